@@ -1,0 +1,3 @@
+from newstui.cli import main
+
+raise SystemExit(main())

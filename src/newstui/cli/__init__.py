@@ -1,0 +1,80 @@
+"""The command line: ``newstui [DIR]`` launches the reader; subcommands for scripting.
+
+Exit codes: 0 success, 1 failure, 2 usage error. Errors are one clear line, never a
+traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from rich.console import Console
+
+from newstui import __version__
+from newstui.cli import commands
+from newstui.cli.common import CliError, err_console
+
+SUBCOMMANDS = ("list", "show", "search", "fetch", "state")
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that prints usage errors as one line and exits 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        err_console().print(f"newstui: error: {message}", markup=False, highlight=False)
+        err_console().print(f"Try '{self.prog} --help'.", markup=False, highlight=False)
+        raise SystemExit(2)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="newstui",
+        description="A fast, keyboard-driven terminal news reader.",
+        epilog="Run 'newstui COMMAND --help' for a command's options.",
+    )
+    parser.add_argument("--version", action="version", version=f"newstui {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    commands.register(sub)
+    return parser
+
+
+def _launch_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="newstui",
+        description="A fast, keyboard-driven terminal news reader. "
+        f"Commands: {', '.join(SUBCOMMANDS)} (see 'newstui COMMAND --help').",
+    )
+    parser.add_argument("--version", action="version", version=f"newstui {__version__}")
+    parser.add_argument(
+        "dir",
+        nargs="?",
+        metavar="DIR",
+        help="articles folder (default: $NEWSTUI_ARTICLES, ./articles, or your data folder)",
+    )
+    commands.add_global_options(parser)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    first = next((a for a in args_list if not a.startswith("-")), None)
+    try:
+        if first in SUBCOMMANDS:
+            args = build_parser().parse_args(args_list)
+        else:
+            args = _launch_parser().parse_args(args_list)
+            args.command = None
+        return int(commands.dispatch(args))
+    except CliError as exc:
+        err_console().print(f"newstui: {exc}", markup=False, highlight=False)
+        return exc.code
+    except KeyboardInterrupt:
+        err_console().print("newstui: interrupted", markup=False, highlight=False)
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+__all__ = ["Console", "build_parser", "main"]

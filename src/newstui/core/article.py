@@ -1,0 +1,104 @@
+"""The article model shared by every part of newstui."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+WORDS_PER_MINUTE = 230
+_WORD_RE = re.compile(r"\S+")
+_SPACE_RE = re.compile(r"\s+")
+
+
+def _digest(*parts: str) -> str:
+    h = hashlib.blake2b(digest_size=8)
+    for part in parts:
+        h.update(part.encode("utf-8", "surrogatepass"))
+        h.update(b"\x00")
+    return h.hexdigest()
+
+
+def make_article_id(*, url: str = "", title: str = "", body: str = "") -> str:
+    """A stable 16-hex-digit id.
+
+    The id depends on the article, not on where its file lies: the URL when there is one,
+    else the whitespace-normalised title and body. So the same file gives the same id on
+    every run, and moving or renaming a file keeps its id (and with it its reading state).
+    """
+    url = url.strip()
+    if url:
+        return _digest("url", url)
+    norm_title = _SPACE_RE.sub(" ", title).strip().casefold()
+    norm_body = _SPACE_RE.sub(" ", body).strip().casefold()
+    return _digest("text", norm_title, norm_body)
+
+
+def count_words(text: str) -> int:
+    return sum(1 for _ in _WORD_RE.finditer(text))
+
+
+@dataclass(slots=True, eq=False)
+class Article:
+    """One news article, whatever file it came from.
+
+    ``title`` and ``body`` are plain, sanitised text (no control characters); ``body``
+    keeps Markdown for Markdown articles (``format == "markdown"``) so the reader can
+    render it. ``path`` is the file the article came from; ``entry`` is its position in
+    that file when the file holds several (JSON list, JSONL, feed), else ``None``.
+    """
+
+    id: str
+    title: str
+    body: str
+    format: str
+    path: Path | None = None
+    entry: int | None = None
+    author: str = ""
+    source: str = ""
+    published: datetime | None = None
+    url: str = ""
+    tags: tuple[str, ...] = ()
+    truncated: bool = False
+    word_count: int = field(default=-1)
+
+    def __post_init__(self) -> None:
+        if self.word_count < 0:
+            self.word_count = count_words(self.body)
+
+    @property
+    def reading_minutes(self) -> int:
+        """Minutes to read at ~230 words a minute, at least 1."""
+        return max(1, round(self.word_count / WORDS_PER_MINUTE))
+
+    @property
+    def location(self) -> str:
+        """Where the article lives, for messages: ``path`` or ``path#entry``."""
+        where = str(self.path) if self.path is not None else "<memory>"
+        return where if self.entry is None else f"{where}#{self.entry}"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Article):
+            return NotImplemented
+        return self.id == other.id
+
+    def __hash__(self) -> int:
+        return hash(self.id)
+
+
+@dataclass(slots=True, frozen=True)
+class Problem:
+    """A file (or entry) that was skipped or loaded in a degraded way, and why.
+
+    ``kind`` is ``"skipped"`` (nothing loaded), ``"degraded"`` (loaded, but something was
+    lost or guessed: encoding fallback, truncation, bad date) or ``"duplicate"``.
+    """
+
+    path: Path
+    reason: str
+    kind: str = "skipped"
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.reason}"

@@ -1,0 +1,50 @@
+"""What a search returns: ranked hits with match spans and snippets."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from newstui.core.article import Article
+
+
+class StateView(Protocol):
+    """What the search needs from the reading state to answer ``is:read|unread|starred``."""
+
+    def is_read(self, article_id: str) -> bool: ...
+
+    def is_starred(self, article_id: str) -> bool: ...
+
+
+@dataclass(slots=True, frozen=True)
+class Span:
+    """A match in ``field`` ("title", "body", "author", "source", "tags", or "snippet")
+    from ``start`` to ``end`` (character offsets into that field's text)."""
+
+    field: str
+    start: int
+    end: int
+
+
+@dataclass(slots=True)
+class Hit:
+    article: Article
+    score: float
+    spans: list[Span] = field(default_factory=list)
+    snippet: str = ""
+    # Spans (field "snippet") into ``snippet`` for highlighting it.
+    snippet_spans: list[Span] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class SearchResult:
+    query: str
+    total: int
+    hits: list[Hit]
+    took_ms: float
+    # True when no article matched every word and the hits are the best partial matches.
+    partial: bool = False
+    # "Did you mean" words from the vocabulary, when there are no hits.
+    suggestions: list[str] = field(default_factory=list)
+    # The words the reader should highlight in a whole article (after typo/prefix expansion).
+    highlight_terms: list[str] = field(default_factory=list)
