@@ -80,7 +80,7 @@ def launch(args: argparse.Namespace) -> int:
         from newstui.ui.app import run_app
     except ImportError:  # the TUI is not built yet: print the list instead
         return _print_list(load(folder), "table")
-    return run_app(folder, config=getattr(args, "config", None))
+    return int(run_app(folder, config=getattr(args, "config", None)))
 
 
 def load(folder: Path) -> ScanResult:
@@ -177,11 +177,7 @@ def cmd_search(args: argparse.Namespace) -> int:
     _require_articles(result, folder)
     index = SearchIndex()
     index.add(result.articles)
-    queries: Iterable[str]
-    if args.query:
-        queries = [" ".join(args.query)]
-    else:
-        queries = _stdin_queries()
+    queries: Iterable[str] = [" ".join(args.query)] if args.query else _stdin_queries()
     for q in queries:
         res = index.search(q, limit=args.limit)
         if args.format == "jsonl":

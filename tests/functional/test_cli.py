@@ -1,0 +1,193 @@
+"""The command line end to end, through a real subprocess, as a user would run it."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+BUNDLED = REPO / "articles"
+SEED_NAME = "sessions-hits-back-at-trump-over-recusal.txt"
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> dict[str, str]:
+    e = dict(os.environ)
+    for var in ("XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME"):
+        e[var] = str(tmp_path / var.lower())
+    e.pop("NEWSTUI_ARTICLES", None)
+    e["COLUMNS"] = "120"
+    e["NO_COLOR"] = "1"
+    return e
+
+
+def run(
+    env: dict[str, str], *args: str, stdin: str | None = None, cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "newstui", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=cwd or REPO,
+        timeout=120,
+    )
+
+
+def test_version(env: dict[str, str]) -> None:
+    res = run(env, "--version")
+    assert res.returncode == 0
+    assert res.stdout.startswith("newstui ")
+
+
+@pytest.mark.parametrize(
+    "args", [["--help"], ["list", "--help"], ["search", "--help"], ["show", "--help"]]
+)
+def test_help_everywhere(env: dict[str, str], args: list[str]) -> None:
+    res = run(env, *args)
+    assert res.returncode == 0
+    assert "usage:" in res.stdout
+
+
+def test_list_shows_bundled_articles(env: dict[str, str]) -> None:
+    res = run(env, "list", str(BUNDLED), "--format", "jsonl")
+    assert res.returncode == 0, res.stderr
+    rows = [json.loads(line) for line in res.stdout.splitlines()]
+    paths = {Path(r["path"]).name for r in rows}
+    assert SEED_NAME in paths
+    seed = next(r for r in rows if Path(r["path"]).name == SEED_NAME)
+    assert "Sessions" in seed["title"]
+    assert seed["words"] > 400
+
+
+def test_list_table_has_titles(env: dict[str, str]) -> None:
+    res = run(env, "list", str(BUNDLED))
+    assert res.returncode == 0, res.stderr
+    assert "Title" in res.stdout
+    assert "Sessions" in res.stdout
+
+
+@pytest.mark.parametrize(
+    "query", ["Tuberville", "tubervile", "tuber", "sesions recused", "Trump’s"]
+)
+def test_search_ranks_seed_first(env: dict[str, str], query: str) -> None:
+    res = run(env, "search", "--dir", str(BUNDLED), "--format", "jsonl", query)
+    assert res.returncode == 0, res.stderr
+    (line,) = res.stdout.splitlines()
+    obj = json.loads(line)
+    assert obj["query"] == query
+    assert obj["total"] >= 1
+    assert Path(obj["hits"][0]["path"]).name == SEED_NAME
+    assert obj["took_ms"] >= 0
+    assert set(obj["hits"][0]) >= {
+        "id",
+        "path",
+        "title",
+        "source",
+        "published",
+        "url",
+        "score",
+        "snippet",
+    }
+
+
+def test_search_reads_queries_from_stdin_one_per_line(env: dict[str, str]) -> None:
+    res = run(
+        env,
+        "search",
+        "--dir",
+        str(BUNDLED),
+        "--format",
+        "jsonl",
+        stdin="Tuberville\n\nzzqxv\nalabama\n",
+    )
+    assert res.returncode == 0, res.stderr
+    objs = [json.loads(line) for line in res.stdout.splitlines()]
+    assert [o["query"] for o in objs] == ["Tuberville", "zzqxv", "alabama"]
+    assert objs[0]["total"] >= 1
+    assert objs[1]["total"] == 0
+    assert objs[2]["total"] >= 1
+
+
+def test_search_table_output(env: dict[str, str]) -> None:
+    res = run(env, "search", "--dir", str(BUNDLED), "Tuberville")
+    assert res.returncode == 0, res.stderr
+    assert "result" in res.stdout
+    assert "Sessions" in res.stdout
+
+
+def test_show_by_path_and_by_id(env: dict[str, str]) -> None:
+    res = run(env, "show", str(BUNDLED / SEED_NAME))
+    assert res.returncode == 0, res.stderr
+    assert "Tuberville" in res.stdout
+    listing = run(env, "list", str(BUNDLED), "--format", "jsonl")
+    seed = next(
+        json.loads(line)
+        for line in listing.stdout.splitlines()
+        if Path(json.loads(line)["path"]).name == SEED_NAME
+    )
+    res = run(env, "show", seed["id"], "--dir", str(BUNDLED))
+    assert res.returncode == 0, res.stderr
+    assert "Kislyak" in res.stdout
+
+
+def test_missing_folder_is_a_usage_error(env: dict[str, str], tmp_path: Path) -> None:
+    res = run(env, "list", str(tmp_path / "nope"))
+    assert res.returncode == 2
+    assert "nope" in res.stderr
+    assert "Traceback" not in res.stderr
+
+
+def test_file_instead_of_folder(env: dict[str, str]) -> None:
+    res = run(env, "search", "--dir", str(BUNDLED / SEED_NAME), "x")
+    assert res.returncode == 2
+    assert "not a folder" in res.stderr
+    assert "Traceback" not in res.stderr
+
+
+def test_empty_folder_fails_with_a_message(env: dict[str, str], tmp_path: Path) -> None:
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    res = run(env, "list", str(empty))
+    assert res.returncode == 1
+    assert "no articles" in res.stderr
+    assert "Traceback" not in res.stderr
+
+
+def test_bad_flag_is_a_usage_error(env: dict[str, str]) -> None:
+    res = run(env, "search", "--limit", "zero", "x")
+    assert res.returncode == 2
+    assert "--limit" in res.stderr
+    assert "Traceback" not in res.stderr
+
+
+def test_unknown_id_fails(env: dict[str, str]) -> None:
+    res = run(env, "show", "ffffffffffffffff", "--dir", str(BUNDLED))
+    assert res.returncode == 1
+    assert "ffffffffffffffff" in res.stderr
+
+
+def test_env_var_chooses_folder(env: dict[str, str], tmp_path: Path) -> None:
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    (folder / "a.txt").write_text(
+        "Zebra crossing news\n\nA zebra crossed the road.\n", encoding="utf-8"
+    )
+    env["NEWSTUI_ARTICLES"] = str(folder)
+    res = run(env, "list", "--format", "jsonl", cwd=tmp_path)
+    assert res.returncode == 0, res.stderr
+    assert [json.loads(x)["title"] for x in res.stdout.splitlines()] == ["Zebra crossing news"]
+
+
+def test_data_folder_is_seeded_with_bundled_articles(env: dict[str, str], tmp_path: Path) -> None:
+    res = run(env, "list", "--format", "jsonl", cwd=tmp_path)
+    assert res.returncode == 0, res.stderr
+    assert any("Sessions" in json.loads(x)["title"] for x in res.stdout.splitlines())
+    seeded = Path(env["XDG_DATA_HOME"]) / "newstui" / "articles"
+    assert (seeded / SEED_NAME).is_file()
