@@ -1,0 +1,734 @@
+"""Reading state that persists and is never lost: read/starred, positions, history, values.
+
+The store is one SQLite file (``paths.data_dir()/"state.sqlite3"``) in WAL mode with
+``synchronous=FULL``: every write is committed (and fsynced) before the method returns, so
+an action the user saw on screen survives ``kill -9`` and power loss. Every write runs in a
+``BEGIN IMMEDIATE`` transaction under a busy timeout, with a retry on ``database is locked``,
+so several newstui processes can share the store.
+
+Reads are served from memory (sets and dicts loaded by :meth:`StateStore.open`), cheap enough
+to call for every visible row. State is keyed by the stable article id, so moving or renaming
+an article file keeps its state.
+
+:meth:`StateStore.open` never raises for a bad file: a corrupt, truncated or unreadable store
+(or a directory in its place, or one written by a newer newstui) is moved aside as
+``state.sqlite3.corrupt-<timestamp>`` and a fresh store is created; ``store.notice`` then holds
+a one-line message for the user. If even that fails (read-only folder), the store lives in
+memory for this run, again with a notice.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sqlite3
+import threading
+import time
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+from newstui.core import paths
+
+STATE_FILENAME = "state.sqlite3"
+EXPORT_FORMAT = "newstui-state"
+EXPORT_VERSION = 1
+#: How many past searches are kept (older ones are dropped).
+HISTORY_KEEP = 1000
+#: How long a write waits for another process holding the write lock before giving up.
+LOCK_TIMEOUT_S = 30.0
+
+_T = TypeVar("_T")
+
+
+class StateError(Exception):
+    """A write could not be saved (disk full, file removed, ...); one clear line."""
+
+
+class StateImportError(ValueError):
+    """Data given to :meth:`StateStore.import_json` is not a valid newstui state export."""
+
+
+# --- schema -----------------------------------------------------------------------------------
+
+# Migration n (1-based) brings a store from user_version n-1 to n. Append, never edit.
+# WITHOUT ROWID tables keep each row in the primary-key b-tree, so loading a table at open
+# reads every page it owns (a damaged page is found then, not later).
+MIGRATIONS: tuple[tuple[str, ...], ...] = (
+    (
+        "CREATE TABLE read_state (id TEXT PRIMARY KEY, at REAL NOT NULL) WITHOUT ROWID",
+        "CREATE TABLE starred (id TEXT PRIMARY KEY, at REAL NOT NULL) WITHOUT ROWID",
+        "CREATE TABLE position (id TEXT PRIMARY KEY, line INTEGER NOT NULL, at REAL NOT NULL)"
+        " WITHOUT ROWID",
+        "CREATE TABLE kv (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID",
+        "CREATE TABLE search_history (seq INTEGER PRIMARY KEY, query TEXT NOT NULL UNIQUE,"
+        " at REAL NOT NULL)",
+    ),
+)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def default_path() -> Path:
+    """Where the store lives: ``$XDG_DATA_HOME/newstui/state.sqlite3`` (via platformdirs)."""
+    return paths.data_dir() / STATE_FILENAME
+
+
+def _is_locked(exc: BaseException) -> bool:
+    msg = str(exc).lower()
+    return isinstance(exc, sqlite3.OperationalError) and ("locked" in msg or "busy" in msg)
+
+
+class _Unusable(Exception):
+    """The file at the store's path cannot be used as a store (reason in the message)."""
+
+
+@dataclass(slots=True)
+class _Loaded:
+    read: dict[str, None]
+    starred: dict[str, None]
+    positions: dict[str, int]
+    values: dict[str, str]
+    history: list[str]
+
+
+class StateStore:
+    """The reading state. Create with :meth:`open` (or :meth:`memory` for tests)."""
+
+    def __init__(
+        self, conn: sqlite3.Connection, path: Path | None, loaded: _Loaded, notice: str | None
+    ) -> None:
+        self._conn: sqlite3.Connection | None = conn
+        #: The store file, or ``None`` when the store lives in memory.
+        self.path = path
+        #: One line for the user when something went wrong at open (else ``None``).
+        self.notice = notice
+        self._lock = threading.RLock()
+        # dicts used as insertion-ordered sets
+        self._read = loaded.read
+        self._starred = loaded.starred
+        self._positions = loaded.positions
+        self._values = loaded.values
+        self._history = loaded.history
+        self._read_frozen: frozenset[str] | None = None
+        self._starred_frozen: frozenset[str] | None = None
+
+    # --- opening ------------------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, path: Path | None = None) -> StateStore:
+        """Open (creating if needed) the store at ``path`` (default: :func:`default_path`).
+
+        Never raises for a bad file; see the module docstring.
+        """
+        path = default_path() if path is None else Path(path)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            return cls.memory(
+                notice=f"Cannot create the state folder {path.parent} ({_reason(exc)}); "
+                "reading state will not be saved this session."
+            )
+        notice: str | None = None
+        for _attempt in range(3):
+            before = _identity(path)
+            try:
+                conn, loaded = _open_file(path)
+                return cls(conn, path, loaded, notice)
+            except _Locked as exc:
+                return cls.memory(
+                    notice=f"The state file {path} stays locked by another program ({exc}); "
+                    "reading state will not be saved this session."
+                )
+            except _Unusable as exc:
+                if _identity(path) != before:
+                    continue  # someone else replaced the file meanwhile: look again
+                try:
+                    aside = _move_aside(path)
+                except OSError as move_exc:
+                    return cls.memory(
+                        notice=f"The state file {path} is unusable ({exc}) and could not be "
+                        f"moved aside ({_reason(move_exc)}); reading state will not be saved "
+                        "this session."
+                    )
+                notice = (
+                    f"The state file {path} was unusable ({exc}); it was moved to {aside} "
+                    "and a fresh one was started."
+                )
+        try:
+            conn, loaded = _open_file(path)
+            return cls(conn, path, loaded, notice)
+        except (_Unusable, _Locked) as exc:
+            return cls.memory(
+                notice=f"Cannot use the state file {path} ({exc}); reading state will not be "
+                "saved this session."
+            )
+
+    @classmethod
+    def memory(cls, notice: str | None = None) -> StateStore:
+        """A store that lives in memory only (lost at exit)."""
+        conn = _connect(":memory:")
+        _migrate(conn)
+        return cls(conn, None, _load(conn), notice)
+
+    def close(self) -> None:
+        with self._lock:
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None
+
+    def __enter__(self) -> StateStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def persistent(self) -> bool:
+        """True when writes go to a file (False for the in-memory fallback)."""
+        return self.path is not None
+
+    # --- reads (from memory) ------------------------------------------------------------------
+
+    def is_read(self, article_id: str) -> bool:
+        return article_id in self._read
+
+    def is_starred(self, article_id: str) -> bool:
+        return article_id in self._starred
+
+    def read_ids(self) -> frozenset[str]:
+        frozen = self._read_frozen
+        if frozen is None:
+            frozen = self._read_frozen = frozenset(self._read)
+        return frozen
+
+    def starred_ids(self) -> frozenset[str]:
+        frozen = self._starred_frozen
+        if frozen is None:
+            frozen = self._starred_frozen = frozenset(self._starred)
+        return frozen
+
+    def get_position(self, article_id: str) -> int:
+        return self._positions.get(article_id, 0)
+
+    def get_value(self, key: str) -> str | None:
+        return self._values.get(key)
+
+    def search_history(self, limit: int = 100) -> list[str]:
+        """Past searches, newest first, each once."""
+        return self._history[: max(0, limit)]
+
+    # --- writes (durable before returning) ----------------------------------------------------
+
+    def set_read(self, article_id: str, read: bool = True) -> None:
+        self.set_read_many((article_id,), read)
+
+    def set_read_many(self, article_ids: Iterable[str], read: bool = True) -> None:
+        ids = [i for i in dict.fromkeys(article_ids) if isinstance(i, str) and i]
+        if not ids:
+            return
+        now = time.time()
+
+        def work(conn: sqlite3.Connection) -> None:
+            if read:
+                conn.executemany(
+                    "INSERT OR IGNORE INTO read_state (id, at) VALUES (?, ?)",
+                    [(i, now) for i in ids],
+                )
+            else:
+                conn.executemany("DELETE FROM read_state WHERE id = ?", [(i,) for i in ids])
+
+        self._write(work)
+        for i in ids:
+            if read:
+                self._read[i] = None
+            else:
+                self._read.pop(i, None)
+        self._read_frozen = None
+
+    def toggle_read(self, article_id: str) -> bool:
+        """Flip read/unread (as stored, even if another process changed it); the new value."""
+        new = self._toggle("read_state", article_id)
+        if new:
+            self._read[article_id] = None
+        else:
+            self._read.pop(article_id, None)
+        self._read_frozen = None
+        return new
+
+    def set_starred(self, article_id: str, starred: bool = True) -> None:
+        now = time.time()
+
+        def work(conn: sqlite3.Connection) -> None:
+            if starred:
+                conn.execute(
+                    "INSERT OR IGNORE INTO starred (id, at) VALUES (?, ?)", (article_id, now)
+                )
+            else:
+                conn.execute("DELETE FROM starred WHERE id = ?", (article_id,))
+
+        self._write(work)
+        if starred:
+            self._starred[article_id] = None
+        else:
+            self._starred.pop(article_id, None)
+        self._starred_frozen = None
+
+    def toggle_starred(self, article_id: str) -> bool:
+        new = self._toggle("starred", article_id)
+        if new:
+            self._starred[article_id] = None
+        else:
+            self._starred.pop(article_id, None)
+        self._starred_frozen = None
+        return new
+
+    def set_position(self, article_id: str, line: int) -> None:
+        """Remember the reader's scroll offset (line) for an article; 0 forgets it."""
+        line = max(0, int(line))
+        if self._positions.get(article_id, 0) == line:
+            return
+        now = time.time()
+
+        def work(conn: sqlite3.Connection) -> None:
+            if line:
+                conn.execute(
+                    "INSERT OR REPLACE INTO position (id, line, at) VALUES (?, ?, ?)",
+                    (article_id, line, now),
+                )
+            else:
+                conn.execute("DELETE FROM position WHERE id = ?", (article_id,))
+
+        self._write(work)
+        if line:
+            self._positions[article_id] = line
+        else:
+            self._positions.pop(article_id, None)
+
+    def set_value(self, key: str, value: str | None) -> None:
+        """Remember a small value ("last_article", "last_search", "theme", "sort", ...);
+        ``None`` forgets it."""
+        if self._values.get(key) == value:
+            return
+
+        def work(conn: sqlite3.Connection) -> None:
+            if value is None:
+                conn.execute("DELETE FROM kv WHERE key = ?", (key,))
+            else:
+                conn.execute("INSERT OR REPLACE INTO kv (key, value) VALUES (?, ?)", (key, value))
+
+        self._write(work)
+        if value is None:
+            self._values.pop(key, None)
+        else:
+            self._values[key] = value
+
+    def add_search(self, query: str) -> None:
+        """Record a search (blank ones are ignored; a repeat moves to the front)."""
+        query = query.strip()
+        if not query:
+            return
+        if self._history and self._history[0] == query:
+            return
+        now = time.time()
+
+        def work(conn: sqlite3.Connection) -> None:
+            conn.execute("DELETE FROM search_history WHERE query = ?", (query,))
+            conn.execute(
+                "INSERT INTO search_history (seq, query, at) VALUES "
+                "((SELECT COALESCE(MAX(seq), 0) + 1 FROM search_history), ?, ?)",
+                (query, now),
+            )
+            conn.execute(
+                "DELETE FROM search_history WHERE seq <= (SELECT MAX(seq) FROM search_history) - ?",
+                (HISTORY_KEEP,),
+            )
+
+        self._write(work)
+        with contextlib.suppress(ValueError):
+            self._history.remove(query)
+        self._history.insert(0, query)
+        del self._history[HISTORY_KEEP:]
+
+    # --- export / import ----------------------------------------------------------------------
+
+    def export_json(self) -> dict[str, Any]:
+        """Everything in the store as JSON-ready data (see :meth:`import_json`)."""
+        return {
+            "format": EXPORT_FORMAT,
+            "version": EXPORT_VERSION,
+            "exported_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "read": sorted(self._read),
+            "starred": sorted(self._starred),
+            "positions": dict(sorted(self._positions.items())),
+            "history": list(self._history),
+            "values": dict(sorted(self._values.items())),
+        }
+
+    def import_json(self, data: Mapping[str, Any]) -> int:
+        """Merge an export into this store; returns how many things changed.
+
+        Read and starred articles are added (an import never un-reads anything); positions
+        and values in the file replace the ones here; searches in the file join the history
+        behind the ones here. The data is checked first and nothing is written if any part is
+        invalid (:class:`StateImportError` says what and where).
+        """
+        imp = validate_export(data)
+        new_read = [i for i in imp.read if i not in self._read]
+        new_starred = [i for i in imp.starred if i not in self._starred]
+        new_pos = {k: v for k, v in imp.positions.items() if self._positions.get(k, 0) != v}
+        new_vals = {k: v for k, v in imp.values.items() if self._values.get(k) != v}
+        new_hist = [q for q in dict.fromkeys(imp.history) if q not in self._history]
+        changed = len(new_read) + len(new_starred) + len(new_pos) + len(new_vals) + len(new_hist)
+        if not changed:
+            return 0
+        now = time.time()
+        merged_hist = (self._history + new_hist)[:HISTORY_KEEP]
+
+        def work(conn: sqlite3.Connection) -> None:
+            conn.executemany(
+                "INSERT OR IGNORE INTO read_state (id, at) VALUES (?, ?)",
+                [(i, now) for i in new_read],
+            )
+            conn.executemany(
+                "INSERT OR IGNORE INTO starred (id, at) VALUES (?, ?)",
+                [(i, now) for i in new_starred],
+            )
+            conn.executemany(
+                "INSERT OR REPLACE INTO position (id, line, at) VALUES (?, ?, ?)",
+                [(k, v, now) for k, v in new_pos.items() if v],
+            )
+            conn.executemany(
+                "DELETE FROM position WHERE id = ?", [(k,) for k, v in new_pos.items() if not v]
+            )
+            for k, v in new_vals.items():
+                if v is None:
+                    conn.execute("DELETE FROM kv WHERE key = ?", (k,))
+                else:
+                    conn.execute("INSERT OR REPLACE INTO kv (key, value) VALUES (?, ?)", (k, v))
+            if new_hist:
+                conn.execute("DELETE FROM search_history")
+                n = len(merged_hist)
+                conn.executemany(
+                    "INSERT INTO search_history (seq, query, at) VALUES (?, ?, ?)",
+                    [(n - i, q, now) for i, q in enumerate(merged_hist)],
+                )
+
+        self._write(work)
+        for i in new_read:
+            self._read[i] = None
+        for i in new_starred:
+            self._starred[i] = None
+        for k, v in new_pos.items():
+            if v:
+                self._positions[k] = v
+            else:
+                self._positions.pop(k, None)
+        for k, val in new_vals.items():
+            if val is None:
+                self._values.pop(k, None)
+            else:
+                self._values[k] = val
+        self._history[:] = merged_hist
+        self._read_frozen = self._starred_frozen = None
+        return changed
+
+    # --- other processes ------------------------------------------------------------------
+
+    def reload(self) -> None:
+        """Re-read everything from the file (to see changes made by another process)."""
+        with self._lock:
+            conn = self._require_conn()
+            loaded = _retry_locked(lambda: _load(conn))
+        self._read, self._starred = loaded.read, loaded.starred
+        self._positions, self._values, self._history = (
+            loaded.positions,
+            loaded.values,
+            loaded.history,
+        )
+        self._read_frozen = self._starred_frozen = None
+
+    # --- internals ----------------------------------------------------------------------------
+
+    def _require_conn(self) -> sqlite3.Connection:
+        if self._conn is None:
+            raise StateError("the reading state store is closed")
+        return self._conn
+
+    def _write(self, work: Callable[[sqlite3.Connection], _T]) -> _T:
+        """Run ``work`` in one IMMEDIATE transaction, committed durably before returning."""
+        with self._lock:
+            conn = self._require_conn()
+
+            def txn() -> _T:
+                conn.execute("BEGIN IMMEDIATE")
+                try:
+                    result = work(conn)
+                    conn.execute("COMMIT")
+                except BaseException:
+                    with contextlib.suppress(sqlite3.Error):
+                        conn.execute("ROLLBACK")
+                    raise
+                return result
+
+            try:
+                return _retry_locked(txn)
+            except sqlite3.Error as exc:
+                where = self.path if self.path is not None else "memory"
+                raise StateError(f"could not save reading state to {where}: {exc}") from exc
+
+    def _toggle(self, table: str, article_id: str) -> bool:
+        now = time.time()
+
+        def work(conn: sqlite3.Connection) -> bool:
+            present = (
+                conn.execute(f"SELECT 1 FROM {table} WHERE id = ?", (article_id,)).fetchone()
+                is not None
+            )
+            if present:
+                conn.execute(f"DELETE FROM {table} WHERE id = ?", (article_id,))
+            else:
+                conn.execute(f"INSERT INTO {table} (id, at) VALUES (?, ?)", (article_id, now))
+            return not present
+
+        return self._write(work)
+
+
+# --- export validation ------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Import:
+    read: list[str]
+    starred: list[str]
+    positions: dict[str, int]
+    history: list[str]
+    values: dict[str, str | None]
+
+
+def validate_export(data: Any) -> _Import:
+    """Check an export (as parsed from JSON); raise :class:`StateImportError` naming the field."""
+    if not isinstance(data, Mapping):
+        raise StateImportError("not a newstui state export (expected a JSON object)")
+    fmt = data.get("format", EXPORT_FORMAT)
+    if fmt != EXPORT_FORMAT:
+        raise StateImportError(f"not a newstui state export ('format' is {fmt!r})")
+    version = data.get("version", EXPORT_VERSION)
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        raise StateImportError("'version' must be a whole number of at least 1")
+    if version > EXPORT_VERSION:
+        raise StateImportError(
+            f"made by a newer newstui (export version {version}; this one reads up to "
+            f"{EXPORT_VERSION})"
+        )
+    known = {
+        "format",
+        "version",
+        "exported_at",
+        "read",
+        "starred",
+        "positions",
+        "history",
+        "values",
+    }
+    if not any(k in data for k in known - {"format", "version", "exported_at"}):
+        raise StateImportError(
+            "not a newstui state export (none of 'read', 'starred', 'positions', 'history', "
+            "'values' is present)"
+        )
+
+    def id_list(name: str) -> list[str]:
+        value = data.get(name, [])
+        if not isinstance(value, list):
+            raise StateImportError(f"'{name}' must be a list of article ids")
+        for n, item in enumerate(value):
+            if not isinstance(item, str) or not item:
+                raise StateImportError(f"'{name}'[{n}] must be an article id (a non-empty string)")
+        return value
+
+    read = id_list("read")
+    starred = id_list("starred")
+    positions_raw = data.get("positions", {})
+    if not isinstance(positions_raw, Mapping):
+        raise StateImportError("'positions' must be an object of article id: line")
+    positions: dict[str, int] = {}
+    for k, v in positions_raw.items():
+        if not isinstance(v, int) or isinstance(v, bool) or v < 0:
+            raise StateImportError(f"'positions'[{k!r}] must be a whole number of at least 0")
+        positions[str(k)] = v
+    history_raw = data.get("history", [])
+    if not isinstance(history_raw, list) or not all(isinstance(q, str) for q in history_raw):
+        raise StateImportError("'history' must be a list of strings (newest first)")
+    history = [q.strip() for q in history_raw if q.strip()]
+    values_raw = data.get("values", {})
+    if not isinstance(values_raw, Mapping):
+        raise StateImportError("'values' must be an object of name: string")
+    values: dict[str, str | None] = {}
+    for k, v in values_raw.items():
+        if v is not None and not isinstance(v, str):
+            raise StateImportError(f"'values'[{k!r}] must be a string or null")
+        values[str(k)] = v
+    return _Import(read, starred, positions, history, values)
+
+
+# --- opening a file ---------------------------------------------------------------------------
+
+
+class _Locked(Exception):
+    """The store stayed locked by another process for the whole timeout."""
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror.lower()
+    return str(exc) or type(exc).__name__
+
+
+def _identity(path: Path) -> tuple[int, int] | None:
+    try:
+        st = path.lstat()
+    except OSError:
+        return None
+    return (st.st_dev, st.st_ino)
+
+
+def _connect(target: str) -> sqlite3.Connection:
+    conn = sqlite3.connect(
+        target, timeout=LOCK_TIMEOUT_S, isolation_level=None, check_same_thread=False
+    )
+    return conn
+
+
+def _retry_locked(fn: Callable[[], _T], timeout: float = LOCK_TIMEOUT_S) -> _T:
+    """Call ``fn``, retrying while SQLite says the database is locked/busy."""
+    deadline = time.monotonic() + timeout
+    delay = 0.005
+    while True:
+        try:
+            return fn()
+        except sqlite3.OperationalError as exc:
+            if not _is_locked(exc) or time.monotonic() >= deadline:
+                raise
+        time.sleep(delay)
+        delay = min(delay * 2, 0.1)
+
+
+def _open_file(path: Path) -> tuple[sqlite3.Connection, _Loaded]:
+    """Open, migrate and load the store file; raise _Unusable or _Locked."""
+    if path.is_dir():
+        raise _Unusable("a folder is in its place")
+    try:
+        conn = _connect(str(path))
+    except sqlite3.Error as exc:
+        raise _Unusable(_describe(exc, path)) from exc
+    try:
+        _retry_locked(lambda: _prepare(conn))
+        loaded = _retry_locked(lambda: _load(conn))
+    except _Unusable:
+        conn.close()
+        raise
+    except sqlite3.Error as exc:
+        conn.close()
+        if _is_locked(exc):
+            raise _Locked(str(exc)) from exc
+        raise _Unusable(_describe(exc, path)) from exc
+    return conn, loaded
+
+
+def _describe(exc: sqlite3.Error, path: Path) -> str:
+    msg = str(exc)
+    if "unable to open" in msg and path.exists() and not os.access(path, os.R_OK | os.W_OK):
+        return "permission denied"
+    return msg
+
+
+def _prepare(conn: sqlite3.Connection) -> None:
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    if version > SCHEMA_VERSION:
+        raise _Unusable(
+            f"written by a newer newstui (schema {version}; this one knows up to {SCHEMA_VERSION})"
+        )
+    mode = conn.execute("PRAGMA journal_mode").fetchone()[0]
+    if str(mode).lower() != "wal":
+        mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+        if str(mode).lower() != "wal":
+            raise _Unusable(f"cannot switch it to WAL mode (got {mode})")
+    conn.execute("PRAGMA synchronous = FULL")
+    if version < SCHEMA_VERSION:
+        _migrate(conn)
+
+
+def _migrate(conn: sqlite3.Connection) -> None:
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        # Another process may have migrated while we waited for the lock: read it again.
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise _Unusable(f"written by a newer newstui (schema {version})")
+        if version == 0 and _has_foreign_tables(conn):
+            raise _Unusable("it is an SQLite database, but not a newstui state store")
+        for n in range(version, SCHEMA_VERSION):
+            for statement in MIGRATIONS[n]:
+                conn.execute(statement)
+        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        conn.execute("COMMIT")
+    except BaseException:
+        with contextlib.suppress(sqlite3.Error):
+            conn.execute("ROLLBACK")
+        raise
+
+
+def _has_foreign_tables(conn: sqlite3.Connection) -> bool:
+    row = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    return bool(row[0])
+
+
+def _load(conn: sqlite3.Connection) -> _Loaded:
+    # One read transaction, so the snapshot is consistent.
+    conn.execute("BEGIN")
+    try:
+        read = dict.fromkeys(r for (r,) in conn.execute("SELECT id FROM read_state"))
+        starred = dict.fromkeys(r for (r,) in conn.execute("SELECT id FROM starred"))
+        positions = dict(conn.execute("SELECT id, line FROM position").fetchall())
+        values = dict(conn.execute("SELECT key, value FROM kv").fetchall())
+        history = [
+            q for (q,) in conn.execute("SELECT query FROM search_history ORDER BY seq DESC")
+        ][:HISTORY_KEEP]
+    finally:
+        with contextlib.suppress(sqlite3.Error):
+            conn.execute("COMMIT")
+    return _Loaded(read, starred, positions, values, history)
+
+
+def _move_aside(path: Path) -> Path:
+    """Rename a bad store (and its -wal/-shm companions) to ``NAME.corrupt-<timestamp>``."""
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    aside = path.with_name(f"{path.name}.corrupt-{stamp}")
+    n = 1
+    while aside.exists() or aside.is_symlink():
+        n += 1
+        aside = path.with_name(f"{path.name}.corrupt-{stamp}-{n}")
+    path.rename(aside)
+    # A stale WAL must never be replayed into the fresh store: move it along.
+    for suffix in ("-wal", "-shm", "-journal"):
+        companion = path.with_name(path.name + suffix)
+        if companion.exists():
+            try:
+                companion.rename(aside.with_name(aside.name + suffix))
+            except OSError:
+                with contextlib.suppress(OSError):
+                    companion.unlink()
+    return aside
+
+
+__all__ = [
+    "EXPORT_FORMAT",
+    "EXPORT_VERSION",
+    "SCHEMA_VERSION",
+    "StateError",
+    "StateImportError",
+    "StateStore",
+    "default_path",
+    "validate_export",
+]
