@@ -1,18 +1,157 @@
-"""`newstui state` (PLACEHOLDER until its issue lands)."""
+"""``newstui state export|import|info``: move reading state between machines."""
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
 from typing import Any
 
-from newstui.cli.common import CliError
+from rich.text import Text
+
+from newstui.cli.common import CliError, err_console, out_console
+from newstui.core.state import StateError, StateImportError, StateStore
 
 
 def register(sub: Any) -> None:
-    p = sub.add_parser("state", help="state (not available yet)")
-    p.add_argument("rest", nargs="*")
-    p.set_defaults(handler=run)
+    p = sub.add_parser(
+        "state",
+        help="export, import or show the reading state",
+        description="Export, import or show the reading state (read and starred articles, "
+        "reading positions, search history, remembered values).",
+    )
+    actions = p.add_subparsers(dest="state_action", metavar="ACTION", required=True)
+
+    e = actions.add_parser(
+        "export",
+        help="write the reading state as JSON",
+        description="Write the reading state as JSON to FILE ('-' for standard output).",
+    )
+    e.add_argument("file", metavar="FILE", help="where to write ('-' for standard output)")
+    e.set_defaults(handler=cmd_export)
+
+    i = actions.add_parser(
+        "import",
+        help="merge a JSON export into the reading state",
+        description="Merge a JSON export made by 'newstui state export' into the reading "
+        "state ('-' reads standard input). Read and starred articles are added; positions "
+        "and values from the file replace the ones here; searches join the history.",
+    )
+    i.add_argument("file", metavar="FILE", help="the export to read ('-' for standard input)")
+    i.set_defaults(handler=cmd_import)
+
+    s = actions.add_parser(
+        "info",
+        help="where the state is kept and what it holds",
+        description="Show where the reading state is kept and what it holds.",
+    )
+    s.set_defaults(handler=cmd_info)
 
 
-def run(args: argparse.Namespace) -> int:
-    raise CliError("'newstui state' is not available yet", 1)
+def _open_store() -> StateStore:
+    store = StateStore.open()
+    if store.notice:
+        err_console().print(f"newstui: {store.notice}", markup=False, highlight=False)
+    return store
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    with _open_store() as store:
+        data = store.export_json()
+    text = json.dumps(data, ensure_ascii=False, indent=1) + "\n"
+    if args.file == "-":
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return 0
+    target = Path(args.file).expanduser()
+    _write_atomic(target, text)
+    err_console().print(
+        Text(
+            f"exported {len(data['read'])} read, {len(data['starred'])} starred, "
+            f"{len(data['positions'])} positions, {len(data['history'])} searches to {target}"
+        )
+    )
+    return 0
+
+
+def _write_atomic(target: Path, text: str) -> None:
+    """Write ``text`` to ``target`` via a temporary file, so a failure leaves no half file."""
+    if target.is_dir():
+        raise CliError(f"{target}: is a folder; give a file name", 1)
+    folder = target.parent
+    if not folder.is_dir():
+        raise CliError(f"{target}: no such folder: {folder}", 1)
+    tmp_name: str | None = None
+    try:
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        Path(tmp_name).replace(target)
+        tmp_name = None
+    except OSError as exc:
+        raise CliError(f"{target}: cannot write: {(exc.strerror or str(exc)).lower()}", 1) from exc
+    finally:
+        if tmp_name is not None:
+            with contextlib.suppress(OSError):
+                Path(tmp_name).unlink()
+
+
+def _read_export(name: str) -> Any:
+    label = "standard input" if name == "-" else name
+    try:
+        if name == "-":
+            text = sys.stdin.read()
+        else:
+            path = Path(name).expanduser()
+            if path.is_dir():
+                raise CliError(f"{name}: is a folder, not an export file", 1)
+            text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise CliError(f"{label}: no such file", 1) from None
+    except UnicodeDecodeError:
+        raise CliError(f"{label}: not a JSON export (not UTF-8 text)", 1) from None
+    except OSError as exc:
+        raise CliError(f"{label}: cannot read: {(exc.strerror or str(exc)).lower()}", 1) from exc
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise CliError(
+            f"{label}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})", 1
+        ) from None
+    except RecursionError:
+        raise CliError(f"{label}: not valid JSON (nested too deeply)", 1) from None
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    data = _read_export(args.file)
+    label = "standard input" if args.file == "-" else args.file
+    with _open_store() as store:
+        try:
+            changed = store.import_json(data)
+        except StateImportError as exc:
+            raise CliError(f"{label}: {exc}; nothing was imported", 1) from None
+        except StateError as exc:
+            raise CliError(str(exc), 1) from None
+        where = store.path if store.path is not None else "memory (not saved)"
+    err_console().print(
+        Text(f"imported {changed} change{'s' if changed != 1 else ''} into {where}")
+    )
+    return 0
+
+
+def cmd_info(args: argparse.Namespace) -> int:
+    with _open_store() as store:
+        out = out_console()
+        where = str(store.path) if store.path is not None else "memory (not saved)"
+        out.print(Text(f"store:      {where}"))
+        out.print(Text(f"read:       {len(store.read_ids())}"))
+        out.print(Text(f"starred:    {len(store.starred_ids())}"))
+        out.print(Text(f"positions:  {len(store.export_json()['positions'])}"))
+        out.print(Text(f"searches:   {len(store.search_history(limit=10**9))}"))
+    return 0
