@@ -1,0 +1,400 @@
+"""Turn fetched bytes into feed entries: RSS 0.9x/1.0/2.0 and Atom (feedparser), JSON Feed
+(by hand, it is JSON) and OPML subscription lists.
+
+XML is first parsed by defusedxml, which refuses entity declarations (billion laughs,
+quadratic blowup) and external references before feedparser ever sees the bytes.
+"""
+
+from __future__ import annotations
+
+import calendar
+import hashlib
+import json
+import re
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+from xml.etree.ElementTree import Element, ParseError
+
+import defusedxml
+import defusedxml.ElementTree as SafeET
+import feedparser
+
+from newstui.core.fetch.text import clean_line, html_to_markdown, text_to_markdown
+
+
+class FeedFormatError(Exception):
+    """The bytes are not a usable feed; ``str()`` is the reason to show the user."""
+
+
+@dataclass(slots=True)
+class Entry:
+    """One feed entry, normalised. ``body`` is Markdown; ``key`` identifies the entry
+    across runs (its id, else its link, else a digest of its text)."""
+
+    key: str
+    title: str
+    body: str
+    url: str = ""
+    author: str = ""
+    published: datetime | None = None
+    tags: tuple[str, ...] = ()
+
+    def content_hash(self) -> str:
+        h = hashlib.blake2b(digest_size=16)
+        for part in (self.title, self.body, self.url, self.author, *self.tags):
+            h.update(part.encode("utf-8", "surrogatepass"))
+            h.update(b"\x00")
+        return h.hexdigest()
+
+
+@dataclass(slots=True)
+class ParsedFeed:
+    title: str
+    link: str = ""
+    entries: list[Entry] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Subscription:
+    url: str
+    title: str = ""
+
+
+@dataclass(slots=True)
+class OpmlList:
+    title: str
+    feeds: list[Subscription]
+
+
+_HTML_START = re.compile(
+    rb"^\s*(<!--.*?-->\s*)*<(!doctype\s+html|html[\s>]|head[\s>]|body[\s>])", re.I | re.S
+)
+_ENTITY_DECL = re.compile(rb"<!ENTITY", re.I)
+_FEED_ROOTS = {"rss", "feed", "rdf", "channel"}
+
+
+def parse_document(data: bytes, *, url: str, content_type: str = "") -> ParsedFeed | OpmlList:
+    """Parse a fetched document as a feed or an OPML list. Raise ``FeedFormatError``."""
+    stripped = data.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if not stripped:
+        raise FeedFormatError("empty response: no feed in it")
+    ctype = content_type.split(";")[0].strip().lower()
+    if stripped[:1] in (b"{", b"[") or ctype in ("application/feed+json", "application/json"):
+        return parse_json_feed(data, url=url)
+    if _HTML_START.match(stripped[:4096]):
+        raise FeedFormatError(_html_reason(data, url, ctype))
+    root, recovered = _safe_xml_root(data)
+    if root is not None:
+        name = _local(root.tag)
+        if name == "opml":
+            return parse_opml_root(root, url=url)
+        if name == "html":
+            raise FeedFormatError(_html_reason(data, url, ctype))
+        if name not in _FEED_ROOTS:
+            raise FeedFormatError(f"not a feed: the XML document's root is <{name}>")
+    feed = _parse_with_feedparser(data, url=url, content_type=content_type)
+    if recovered:
+        feed.notes.insert(0, f"malformed XML ({recovered}); recovered {len(feed.entries)} entries")
+    return feed
+
+
+def _safe_xml_root(data: bytes) -> tuple[Element | None, str]:
+    """The root element, or (None, parse-error text) for XML only a lenient parser reads.
+
+    Raise ``FeedFormatError`` for entity declarations or external references (refused
+    outright, never expanded), and for malformed XML that might hide them."""
+    try:
+        root = SafeET.fromstring(data, forbid_dtd=False, forbid_entities=True, forbid_external=True)
+    except defusedxml.EntitiesForbidden:
+        raise FeedFormatError(
+            "refused: the XML declares entities (possible entity-expansion bomb)"
+        ) from None
+    except (defusedxml.ExternalReferenceForbidden, defusedxml.DTDForbidden):
+        raise FeedFormatError("refused: the XML refers to external entities") from None
+    except defusedxml.DefusedXmlException as exc:
+        raise FeedFormatError(f"refused: unsafe XML ({exc})") from None
+    except ParseError as exc:
+        if _ENTITY_DECL.search(data):
+            raise FeedFormatError(
+                "refused: malformed XML that declares entities (possible entity-expansion bomb)"
+            ) from None
+        return None, _parse_error_text(exc)
+    except (ValueError, LookupError) as exc:  # unknown encodings and the like
+        return None, str(exc)
+    return root, ""
+
+
+def _parse_error_text(exc: ParseError) -> str:
+    line, col = getattr(exc, "position", (0, 0))
+    msg = str(exc).split(":")[0]
+    return f"{msg} at line {line}, column {col + 1}" if line else msg
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1].lower()
+
+
+def _html_reason(data: bytes, url: str, ctype: str) -> str:
+    reason = "not a feed: got an HTML page" + (f" ({ctype})" if ctype else "")
+    alt = _discover_feed_link(data, url)
+    if alt:
+        reason += f"; the page links to a feed at {alt}"
+    return reason
+
+
+_LINK_TAG = re.compile(rb"<link\b[^>]*>", re.I)
+_ATTR = re.compile(rb"""([a-z-]+)\s*=\s*("[^"]*"|'[^']*'|[^\s>]+)""", re.I)
+_FEED_TYPES = {"application/rss+xml", "application/atom+xml", "application/feed+json"}
+
+
+def _discover_feed_link(data: bytes, base: str) -> str:
+    for tag in _LINK_TAG.findall(data[:200_000]):
+        attrs = {
+            k.decode("ascii", "replace").lower(): v.strip(b"\"'").decode("utf-8", "replace")
+            for k, v in _ATTR.findall(tag)
+        }
+        if "alternate" in attrs.get("rel", "").lower().split() and (
+            attrs.get("type", "").lower() in _FEED_TYPES
+        ):
+            href = attrs.get("href", "").strip()
+            if href:
+                return clean_line(urljoin(base, href)) if base.startswith("http") else href
+    return ""
+
+
+# --- RSS / Atom -------------------------------------------------------------------------
+
+
+def _parse_with_feedparser(data: bytes, *, url: str, content_type: str) -> ParsedFeed:
+    headers = {"content-location": url} if url.startswith(("http://", "https://")) else {}
+    if content_type:
+        headers["content-type"] = content_type
+    parsed: Any = feedparser.parse(data, response_headers=headers)
+    version = parsed.get("version", "")
+    entries_raw = parsed.get("entries", [])
+    if parsed.get("bozo") and not entries_raw:
+        exc = parsed.get("bozo_exception")
+        detail = _bozo_text(exc)
+        if not version:
+            raise FeedFormatError(f"malformed XML: {detail}" if detail else "not a feed")
+        raise FeedFormatError(f"malformed feed: {detail}")
+    if not version and not entries_raw:
+        raise FeedFormatError("not a feed: no RSS, Atom or JSON Feed content found")
+    fmeta = parsed.get("feed", {})
+    title = clean_line(fmeta.get("title", "")) or _host_title(url)
+    feed = ParsedFeed(title=title, link=str(fmeta.get("link", "")))
+    for n, raw in enumerate(entries_raw):
+        entry = _feedparser_entry(raw, n, base=feed.link or url)
+        if entry is None:
+            feed.notes.append(f"entry {n + 1} skipped: no title, link or text")
+        else:
+            feed.entries.append(entry)
+    return feed
+
+
+def _bozo_text(exc: object) -> str:
+    if exc is None:
+        return ""
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return clean_line(text)
+
+
+def _struct_to_dt(value: Any) -> datetime | None:
+    if not isinstance(value, time.struct_time):
+        return None
+    try:
+        return datetime.fromtimestamp(calendar.timegm(value), tz=UTC)
+    except (OverflowError, ValueError, OSError):
+        return None
+
+
+def _feedparser_entry(raw: Any, n: int, *, base: str) -> Entry | None:
+    title = clean_line(raw.get("title", ""))
+    link = _safe_url(raw.get("link", ""), base)
+    html = ""
+    is_html = True
+    for content in raw.get("content", []) or []:
+        value = content.get("value", "")
+        if value and len(value) > len(html):
+            html = value
+            is_html = "html" in content.get("type", "text/html")
+    if not html:
+        html = raw.get("summary", "") or ""
+        detail = raw.get("summary_detail") or {}
+        is_html = "html" in detail.get("type", "text/html")
+    body = html_to_markdown(html, base=link or base) if is_html else text_to_markdown(html)
+    author = clean_line(raw.get("author", ""))
+    tags = _tags(t.get("label") or t.get("term") for t in raw.get("tags", []) or [])
+    published = _struct_to_dt(raw.get("published_parsed")) or _struct_to_dt(
+        raw.get("updated_parsed")
+    )
+    if not (title or link or body):
+        return None
+    if not title:
+        title = _title_from_body(body) or link or f"Entry {n + 1}"
+    key = clean_line(str(raw.get("id", "") or "")) or link or _digest_key(title, body)
+    return Entry(key, title, body, link, author, published, tags)
+
+
+# --- JSON Feed ----------------------------------------------------------------------------
+
+
+def parse_json_feed(data: bytes, *, url: str) -> ParsedFeed:
+    try:
+        doc = json.loads(data.decode("utf-8-sig"))
+    except UnicodeDecodeError:
+        raise FeedFormatError("not a feed: JSON that is not UTF-8") from None
+    except json.JSONDecodeError as exc:
+        raise FeedFormatError(
+            f"malformed JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}"
+        ) from None
+    except RecursionError:
+        raise FeedFormatError("malformed JSON: nested too deeply") from None
+    if not isinstance(doc, dict) or not str(doc.get("version", "")).startswith(
+        "https://jsonfeed.org/version/"
+    ):
+        raise FeedFormatError("not a feed: JSON without a JSON Feed 'version'")
+    items = doc.get("items", [])
+    if not isinstance(items, list):
+        raise FeedFormatError("malformed JSON Feed: 'items' is not a list")
+    title = clean_line(_str(doc.get("title"))) or _host_title(url)
+    home = _str(doc.get("home_page_url"))
+    feed = ParsedFeed(title=title, link=home)
+    base = home or url
+    feed_authors = _json_authors(doc)
+    for n, item in enumerate(items):
+        if not isinstance(item, dict):
+            feed.notes.append(f"item {n + 1} skipped: not an object")
+            continue
+        entry = _json_entry(item, n, base=base, default_author=feed_authors)
+        if entry is None:
+            feed.notes.append(f"item {n + 1} skipped: no title, link or text")
+        else:
+            feed.entries.append(entry)
+    return feed
+
+
+def _str(value: Any) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def _json_authors(obj: dict[str, Any]) -> str:
+    authors = obj.get("authors")
+    if not isinstance(authors, list):
+        single = obj.get("author")
+        authors = [single] if isinstance(single, dict) else []
+    names = [clean_line(_str(a.get("name"))) for a in authors if isinstance(a, dict)]
+    return ", ".join(n for n in names if n)
+
+
+def _json_entry(item: dict[str, Any], n: int, *, base: str, default_author: str) -> Entry | None:
+    title = clean_line(_str(item.get("title")))
+    link = _safe_url(_str(item.get("url")) or _str(item.get("external_url")), base)
+    html = _str(item.get("content_html"))
+    if html:
+        body = html_to_markdown(html, base=link or base)
+    else:
+        body = text_to_markdown(_str(item.get("content_text")) or _str(item.get("summary")))
+    published = _iso_date(_str(item.get("date_published"))) or _iso_date(
+        _str(item.get("date_modified"))
+    )
+    raw_tags = item.get("tags")
+    tags = _tags(t for t in raw_tags if isinstance(t, str)) if isinstance(raw_tags, list) else ()
+    author = _json_authors(item) or default_author
+    if not (title or link or body):
+        return None
+    if not title:
+        title = _title_from_body(body) or link or f"Item {n + 1}"
+    raw_id = item.get("id")
+    key = clean_line(str(raw_id)) if isinstance(raw_id, str | int) and str(raw_id) else ""
+    return Entry(
+        key or link or _digest_key(title, body), title, body, link, author, published, tags
+    )
+
+
+def _iso_date(value: str) -> datetime | None:
+    if not value:
+        return None
+    try:
+        dt = datetime.fromisoformat(value.strip())
+    except ValueError:
+        parsed = feedparser.datetimes._parse_date(value)
+        return _struct_to_dt(parsed)
+    return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
+
+
+# --- OPML ---------------------------------------------------------------------------------
+
+
+def parse_opml(data: bytes, *, url: str) -> OpmlList:
+    root, problem = _safe_xml_root(data)
+    if root is None:
+        raise FeedFormatError(f"malformed OPML: {problem}")
+    if _local(root.tag) != "opml":
+        raise FeedFormatError(f"not an OPML file: the root is <{_local(root.tag)}>")
+    return parse_opml_root(root, url=url)
+
+
+def parse_opml_root(root: Element, *, url: str) -> OpmlList:
+    head_title = root.find("head/title")
+    title = clean_line(head_title.text or "") if head_title is not None else ""
+    feeds: list[Subscription] = []
+    seen: set[str] = set()
+    for outline in root.iter():
+        if _local(str(outline.tag)) != "outline":
+            continue
+        attrs = {k.lower(): v for k, v in outline.attrib.items()}
+        xml_url = attrs.get("xmlurl", "").strip()
+        if not xml_url:
+            continue
+        xml_url = urljoin(url, xml_url) if url.startswith(("http://", "https://")) else xml_url
+        if xml_url in seen:
+            continue
+        seen.add(xml_url)
+        feeds.append(Subscription(xml_url, clean_line(attrs.get("title") or attrs.get("text", ""))))
+    return OpmlList(title=title or "OPML", feeds=feeds)
+
+
+# --- helpers ------------------------------------------------------------------------------
+
+
+def _safe_url(value: Any, base: str) -> str:
+    if not isinstance(value, str) or not value.strip():
+        return ""
+    url = clean_line(value.strip())
+    if base.startswith(("http://", "https://")):
+        url = urljoin(base, url)
+    scheme = urlsplit(url).scheme.lower()
+    return url if scheme in ("http", "https") else ""
+
+
+def _tags(values: Any) -> tuple[str, ...]:
+    out: list[str] = []
+    for value in values:
+        tag = clean_line(value or "")
+        if tag and tag not in out:
+            out.append(tag)
+    return tuple(out)
+
+
+def _title_from_body(body: str) -> str:
+    for line in body.splitlines():
+        text = clean_line(re.sub(r"[#*_`>\[\]]", "", line))
+        if text:
+            return text if len(text) <= 90 else text[:89].rsplit(" ", 1)[0] + "…"
+    return ""
+
+
+def _digest_key(title: str, body: str) -> str:
+    return "sha:" + hashlib.blake2b(f"{title}\x00{body}".encode(), digest_size=12).hexdigest()
+
+
+def _host_title(url: str) -> str:
+    host = urlsplit(url).hostname
+    if host:
+        return host
+    return url.rsplit("/", 1)[-1] or url

@@ -1,0 +1,494 @@
+"""``fetch_feeds``: fetch feeds concurrently and write their entries as article files."""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import hashlib
+import queue
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import httpx
+
+from newstui.core.fetch.http import Cancelled, FetchError, HttpOptions, http_get, make_client
+from newstui.core.fetch.models import FeedProgress, FeedResult, FetchReport, Stage
+from newstui.core.fetch.parse import (
+    Entry,
+    FeedFormatError,
+    OpmlList,
+    ParsedFeed,
+    parse_document,
+)
+from newstui.core.fetch.store import FetchStore
+from newstui.core.fetch.text import clean_line, tidy_markdown
+from newstui.core.fetch.writer import (
+    clean_stale_temps,
+    entry_stem,
+    render_document,
+    rewrite,
+    slugify,
+    write_new,
+)
+from newstui.core.paths import data_dir
+
+ProgressCallback = Callable[[FeedProgress], None]
+PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"
+MAX_JOBS = 32
+
+
+def default_state_path() -> Path:
+    return data_dir() / "fetch.sqlite3"
+
+
+@dataclass(slots=True, frozen=True)
+class _Source:
+    """A feed to fetch: an http(s) URL or a local file."""
+
+    feed: str  # as shown to the user (URL or path as given)
+    url: str = ""  # http(s) URL, or "" for a file
+    path: Path | None = None
+    from_opml: bool = False
+
+    @property
+    def key(self) -> str:
+        return self.url or str(self.path)
+
+
+@dataclass(slots=True)
+class _Expansion:
+    """An OPML list found at a URL: the feeds it lists replace it."""
+
+    sources: list[_Source]
+
+
+def fetch_feeds(
+    sources: Sequence[str],
+    dest: Path,
+    *,
+    full_text: bool = False,
+    jobs: int = 4,
+    progress: ProgressCallback | None = None,
+    cancel: threading.Event | None = None,
+    state_path: Path | None = None,
+    http: HttpOptions | None = None,
+) -> FetchReport:
+    """Fetch every feed in ``sources`` (http(s) URLs, ``file://`` URLs or local paths of
+    feeds or OPML lists) into ``dest/<feed>/<date>-<title>.md``.
+
+    Synchronous: runs ``jobs`` feeds at a time in worker threads and returns when all are
+    done. ``progress`` is called in the calling thread. Setting ``cancel`` stops the run
+    soon (the report then has ``cancelled`` set); so does KeyboardInterrupt, which is
+    re-raised once the workers have stopped. Either way no partial file is left behind.
+    A failing feed never stops the others: its ``FeedResult.error`` says why.
+    """
+    dest = Path(dest).expanduser()
+    dest.mkdir(parents=True, exist_ok=True)
+    clean_stale_temps(dest)
+    opts = http or HttpOptions()
+    jobs = max(1, min(MAX_JOBS, int(jobs)))
+    report = FetchReport(dest=dest)
+    stop = threading.Event()
+    events: queue.SimpleQueue[FeedProgress] = queue.SimpleQueue()
+
+    tasks: dict[int, _Source] = {}
+    order: list[int] = []
+    results: dict[int, FeedResult] = {}
+    seen: set[str] = set()
+
+    def add(src: _Source) -> int | None:
+        if src.key in seen:
+            return None
+        seen.add(src.key)
+        tid = len(tasks)
+        tasks[tid] = src
+        return tid
+
+    for raw in sources:
+        for item in _expand_input(raw, opts):
+            if isinstance(item, FeedResult):
+                tid = len(tasks)
+                tasks[tid] = _Source(feed=item.feed)
+                results[tid] = item
+                order.append(tid)
+            else:
+                new = add(item)
+                if new is not None:
+                    order.append(new)
+
+    def emit(ev: FeedProgress) -> None:
+        if progress is not None:
+            progress(ev)
+
+    def drain() -> None:
+        while True:
+            try:
+                ev = events.get_nowait()
+            except queue.Empty:
+                return
+            emit(ev)
+
+    store = FetchStore(state_path or default_state_path())
+    client = make_client(opts, pool=jobs)
+    feed_pool = cf.ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="newstui-feed")
+    page_pool = (
+        cf.ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="newstui-page")
+        if full_text
+        else None
+    )
+    ctx = _Context(
+        dest=dest,
+        dest_key=str(dest.resolve()),
+        store=store,
+        client=client,
+        opts=opts,
+        stop=stop,
+        full_text=full_text,
+        page_pool=page_pool,
+        events=events,
+        fetched_at=datetime.now(UTC).replace(microsecond=0),
+    )
+    pending: dict[cf.Future[FeedResult | _Expansion], int] = {}
+    try:
+        for tid in order:
+            if tid in results:
+                emit(_final_event(results[tid], tid, len(order)))
+            else:
+                ctx.total = len(order)
+                events.put(FeedProgress(tasks[tid].feed, tid, len(order), "queued"))
+                pending[feed_pool.submit(_process_feed, tasks[tid], tid, ctx)] = tid
+        while pending:
+            if cancel is not None and cancel.is_set():
+                stop.set()
+            done, _ = cf.wait(pending, timeout=0.05, return_when=cf.FIRST_COMPLETED)
+            drain()
+            for fut in done:
+                tid = pending.pop(fut)
+                outcome = fut.result()
+                if isinstance(outcome, _Expansion):
+                    pos = order.index(tid)
+                    new_ids = [i for i in map(add, outcome.sources) if i is not None]
+                    order[pos : pos + 1] = new_ids
+                    ctx.total = len(order)
+                    for nid in new_ids:
+                        events.put(FeedProgress(tasks[nid].feed, nid, len(order), "queued"))
+                        pending[feed_pool.submit(_process_feed, tasks[nid], nid, ctx)] = nid
+                    continue
+                results[tid] = outcome
+                emit(_final_event(outcome, tid, len(order)))
+        drain()
+    except BaseException:
+        stop.set()
+        feed_pool.shutdown(wait=True, cancel_futures=True)
+        if page_pool is not None:
+            page_pool.shutdown(wait=True, cancel_futures=True)
+        raise
+    finally:
+        feed_pool.shutdown(wait=True, cancel_futures=True)
+        if page_pool is not None:
+            page_pool.shutdown(wait=True, cancel_futures=True)
+        client.close()
+        store.close()
+        clean_stale_temps(dest)
+    report.cancelled = stop.is_set()
+    report.feeds = [results[tid] for tid in order if tid in results]
+    return report
+
+
+def _final_event(result: FeedResult, index: int, total: int) -> FeedProgress:
+    stage: Stage = "done" if result.ok else "failed"
+    if result.error == CANCELLED:
+        stage = "cancelled"
+    n = result.new + result.updated + result.unchanged
+    return FeedProgress(result.feed, index, total, stage, n, n, result.title, result)
+
+
+CANCELLED = "cancelled"
+
+
+# --- inputs ---------------------------------------------------------------------------------
+
+
+def _expand_input(raw: str, opts: HttpOptions) -> list[_Source | FeedResult]:
+    """One command-line/settings input: a URL, or a local feed or OPML file (expanded)."""
+    text = raw.strip()
+    if not text:
+        return []
+    parts = urlsplit(text)
+    scheme = parts.scheme.lower()
+    if scheme in ("http", "https"):
+        if not parts.hostname:
+            return [FeedResult(feed=raw, error=f"invalid URL {raw!r}: no host")]
+        return [_Source(feed=text, url=text)]
+    if scheme == "file":
+        path = Path(unquote(parts.path))
+    elif len(scheme) > 1 and "://" in text:
+        return [
+            FeedResult(
+                feed=raw, error=f"unsupported URL scheme {scheme!r} (use http, https or a file)"
+            )
+        ]
+    else:
+        path = Path(text).expanduser()
+    try:
+        data = _read_local(path, opts)
+    except FetchError as exc:
+        return [FeedResult(feed=raw, error=str(exc))]
+    if _looks_like_opml(data):
+        try:
+            doc = parse_document(data, url=str(path))
+        except FeedFormatError as exc:
+            return [FeedResult(feed=raw, error=str(exc))]
+        if isinstance(doc, OpmlList):
+            if not doc.feeds:
+                return [FeedResult(feed=raw, title=doc.title, error="the OPML list has no feeds")]
+            return [_opml_source(s.url, base=path.parent) for s in doc.feeds]
+    return [_Source(feed=raw, path=path.resolve())]
+
+
+def _opml_source(value: str, *, base: Path) -> _Source:
+    scheme = urlsplit(value).scheme.lower()
+    if scheme in ("http", "https"):
+        return _Source(feed=value, url=value, from_opml=True)
+    if scheme == "file":
+        return _Source(feed=value, path=Path(unquote(urlsplit(value).path)), from_opml=True)
+    if len(scheme) > 1:
+        return _Source(feed=value, url=value, from_opml=True)  # reported as unsupported
+    path = Path(value).expanduser()
+    full = path if path.is_absolute() else base / path
+    return _Source(feed=value, path=full.resolve(), from_opml=True)
+
+
+def _looks_like_opml(data: bytes) -> bool:
+    head = data[:2048].lower()
+    return b"<opml" in head
+
+
+def _read_local(path: Path, opts: HttpOptions) -> bytes:
+    try:
+        if path.is_dir():
+            raise FetchError(f"{path}: is a folder, not a feed or OPML file")
+        size = path.stat().st_size
+        if size > opts.max_bytes:
+            raise FetchError(f"{path}: file too large ({size} bytes)")
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise FetchError(f"{path}: no such file (and not an http(s) URL)") from None
+    except PermissionError:
+        raise FetchError(f"{path}: permission denied") from None
+    except OSError as exc:
+        raise FetchError(f"{path}: cannot read: {exc.strerror or exc}") from None
+
+
+# --- one feed -------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Context:
+    dest: Path
+    dest_key: str
+    store: FetchStore
+    client: httpx.Client
+    opts: HttpOptions
+    stop: threading.Event
+    full_text: bool
+    page_pool: cf.ThreadPoolExecutor | None
+    events: queue.SimpleQueue[FeedProgress]
+    fetched_at: datetime
+    total: int = 0
+
+    def event(self, src: _Source, tid: int, stage: Stage, **kw: object) -> None:
+        self.events.put(FeedProgress(src.feed, tid, self.total, stage, **kw))  # type: ignore[arg-type]
+
+
+def _process_feed(src: _Source, tid: int, ctx: _Context) -> FeedResult | _Expansion:
+    result = FeedResult(feed=src.feed)
+    try:
+        return _fetch_one(src, tid, ctx, result)
+    except Cancelled:
+        result.error = CANCELLED
+    except (FetchError, FeedFormatError) as exc:
+        result.error = str(exc)
+    except OSError as exc:
+        where = f" {exc.filename}" if exc.filename else ""
+        result.error = f"cannot write{where}: {exc.strerror or exc}"
+    except Exception as exc:  # one feed's bug must not stop the others
+        result.error = f"unexpected error: {type(exc).__name__}: {exc}"
+    return result
+
+
+def _fetch_one(
+    src: _Source, tid: int, ctx: _Context, result: FeedResult
+) -> FeedResult | _Expansion:
+    if ctx.stop.is_set():
+        raise Cancelled
+    ctx.event(src, tid, "fetching")
+    record = ctx.store.feed(ctx.dest_key, src.key)
+    etag = last_modified = None
+    if src.url:
+        resp = http_get(
+            ctx.client,
+            src.url,
+            ctx.opts,
+            etag=record.etag if record else None,
+            last_modified=record.last_modified if record else None,
+            cancel=ctx.stop,
+        )
+        if resp.not_modified and record is not None:
+            result.title = record.title
+            result.not_modified = True
+            result.folder = ctx.dest / record.folder if record.folder else None
+            return result
+        data, ctype, base = resp.content, resp.content_type, resp.url
+        etag, last_modified = resp.etag, resp.last_modified
+    else:
+        assert src.path is not None
+        data, ctype, base = _read_local(src.path, ctx.opts), "", str(src.path)
+    ctx.event(src, tid, "parsing")
+    doc = parse_document(data, url=base, content_type=ctype)
+    if isinstance(doc, OpmlList):
+        if src.from_opml:
+            raise FeedFormatError("an OPML list inside an OPML list is not followed")
+        if not doc.feeds:
+            raise FeedFormatError("the OPML list has no feeds")
+        return _Expansion([_opml_source(s.url, base=Path()) for s in doc.feeds])
+    result.title = doc.title
+    result.notes.extend(doc.notes)
+    folder_name = _folder_name(record.folder if record else "", doc, src)
+    folder = ctx.dest / folder_name
+    result.folder = folder
+    _write_entries(src, tid, ctx, doc, folder, result)
+    ctx.store.save_feed(
+        ctx.dest_key,
+        src.key,
+        title=doc.title,
+        folder=folder_name,
+        etag=etag,
+        last_modified=last_modified,
+    )
+    return result
+
+
+def _folder_name(stored: str, doc: ParsedFeed, src: _Source) -> str:
+    if stored and stored == slugify(stored, fallback="feed"):
+        return stored  # keep the folder of earlier runs even if the feed's title changed
+    fallback = urlsplit(src.url).hostname or (src.path.stem if src.path else "") or "feed"
+    return slugify(doc.title or fallback, fallback=slugify(fallback, fallback="feed"), max_bytes=60)
+
+
+def _write_entries(
+    src: _Source, tid: int, ctx: _Context, doc: ParsedFeed, folder: Path, result: FeedResult
+) -> None:
+    todo: list[tuple[Entry, str, str | None]] = []  # entry, content hash, existing path
+    for entry in doc.entries:
+        rec = ctx.store.entry(ctx.dest_key, src.key, entry.key)
+        digest = entry.content_hash()
+        if rec is not None and (rec.content_hash == digest or not Path(rec.path).exists()):
+            # unchanged, or the user deleted the file: leave it deleted
+            result.unchanged += 1
+            continue
+        todo.append((entry, digest, rec.path if rec else None))
+    pages: list[cf.Future[tuple[str | None, str | None]] | None] = []
+    for entry, _, _ in todo:
+        if ctx.page_pool is not None and entry.url:
+            pages.append(ctx.page_pool.submit(_full_text, entry.url, ctx))
+        else:
+            pages.append(None)
+    total = len(doc.entries)
+    done = result.unchanged
+    ctx.event(src, tid, "writing", entries_done=done, entries_total=total, title=doc.title)
+    try:
+        for (entry, digest, old_path), page in zip(todo, pages, strict=True):
+            if ctx.stop.is_set():
+                raise Cancelled
+            if page is not None:
+                text, why = page.result()
+                if text:
+                    entry = replace(entry, body=text)
+                else:
+                    result.notes.append(f"{entry.url}: kept the feed's summary ({why})")
+            document = render_document(
+                entry, source=doc.title, feed_url=src.key, fetched_at=ctx.fetched_at
+            )
+            file_hash = _sha(document)
+            if old_path is not None:
+                path = Path(old_path)
+                rec = ctx.store.entry(ctx.dest_key, src.key, entry.key)
+                if rec is not None and rec.file_hash and _file_sha(path) != rec.file_hash:
+                    result.notes.append(f"{path}: changed since it was fetched; left as it is")
+                    file_hash = rec.file_hash
+                else:
+                    rewrite(path, document)
+                    result.updated += 1
+                    result.written.append(path)
+            else:
+                path = write_new(folder, entry_stem(entry), document)
+                result.new += 1
+                result.written.append(path)
+            ctx.store.save_entry(
+                ctx.dest_key,
+                src.key,
+                entry.key,
+                path=str(path),
+                content_hash=digest,
+                file_hash=file_hash,
+                fetched_at=ctx.fetched_at.isoformat(),
+            )
+            done += 1
+            ctx.event(src, tid, "writing", entries_done=done, entries_total=total, title=doc.title)
+    finally:
+        for page in pages:
+            if page is not None:
+                page.cancel()
+
+
+def _sha(text: str) -> str:
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
+
+
+def _file_sha(path: Path) -> str:
+    try:
+        return hashlib.blake2b(path.read_bytes(), digest_size=16).hexdigest()
+    except OSError:
+        return ""
+
+
+# --- full text ------------------------------------------------------------------------------
+
+
+def _full_text(url: str, ctx: _Context) -> tuple[str | None, str | None]:
+    """(markdown, None) with the page's article text, or (None, reason)."""
+    if ctx.stop.is_set():
+        return None, CANCELLED
+    try:
+        resp = http_get(ctx.client, url, ctx.opts, accept=PAGE_ACCEPT, cancel=ctx.stop)
+    except Cancelled:
+        return None, CANCELLED
+    except FetchError as exc:
+        return None, f"page not fetched: {exc}"
+    ctype = resp.content_type.split(";")[0].strip().lower()
+    if ctype and ctype not in ("text/html", "application/xhtml+xml", "text/plain"):
+        return None, f"the page is {ctype}, not HTML"
+    try:
+        import trafilatura
+
+        text = trafilatura.extract(
+            resp.content,
+            url=resp.url,
+            output_format="markdown",
+            include_links=True,
+            include_images=False,
+            include_tables=True,
+            include_comments=False,
+        )
+    except Exception as exc:  # an extractor bug on one page must not fail the feed
+        return None, f"extraction failed: {type(exc).__name__}"
+    if not text or not text.strip():
+        return None, "no article text found on the page"
+    return tidy_markdown(text), None
+
+
+__all__ = ["clean_line", "default_state_path", "fetch_feeds"]

@@ -1,0 +1,190 @@
+"""Write entries as Markdown article files: safe names, atomic writes, no leftovers.
+
+A file is written to a hidden temp file in its final folder, flushed, then renamed into
+place (``os.link`` for a new file, so a name is never silently taken from another file;
+``os.replace`` to rewrite our own file). Temp files carry the writer's pid, so an
+interrupted run's leftovers are removed at the next start, and never another live
+run's. Hidden names also keep them out of the library scan meanwhile.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import re
+import tempfile
+import unicodedata
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from newstui.core.fetch.parse import Entry
+
+TEMP_PREFIX = ".newstui-fetch-"
+TEMP_SUFFIX = ".tmp"
+MAX_SLUG_BYTES = 80
+_NON_WORD = re.compile(r"[^\w]+")
+_RESERVED = {
+    "con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10)),
+}  # fmt: skip
+
+
+def slugify(text: str, *, fallback: str = "untitled", max_bytes: int = MAX_SLUG_BYTES) -> str:
+    """A filename-safe slug: letters, digits and hyphens only (any script), lower case,
+    never empty, never starting with a dot, at most ``max_bytes`` UTF-8 bytes."""
+    text = unicodedata.normalize("NFKC", text or "").casefold()
+    slug = _NON_WORD.sub("-", text).replace("_", "-")
+    slug = re.sub("-{2,}", "-", slug).strip("-")
+    encoded = slug.encode("utf-8")
+    if len(encoded) > max_bytes:
+        slug = encoded[:max_bytes].decode("utf-8", "ignore")
+        if "-" in slug[max_bytes // 2 :]:
+            slug = slug.rsplit("-", 1)[0]
+        slug = slug.strip("-")
+    if not slug or slug in _RESERVED:
+        slug = f"{fallback}-{slug}" if slug else fallback
+    return slug
+
+
+def entry_stem(entry: Entry) -> str:
+    slug = slugify(entry.title, fallback="entry")
+    if entry.published is not None:
+        return f"{entry.published:%Y-%m-%d}-{slug}"
+    return slug
+
+
+def render_document(
+    entry: Entry,
+    *,
+    source: str,
+    feed_url: str,
+    fetched_at: datetime,
+    extra: dict[str, Any] | None = None,
+) -> str:
+    """The Markdown article: YAML front matter (safe_dump, so any title round-trips) + body."""
+    meta: dict[str, Any] = {"title": entry.title}
+    if entry.author:
+        meta["author"] = entry.author
+    if entry.published is not None:
+        meta["published"] = entry.published.isoformat()
+    meta["source"] = source
+    if entry.url:
+        meta["url"] = entry.url
+    if entry.tags:
+        meta["tags"] = list(entry.tags)
+    meta["feed_url"] = feed_url
+    meta["fetched_at"] = fetched_at.isoformat(timespec="seconds")
+    if extra:
+        meta.update(extra)
+    head = yaml.safe_dump(meta, allow_unicode=True, sort_keys=False, width=10_000)
+    body = entry.body.strip()
+    return f"---\n{head}---\n\n{body}\n" if body else f"---\n{head}---\n"
+
+
+def _temp_for(folder: Path) -> tuple[int, Path]:
+    fd, name = tempfile.mkstemp(
+        prefix=f"{TEMP_PREFIX}{os.getpid()}-", suffix=TEMP_SUFFIX, dir=folder
+    )
+    return fd, Path(name)
+
+
+def _write_temp(folder: Path, text: str) -> Path:
+    fd, tmp = _temp_for(folder)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        tmp.chmod(0o666 & ~_UMASK)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+    return tmp
+
+
+def _read_umask() -> int:
+    mask = os.umask(0o022)  # read once at import, before any worker thread exists
+    os.umask(mask)
+    return mask
+
+
+_UMASK = _read_umask()
+
+
+def write_new(folder: Path, stem: str, text: str) -> Path:
+    """Write ``text`` to a new file ``stem.md`` in ``folder`` (``stem-2.md``... when taken)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    tmp = _write_temp(folder, text)
+    try:
+        for n in range(1, 10_000):
+            target = folder / (f"{stem}.md" if n == 1 else f"{stem}-{n}.md")
+            try:
+                os.link(tmp, target)
+            except FileExistsError:
+                continue
+            except OSError as exc:
+                if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EXDEV, errno.EMLINK):
+                    raise
+                if target.exists():  # filesystems without hard links: best effort
+                    continue
+                tmp.replace(target)
+                return target
+            return target
+        raise OSError(f"no free file name for {stem!r} in {folder}")
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+
+
+def rewrite(path: Path, text: str) -> None:
+    """Atomically replace our own file ``path`` with ``text``."""
+    tmp = _write_temp(path.parent, text)
+    try:
+        tmp.replace(path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+
+
+def clean_stale_temps(root: Path) -> int:
+    """Remove temp files left by fetch runs that are no longer running. Returns the count."""
+    removed = 0
+    if not root.is_dir():
+        return 0
+    folders = [root, *(p for p in root.iterdir() if p.is_dir() and not p.is_symlink())]
+    for folder in folders:
+        try:
+            candidates = list(folder.glob(f"{TEMP_PREFIX}*{TEMP_SUFFIX}"))
+        except OSError:
+            continue
+        for tmp in candidates:
+            pid = _pid_of(tmp.name)
+            if pid is not None and _alive(pid):
+                continue
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+                removed += 1
+    return removed
+
+
+def _pid_of(name: str) -> int | None:
+    rest = name[len(TEMP_PREFIX) :]
+    head = rest.split("-", 1)[0]
+    return int(head) if head.isdigit() else None
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    except OSError:
+        return False
+    return True
