@@ -144,6 +144,11 @@ class StateStore:
             except _Unusable as exc:
                 if _identity(path) != before:
                     continue  # someone else replaced the file meanwhile: look again
+                if before is None:
+                    return cls.memory(
+                        notice=f"Cannot create the state file {path} ({_folder_problem(path, exc)}); "
+                        "reading state will not be saved this session."
+                    )
                 try:
                     aside = _move_aside(path)
                 except OSError as move_exc:
@@ -583,6 +588,12 @@ def _reason(exc: BaseException) -> str:
     if isinstance(exc, OSError) and exc.strerror:
         return exc.strerror.lower()
     return str(exc) or type(exc).__name__
+
+
+def _folder_problem(path: Path, exc: BaseException) -> str:
+    if not os.access(path.parent, os.W_OK | os.X_OK):
+        return f"cannot write in {path.parent}"
+    return str(exc)
 
 
 def _identity(path: Path) -> tuple[int, int] | None:
