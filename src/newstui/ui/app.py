@@ -1,0 +1,695 @@
+"""The newstui Textual app: search box, article list, reader, status line.
+
+``create_app`` builds the app (used by ``run_app`` and by the tests); ``run_app`` is what
+``newstui [DIR]`` calls.
+"""
+
+from __future__ import annotations
+
+import inspect
+import time
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import App, ComposeResult, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Input
+from textual.worker import get_current_worker
+
+from newstui.core.article import Article, Problem
+from newstui.core.library import ScanResult, scan_library
+from newstui.core.search import SearchIndex, SearchResult
+from newstui.core.settings import Settings, SettingsError, load_settings
+from newstui.core.state import StateStore
+from newstui.ui.model import SORTS, Library, next_sort, sort_hits
+from newstui.ui.safe import one_line
+from newstui.ui.screens.confirm import ConfirmScreen
+from newstui.ui.screens.help import HelpScreen
+from newstui.ui.screens.problems import ProblemsScreen
+from newstui.ui.theme import DEFAULT_THEME, NEWSTUI_THEME
+from newstui.ui.widgets.article_list import ArticleList
+from newstui.ui.widgets.reader import Reader
+from newstui.ui.widgets.search_box import SearchBox
+from newstui.ui.widgets.status_bar import StatusBar
+
+#: How many hits a search asks for (the status line shows the total).
+SEARCH_LIMIT = 500
+#: At most this many progress messages per second from the loading thread.
+PROGRESS_HZ = 20
+#: Below this many articles a sort runs inline; above, in a thread worker.
+INLINE_SORT_MAX = 20_000
+
+
+class Throttle:
+    """True at most once every ``interval`` seconds (plus always for ``force``)."""
+
+    def __init__(self, per_second: float) -> None:
+        self.interval = 1.0 / per_second
+        self._last = 0.0
+
+    def ready(self, force: bool = False) -> bool:
+        now = time.monotonic()
+        if force or now - self._last >= self.interval:
+            self._last = now
+            return True
+        return False
+
+
+# --- messages from the workers ----------------------------------------------------------
+class LoadProgress(Message):
+    def __init__(self, phase: str, done: int, total: int) -> None:
+        super().__init__()
+        self.phase, self.done, self.total = phase, done, total
+
+
+class Scanned(Message):
+    """Files scanned: the articles are known (the index may still be filling)."""
+
+    def __init__(self, scan: ScanResult, index: SearchIndex, indexed: bool, reload: bool) -> None:
+        super().__init__()
+        self.scan, self.index, self.indexed, self.reload = scan, index, indexed, reload
+
+
+class Indexed(Message):
+    def __init__(self, index: SearchIndex) -> None:
+        super().__init__()
+        self.index = index
+
+
+class LoadFailed(Message):
+    def __init__(self, error: str) -> None:
+        super().__init__()
+        self.error = error
+
+
+class SearchDone(Message):
+    def __init__(self, query: str, result: SearchResult | None, error: str | None) -> None:
+        super().__init__()
+        self.text, self.result, self.error = query, result, error
+
+
+class Sorted(Message):
+    def __init__(self, library: Library, sort: str, keep_id: str | None) -> None:
+        super().__init__()
+        self.library, self.sort, self.keep_id = library, sort, keep_id
+
+
+def _call_scan(folder: Path, progress: Callable[..., None]) -> ScanResult:
+    params = inspect.signature(scan_library).parameters
+    first = next(iter(params))
+    target: Any = [folder] if first == "roots" else folder
+    result: ScanResult = scan_library(target, progress=progress)
+    return result
+
+
+def _open_library() -> Callable[..., tuple[ScanResult, SearchIndex]] | None:
+    try:
+        from newstui.core.search.cache import (  # type: ignore[import-untyped,unused-ignore]
+            open_library,
+        )
+    except ImportError:
+        return None
+    fn: Callable[..., tuple[ScanResult, SearchIndex]] = open_library
+    return fn
+
+
+class NewsApp(App[int]):
+    """A keyboard-first reader for a folder of news articles."""
+
+    CSS_PATH = "newstui.tcss"
+    TITLE = "newstui"
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]  # noqa: RUF012
+    ENABLE_COMMAND_PALETTE = True
+    AUTO_FOCUS = "#list"
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("q", "quit", "Quit", id="app.quit"),
+        Binding("ctrl+c", "quit", "Quit", show=False, priority=True, id="app.quit_ctrl_c"),
+        Binding("question_mark,f1", "help", "Help", id="app.help"),
+        Binding("slash", "focus_search", "Search", id="app.search"),
+        Binding("s", "cycle_sort", "Sort", id="app.sort"),
+        Binding("r", "reload", "Reload", show=False, id="app.reload"),
+        Binding("m", "toggle_read", "Read/unread", show=False, id="app.toggle_read"),
+        Binding("f", "toggle_star", "Star", show=False, id="app.toggle_star"),
+        Binding("u", "toggle_hide_read", "Hide read", show=False, id="app.hide_read"),
+        Binding("M", "mark_all_read", "Mark all read", show=False, id="app.mark_all_read"),
+        Binding("exclamation_mark", "problems", "Load problems", show=False, id="app.problems"),
+    ]
+
+    def __init__(
+        self,
+        folder: Path,
+        *,
+        settings: Settings | None = None,
+        warnings: Sequence[str] = (),
+        store: StateStore | None = None,
+        use_cache: bool = True,
+    ) -> None:
+        super().__init__()
+        self.folder = folder
+        self.settings = settings or Settings()
+        self.store = store if store is not None else StateStore.open()
+        self._startup_warnings = list(warnings)
+        self._use_cache = use_cache
+        self.index = SearchIndex()
+        self.library = Library()
+        self.problems: list[Problem] = []
+        self.sort = self.store.get_value("sort") or "newest"
+        if self.sort not in SORTS:
+            self.sort = "newest"
+        self.search_sort = "relevance"
+        self.search_query = ""
+        self.result: SearchResult | None = None
+        self.hide_read = False
+        self.is_loading = False
+        self.indexing = False
+        self._pending_query: str | None = None
+        self._searching = False
+        self.searches_run = 0
+        self._restored = False
+        self._progress_text = ""
+        self._open_top_when_done = False
+        self._nt_mounted = False
+        self.register_theme(NEWSTUI_THEME)
+        theme = self.store.get_value("theme") or self.settings.theme or DEFAULT_THEME
+        self.theme = theme if theme in self.available_themes else DEFAULT_THEME
+        if self.settings.keymap:
+            self.set_keymap(self.settings.keymap)
+
+    # --- layout ---------------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        yield SearchBox(id="search")
+        with Horizontal(id="panes"):
+            yield ArticleList(id="list")
+            yield Reader(id="reader", measure=self.settings.reader_width)
+        yield StatusBar(id="status")
+        yield Footer()
+
+    @property
+    def article_list(self) -> ArticleList:
+        return self.query_one("#list", ArticleList)
+
+    @property
+    def reader(self) -> Reader:
+        return self.query_one("#reader", Reader)
+
+    @property
+    def search_box(self) -> SearchBox:
+        return self.query_one("#search", SearchBox)
+
+    @property
+    def status(self) -> StatusBar:
+        return self.query_one("#status", StatusBar)
+
+    def on_mount(self) -> None:
+        self._nt_mounted = True
+        self.article_list.set_state(self.store)
+        self.article_list.set_message([Text("Loading articles…", style="italic")])
+        self.search_box.history_source = lambda: self.store.search_history(100)
+        self.article_list.focus()
+        for warning in self._startup_warnings:
+            self.notify(warning, title="Settings", severity="warning", markup=False, timeout=10)
+        if self.store.notice:
+            self.notify(self.store.notice, title="Reading state", severity="warning", markup=False)
+        self.update_status()
+        self.load(reload=False)
+
+    def watch_theme(self, theme: str) -> None:
+        if self._nt_mounted:
+            self.store.set_value("theme", theme)
+            self.article_list.refresh_rows()
+
+    # --- loading --------------------------------------------------------------------------
+    @work(thread=True, exclusive=True, group="load")
+    def load(self, reload: bool) -> None:
+        """Scan the folder and index it; progress at most PROGRESS_HZ messages/s."""
+        throttle = Throttle(PROGRESS_HZ)
+        worker = get_current_worker()
+
+        def progress(phase: str) -> Callable[..., None]:
+            def report(*args: Any) -> None:
+                nums = [a for a in args if isinstance(a, int)]
+                if len(nums) >= 2:
+                    done, total = nums[-2], nums[-1]
+                    if throttle.ready(force=done >= total):
+                        self.post_message(LoadProgress(phase, done, total))
+
+            return report
+
+        try:
+            open_library = _open_library() if self._use_cache else None
+            if open_library is not None:
+                scan, index = open_library([self.folder], progress=progress("Loading"))
+                if not worker.is_cancelled:
+                    self.post_message(Scanned(scan, index, indexed=True, reload=reload))
+                return
+            scan = _call_scan(self.folder, progress("Scanning"))
+            if worker.is_cancelled:
+                return
+            index = SearchIndex()
+            self.post_message(Scanned(scan, index, indexed=False, reload=reload))
+            index.add(scan.articles, progress=progress("Indexing"))
+            if not worker.is_cancelled:
+                self.post_message(Indexed(index))
+        except Exception as exc:  # a bug or an unreadable folder: say so, keep running
+            self.post_message(LoadFailed(f"{type(exc).__name__}: {exc}"))
+
+    @on(LoadProgress)
+    def _on_load_progress(self, event: LoadProgress) -> None:
+        self.is_loading = True
+        self.status.set_progress(event.done, event.total)
+        self._progress_text = f"{event.phase} {event.done:,}/{event.total:,}"
+        self.update_status()
+
+    @on(Scanned)
+    def _on_scanned(self, event: Scanned) -> None:
+        keep = self.article_list.highlighted
+        self.library = Library(event.scan.articles)
+        self.problems = [p for p in event.scan.problems if p.kind != "duplicate"]
+        if not event.reload or event.indexed:
+            self.index = event.index
+        self.indexing = not event.indexed
+        self.is_loading = not event.indexed
+        if event.indexed:
+            self.status.set_progress(None, None)
+        self._progress_text = "Indexing…" if not event.indexed else ""
+        keep_id = keep.id if keep else None
+        if not self._restored:
+            keep_id = self.store.get_value("last_article") or keep_id
+        self.refresh_list(keep_id=keep_id)
+        if self.problems:
+            n = len(self.problems)
+            self.notify(
+                f"{n} file{'s' if n != 1 else ''} could not be loaded fully — press ! to see why",
+                title="Loading",
+                severity="warning",
+                markup=False,
+                timeout=8,
+            )
+        if event.reload:
+            self.notify(f"Reloaded: {len(self.library):,} articles", markup=False, timeout=3)
+        if event.indexed:
+            self._after_indexed()
+
+    @on(Indexed)
+    def _on_indexed(self, event: Indexed) -> None:
+        self.index = event.index
+        self.indexing = False
+        self.is_loading = False
+        self._progress_text = ""
+        self.status.set_progress(None, None)
+        self._after_indexed()
+
+    def _after_indexed(self) -> None:
+        if not self._restored:
+            self._restored = True
+            last_search = self.store.get_value("last_search")
+            if last_search and not self.search_box.value:
+                with self.search_box.prevent(Input.Changed):
+                    self.search_box.value = last_search
+                self.search_box.cursor_position = len(last_search)
+                self.request_search(last_search)
+                return
+        if self.search_query:
+            self.request_search(self.search_query)  # the index is complete now
+        self.update_status()
+
+    @on(LoadFailed)
+    def _on_load_failed(self, event: LoadFailed) -> None:
+        self.is_loading = self.indexing = False
+        self.status.set_progress(None, None)
+        self._progress_text = ""
+        self.article_list.set_message([Text(f"Could not load {self.folder}: {event.error}")])
+        self.notify(event.error, title="Loading failed", severity="error", markup=False)
+        self.update_status()
+
+    # --- the list -------------------------------------------------------------------------
+    def _visible(self, articles: Iterable[Article]) -> list[Article]:
+        if not self.hide_read:
+            return list(articles) if not isinstance(articles, list) else articles
+        return [a for a in articles if not self.store.is_read(a.id)]
+
+    def refresh_list(self, keep_id: str | None = None) -> None:
+        """Show the full list or the current results, keeping ``keep_id`` selected."""
+        if keep_id is None and self.article_list.highlighted is not None:
+            keep_id = self.article_list.highlighted.id
+        if self.search_query and self.result is not None:
+            self._show_result(self.result, keep_id=keep_id)
+            return
+        library, sort = self.library, self.sort
+        if library.has_order(sort) or len(library) <= INLINE_SORT_MAX:
+            self._show_articles(library.order(sort), keep_id)
+        else:
+            self._sort_in_thread(library, sort, keep_id)
+
+    @work(thread=True, exclusive=True, group="sort")
+    def _sort_in_thread(self, library: Library, sort: str, keep_id: str | None) -> None:
+        library.order(sort)
+        self.post_message(Sorted(library, sort, keep_id))
+
+    @on(Sorted)
+    def _on_sorted(self, event: Sorted) -> None:
+        if event.library is self.library and event.sort == self.sort and not self.search_query:
+            self._show_articles(event.library.order(event.sort), event.keep_id)
+
+    def _show_articles(self, articles: list[Article], keep_id: str | None) -> None:
+        visible = self._visible(articles)
+        self.article_list.set_articles(visible, keep_id=keep_id)
+        if not visible:
+            if self.is_loading:
+                msg = "Loading articles…"
+            elif self.hide_read and articles:
+                msg = "Every article here is read (u shows them again)"
+            else:
+                msg = f"No articles in {one_line(str(self.folder))}"
+            self.article_list.set_message([Text(msg, style="italic")])
+        self.update_status()
+
+    def _show_result(self, result: SearchResult, keep_id: str | None = None) -> None:
+        hits = sort_hits(result.hits, self.search_sort)
+        if self.hide_read:
+            hits = [h for h in hits if not self.store.is_read(h.article.id)]
+        self.article_list.set_articles([], hits=hits, keep_id=keep_id)
+        if not hits:
+            lines = [Text.assemble("No results for ", (one_line(result.query), "bold"))]
+            if result.suggestions:
+                lines.append(Text("Did you mean: " + ", ".join(map(one_line, result.suggestions))))
+            if self.indexing:
+                lines.append(Text("(still indexing: more results may come)", style="italic"))
+            self.article_list.set_message(lines)
+        if self.reader.article is not None:
+            self.reader.set_terms(result.highlight_terms)
+        self.update_status()
+
+    def update_status(self) -> None:
+        text = Text(no_wrap=True, overflow="ellipsis")
+        text.append(f" {len(self.library):,} articles", style="bold")
+        if self.search_query and self.result is not None:
+            r = self.result
+            text.append(f" · {r.total:,} result{'s' if r.total != 1 else ''}")
+            text.append(f" in {r.took_ms:.1f} ms")
+            if r.partial:
+                text.append(" (partial matches)", style="italic")
+            text.append(f" · sort: {self.search_sort}")
+        else:
+            text.append(f" · sort: {self.sort}")
+        if self.hide_read:
+            text.append(" · unread only")
+        if self.problems:
+            text.append(f" · {len(self.problems)} problem files (!)")
+        if self._progress_text:
+            text.append(f" · {self._progress_text}", style="italic")
+        self.status.set_text(text)
+
+    @on(ArticleList.Selected)
+    def _on_selected(self, event: ArticleList.Selected) -> None:
+        self.open_article(event.article)
+
+    # --- searching ------------------------------------------------------------------------
+    @on(Input.Changed, "#search")
+    def _on_search_changed(self, event: Input.Changed) -> None:
+        self.request_search(event.value)
+
+    def request_search(self, value: str) -> None:
+        """Search for ``value``: one search runs at a time; only the newest waits.
+
+        Typing faster than searches finish never builds a queue: each keystroke replaces
+        the pending query, and the running search's result is shown when it lands.
+        """
+        query = value.strip()
+        if not query:
+            self._pending_query = None
+            if self.search_query:
+                self.search_query = ""
+                self.result = None
+                self.reader.set_terms([])
+                self.refresh_list()
+            return
+        if query == self.search_query and self.result is not None and not self._searching:
+            return
+        self.search_query = query
+        self._pending_query = query
+        if not self._searching:
+            self._start_search()
+
+    def _start_search(self) -> None:
+        query = self._pending_query
+        self._pending_query = None
+        if query is None:
+            return
+        self._searching = True
+        self.searches_run += 1
+        self._search_thread(query, self.index)
+
+    @work(thread=True, group="search")
+    def _search_thread(self, query: str, index: SearchIndex) -> None:
+        try:
+            result = index.search(query, limit=SEARCH_LIMIT, state=self.store)
+        except Exception as exc:  # a query the engine rejects: show why
+            self.post_message(SearchDone(query, None, str(exc)))
+            return
+        self.post_message(SearchDone(query, result, None))
+
+    @on(SearchDone)
+    def _on_search_done(self, event: SearchDone) -> None:
+        self._searching = False
+        if self._pending_query is not None:
+            self._start_search()
+        if not self.search_query:
+            return  # the search was cleared meanwhile
+        if event.result is None:
+            self.article_list.set_articles([])
+            self.article_list.set_message([Text(f"Bad query: {one_line(event.error or '')}")])
+            return
+        if event.text != self.search_query and self._pending_query is None and not self._searching:
+            return
+        self.result = event.result
+        self._show_result(event.result)
+        if self._open_top_when_done and not self._searching:
+            self._open_top_when_done = False
+            top = self.article_list.articles[0] if self.article_list.articles else None
+            if top is not None:
+                self.open_article(top)
+
+    @on(Input.Submitted, "#search")
+    def _on_search_submitted(self, event: Input.Submitted) -> None:
+        if self.search_query:
+            self.store.add_search(self.search_query)
+        if self._searching or self._pending_query is not None:
+            self._open_top_when_done = True
+            return
+        top = self.article_list.articles[0] if self.article_list.articles else None
+        if top is not None:
+            self.article_list.move_to(0)
+            self.open_article(top)
+
+    @on(SearchBox.ToResults)
+    def _on_to_results(self) -> None:
+        if self.search_query:
+            self.store.add_search(self.search_query)
+        self.article_list.focus()
+
+    @on(SearchBox.Cleared)
+    def _on_search_cleared(self) -> None:
+        self.request_search("")
+        self.article_list.focus()
+
+    def action_focus_search(self) -> None:
+        self.close_reader_if_narrow()
+        self.search_box.focus()
+
+    # --- the reader -----------------------------------------------------------------------
+    def open_article(self, article: Article) -> None:
+        reader = self.reader
+        if reader.article is not None:
+            self.store.set_position(reader.article.id, int(reader.scroll_y))
+        terms = self.result.highlight_terms if (self.search_query and self.result) else []
+        reader.show(article, terms, line=self.store.get_position(article.id))
+        self.screen.add_class("-reading")
+        reader.focus()
+        self.store.set_value("last_article", article.id)
+        if self.settings.mark_read_on_open and not self.store.is_read(article.id):
+            self.store.set_read(article.id, True)
+            self.article_list.refresh_rows()
+
+    @on(Reader.Navigate)
+    def _on_navigate(self, event: Reader.Navigate) -> None:
+        lst = self.article_list
+        target = lst.cursor + event.delta
+        if not 0 <= target < len(lst.articles):
+            self.notify("No more articles this way", timeout=2)
+            return
+        lst.move_to(target)
+        article = lst.highlighted
+        if article is not None:
+            self.open_article(article)
+
+    @on(Reader.Closed)
+    def _on_reader_closed(self) -> None:
+        reader = self.reader
+        if reader.article is not None:
+            self.store.set_position(reader.article.id, int(reader.scroll_y))
+        self.screen.remove_class("-reading")
+        self.article_list.focus()
+
+    def close_reader_if_narrow(self) -> None:
+        if self.screen.has_class("-narrow") and self.screen.has_class("-reading"):
+            self._on_reader_closed()
+
+    # --- actions --------------------------------------------------------------------------
+    def _target(self) -> Article | None:
+        if self.reader.has_focus and self.reader.article is not None:
+            return self.reader.article
+        return self.article_list.highlighted
+
+    def action_cycle_sort(self) -> None:
+        if self.search_query:
+            self.search_sort = next_sort(self.search_sort, searching=True)
+        else:
+            self.sort = next_sort(self.sort, searching=False)
+            self.store.set_value("sort", self.sort)
+        self.refresh_list()
+        self.notify(f"Sorted by {self.search_sort if self.search_query else self.sort}", timeout=2)
+
+    def set_sort(self, sort: str) -> None:
+        if self.search_query:
+            self.search_sort = sort
+        elif sort in SORTS:
+            self.sort = sort
+            self.store.set_value("sort", sort)
+        self.refresh_list()
+
+    def action_reload(self) -> None:
+        self.notify(f"Reloading {one_line(str(self.folder))}…", markup=False, timeout=2)
+        self.load(reload=True)
+
+    def action_help(self) -> None:
+        if isinstance(self.screen, HelpScreen):
+            return
+        self.push_screen(HelpScreen(self.help_groups()))
+
+    def help_groups(self) -> list[tuple[str, Iterable[BindingType]]]:
+        return [
+            ("Everywhere", self.BINDINGS),
+            ("Article list", ArticleList.BINDINGS),
+            ("Reader", Reader.BINDINGS),
+            ("Search box", SearchBox.BINDINGS),
+        ]
+
+    def action_problems(self) -> None:
+        if not self.problems:
+            self.notify("Every file loaded fine", timeout=2)
+            return
+        self.push_screen(ProblemsScreen(self.problems))
+
+    def action_toggle_read(self) -> None:
+        article = self._target()
+        if article is None:
+            return
+        read = self.store.toggle_read(article.id)
+        self.article_list.refresh_rows()
+        self.notify("Marked read" if read else "Marked unread", timeout=1.5)
+
+    def action_toggle_star(self) -> None:
+        article = self._target()
+        if article is None:
+            return
+        starred = self.store.toggle_starred(article.id)
+        self.article_list.refresh_rows()
+        self.notify("Starred" if starred else "Unstarred", timeout=1.5)
+
+    def action_toggle_hide_read(self) -> None:
+        self.hide_read = not self.hide_read
+        self.refresh_list()
+        self.notify("Showing unread only" if self.hide_read else "Showing all", timeout=1.5)
+
+    def action_mark_all_read(self) -> None:
+        ids = [a.id for a in self.article_list.articles]
+        if not ids:
+            return
+
+        def done(yes: bool | None) -> None:
+            if yes:
+                self.store.set_read_many(ids, True)
+                self.refresh_list()
+                self.notify(f"Marked {len(ids):,} articles read", timeout=2)
+
+        n = len(ids)
+        self.push_screen(
+            ConfirmScreen(f"Mark {n:,} article{'s' if n != 1 else ''} in this list as read?"),
+            done,
+        )
+
+    def action_toggle_hide(self) -> None:
+        self.action_toggle_hide_read()
+
+    # --- the command palette --------------------------------------------------------------
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        yield SystemCommand("Search", "Focus the search box (/)", self.action_focus_search)
+        yield SystemCommand("Cycle sort", "Next sort order (s)", self.action_cycle_sort)
+        for sort in ("relevance", *SORTS) if self.search_query else SORTS:
+            yield SystemCommand(f"Sort by {sort}", f"Order the list by {sort}", _bind(self, sort))
+        yield SystemCommand("Reload", "Reload the articles folder (r)", self.action_reload)
+        yield SystemCommand("Help", "Show every key (?)", self.action_help)
+        yield SystemCommand("Load problems", "Files that failed to load (!)", self.action_problems)
+        yield SystemCommand(
+            "Hide/show read articles", "Toggle unread-only (u)", self.action_toggle_hide_read
+        )
+
+    # --- leaving --------------------------------------------------------------------------
+    async def action_quit(self) -> None:
+        self.save_state()
+        self.exit(0)
+
+    def save_state(self) -> None:
+        reader = self.reader
+        if reader.article is not None:
+            self.store.set_position(reader.article.id, int(reader.scroll_y))
+        self.store.set_value("last_search", self.search_query or None)
+        if self.search_query:
+            self.store.add_search(self.search_query)
+
+
+def _bind(app: NewsApp, sort: str) -> Callable[[], None]:
+    return lambda: app.set_sort(sort)
+
+
+def create_app(
+    folder: Path,
+    config: str | Path | None = None,
+    *,
+    settings: Settings | None = None,
+    store: StateStore | None = None,
+    use_cache: bool = True,
+) -> NewsApp:
+    """The app for ``folder``: settings from ``config`` (or the default file), state store
+    from the user data folder (or ``store``)."""
+    warnings: list[str] = []
+    if settings is None:
+        settings, warnings = load_settings(
+            Path(config) if config else None, must_exist=config is not None
+        )
+    return NewsApp(folder, settings=settings, warnings=warnings, store=store, use_cache=use_cache)
+
+
+def run_app(folder: Path, config: str | None = None) -> int:
+    """Run the reader on ``folder`` until the user quits; the exit status."""
+    try:
+        app = create_app(folder, config)
+    except SettingsError as exc:
+        import sys
+
+        print(f"newstui: {exc}", file=sys.stderr)
+        return 2
+    try:
+        code = app.run()
+    finally:
+        app.store.close()
+    return int(code or 0)

@@ -1,0 +1,69 @@
+"""The help screen: every binding, generated from the BINDINGS (with the user's keymap)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import ClassVar
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import App, ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+
+def _bindings(bindings: Iterable[BindingType]) -> list[Binding]:
+    out: list[Binding] = []
+    for b in bindings:
+        if isinstance(b, Binding):
+            out.extend(Binding.make_bindings([b]))
+        else:
+            out.extend(Binding.make_bindings([b]))
+    return out
+
+
+def key_rows(app: App[object], bindings: Iterable[BindingType]) -> list[tuple[str, str]]:
+    """(keys, description) per binding id / action, keys as the user has them mapped."""
+    keymap: dict[str, str] = dict(getattr(app, "_keymap", {}))
+    rows: dict[str, tuple[list[str], str]] = {}
+    for b in _bindings(bindings):
+        key = keymap.get(b.id, b.key) if b.id else b.key
+        name = b.id or b.action
+        keys = [app.get_key_display(b.with_key(k.strip())) for k in key.split(",")]
+        entry = rows.setdefault(name, ([], b.description or b.action))
+        for k in keys:
+            if k not in entry[0]:
+                entry[0].append(k)
+    return [(" ".join(keys), desc) for keys, desc in rows.values()]
+
+
+def help_table(app: App[object], groups: Sequence[tuple[str, Iterable[BindingType]]]) -> Table:
+    table = Table.grid(padding=(0, 2))
+    table.add_column(justify="right", style="bold")
+    table.add_column()
+    for title, bindings in groups:
+        table.add_row(Text(""), Text(""))
+        table.add_row(Text(""), Text(title, style="bold underline"))
+        for keys, desc in key_rows(app, bindings):
+            table.add_row(Text(keys), Text(desc))
+    return table
+
+
+class HelpScreen(ModalScreen[None]):
+    """``?``/F1: keys grouped by pane."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,q,question_mark,f1", "dismiss", "Close", id="help.close"),
+    ]
+
+    def __init__(self, groups: Sequence[tuple[str, Iterable[BindingType]]]) -> None:
+        super().__init__()
+        self._groups = groups
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="help-box"):
+            yield Static(Text("newstui — keys", style="bold"), id="help-title")
+            yield Static(help_table(self.app, self._groups), id="help-table")
+            yield Static(Text("Esc to close · ctrl+p for the command palette", style="dim"))

@@ -1,0 +1,300 @@
+"""The reader: one article, wrapped once per width into Strips, only visible lines drawn."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import ClassVar
+
+from rich.console import Console, Group, RenderableType
+from rich.markdown import Markdown
+from rich.rule import Rule
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+from textual import events
+from textual.binding import Binding, BindingType
+from textual.geometry import Size
+from textual.message import Message
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from newstui.core.article import Article
+from newstui.ui.safe import clean, one_line, terms_pattern
+
+
+@dataclass(slots=True, frozen=True)
+class Match:
+    line: int
+    start: int  # cells
+    end: int
+
+
+def byline(article: Article) -> str:
+    parts = [
+        one_line(article.author),
+        one_line(article.source),
+        article.published.strftime("%Y-%m-%d %H:%M") if article.published else "",
+        f"{article.reading_minutes} min read",
+    ]
+    return " · ".join(p for p in parts if p)
+
+
+def article_renderable(article: Article) -> RenderableType:
+    """The article as Rich renderables built from Text objects only (never markup)."""
+    parts: list[RenderableType] = [Text(one_line(article.title) or "(untitled)", style="bold")]
+    parts.append(Text(byline(article), style="dim"))
+    if article.url:
+        parts.append(Text(one_line(article.url), style="dim underline"))
+    parts.append(Rule(style="dim"))
+    body = clean(article.body)
+    if article.format == "markdown":
+        # hyperlinks=False: links are shown as "text (url)"; nothing becomes clickable.
+        parts.append(Markdown(body, hyperlinks=False, inline_code_lexer=None))
+    else:
+        parts.append(Text(body, end=""))
+    if article.truncated:
+        parts.append(Text("\n[article truncated: the file was larger than the size cap]", "dim"))
+    return Group(*parts)
+
+
+def render_lines(console: Console, renderable: RenderableType, width: int) -> list[Strip]:
+    options = console.options.update(width=width, highlight=False, markup=False, height=None)
+    lines = console.render_lines(renderable, options, pad=False, new_lines=False)
+    return [Strip(line).simplify() for line in lines]
+
+
+def highlight_strip(
+    strip: Strip, pattern: re.Pattern[str], style: Style
+) -> tuple[Strip, list[tuple[int, int]]]:
+    """``strip`` with every match of ``pattern`` styled on top; the matches' cell ranges."""
+    text = strip.text
+    found = [(m.start(), m.end()) for m in pattern.finditer(text) if m.end() > m.start()]
+    if not found:
+        return strip, []
+    cells = [(strip.index_to_cell_position(s), strip.index_to_cell_position(e)) for s, e in found]
+    cuts: list[int] = []
+    for s, e in cells:
+        cuts += [s, e]
+    cuts.append(strip.cell_length)
+    cuts = sorted(set(cuts))
+    parts = strip.divide(cuts)
+    segments: list[Segment] = []
+    pos = 0
+    starts = {s for s, _ in cells}
+    for part, cut in zip(parts, cuts, strict=False):
+        if pos in starts:
+            segments += Segment.apply_style(list(part), post_style=style)
+        else:
+            segments += list(part)
+        pos = cut
+    return Strip(segments, strip.cell_length), cells
+
+
+class Reader(ScrollView, can_focus=True):
+    """Shows one article: title, byline, URL and the body at a comfortable measure."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("j,down", "line_down", "Down", show=False, id="reader.down"),
+        Binding("k,up", "line_up", "Up", show=False, id="reader.up"),
+        Binding("space,pagedown", "page_down", "Page down", show=False, id="reader.page_down"),
+        Binding("b,pageup", "page_up", "Page up", show=False, id="reader.page_up"),
+        Binding("g,home", "top", "Top", show=False, id="reader.top"),
+        Binding("G,end", "bottom", "Bottom", show=False, id="reader.bottom"),
+        Binding("n", "next_match", "Next match", id="reader.next_match"),
+        Binding("N", "previous_match", "Prev match", show=False, id="reader.previous_match"),
+        Binding("left_square_bracket", "previous_article", "Prev", id="reader.previous"),
+        Binding("right_square_bracket", "next_article", "Next", id="reader.next"),
+        Binding("o", "open_url", "Open URL", show=False, id="reader.open_url"),
+        Binding("y", "copy_url", "Copy URL", show=False, id="reader.copy_url"),
+        Binding("escape", "close", "Back", id="reader.back"),
+    ]
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "reader--match",
+        "reader--current-match",
+    }
+
+    class Navigate(Message):
+        """Show the previous (-1) or next (+1) article of the list."""
+
+        def __init__(self, delta: int) -> None:
+            super().__init__()
+            self.delta = delta
+
+    class Closed(Message):
+        """The reader wants to go back to the list."""
+
+    def __init__(self, *, measure: int = 80, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.measure = measure
+        self.article: Article | None = None
+        self._terms: list[str] = []
+        self._lines: list[Strip] = []
+        self._matches: list[Match] = []
+        self._current_match = -1
+        self._rendered_width = -1
+        self._pending_line: int | None = None
+
+    # --- content ----------------------------------------------------------------------
+    def show(self, article: Article | None, terms: list[str] | None = None, line: int = 0) -> None:
+        self.article = article
+        self._terms = list(terms or [])
+        self._current_match = -1
+        self._rendered_width = -1
+        self._pending_line = line
+        self._layout()
+
+    def set_terms(self, terms: list[str]) -> None:
+        if terms != self._terms:
+            self._terms = list(terms)
+            self._rendered_width = -1
+            self._current_match = -1
+            self._pending_line = int(self.scroll_y)
+            self._layout()
+
+    @property
+    def line_count(self) -> int:
+        return len(self._lines)
+
+    @property
+    def matches(self) -> list[Match]:
+        return self._matches
+
+    @property
+    def current_match(self) -> Match | None:
+        if 0 <= self._current_match < len(self._matches):
+            return self._matches[self._current_match]
+        return None
+
+    @property
+    def _text_width(self) -> int:
+        width = self.scrollable_content_region.width
+        return max(10, min(self.measure, width - 2))
+
+    def _layout(self) -> None:
+        width = self.scrollable_content_region.width
+        if width <= 0:
+            return
+        text_width = self._text_width
+        if text_width == self._rendered_width:
+            return
+        self._rendered_width = text_width
+        if self.article is None:
+            self._lines = []
+            self._matches = []
+        else:
+            lines = render_lines(self.app.console, article_renderable(self.article), text_width)
+            pattern = terms_pattern(self._terms)
+            matches: list[Match] = []
+            if pattern is not None:
+                style = self.get_component_rich_style("reader--match")
+                header = 0
+                for n, strip in enumerate(lines):
+                    new, cells = highlight_strip(strip, pattern, style)
+                    lines[n] = new
+                    if n >= header:
+                        matches += [Match(n, s, e) for s, e in cells]
+            self._lines = lines
+            self._matches = matches
+        self.virtual_size = Size(width, len(self._lines))
+        if self._pending_line is not None:
+            target = self._pending_line
+            self._pending_line = None
+            self.scroll_to(y=target, animate=False, immediate=True, force=True)
+        self.refresh()
+
+    def on_resize(self, event: events.Resize) -> None:
+        if self._pending_line is None:
+            self._pending_line = int(self.scroll_y)
+        self._layout()
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        base = self.rich_style
+        n = int(self.scroll_y) + y
+        if n >= len(self._lines):
+            return Strip.blank(width, base)
+        strip = self._lines[n]
+        current = self.current_match
+        if current is not None and current.line == n:
+            style = self.get_component_rich_style("reader--current-match")
+            left, mid, right = strip.divide([current.start, current.end, strip.cell_length])
+            mid = Strip(Segment.apply_style(list(mid), post_style=style), mid.cell_length)
+            strip = Strip.join([left, mid, right])
+        pad = max(0, (width - self._rendered_width) // 2)
+        if pad:
+            strip = Strip([Segment(" " * pad), *strip], pad + strip.cell_length)
+        return strip.extend_cell_length(width).crop(0, width).apply_style(base)
+
+    # --- actions ----------------------------------------------------------------------
+    def action_line_down(self) -> None:
+        self.scroll_to(y=self.scroll_y + 1, animate=False)
+
+    def action_line_up(self) -> None:
+        self.scroll_to(y=self.scroll_y - 1, animate=False)
+
+    def action_page_down(self) -> None:
+        self.scroll_to(y=self.scroll_y + max(1, self.size.height - 1), animate=False)
+
+    def action_page_up(self) -> None:
+        self.scroll_to(y=self.scroll_y - max(1, self.size.height - 1), animate=False)
+
+    def action_top(self) -> None:
+        self.scroll_to(y=0, animate=False)
+
+    def action_bottom(self) -> None:
+        self.scroll_to(y=self.max_scroll_y, animate=False)
+
+    def _go_to_match(self, index: int) -> None:
+        if not self._matches:
+            self.notify("No matches in this article", severity="warning", timeout=2)
+            return
+        self._current_match = index % len(self._matches)
+        line = self._matches[self._current_match].line
+        height = self.scrollable_content_region.height
+        if not self.scroll_y <= line < self.scroll_y + height:
+            self.scroll_to(y=max(0, line - height // 3), animate=False, immediate=True)
+        self.refresh()
+
+    def action_next_match(self) -> None:
+        top = int(self.scroll_y)
+        if self._current_match >= 0:
+            self._go_to_match(self._current_match + 1)
+            return
+        for i, m in enumerate(self._matches):
+            if m.line >= top:
+                self._go_to_match(i)
+                return
+        self._go_to_match(0)
+
+    def action_previous_match(self) -> None:
+        if self._current_match >= 0:
+            self._go_to_match(self._current_match - 1)
+            return
+        self._go_to_match(-1)
+
+    def action_previous_article(self) -> None:
+        self.post_message(self.Navigate(-1))
+
+    def action_next_article(self) -> None:
+        self.post_message(self.Navigate(+1))
+
+    def action_open_url(self) -> None:
+        url = self.article.url if self.article else ""
+        if not url.startswith(("http://", "https://")):
+            self.notify("This article has no web address", severity="warning")
+            return
+        self.app.open_url(url)
+        self.notify(Text(f"Opening {one_line(url)}").plain, markup=False)
+
+    def action_copy_url(self) -> None:
+        url = one_line(self.article.url) if self.article else ""
+        if not url:
+            self.notify("This article has no web address", severity="warning")
+            return
+        self.app.copy_to_clipboard(url)
+        self.notify(f"Copied {url}", markup=False)
+
+    def action_close(self) -> None:
+        self.post_message(self.Closed())

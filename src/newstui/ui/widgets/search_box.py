@@ -1,0 +1,62 @@
+"""The search box: an Input with search history on Up and list navigation on Down."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import ClassVar
+
+from textual.binding import Binding, BindingType
+from textual.message import Message
+from textual.widgets import Input
+
+
+class SearchBox(Input):
+    """Type to search. Enter opens the top result, Down moves into the results,
+    Esc clears the search, Up walks the search history."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "clear_search", "Clear", id="search.clear"),
+        Binding("down", "to_results", "Results", show=False, id="search.results"),
+        Binding("up", "history_back", "History", show=False, id="search.history_back"),
+        Binding("ctrl+n", "history_forward", "History fwd", show=False, id="search.history_fwd"),
+    ]
+
+    class Cleared(Message):
+        """Esc: the user wants the full list back."""
+
+    class ToResults(Message):
+        """Down: move the focus into the results."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(placeholder="/ to search  (is:unread, is:starred …)", id=id)
+        self.history_source: Callable[[], list[str]] = list
+        self._history: list[str] = []
+        self._history_pos = -1
+
+    def action_clear_search(self) -> None:
+        self._history_pos = -1
+        self.value = ""
+        self.post_message(self.Cleared())
+
+    def action_to_results(self) -> None:
+        self._history_pos = -1
+        self.post_message(self.ToResults())
+
+    def action_history_back(self) -> None:
+        if self._history_pos < 0:
+            self._history = [h for h in self.history_source() if h != self.value]
+        if self._history_pos + 1 >= len(self._history):
+            self.app.bell()
+            return
+        self._history_pos += 1
+        self.value = self._history[self._history_pos]
+        self.cursor_position = len(self.value)
+
+    def action_history_forward(self) -> None:
+        if self._history_pos <= 0:
+            self._history_pos = -1
+            self.value = ""
+            return
+        self._history_pos -= 1
+        self.value = self._history[self._history_pos]
+        self.cursor_position = len(self.value)
