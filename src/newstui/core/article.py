@@ -9,7 +9,6 @@ from datetime import datetime
 from pathlib import Path
 
 WORDS_PER_MINUTE = 230
-_WORD_RE = re.compile(r"\S+")
 _SPACE_RE = re.compile(r"\s+")
 
 
@@ -37,7 +36,8 @@ def make_article_id(*, url: str = "", title: str = "", body: str = "") -> str:
 
 
 def count_words(text: str) -> int:
-    return sum(1 for _ in _WORD_RE.finditer(text))
+    """Whitespace-separated words (``str.split``: same words as ``\\S+``, ~10x faster)."""
+    return len(text.split())
 
 
 @dataclass(slots=True, eq=False)

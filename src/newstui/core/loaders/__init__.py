@@ -1,36 +1,174 @@
 """Article loaders, one module per format, chosen by extension (content sniffed where it lies).
 
-PLACEHOLDER: only plain text for now; the loaders issue fills in every format.
+``load_file(path)`` never raises for bad content: everything that goes wrong is a
+:class:`~newstui.core.article.Problem` in the returned :class:`LoadOutcome`.
+
+========================  =========================================  ==============
+suffix                    module                                     ``format``
+========================  =========================================  ==============
+``.txt``                  :mod:`~newstui.core.loaders.plaintext`     ``text``
+``.md``, ``.markdown``    :mod:`~newstui.core.loaders.markdown`      ``markdown``
+``.html``, ``.htm``       :mod:`~newstui.core.loaders.htmlpage`      ``html``
+``.json``                 :mod:`~newstui.core.loaders.jsonfile`      ``json``
+``.jsonl``                :mod:`~newstui.core.loaders.jsonfile`      ``jsonl``
+``.rss .atom .xml``       :mod:`~newstui.core.loaders.feed`          ``feed``
+========================  =========================================  ==============
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 
-from newstui.core.article import Article, Problem, make_article_id
+from newstui.core.article import Problem
+from newstui.core.loaders._common import (
+    MAX_FILE_BYTES,
+    MAX_JSON_BYTES,
+    TRUNCATED_MARKER,
+    Builder,
+    LoadError,
+    LoadOutcome,
+    decode,
+    looks_binary,
+    read_capped,
+    truncation_problem,
+)
+from newstui.core.loaders.feed import looks_like_feed, parse_feed
+from newstui.core.loaders.htmlpage import load_html
+from newstui.core.loaders.jsonfile import load_json, load_jsonl_path, load_jsonl_text
+from newstui.core.loaders.markdown import load_markdown
+from newstui.core.loaders.plaintext import load_text
 
-SUPPORTED_SUFFIXES = frozenset({".txt"})
+__all__ = [
+    "MAX_FILE_BYTES",
+    "SUPPORTED_SUFFIXES",
+    "TRUNCATED_MARKER",
+    "LoadOutcome",
+    "format_for",
+    "load_bytes",
+    "load_file",
+]
+
+FORMATS: dict[str, str] = {
+    ".txt": "text",
+    ".text": "text",
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".html": "html",
+    ".htm": "html",
+    ".xhtml": "html",
+    ".json": "json",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".rss": "feed",
+    ".atom": "feed",
+    ".xml": "feed",
+}
+SUPPORTED_SUFFIXES = frozenset(FORMATS)
 
 
-@dataclass(slots=True)
-class LoadOutcome:
-    articles: list[Article] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)
+def format_for(path: Path) -> str | None:
+    """The format a file's suffix promises (``None``: not an article file)."""
+    return FORMATS.get(path.suffix.lower())
+
+
+def _sniff(data: bytes, declared: str) -> str:
+    """The format the content really has, when the suffix lies about it."""
+    head = data[:1024].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    xmlish = head.startswith((b"<?xml", b"<rss", b"<feed", b"<rdf"))
+    if declared != "feed" and xmlish and looks_like_feed(data):
+        return "feed"
+    if declared == "feed" and not looks_like_feed(data):
+        if head.startswith((b"<!doctype html", b"<html")):
+            return "html"
+        return "not-a-feed"
+    if declared in ("text", "markdown") and head.startswith((b"<!doctype html", b"<html")):
+        return "html"
+    return declared
+
+
+def load_bytes(
+    data: bytes, path: Path, *, truncated: bool = False, fmt: str | None = None
+) -> LoadOutcome:
+    """Load articles from ``data`` as if read from ``path`` (fetchers use this for feeds).
+
+    Never raises for bad content.
+    """
+    declared = fmt or format_for(path) or "text"
+    try:
+        return _load_bytes(data, path, declared, truncated)
+    except LoadError as exc:
+        return LoadOutcome(problems=[Problem(path, str(exc), "skipped")])
+    except RecursionError:
+        return LoadOutcome(problems=[Problem(path, "nested too deeply to read", "skipped")])
+    except MemoryError:
+        return LoadOutcome(problems=[Problem(path, "too large to read", "skipped")])
+    except Exception as exc:  # a parser bug must not stop the scan
+        return LoadOutcome(
+            problems=[
+                Problem(path, f"could not be read ({type(exc).__name__}: {exc})"[:200], "skipped")
+            ]
+        )
+
+
+def _load_bytes(data: bytes, path: Path, declared: str, truncated: bool) -> LoadOutcome:
+    if not data.strip():
+        raise LoadError("empty file")
+    if looks_binary(data):
+        raise LoadError("binary data, not text (NUL or control bytes)")
+    kind = _sniff(data, declared)
+    if kind == "not-a-feed":
+        raise LoadError("XML file that is not an RSS/Atom feed")
+    b = Builder(path, kind, truncated=truncated)
+    if kind == "feed":
+        # A cut feed is still parsed (leniently); its entries are complete or absent.
+        b.truncated = False
+        return parse_feed(b, data)
+    raw_text, problem = decode_bytes(data, path, truncated)
+    if problem is not None:
+        b.outcome.problems.append(problem)
+    if kind == "markdown":
+        return load_markdown(b, raw_text)
+    if kind == "html":
+        return load_html(b, raw_text)
+    if kind == "json":
+        return load_json(b, raw_text)
+    if kind == "jsonl":
+        b.truncated = False
+        lines = raw_text.split("\n")
+        if truncated and lines:
+            lines.pop()  # the last line was cut by the cap
+        return load_jsonl_text(b, "\n".join(lines))
+    return load_text(b, raw_text)
+
+
+def decode_bytes(data: bytes, path: Path, truncated: bool = False) -> tuple[str, Problem | None]:
+    from newstui.core.loaders._common import RawFile
+
+    return decode(RawFile(path, data, len(data), truncated))
 
 
 def load_file(path: Path) -> LoadOutcome:
-    """Load every article in one file. Never raises for bad content: it reports a Problem."""
+    """Load every article in one file. Never raises for bad content: it reports a Problem.
+
+    Files are read up to :data:`MAX_FILE_BYTES` (JSON: 64 MB; JSONL is streamed line by
+    line); a longer text, Markdown or HTML file loads truncated, its body ending in
+    ``[truncated]``, with a ``degraded`` Problem.
+    """
+    declared = format_for(path) or "text"
     try:
-        text = path.read_text(encoding="utf-8", errors="replace")
-    except OSError as exc:
-        return LoadOutcome(problems=[Problem(path, f"cannot read: {exc.strerror}")])
-    title, _, body = text.partition("\n")
-    article = Article(
-        id=make_article_id(title=title, body=body),
-        title=title.strip(),
-        body=body.strip(),
-        format="text",
-        path=path,
-    )
-    return LoadOutcome(articles=[article])
+        if declared == "jsonl":
+            return load_jsonl_path(path)
+        cap = MAX_JSON_BYTES if declared == "json" else MAX_FILE_BYTES
+        raw = read_capped(path, cap)
+    except LoadError as exc:
+        return LoadOutcome(problems=[Problem(path, str(exc), "skipped")])
+    except Exception as exc:
+        return LoadOutcome(
+            problems=[
+                Problem(path, f"could not be read ({type(exc).__name__}: {exc})"[:200], "skipped")
+            ]
+        )
+    outcome = load_bytes(raw.data, path, truncated=raw.truncated, fmt=declared)
+    if raw.truncated and (outcome.articles or not outcome.problems):
+        outcome.problems.append(truncation_problem(raw, cap))
+    return outcome

@@ -1,0 +1,348 @@
+"""Shared pieces of the loaders: reading with a size cap, decoding, building clean Articles."""
+
+from __future__ import annotations
+
+import codecs
+import os
+import re
+import stat
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from newstui.core.article import Article, Problem, make_article_id
+from newstui.core.dates import parse_date
+from newstui.core.text import clean_body, clean_line, shorten
+
+MB = 1024 * 1024
+# Bytes read from one article file (text, Markdown, HTML, feed); the rest is dropped, the
+# article marked truncated. JSON documents get more (a list of many articles); JSONL is
+# streamed and the cap applies to each line.
+MAX_FILE_BYTES = 8 * MB
+MAX_JSON_BYTES = 64 * MB
+MAX_TITLE_CHARS = 300
+MAX_FIELD_CHARS = 200
+MAX_TAGS = 50
+TRUNCATED_MARKER = "[truncated]"
+DERIVED_TITLE_CHARS = 90
+
+
+@dataclass(slots=True)
+class LoadOutcome:
+    """What one file gave: its articles and what went wrong (nothing raises)."""
+
+    articles: list[Article] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+
+class LoadError(Exception):
+    """A file that cannot be loaded at all; the message is the reason shown to the user."""
+
+
+@dataclass(slots=True)
+class RawFile:
+    """A file's first bytes (up to a cap) and whether more was left unread."""
+
+    path: Path
+    data: bytes
+    size: int
+    truncated: bool
+
+
+def read_capped(path: Path, cap: int) -> RawFile:
+    """Read at most ``cap`` bytes of a regular file.
+
+    Opens with ``O_NONBLOCK`` and checks the opened descriptor is a regular file, so a FIFO
+    or device that replaced a file since the scan listed it is never read (and never blocks).
+    """
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    except FileNotFoundError as exc:
+        raise LoadError("file vanished during the scan") from exc
+    except IsADirectoryError as exc:
+        raise LoadError("is a folder, not a file") from exc
+    except OSError as exc:
+        raise LoadError(f"cannot open: {exc.strerror or exc}") from exc
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise LoadError("not a regular file")
+        chunks: list[bytes] = []
+        want = cap + 1
+        while want > 0:
+            chunk = os.read(fd, min(want, 4 * MB))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            want -= len(chunk)
+    except OSError as exc:
+        raise LoadError(f"cannot read: {exc.strerror or exc}") from exc
+    finally:
+        os.close(fd)
+    data = b"".join(chunks)
+    truncated = len(data) > cap
+    if truncated:
+        data = data[:cap]
+    return RawFile(path, data, max(st.st_size, len(data)), truncated)
+
+
+_UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+_UTF32_BOMS = (codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)
+
+
+def looks_binary(data: bytes) -> bool:
+    """NUL bytes or many control bytes near the start (and no UTF-16/32 BOM): not text."""
+    head = data[:8192]
+    if not head or head.startswith(_UTF16_BOMS + _UTF32_BOMS + (codecs.BOM_UTF8,)):
+        return False
+    nul = head.count(b"\x00")
+    if nul:
+        # UTF-16 without a BOM has a NUL in every other byte of ASCII text: not binary.
+        evens, odds = head[0::2].count(0), head[1::2].count(0)
+        if _utf16_guess(head, evens, odds) is not None:
+            return False
+        return nul > len(head) // 100 + 1 or b"\x00\x00" in head
+    controls = sum(head.count(bytes([b])) for b in (*range(1, 8), *range(14, 27), *range(28, 32)))
+    return controls > len(head) // 10
+
+
+def _utf16_guess(head: bytes, evens: int, odds: int) -> str | None:
+    half = len(head) // 2
+    if half >= 8 and odds > half * 0.4 and evens < half * 0.05:
+        return "utf-16-le"
+    if half >= 8 and evens > half * 0.4 and odds < half * 0.05:
+        return "utf-16-be"
+    return None
+
+
+def decode(raw: RawFile) -> tuple[str, Problem | None]:
+    """Bytes to text: BOMs (UTF-8/16/32), UTF-8, BOM-less UTF-16, else cp1252/latin-1.
+
+    A fallback decoding returns a ``degraded`` Problem naming the encoding used; a file is
+    never dropped for its encoding.
+    """
+    data = raw.data
+    if data.startswith(codecs.BOM_UTF8):
+        return _decode_utf8(data[3:], raw)
+    if data.startswith(_UTF32_BOMS):
+        return data.decode("utf-32", errors="replace"), None
+    if data.startswith(_UTF16_BOMS):
+        return data.decode("utf-16", errors="replace"), None
+    if b"\x00" in data[:8192]:
+        head = data[:8192]
+        enc = _utf16_guess(head, head[0::2].count(0), head[1::2].count(0))
+        if enc:
+            return data.decode(enc, errors="replace"), None
+    return _decode_utf8(data, raw)
+
+
+def _decode_utf8(data: bytes, raw: RawFile) -> tuple[str, Problem | None]:
+    try:
+        return data.decode("utf-8"), None
+    except UnicodeDecodeError as exc:
+        if raw.truncated and exc.start >= len(data) - 3:
+            # The cap cut a multi-byte character in half: not an encoding problem.
+            return data[: exc.start].decode("utf-8", errors="replace"), None
+    for enc in ("cp1252", "latin-1"):
+        try:
+            text = data.decode(enc)
+        except UnicodeDecodeError:
+            continue
+        return text, Problem(
+            raw.path,
+            f"not valid UTF-8; decoded as {enc} (some characters may be wrong)",
+            "degraded",
+        )
+    raise AssertionError("latin-1 decodes every byte")  # pragma: no cover
+
+
+def truncation_problem(raw: RawFile, cap: int) -> Problem:
+    return Problem(
+        raw.path,
+        f"file is {raw.size / MB:.1f} MB; only the first {cap // MB} MB were loaded (truncated)",
+        "degraded",
+    )
+
+
+# --------------------------------------------------------------------------- fields
+
+
+def as_text(value: object) -> str:
+    """A JSON/YAML/feed value as text: strings and numbers as they are, else ``""``."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool) or value is None:
+        return ""
+    if isinstance(value, int | float):
+        return str(value)
+    if isinstance(value, Mapping):
+        for key in ("name", "title", "value", "text", "#text", "href"):
+            if key in value:
+                return as_text(value[key])
+        return ""
+    if isinstance(value, list | tuple) and value:
+        return ", ".join(t for t in (as_text(v) for v in value[:10]) if t)
+    return ""
+
+
+_TAG_SPLIT = re.compile(r"[,;]")
+
+
+def as_tags(value: object) -> tuple[str, ...]:
+    """Tags from a list or a comma-separated string: cleaned, de-duplicated, at most 50."""
+    items: Iterable[object]
+    if isinstance(value, str):
+        items = _TAG_SPLIT.split(value)
+    elif isinstance(value, list | tuple):
+        items = value[: MAX_TAGS * 2]
+    else:
+        return ()
+    out: dict[str, None] = {}
+    for item in items:
+        tag = clean_line(as_text(item), MAX_FIELD_CHARS // 2)
+        if tag and tag.casefold() not in (t.casefold() for t in out):
+            out[tag] = None
+            if len(out) >= MAX_TAGS:
+                break
+    return tuple(out)
+
+
+_SENTENCE_END = re.compile(r"(?<=[^\sA-Z][.!?])[\"'”’)]*\s+(?=[\"'“‘(]?[A-Z0-9])")
+_CLAUSE = re.compile(r"[,;:—–]\s|\s[—–-]\s")
+_WEAK_END = frozenset(
+    [
+        "a",
+        "an",
+        "and",
+        "as",
+        "at",
+        "but",
+        "by",
+        "for",
+        "from",
+        "in",
+        "into",
+        "is",
+        "of",
+        "on",
+        "or",
+        "so",
+        "than",
+        "that",
+        "the",
+        "their",
+        "this",
+        "to",
+        "was",
+        "were",
+        "with",
+        "who",
+        "whose",
+        "which",
+        "his",
+        "her",
+        "its",
+        "our",
+        "your",
+        "my",
+    ]
+)
+
+
+def derive_title(body: str, width: int = DERIVED_TITLE_CHARS) -> str:
+    """A title from the first sentence of ``body``, cut near ``width`` characters.
+
+    Short sentences are used whole (without the final period). Longer ones are cut at the
+    last clause boundary (comma, semicolon, dash) that leaves a title of reasonable length,
+    else at a word boundary, never after a dangling article or preposition, and end with ``…``.
+    """
+    head = clean_line(body[:1000])
+    if not head:
+        return ""
+    m = _SENTENCE_END.search(head)
+    sentence = head[: m.start()] if m else head
+    sentence = sentence.strip()
+    if len(sentence) <= width + 10:
+        return sentence.rstrip(".") if m or len(sentence) < len(head) else sentence
+    limit = width + 10
+    best = -1
+    for c in _CLAUSE.finditer(sentence, 0, limit):
+        if c.start() >= width * 0.5:
+            best = c.start()
+    if best > 0:
+        cut = sentence[:best]
+    else:
+        cut = sentence[:width]
+        space = cut.rfind(" ")
+        if space > width // 2:
+            cut = cut[:space]
+    words = cut.rstrip(" ,;:-–—").split(" ")
+    while len(words) > 3 and words[-1].casefold().strip("\"'“”‘’") in _WEAK_END:
+        words.pop()
+    return " ".join(words).rstrip(" ,;:-–—") + "…"
+
+
+class Builder:
+    """Builds clean Articles for one file; every text field goes through the sanitiser."""
+
+    def __init__(self, path: Path, fmt: str, *, truncated: bool = False) -> None:
+        self.path = path
+        self.format = fmt
+        self.truncated = truncated
+        self.outcome = LoadOutcome()
+
+    def problem(self, reason: str, kind: str = "skipped", entry: int | None = None) -> None:
+        where = self.path if entry is None else Path(f"{self.path}#{entry}")
+        self.outcome.problems.append(Problem(where, reason, kind))
+
+    def add(
+        self,
+        *,
+        title: str,
+        body: str,
+        entry: int | None = None,
+        author: object = "",
+        source: object = "",
+        date: object = None,
+        url: object = "",
+        tags: object = (),
+        derive: bool = True,
+        truncated: bool | None = None,
+    ) -> Article | None:
+        title = clean_line(title, MAX_TITLE_CHARS)
+        body = clean_body(body)
+        if not title and derive:
+            title = derive_title(body)
+        if not title and not body:
+            self.problem("no title or text", "skipped", entry)
+            return None
+        is_truncated = self.truncated if truncated is None else truncated
+        if is_truncated:
+            body = f"{body}\n\n{TRUNCATED_MARKER}"
+        url_s = clean_line(as_text(url), 2000)
+        published: datetime | None = None
+        if date not in (None, ""):
+            published = parse_date(date)
+            if published is None:
+                self.problem(
+                    f"unrecognised date {shorten(clean_line(as_text(date)), 40)!r}",
+                    "degraded",
+                    entry,
+                )
+        article = Article(
+            id=make_article_id(url=url_s, title=title, body=body),
+            title=title,
+            body=body,
+            format=self.format,
+            path=self.path,
+            entry=entry,
+            author=clean_line(as_text(author), MAX_FIELD_CHARS),
+            source=clean_line(as_text(source), MAX_FIELD_CHARS),
+            published=published,
+            url=url_s,
+            tags=as_tags(tags),
+            truncated=is_truncated,
+        )
+        self.outcome.articles.append(article)
+        return article
