@@ -28,6 +28,7 @@ FEED_ACCEPT = (
     "application/atom+xml, application/rss+xml, application/feed+json, application/json;q=0.9, "
     "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
 )
+_REDIRECTS = frozenset({301, 302, 303, 307, 308})
 RETRY_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504})
 
 
@@ -147,7 +148,9 @@ def _get_following(
             headers["If-Modified-Since"] = last_modified
         try:
             with client.stream("GET", current, headers=headers) as resp:
-                if resp.is_redirect:
+                if resp.status_code == 304:
+                    return Response(current, 304, b"", "", etag, last_modified)
+                if resp.status_code in _REDIRECTS:
                     location = resp.headers.get("location")
                     if not location:
                         raise FetchError(f"HTTP {resp.status_code} redirect without a Location")
@@ -158,8 +161,6 @@ def _get_following(
                     seen.append(target)
                     current = target
                     continue
-                if resp.status_code == 304:
-                    return Response(current, 304, b"", "", etag, last_modified)
                 if resp.status_code >= 400:
                     raise _status_error(resp)
                 content = _read_capped(resp, opts, deadline, cancel)

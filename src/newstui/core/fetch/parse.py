@@ -97,6 +97,8 @@ def parse_document(data: bytes, *, url: str, content_type: str = "") -> ParsedFe
         if name not in _FEED_ROOTS:
             raise FeedFormatError(f"not a feed: the XML document's root is <{name}>")
     feed = _parse_with_feedparser(data, url=url, content_type=content_type)
+    if recovered and not feed.entries:
+        raise FeedFormatError(f"malformed XML: {recovered}")
     if recovered:
         feed.notes.insert(0, f"malformed XML ({recovered}); recovered {len(feed.entries)} entries")
     return feed

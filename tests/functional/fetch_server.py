@@ -1,0 +1,181 @@
+"""A local HTTP server for the fetch tests (127.0.0.1, port 0, one thread per request).
+
+Serves the fixture feeds in ``tests/fixtures/feeds`` at ``/<name>`` plus special routes
+that misbehave on purpose: slow, broken, oversized, gzip, ETag/304, redirects and a
+redirect loop, 404/500, a flaky endpoint and mutable content. Tests may add routes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gzip
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+FEEDS = Path(__file__).resolve().parents[1] / "fixtures" / "feeds"
+
+CONTENT_TYPES = {
+    ".xml": "application/rss+xml; charset=utf-8",
+    ".rdf": "application/rdf+xml",
+    ".json": "application/feed+json",
+    ".opml": "text/x-opml",
+    ".html": "text/html; charset=utf-8",
+}
+
+
+@dataclass
+class Reply:
+    status: int = 200
+    body: bytes = b""
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+Route = Callable[["Handler"], Reply | None]
+
+
+class FeedServer:
+    def __init__(self) -> None:
+        self.routes: dict[str, Route] = {}
+        self.hits: Counter[str] = Counter()
+        self.request_headers: dict[str, list[dict[str, str]]] = {}
+        self.lock = threading.Lock()
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        self.httpd.feed_server = self  # type: ignore[attr-defined]
+        self.thread = threading.Thread(
+            target=self.httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+        )
+        self._install_defaults()
+
+    @property
+    def base(self) -> str:
+        host, port = self.httpd.server_address[:2]
+        return f"http://{host!s}:{port}"
+
+    def url(self, path: str) -> str:
+        return self.base + path
+
+    def static(self, path: str, body: bytes, ctype: str, **headers: str) -> None:
+        self.routes[path] = lambda h: Reply(200, body, {"Content-Type": ctype, **headers})
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+        self.thread.join(timeout=5)
+
+    def _install_defaults(self) -> None:
+        for path in FEEDS.iterdir():
+            ctype = CONTENT_TYPES.get(path.suffix, "application/octet-stream")
+            self.static("/" + path.name, path.read_bytes(), ctype)
+        rss = (FEEDS / "rss2.xml").read_bytes()
+        self.routes["/gzip.xml"] = lambda h: Reply(
+            200,
+            gzip.compress(rss),
+            {"Content-Type": "application/rss+xml", "Content-Encoding": "gzip"},
+        )
+        self.routes["/etag.xml"] = _etag_route(rss)
+        self.routes["/redirect.xml"] = lambda h: Reply(301, b"", {"Location": "/rss2.xml"})
+        self.routes["/loop-a"] = lambda h: Reply(302, b"", {"Location": "/loop-b"})
+        self.routes["/loop-b"] = lambda h: Reply(302, b"", {"Location": "/loop-a"})
+        self.routes["/not-found.xml"] = lambda h: Reply(404, b"no such feed")
+        self.routes["/error.xml"] = lambda h: Reply(500, b"boom")
+        self.routes["/slow.xml"] = _slow_route(rss, delay=3.0)
+        self.routes["/broken.xml"] = _broken_route
+        self.routes["/big.xml"] = _big_route
+        self.routes["/article/tide-tables"] = lambda h: Reply(
+            200, (FEEDS / "article.html").read_bytes(), {"Content-Type": "text/html"}
+        )
+
+
+def _etag_route(body: bytes) -> Route:
+    def route(h: Handler) -> Reply:
+        if h.headers.get("If-None-Match") == '"v1"':
+            return Reply(304, b"", {"ETag": '"v1"'})
+        return Reply(200, body, {"Content-Type": "application/rss+xml", "ETag": '"v1"'})
+
+    return route
+
+
+def _slow_route(body: bytes, delay: float) -> Route:
+    def route(h: Handler) -> Reply:
+        time.sleep(delay)
+        return Reply(200, body, {"Content-Type": "application/rss+xml"})
+
+    return route
+
+
+def _broken_route(h: Handler) -> None:
+    # Promise 5000 bytes, send a few, then hang up.
+    h.send_response(200)
+    h.send_header("Content-Type", "application/rss+xml")
+    h.send_header("Content-Length", "5000")
+    h.end_headers()
+    h.wfile.write(b"<?xml version='1.0'?><rss version='2.0'><channel>")
+    h.wfile.flush()
+    h.close_connection = True
+    return None
+
+
+def _big_route(h: Handler) -> None:
+    # Chunked, no Content-Length: the client must count and stop by itself.
+    h.send_response(200)
+    h.send_header("Content-Type", "application/rss+xml")
+    h.send_header("Transfer-Encoding", "chunked")
+    h.end_headers()
+    chunk = b"<!-- " + b"x" * 65_000 + b" -->\n"
+    try:
+        head = b"<?xml version='1.0'?><rss version='2.0'><channel>\n"
+        h.wfile.write(b"%x\r\n%s\r\n" % (len(head), head))
+        for _ in range(200):  # ~13 MB if nobody stops reading
+            h.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+        h.wfile.write(b"0\r\n\r\n")
+    except (BrokenPipeError, ConnectionResetError):
+        pass
+    h.close_connection = True
+    return None
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+    def do_GET(self) -> None:
+        server: FeedServer = self.server.feed_server  # type: ignore[attr-defined]
+        path = self.path.split("?", 1)[0]
+        with server.lock:
+            server.hits[path] += 1
+            server.request_headers.setdefault(path, []).append(dict(self.headers))
+        route = server.routes.get(path)
+        reply = Reply(404, b"not found") if route is None else route(self)
+        if reply is None:
+            return
+        self.send_response(reply.status)
+        for k, v in reply.headers.items():
+            self.send_header(k, v)
+        self.send_header("Content-Length", str(len(reply.body)))
+        self.end_headers()
+        if reply.body:
+            with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                self.wfile.write(reply.body)
+
+
+@pytest.fixture
+def feed_server() -> Iterator[FeedServer]:
+    server = FeedServer()
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
