@@ -66,8 +66,10 @@ def read_capped(path: Path, cap: int) -> RawFile:
         raise LoadError(f"cannot open: {exc.strerror or exc}") from exc
     try:
         st = os.fstat(fd)
+        if stat.S_ISDIR(st.st_mode):
+            raise LoadError("is a folder, not a file")
         if not stat.S_ISREG(st.st_mode):
-            raise LoadError("not a regular file")
+            raise LoadError("not a regular file (FIFO, device or socket); not read")
         chunks: list[bytes] = []
         want = cap + 1
         while want > 0:
@@ -91,20 +93,24 @@ _UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 _UTF32_BOMS = (codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)
 
 
+_CONTROL_BYTES = bytes([*range(0, 8), 11, *range(14, 27), *range(28, 32), 127])
+
+
 def looks_binary(data: bytes) -> bool:
-    """NUL bytes or many control bytes near the start (and no UTF-16/32 BOM): not text."""
+    """Binary data rather than text: more than 5% NUL/control bytes near the start, or a
+    run of NULs (and no UTF-16/32 BOM or UTF-16 pattern). Text with a few stray control
+    bytes (or ANSI escapes) is text: the sanitiser removes them."""
     head = data[:8192]
     if not head or head.startswith(_UTF16_BOMS + _UTF32_BOMS + (codecs.BOM_UTF8,)):
         return False
-    nul = head.count(b"\x00")
-    if nul:
-        # UTF-16 without a BOM has a NUL in every other byte of ASCII text: not binary.
+    if b"\x00" in head:
         evens, odds = head[0::2].count(0), head[1::2].count(0)
         if _utf16_guess(head, evens, odds) is not None:
             return False
-        return nul > len(head) // 100 + 1 or b"\x00\x00" in head
-    controls = sum(head.count(bytes([b])) for b in (*range(1, 8), *range(14, 27), *range(28, 32)))
-    return controls > len(head) // 10
+        if b"\x00\x00\x00\x00" in head:
+            return True
+    controls = len(head) - len(head.translate(None, _CONTROL_BYTES))
+    return controls * 20 > len(head)
 
 
 def _utf16_guess(head: bytes, evens: int, odds: int) -> str | None:

@@ -86,7 +86,13 @@ def parse_feed(b: Builder, data: bytes) -> LoadOutcome:
     feed_author = as_text(feed.get("author", ""))
     for i, entry in enumerate(entries):
         tags = [t.get("term") or t.get("label") or "" for t in entry.get("tags") or []]
-        author = entry.get("author") or as_text(entry.get("authors")) or feed_author
+        author_detail: Any = entry.get("author_detail") or {}
+        author = (
+            author_detail.get("name")
+            or entry.get("author")
+            or as_text(entry.get("authors"))
+            or feed_author
+        )
         title = html_to_text(as_text(entry.get("title", "")))
         link = as_text(entry.get("link", ""))
         if link and not link.startswith(("http://", "https://")):

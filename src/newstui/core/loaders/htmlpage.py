@@ -103,8 +103,11 @@ def load_html(b: Builder, text: str) -> LoadOutcome:
         body = ""
     if len(body.strip()) < 20:
         body = _visible_text(tree.body)
-        if title and body.startswith(title):
-            body = body[len(title) :]
+    else:
+        # trafilatura puts one paragraph per line.
+        body = "\n\n".join(line.strip() for line in body.split("\n") if line.strip())
+    if title and body.startswith(title):
+        body = body[len(title) :]
     b.add(
         title=title,
         body=body,

@@ -123,10 +123,11 @@ def _add_line(b: Builder, line: str, entry: int) -> None:
     try:
         obj = json.loads(line)
     except RecursionError:
-        b.problem("JSON nested too deeply", "skipped", entry)
+        b.problem(f"line {entry + 1}: JSON nested too deeply", "skipped", entry)
         return
     except ValueError as exc:
-        b.problem(f"invalid JSON line: {clean_line(str(exc), 120)}", "skipped", entry)
+        reason = clean_line(getattr(exc, "msg", None) or str(exc), 120)
+        b.problem(f"line {entry + 1}: invalid JSON ({reason})", "skipped", entry)
         return
     add_record(b, obj, entry)
 

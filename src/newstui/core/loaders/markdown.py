@@ -11,7 +11,6 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-import frontmatter
 import yaml
 from frontmatter.default_handlers import YAMLHandler
 
@@ -47,8 +46,10 @@ def split_front_matter(b: Builder, text: str) -> tuple[dict[str, Any], str]:
     if end.start() > MAX_FRONT_MATTER:
         b.problem("front matter larger than 64 KB; ignored", "degraded")
         return {}, text[end.end() :]
+    handler = _SafeYAML()
     try:
-        post = frontmatter.loads(text, handler=_SafeYAML())
+        fm, content = handler.split(text)
+        meta: object = handler.load(fm)
     except yaml.YAMLError as exc:
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         b.problem(f"front matter is not safe, valid YAML ({reason}); ignored", "degraded")
@@ -56,11 +57,12 @@ def split_front_matter(b: Builder, text: str) -> tuple[dict[str, Any], str]:
     except (ValueError, TypeError, RecursionError) as exc:
         b.problem(f"front matter could not be read ({type(exc).__name__}); ignored", "degraded")
         return {}, text[end.end() :]
-    meta: object = post.metadata
+    if meta is None:
+        return {}, content
     if not isinstance(meta, dict):
         b.problem("front matter is not a mapping; ignored", "degraded")
-        return {}, post.content
-    return {str(k).lower(): v for k, v in meta.items()}, str(post.content)
+        return {}, content
+    return {str(k).lower(): v for k, v in meta.items()}, content
 
 
 def load_markdown(b: Builder, text: str) -> LoadOutcome:

@@ -1,0 +1,422 @@
+"""Every format loads from fixtures; odd files are reported, never raise."""
+
+from __future__ import annotations
+
+import codecs
+import json
+import shutil
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from newstui.core.article import make_article_id
+from newstui.core.loaders import (
+    MAX_FILE_BYTES,
+    SUPPORTED_SUFFIXES,
+    TRUNCATED_MARKER,
+    LoadOutcome,
+    load_bytes,
+    load_file,
+)
+from newstui.core.text import has_controls
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "articles"
+ARTICLES = Path(__file__).resolve().parent.parent.parent / "articles"
+SEED = ARTICLES / "sessions-hits-back-at-trump-over-recusal.txt"
+
+
+def load(name: str) -> LoadOutcome:
+    return load_file(FIXTURES / name)
+
+
+def only(outcome: LoadOutcome):  # type: ignore[no-untyped-def]
+    assert len(outcome.articles) == 1, outcome.problems
+    return outcome.articles[0]
+
+
+def test_supported_suffixes_cover_every_format() -> None:
+    for suffix in (
+        ".txt",
+        ".md",
+        ".markdown",
+        ".html",
+        ".htm",
+        ".json",
+        ".jsonl",
+        ".rss",
+        ".atom",
+        ".xml",
+    ):
+        assert suffix in SUPPORTED_SUFFIXES
+
+
+# ------------------------------------------------------------------ txt
+
+
+def test_txt_header_block() -> None:
+    out = load("header.txt")
+    a = only(out)
+    assert out.problems == []
+    assert a.title == "Council approves new river bridge"
+    assert a.author == "Jane Doe"
+    assert a.source == "The Valley Times"
+    assert a.url == "https://example.com/news/bridge"
+    assert a.tags == ("local", "transport")  # "Local" is a case-insensitive duplicate
+    assert a.published == datetime(2024, 3, 1, 8, 30, tzinfo=UTC)
+    assert a.body.startswith("The city council voted")
+    assert "Title:" not in a.body
+    assert a.format == "text"
+    assert a.word_count == len(a.body.split())
+
+
+def test_txt_short_first_line_then_blank_is_the_title() -> None:
+    a = only(load("title-line.txt"))
+    assert a.title == "Harvest festival draws record crowds"
+    assert a.body.startswith("More than 40,000 people")
+
+
+def test_seed_article_gets_a_natural_derived_title() -> None:
+    a = only(load_file(SEED))
+    assert a.title == (
+        "Former attorney general Jeff Sessions hit back at his former boss, President Donald Trump…"
+    )
+    assert len(a.title) <= 100
+    assert a.body.startswith("Former attorney general Jeff Sessions hit back")
+    assert "Tuberville" in a.body
+
+
+@pytest.mark.parametrize(
+    ("body", "title"),
+    [
+        ("Markets rose. Then they fell.", "Markets rose"),
+        ("One line only", "One line only"),
+        (
+            "The quick brown fox jumps over the lazy dog and then keeps running across the "
+            "wide open field until the sun goes down behind the hills.",
+            "The quick brown fox jumps over the lazy dog and then keeps running across the wide open…",
+        ),
+    ],
+)
+def test_derived_titles(tmp_path: Path, body: str, title: str) -> None:
+    p = tmp_path / "a.txt"
+    p.write_text(body + "\n", encoding="utf-8")
+    assert only(load_file(p)).title == title
+
+
+def test_derived_title_never_ends_on_a_dangling_word(tmp_path: Path) -> None:
+    p = tmp_path / "a.txt"
+    p.write_text("A " + "very long sentence that goes on " * 10 + "and ends.\n", encoding="utf-8")
+    title = only(load_file(p)).title
+    assert title.endswith("…")
+    assert len(title) <= 92
+    assert title[:-1].split()[-1] not in {"on", "that", "the", "a"}
+
+
+# ------------------------------------------------------------------ markdown
+
+
+def test_md_front_matter() -> None:
+    out = load("front-matter.md")
+    a = only(out)
+    assert out.problems == []
+    assert a.title == "Rates held steady: what it means"
+    assert a.author == "Ana Lima, Bo Chen"
+    assert a.source == "Finance Weekly"
+    assert a.published == datetime(2020, 5, 1, 12, tzinfo=UTC)
+    assert a.tags == ("economy", "rates")
+    assert a.format == "markdown"
+    assert "**interest rates**" in a.body  # Markdown kept for the reader
+    assert "---" not in a.body
+
+
+def test_md_first_heading_is_the_title_and_not_repeated() -> None:
+    a = only(load("heading.md"))
+    assert a.title == "Volcano erupts near village"
+    assert a.body.startswith("Residents were evacuated")
+
+
+def test_welcome_article_loads_with_its_front_matter() -> None:
+    out = load_file(ARTICLES / "welcome-to-newstui.md")
+    a = only(out)
+    assert out.problems == []
+    assert a.title == "Welcome to newstui"
+    assert a.author == "newstui"
+    assert a.published is not None
+    for key in ("`/`", "`j` / `k`", "`Enter`", "`n` / `N`", "`[` / `]`", "`?`", "`q`", "`F`"):
+        assert key in a.body
+
+
+def test_md_unsafe_yaml_is_not_constructed(tmp_path: Path) -> None:
+    marker = tmp_path / "pwned"
+    p = tmp_path / "evil.md"
+    p.write_text(
+        "---\ntitle: !!python/object/apply:os.system ['touch "
+        f"{marker}']\n---\n\n# Safe heading\n\nBody.\n",
+        encoding="utf-8",
+    )
+    out = load_file(p)
+    a = only(out)
+    assert not marker.exists()
+    assert a.title == "Safe heading"
+    assert any("front matter" in pr.reason for pr in out.problems)
+
+
+def test_md_front_matter_that_is_not_a_mapping(tmp_path: Path) -> None:
+    p = tmp_path / "list.md"
+    p.write_text("---\n- a\n- b\n---\n\nJust a body here.\n", encoding="utf-8")
+    out = load_file(p)
+    a = only(out)
+    assert a.body == "Just a body here."
+    assert [pr.reason for pr in out.problems] == ["front matter is not a mapping; ignored"]
+
+
+# ------------------------------------------------------------------ html
+
+
+def test_html_title_body_and_metadata() -> None:
+    a = only(load("page.html"))
+    assert a.title == "Scientists map deep ocean currents"
+    assert a.author == "Sam Rivera"
+    assert a.source == "Example News"
+    assert a.url == "https://example.com/science/ocean-currents"
+    assert a.published == datetime(2023, 7, 14, 8, tzinfo=UTC)
+    assert a.body.startswith("A team of oceanographers")
+    assert "robotic floats" in a.body
+    for junk in ("SCRIPT-SHOULD-NOT-APPEAR", "color: red", "Home", "All rights reserved"):
+        assert junk not in a.body
+    assert a.body.count("\n\n") >= 2  # paragraphs kept
+
+
+def test_html_title_falls_back_to_title_then_h1(tmp_path: Path) -> None:
+    p = tmp_path / "t.html"
+    p.write_text(
+        "<html><head><title>Only title</title></head><body><p>Text body here "
+        "that is long enough to keep.</p></body></html>",
+        encoding="utf-8",
+    )
+    assert only(load_file(p)).title == "Only title"
+    p.write_text(
+        "<html><body><h1>Heading one</h1><p>Body text.</p></body></html>", encoding="utf-8"
+    )
+    a = only(load_file(p))
+    assert a.title == "Heading one"
+    assert "Body text." in a.body
+
+
+# ------------------------------------------------------------------ json / jsonl
+
+
+def test_json_object_with_alternative_keys() -> None:
+    a = only(load("one.json"))
+    assert a.title == "Rail strike called off"
+    assert a.body.startswith("Unions called off")
+    assert a.author == "Lee Park"
+    assert a.url == "https://example.com/rail"
+    assert a.published == datetime(2020, 5, 1, 12, tzinfo=UTC)
+    assert a.tags == ("transport", "labour")
+    assert a.entry is None
+
+
+def test_json_list_loads_good_entries_and_reports_bad_ones() -> None:
+    out = load("list.json")
+    titles = [a.title for a in out.articles]
+    assert titles == ["First story", "Second story", "A body whose title has the wrong type."]
+    assert [a.entry for a in out.articles] == [0, 1, 3]
+    reasons = {str(p.path).rsplit("#", 1)[1]: p.reason for p in out.problems}
+    assert reasons["2"] == "expected an article object, found a string"
+    assert "title is a list" in reasons["3"]
+    assert reasons["4"] == "no title or text"
+
+
+def test_jsonl_skips_blank_and_broken_lines() -> None:
+    out = load("many.jsonl")
+    assert [a.title for a in out.articles] == ["Line one", "Line two", "Line five"]
+    assert out.articles[1].published == datetime(1987, 2, 26, 15, 14, 36, 410000, tzinfo=UTC)
+    assert len(out.problems) == 1
+    assert "line 4" in out.problems[0].reason
+    assert out.articles[0].format == "jsonl"
+
+
+def test_big_jsonl_streams(tmp_path: Path) -> None:
+    p = tmp_path / "big.jsonl"
+    with p.open("w", encoding="utf-8") as fh:
+        for i in range(5000):
+            fh.write(json.dumps({"title": f"Story {i}", "body": f"Body {i} " * 20}) + "\n")
+    out = load_file(p)
+    assert len(out.articles) == 5000
+    assert out.problems == []
+    assert len({a.id for a in out.articles}) == 5000
+
+
+@pytest.mark.parametrize("bad", ["[]", "{", '"just a string"', "42", "null"])
+def test_json_bad_documents_are_problems(tmp_path: Path, bad: str) -> None:
+    p = tmp_path / "bad.json"
+    p.write_text(bad, encoding="utf-8")
+    out = load_file(p)
+    assert out.articles == []
+    assert out.problems and out.problems[0].path == p
+
+
+def test_json_deeply_nested_is_reported(tmp_path: Path) -> None:
+    p = tmp_path / "deep.json"
+    p.write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
+    out = load_file(p)
+    assert out.articles == []
+    assert out.problems[0].reason == "JSON nested too deeply"
+
+
+# ------------------------------------------------------------------ feeds
+
+
+def test_rss_entries_become_articles() -> None:
+    out = load("feed.rss")
+    assert out.problems == []
+    first, second = out.articles
+    assert first.title == "Port reopens after storm"
+    assert first.source == "Example Wire"
+    assert first.author == "News Desk"
+    assert first.url == "https://example.com/port"
+    assert first.published == datetime(2023, 1, 10, 7, tzinfo=UTC)
+    assert first.tags == ("weather",)
+    assert first.body == "The port reopened on Tuesday.\n\nShips queued overnight."
+    assert (first.entry, second.entry) == (0, 1)
+    assert first.format == "feed"
+
+
+def test_atom_entry() -> None:
+    a = only(load("feed.atom"))
+    assert a.title == "Atom entry title"
+    assert a.author == "Kim Ito"
+    assert a.body == "Atom content body."
+    assert a.url == "https://example.com/atom/1"
+
+
+def test_feed_with_a_lying_extension_is_sniffed() -> None:
+    out = load("disguised-feed.txt")
+    assert [a.title for a in out.articles] == ["Port reopens after storm", "Second item"]
+
+
+def test_xml_that_is_not_a_feed_is_reported() -> None:
+    out = load("not-a-feed.xml")
+    assert out.articles == []
+    assert out.problems[0].reason == "XML file that is not an RSS/Atom feed"
+
+
+def test_feed_bytes_naming_a_file_are_not_opened(tmp_path: Path) -> None:
+    secret = tmp_path / "secret.rss"
+    shutil.copy(FIXTURES / "feed.rss", secret)
+    out = load_bytes(str(secret).encode(), tmp_path / "x.rss")
+    assert out.articles == []
+
+
+def test_entity_declarations_are_refused(tmp_path: Path) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOP-SECRET-VALUE", encoding="utf-8")
+    p = tmp_path / "ext.atom"
+    p.write_text(
+        f'<?xml version="1.0"?>\n<!DOCTYPE feed [<!ENTITY xxe SYSTEM "file://{secret}">]>\n'
+        '<feed xmlns="http://www.w3.org/2005/Atom"><title>t</title>'
+        "<entry><title>&xxe;</title><content>&xxe;</content></entry></feed>\n",
+        encoding="utf-8",
+    )
+    out = load_file(p)
+    assert out.articles == []
+    assert "entit" in out.problems[0].reason
+
+
+# ------------------------------------------------------------------ encodings, sizes, oddities
+
+
+@pytest.mark.parametrize(
+    ("data", "problem"),
+    [
+        (codecs.BOM_UTF8 + "Title: Café\n\nCrème brûlée.".encode(), None),
+        ("Title: Café\n\nCrème brûlée.".encode("utf-16"), None),  # with BOM
+        ("Title: Café\n\nCrème brûlée.".encode("utf-16-le"), None),  # no BOM
+        ("Title: Café\n\nCrème brûlée.".encode("cp1252"), "cp1252"),
+    ],
+)
+def test_encodings(tmp_path: Path, data: bytes, problem: str | None) -> None:
+    p = tmp_path / "enc.txt"
+    p.write_bytes(data)
+    out = load_file(p)
+    a = only(out)
+    assert a.title == "Café"
+    assert a.body == "Crème brûlée."
+    if problem is None:
+        assert out.problems == []
+    else:
+        assert out.problems[0].kind == "degraded"
+        assert problem in out.problems[0].reason
+
+
+def test_invalid_utf8_is_never_dropped(tmp_path: Path) -> None:
+    p = tmp_path / "bad.txt"
+    p.write_bytes(b"Title: Broken \x81 bytes\n\nBody \x8d\x8f here.")
+    out = load_file(p)
+    a = only(out)
+    assert a.title.startswith("Broken")
+    assert "latin-1" in out.problems[0].reason or "cp1252" in out.problems[0].reason
+    assert not has_controls(a.title + a.body)
+
+
+def test_oversized_text_is_truncated_with_a_marker(tmp_path: Path) -> None:
+    p = tmp_path / "huge.txt"
+    line = "word " * 19 + "end\n"
+    p.write_text("Title: Huge\n\n" + line * (MAX_FILE_BYTES // len(line) + 5000), encoding="utf-8")
+    out = load_file(p)
+    a = only(out)
+    assert a.truncated
+    assert a.body.endswith(TRUNCATED_MARKER)
+    assert len(a.body) <= MAX_FILE_BYTES + 100
+    assert any(pr.kind == "degraded" and "truncated" in pr.reason for pr in out.problems)
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "reason"),
+    [
+        ("empty.txt", b"", "empty file"),
+        ("blank.md", b"  \n\n \t\n", "empty file"),
+        ("bin.txt", bytes(range(256)) * 20, "binary"),
+        ("zeros.json", b"\x00" * 100, "binary"),
+    ],
+)
+def test_unreadable_files_are_reported(tmp_path: Path, name: str, data: bytes, reason: str) -> None:
+    p = tmp_path / name
+    p.write_bytes(data)
+    out = load_file(p)
+    assert out.articles == []
+    assert out.problems[0].path == p
+    assert reason in out.problems[0].reason
+
+
+def test_missing_file_and_folder_are_reported(tmp_path: Path) -> None:
+    out = load_file(tmp_path / "gone.txt")
+    assert out.problems[0].reason == "file vanished during the scan"
+    (tmp_path / "dir.md").mkdir()
+    assert "folder" in load_file(tmp_path / "dir.md").problems[0].reason
+
+
+# ------------------------------------------------------------------ ids
+
+
+def test_ids_are_stable_across_runs_and_moves(tmp_path: Path) -> None:
+    src = FIXTURES / "title-line.txt"
+    first = only(load_file(src)).id
+    assert only(load_file(src)).id == first
+    moved = tmp_path / "elsewhere" / "renamed.txt"
+    moved.parent.mkdir()
+    shutil.copy(src, moved)
+    assert only(load_file(moved)).id == first
+
+
+def test_id_follows_the_url_when_there_is_one(tmp_path: Path) -> None:
+    a = only(load("header.txt"))
+    assert a.id == make_article_id(url="https://example.com/news/bridge")
+    edited = tmp_path / "edited.txt"
+    edited.write_text(
+        (FIXTURES / "header.txt").read_text(encoding="utf-8") + "\nA correction.\n",
+        encoding="utf-8",
+    )
+    assert only(load_file(edited)).id == a.id
