@@ -28,7 +28,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from newstui.core import paths
 
@@ -145,8 +145,9 @@ class StateStore:
                 if _identity(path) != before:
                     continue  # someone else replaced the file meanwhile: look again
                 if before is None:
+                    problem = _folder_problem(path, exc)
                     return cls.memory(
-                        notice=f"Cannot create the state file {path} ({_folder_problem(path, exc)}); "
+                        notice=f"Cannot create the state file {path} ({problem}); "
                         "reading state will not be saved this session."
                     )
                 try:
@@ -731,6 +732,13 @@ def _move_aside(path: Path) -> Path:
                 with contextlib.suppress(OSError):
                     companion.unlink()
     return aside
+
+
+if TYPE_CHECKING:
+    from newstui.core.search.results import StateView
+
+    def _satisfies_state_view(store: StateStore) -> StateView:
+        return store  # mypy proves the store answers is:read/unread/starred for the search
 
 
 __all__ = [
