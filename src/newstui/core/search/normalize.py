@@ -1,0 +1,209 @@
+"""Text normalisation shared by indexing, querying and highlighting.
+
+One rule set, applied identically to articles and queries, so that what a reader types
+meets what an article says:
+
+- Unicode casefolding (``Straße`` -> ``strasse``) and accent folding (``é`` -> ``e``,
+  ``ø`` -> ``o``); other scripts (Greek, Cyrillic, CJK) keep their letters.
+- Curly quotes and apostrophes count as ``'``; a possessive ``'s`` is dropped
+  (``Trump’s`` -> ``trump``); other apostrophes join (``don't`` -> ``dont``, ``don``) .
+- Hyphenated words index both parts and the joined word (``e-mail`` -> ``e``, ``mail``,
+  ``email``); a query ``e-mail`` or ``email`` finds either spelling.
+- Numbers are tokens; thousands separators go (``1,000`` -> ``1000``), decimals stay
+  (``3.5``); dotted acronyms join (``U.S.`` -> ``us``).
+
+Two tokenizers produce the same tokens: :func:`tokens` (fast, for indexing) and
+:func:`tokens_with_offsets` (slower, with character offsets into the *original* text, for
+highlighting and snippets).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+__all__ = [
+    "fold",
+    "fold_char",
+    "index_tokens",
+    "normalize_word",
+    "tokens",
+    "tokens_with_offsets",
+]
+
+# Letters NFKD does not decompose.
+_SPECIAL: dict[str, str] = {
+    "ø": "o",
+    "đ": "d",
+    "ð": "d",
+    "ł": "l",
+    "þ": "th",
+    "æ": "ae",
+    "œ": "oe",
+    "ı": "i",
+    "ħ": "h",
+    "ŧ": "t",
+}
+_APOSTROPHES = "\u2019\u2018\u02bc\u2032\u00b4\u0060\uff07"
+_HYPHENS = "\u2010\u2011\u00ad"
+
+
+def fold_char(ch: str) -> str:
+    """The folded form of one (already casefolded) character: may be empty or longer."""
+    if ch in _APOSTROPHES:
+        return "'"
+    if ch in _HYPHENS:
+        return "-" if ch != "\u00ad" else ""
+    special = _SPECIAL.get(ch)
+    if special is not None:
+        return special
+    decomposed = unicodedata.normalize("NFKD", ch)
+    out = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return "".join(_SPECIAL.get(c, c) for c in out.casefold())
+
+
+class _FoldTable(dict[int, str]):
+    """A ``str.translate`` table filled lazily, one code point at a time."""
+
+    def __missing__(self, key: int) -> str:
+        value = fold_char(chr(key))
+        self[key] = value
+        return value
+
+
+_TABLE = _FoldTable()
+_CHAR_CACHE: dict[str, str] = {}
+
+
+def fold(text: str) -> str:
+    """Casefold and accent-fold ``text`` (lengths may change; see tokens_with_offsets)."""
+    if text.isascii():
+        return text.lower()
+    return text.casefold().translate(_TABLE)
+
+
+# An acronym (U.S.), or a run of letters/digits joined by ' - . , (never _).
+_TOKEN_RE = re.compile(r"(?:[^\W\d_]\.){2,}|[^\W_]+(?:['\-.,][^\W_]+)*")
+_SPLIT_RE = re.compile(r"['\-.,]")
+_DIGITS_RE = re.compile(r"\d+(?:[.,]\d+)+")
+
+
+def _expand(tok: str) -> list[str]:
+    """The index tokens of one compound match (one containing ' - . or ,)."""
+    if tok.endswith("."):  # acronym: u.s. -> us
+        return [tok.replace(".", "")]
+    if _DIGITS_RE.fullmatch(tok):
+        # 1,000 -> 1000; 3.5 -> 3.5; 1,000.50 -> 1000.50
+        if "." in tok and "," in tok:
+            return [tok.replace(",", "")]
+        if "," in tok:
+            parts = tok.split(",")
+            if all(len(p) == 3 for p in parts[1:]):
+                return [tok.replace(",", "")]
+            return parts
+        return [tok]
+    parts = _SPLIT_RE.split(tok)
+    if "'" in tok and parts[-1] == "s" and len(parts) >= 2:  # possessive
+        parts = parts[:-1]
+    if len(parts) == 1:
+        return parts
+    if "." in tok or "," in tok:
+        # "end.Next" or "a,b": a missing space, not a compound word.
+        return [p for p in parts if p]
+    kept = [p for p in parts if len(p) > 1 or p.isdigit()] or parts[:1]
+    return [*kept, "".join(parts)]
+
+
+def tokens(text: str) -> list[str]:
+    """Index tokens of ``text`` in order (fast path for indexing)."""
+    toks: list[str] = _TOKEN_RE.findall(fold(text))
+    if any(not t.isalnum() for t in toks):
+        out: list[str] = []
+        for t in toks:
+            if t.isalnum():
+                out.append(t)
+            else:
+                out.extend(_expand(t))
+        return out
+    return toks
+
+
+_ASCII_WORD_RE = re.compile(r"[a-z0-9]+")
+_ASCII_COMPOUND_RE = re.compile(
+    r"(?<![a-z0-9])(?:(?:[a-z]\.){2,}|[a-z0-9]++(?:['\-.,][a-z0-9]++)+)"
+)
+
+
+def index_tokens(text: str) -> list[str]:
+    """Tokens to index for ``text``: those of :func:`tokens`, in any order, plus (for ASCII
+    text, the fast path) the plain parts of compounds (``1,000`` also gives ``1`` and
+    ``000``; ``Trump's`` also ``s``). A superset, so every query token still matches."""
+    if not text.isascii():
+        return tokens(text)
+    low = text.lower()
+    toks: list[str] = _ASCII_WORD_RE.findall(low)
+    for c in _ASCII_COMPOUND_RE.findall(low):
+        parts = _SPLIT_RE.split(c)
+        toks.extend(t for t in _expand(c) if t not in parts)
+    return toks
+
+
+def normalize_word(word: str) -> list[str]:
+    """The tokens a single query word stands for (may be several, or none)."""
+    return tokens(word)
+
+
+def tokens_with_offsets(text: str) -> list[tuple[str, int, int, int]]:
+    """``(token, start, end, position)`` with ``start:end`` indexing the original text.
+
+    Produces the same tokens, in the same order, as :func:`tokens`. Parts of a compound
+    word get consecutive positions; its joined form shares the first part's position and
+    spans the whole compound.
+    """
+    if text.isascii():
+        folded = text.lower()
+        back: list[int] | None = None
+    else:
+        pieces: list[str] = []
+        back = []
+        for i, ch in enumerate(text):
+            f = _CHAR_CACHE.get(ch)
+            if f is None:
+                f = "".join(_TABLE[ord(c)] for c in ch.casefold())
+                _CHAR_CACHE[ch] = f
+            pieces.append(f)
+            back.extend([i] * len(f))
+        back.append(len(text))
+        folded = "".join(pieces)
+    out: list[tuple[str, int, int, int]] = []
+    pos = 0
+    for m in _TOKEN_RE.finditer(folded):
+        tok = m.group()
+        s, e = m.start(), m.end()
+        if back is not None:
+            s0, e0 = back[s], back[e - 1] + 1
+        else:
+            s0, e0 = s, e
+        if tok.isalnum():
+            out.append((tok, s0, e0, pos))
+            pos += 1
+            continue
+        expanded = _expand(tok)
+        # Locate each part inside the match for precise spans.
+        cursor = s
+        first_pos = pos
+        for part in expanded:
+            idx = folded.find(part, cursor, e)
+            if idx >= 0 and part != "".join(_SPLIT_RE.split(tok)):
+                ps, pe = idx, idx + len(part)
+                cursor = pe
+                if back is not None:
+                    out.append((part, back[ps], back[pe - 1] + 1, pos))
+                else:
+                    out.append((part, ps, pe, pos))
+                pos += 1
+            else:  # joined / rewritten form: span the whole compound
+                out.append((part, s0, e0, first_pos))
+                if len(expanded) == 1:
+                    pos += 1
+    return out
