@@ -145,7 +145,7 @@ def load_entries(
     """
     total = len(entries)
     result = ScanResult(files_seen=total)
-    step = max(1, total // PROGRESS_STEPS)
+    step = max(1, -(-total // PROGRESS_STEPS))
     paths = [e.path for e in entries]
     outcomes: Iterable[LoadOutcome]
     pool: ThreadPoolExecutor | None = None
