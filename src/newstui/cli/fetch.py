@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import os
 import signal
+import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,7 +26,13 @@ from rich.table import Table
 from rich.text import Text
 
 from newstui.cli.common import CliError, err_console, out_console, resolve_articles_dir
-from newstui.core.fetch import FeedProgress, FetchReport, HttpOptions, fetch_feeds
+from newstui.core.fetch import (
+    FeedProgress,
+    FetchReport,
+    HttpOptions,
+    fetch_feeds,
+    workers_running,
+)
 from newstui.core.fetch.text import clean_line
 
 MAX_NOTES_PER_FEED = 5
@@ -119,7 +127,17 @@ def run(args: argparse.Namespace) -> int:
         retries=args.retries,
     )
     with _sigterm_as_interrupt():
-        report = _run_with_progress(sources, dest, args.full_text, args.jobs, opts)
+        try:
+            report = _run_with_progress(sources, dest, args.full_text, args.jobs, opts)
+        except KeyboardInterrupt:
+            if workers_running():
+                # A worker still waits on a slow server: do not wait for it at exit. Every
+                # file written so far is complete; nothing half-written is visible.
+                err_console().print("newstui: interrupted", markup=False, highlight=False)
+                sys.stdout.flush()
+                sys.stderr.flush()
+                os._exit(130)
+            raise
     _print_summary(report)
     return 0 if report.ok else 1
 

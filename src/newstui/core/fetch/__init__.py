@@ -13,7 +13,12 @@ YAML front matter). What was fetched is remembered in ``data_dir()/fetch.sqlite3
 
 from newstui.core.fetch.http import FetchError, HttpOptions
 from newstui.core.fetch.models import FeedProgress, FeedResult, FetchReport, Stage
-from newstui.core.fetch.runner import ProgressCallback, default_state_path, fetch_feeds
+from newstui.core.fetch.runner import (
+    ProgressCallback,
+    default_state_path,
+    fetch_feeds,
+    workers_running,
+)
 
 __all__ = [
     "FeedProgress",
@@ -25,4 +30,5 @@ __all__ = [
     "Stage",
     "default_state_path",
     "fetch_feeds",
+    "workers_running",
 ]

@@ -38,6 +38,15 @@ from newstui.core.paths import data_dir
 ProgressCallback = Callable[[FeedProgress], None]
 PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"
 MAX_JOBS = 32
+INTERRUPT_GRACE = 0.5  # seconds to let workers finish a write after ctrl+c
+WORKER_THREAD_PREFIX = "newstui-fetch"
+
+
+def workers_running() -> bool:
+    """Whether fetch worker threads are still alive (e.g. after an interrupted run)."""
+    return any(
+        t.name.startswith(WORKER_THREAD_PREFIX) and t.is_alive() for t in threading.enumerate()
+    )
 
 
 def default_state_path() -> Path:
@@ -133,9 +142,11 @@ def fetch_feeds(
 
     store = FetchStore(state_path or default_state_path())
     client = make_client(opts, pool=jobs)
-    feed_pool = cf.ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="newstui-feed")
+    feed_pool = cf.ThreadPoolExecutor(
+        max_workers=jobs, thread_name_prefix=f"{WORKER_THREAD_PREFIX}-feed"
+    )
     page_pool = (
-        cf.ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="newstui-page")
+        cf.ThreadPoolExecutor(max_workers=jobs, thread_name_prefix=f"{WORKER_THREAD_PREFIX}-page")
         if full_text
         else None
     )
@@ -152,6 +163,7 @@ def fetch_feeds(
         fetched_at=datetime.now(UTC).replace(microsecond=0),
     )
     pending: dict[cf.Future[FeedResult | _Expansion], int] = {}
+    interrupted = False
     try:
         for tid in order:
             if tid in results:
@@ -180,18 +192,21 @@ def fetch_feeds(
                 results[tid] = outcome
                 emit(_final_event(outcome, tid, len(order)))
         drain()
-    except BaseException:
+    except BaseException:  # KeyboardInterrupt (or a bug in the progress callback)
+        interrupted = True
         stop.set()
-        feed_pool.shutdown(wait=True, cancel_futures=True)
-        if page_pool is not None:
-            page_pool.shutdown(wait=True, cancel_futures=True)
         raise
     finally:
-        feed_pool.shutdown(wait=True, cancel_futures=True)
+        feed_pool.shutdown(wait=not interrupted, cancel_futures=True)
         if page_pool is not None:
-            page_pool.shutdown(wait=True, cancel_futures=True)
-        client.close()
-        store.close()
+            page_pool.shutdown(wait=not interrupted, cancel_futures=True)
+        if interrupted:
+            # Workers finish the file they are writing (each write is atomic) and stop; one
+            # still waiting on a server is not waited for: it writes nothing once it returns.
+            cf.wait(pending, timeout=INTERRUPT_GRACE)
+        else:
+            client.close()
+            store.close()
         clean_stale_temps(dest)
     report.cancelled = stop.is_set()
     report.feeds = [results[tid] for tid in order if tid in results]

@@ -14,6 +14,7 @@ import errno
 import os
 import re
 import tempfile
+import time
 import unicodedata
 from datetime import datetime
 from pathlib import Path
@@ -26,6 +27,7 @@ from newstui.core.fetch.parse import Entry
 TEMP_PREFIX = ".newstui-fetch-"
 TEMP_SUFFIX = ".tmp"
 MAX_SLUG_BYTES = 80
+STALE_AFTER = 3600.0  # a temp file this old is stale even if its pid now belongs to another process
 _NON_WORD = re.compile(r"[^\w]+")
 _RESERVED = {
     "con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10)),
@@ -164,12 +166,19 @@ def clean_stale_temps(root: Path) -> int:
             continue
         for tmp in candidates:
             pid = _pid_of(tmp.name)
-            if pid is not None and _alive(pid):
+            if pid is not None and _alive(pid) and not _older_than(tmp, STALE_AFTER):
                 continue
             with contextlib.suppress(OSError):
                 tmp.unlink()
                 removed += 1
     return removed
+
+
+def _older_than(path: Path, seconds: float) -> bool:
+    try:
+        return time.time() - path.stat().st_mtime > seconds
+    except OSError:
+        return False
 
 
 def _pid_of(name: str) -> int | None:

@@ -1,0 +1,190 @@
+"""``newstui fetch`` end to end through a subprocess, against a local server."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from fetch_server import FEEDS, FeedServer, feed_server
+
+__all__ = ["feed_server"]
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> dict[str, str]:
+    e = dict(os.environ)
+    for var in ("XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME"):
+        e[var] = str(tmp_path / var.lower())
+    e.pop("NEWSTUI_ARTICLES", None)
+    e["COLUMNS"] = "200"
+    e["NO_COLOR"] = "1"
+    for proxy in (
+        "http_proxy",
+        "https_proxy",
+        "HTTP_PROXY",
+        "HTTPS_PROXY",
+        "ALL_PROXY",
+        "all_proxy",
+    ):
+        e.pop(proxy, None)
+    return e
+
+
+def fetch(
+    env: dict[str, str], *args: str, cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "newstui", "fetch", "--retries", "0", "--timeout", "1", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=cwd or REPO,
+        timeout=120,
+    )
+
+
+def md_files(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.rglob("*.md") if not p.name.startswith("."))
+
+
+def test_fetch_writes_articles_prints_a_summary_and_fails_for_a_bad_feed(
+    feed_server: FeedServer, env: dict[str, str], tmp_path: Path
+) -> None:
+    dest = tmp_path / "news"
+    proc = fetch(
+        env,
+        feed_server.url("/rss2.xml"),
+        feed_server.url("/atom.xml"),
+        feed_server.url("/not-found.xml"),
+        "--dir",
+        str(dest),
+        "--jobs",
+        "2",
+    )
+
+    assert proc.returncode == 1, proc.stderr
+    assert "Traceback" not in proc.stderr
+    lines = proc.stdout.splitlines()
+    assert lines[0].split() == ["Feed", "New", "Updated", "Errors", "Status"]
+    assert any(line.split()[:5] == ["Harbour", "Gazette", "3", "0", "0"] for line in lines)
+    assert any(line.split()[:5] == ["Mountain", "Post", "2", "0", "0"] for line in lines)
+    bad = next(line for line in lines if "not-found.xml" in line)
+    assert "HTTP 404" in bad and bad.split()[1:4] == ["0", "0", "1"]
+    assert "5 new, 0 updated" in lines[-1] and "1 of 3 feeds failed" in lines[-1]
+    assert len(md_files(dest)) == 5
+    assert {p.parent.name for p in md_files(dest)} == {"harbour-gazette", "mountain-post"}
+
+    again = fetch(env, feed_server.url("/rss2.xml"), "--dir", str(dest))
+    assert again.returncode == 0, again.stderr
+    assert "0 new, 0 updated" in again.stdout
+    assert len(md_files(dest)) == 5
+
+
+def test_fetch_with_no_argument_uses_the_feeds_in_the_settings(
+    feed_server: FeedServer, env: dict[str, str], tmp_path: Path
+) -> None:
+    config = Path(env["XDG_CONFIG_HOME"]) / "newstui" / "config.toml"
+    config.parent.mkdir(parents=True)
+    opml = tmp_path / "subs.opml"
+    opml.write_text(
+        '<opml version="2.0"><body>'
+        f'<outline text="River" xmlUrl="{feed_server.url("/feed.json")}"/>'
+        "</body></opml>",
+        encoding="utf-8",
+    )
+    config.write_text(
+        f'feeds = ["{feed_server.url("/atom.xml")}"]\nopml = "{opml}"\n', encoding="utf-8"
+    )
+    dest = tmp_path / "news"
+
+    proc = fetch(env, "--dir", str(dest))
+
+    assert proc.returncode == 0, proc.stderr
+    assert "Mountain Post" in proc.stdout and "River Journal" in proc.stdout
+    assert len(md_files(dest)) == 4
+
+
+def test_fetch_default_folder_is_the_articles_folder_of_other_commands(
+    feed_server: FeedServer, env: dict[str, str], tmp_path: Path
+) -> None:
+    env["NEWSTUI_ARTICLES"] = str(tmp_path / "mine")
+    (tmp_path / "mine").mkdir()
+    proc = fetch(env, str(FEEDS / "rss1.rdf"), cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert [p.parent.name for p in md_files(tmp_path / "mine")] == ["valley-courier"]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ([], "no feeds to fetch"),
+        (["x.xml", "--jobs", "0"], "--jobs"),
+        (["x.xml", "--timeout", "soon"], "--timeout"),
+    ],
+)
+def test_usage_errors_exit_2_with_one_clear_line(
+    env: dict[str, str], tmp_path: Path, args: list[str], message: str
+) -> None:
+    proc = fetch(env, *args, "--dir", str(tmp_path))
+    assert proc.returncode == 2
+    assert message in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_a_missing_file_is_named_and_exits_1(env: dict[str, str], tmp_path: Path) -> None:
+    proc = fetch(env, str(tmp_path / "nowhere.xml"), "--dir", str(tmp_path / "out"))
+    assert proc.returncode == 1
+    assert "nowhere.xml" in proc.stdout and "no such file" in proc.stdout
+    assert "Traceback" not in proc.stderr
+
+
+def test_markup_and_escapes_in_feed_titles_are_shown_as_text(
+    feed_server: FeedServer, env: dict[str, str], tmp_path: Path
+) -> None:
+    body = (
+        (FEEDS / "rss2.xml")
+        .read_bytes()
+        .replace(
+            b"<title>Harbour Gazette</title>",
+            b"<title>[bold red]Evil[/] \x1b]0;pwned\x07 News</title>",
+        )
+    )
+    feed_server.static("/evil.xml", body, "application/rss+xml")
+    proc = fetch(env, feed_server.url("/evil.xml"), "--dir", str(tmp_path / "out"))
+    assert proc.returncode == 0, proc.stderr
+    assert "[bold red]Evil[/]" in proc.stdout
+    assert "\x1b" not in proc.stdout and "\x07" not in proc.stdout
+
+
+def test_killing_a_fetch_leaves_no_partial_files(
+    feed_server: FeedServer, env: dict[str, str], tmp_path: Path
+) -> None:
+    dest = tmp_path / "news"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "newstui", "fetch", "--timeout", "10", "--dir", str(dest),
+         feed_server.url("/rss2.xml"), feed_server.url("/slow.xml")],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        cwd=REPO,
+    )  # fmt: skip
+    deadline = time.monotonic() + 30
+    while feed_server.hits["/slow.xml"] == 0 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.2)
+    proc.send_signal(signal.SIGTERM)
+    _out, err = proc.communicate(timeout=30)
+
+    assert proc.returncode == 130, err
+    assert "interrupted" in err and "Traceback" not in err
+    assert list(dest.rglob(".newstui-fetch-*")) == []
+    for path in md_files(dest):  # whatever got written is whole
+        assert path.read_text(encoding="utf-8").startswith("---\ntitle: ")
