@@ -87,6 +87,9 @@ def parse_document(data: bytes, *, url: str, content_type: str = "") -> ParsedFe
         return parse_json_feed(data, url=url)
     if _HTML_START.match(stripped[:4096]):
         raise FeedFormatError(_html_reason(data, url, ctype))
+    if not stripped.startswith((b"<", b"\xff\xfe", b"\xfe\xff", b"\x00<")):
+        kind = f" ({ctype})" if ctype else ""
+        raise FeedFormatError(f"not a feed: the response{kind} is neither XML nor JSON")
     root, recovered = _safe_xml_root(data)
     if root is not None:
         name = _local(root.tag)
@@ -96,7 +99,12 @@ def parse_document(data: bytes, *, url: str, content_type: str = "") -> ParsedFe
             raise FeedFormatError(_html_reason(data, url, ctype))
         if name not in _FEED_ROOTS:
             raise FeedFormatError(f"not a feed: the XML document's root is <{name}>")
-    feed = _parse_with_feedparser(data, url=url, content_type=content_type)
+    try:
+        feed = _parse_with_feedparser(data, url=url, content_type=content_type)
+    except FeedFormatError as exc:
+        if recovered and str(exc).startswith("malformed"):
+            raise FeedFormatError(f"malformed XML: {recovered}") from None
+        raise
     if recovered and not feed.entries:
         raise FeedFormatError(f"malformed XML: {recovered}")
     if recovered:

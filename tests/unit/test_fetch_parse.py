@@ -1,0 +1,124 @@
+"""Parsing fetched bytes: each feed kind, OPML, and documents refused with a reason."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from newstui.core.fetch.parse import (
+    FeedFormatError,
+    OpmlList,
+    ParsedFeed,
+    parse_document,
+    parse_opml,
+)
+from newstui.core.fetch.text import clean_line, html_to_markdown
+
+FEEDS = Path(__file__).resolve().parents[1] / "fixtures" / "feeds"
+
+
+def feed(name: str, url: str = "https://example.org/feed") -> ParsedFeed:
+    doc = parse_document((FEEDS / name).read_bytes(), url=url)
+    assert isinstance(doc, ParsedFeed)
+    return doc
+
+
+def test_entries_keep_their_ids_for_dedup() -> None:
+    keys = [e.key for e in feed("rss2.xml").entries]
+    # guid, guid (a permalink), then the link when there is no guid
+    assert keys == [
+        "harbour-0001",
+        "https://harbour.example/news/ferry",
+        "https://harbour.example/news/lighthouse",
+    ]
+    assert [e.key for e in feed("feed.json").entries] == ["river-42", "river-43"]
+
+
+def test_content_hash_changes_with_the_text_only() -> None:
+    a, b = feed("rss2.xml").entries[:2]
+    assert a.content_hash() == feed("rss2.xml").entries[0].content_hash()
+    assert a.content_hash() != b.content_hash()
+
+
+def test_atom_category_labels_dates_and_image_alt_text() -> None:
+    snow, wardens = feed("atom.xml").entries
+    assert snow.tags == ("Roads",)
+    assert snow.author == "Cleo Ridge"
+    assert snow.published is not None and snow.published.isoformat() == "2026-11-25T05:45:00+00:00"
+    assert "## Snow" in snow.body and "**Friday**" in snow.body
+    assert "[image: Snow on the pass]" in snow.body and "snow.jpg" not in snow.body
+    assert wardens.body == "Three huts need wardens next summer."
+
+
+def test_json_feed_authors_tags_and_plain_text() -> None:
+    flood, otters = feed("feed.json").entries
+    assert flood.author == "Dee Banks" and flood.tags == ("Flooding", "Infrastructure")
+    assert otters.author == "River Desk"  # the feed's author when the item has none
+    assert otters.title == "Otters return [31mupstream"  # the escape character is gone
+    assert otters.body == "Otters were seen near the mill."
+
+
+@pytest.mark.parametrize(
+    ("data", "reason"),
+    [
+        (b"", "empty response"),
+        (b"   \n", "empty response"),
+        (b"<!DOCTYPE html><html><body>hi</body></html>", "not a feed: got an HTML page"),
+        (b"<?xml version='1.0'?><svg></svg>", "root is <svg>"),
+        (b'{"items": []}', "JSON without a JSON Feed 'version'"),
+        (b'{"version": "https://jsonfeed.org/version/1", "items": {}', "malformed JSON"),
+        (b"[" * 100_000, "malformed JSON"),
+        (b"\x00\x01\x02 binary", "not a feed"),
+    ],
+)
+def test_documents_that_are_not_feeds(data: bytes, reason: str) -> None:
+    with pytest.raises(FeedFormatError, match=None) as info:
+        parse_document(data, url="https://example.org/x")
+    assert reason in str(info.value)
+
+
+def test_entity_declarations_are_refused_before_expansion() -> None:
+    for name in ("bomb.xml", "external.xml"):
+        with pytest.raises(FeedFormatError) as info:
+            parse_document((FEEDS / name).read_bytes(), url="https://example.org/x")
+        assert str(info.value).startswith("refused")
+
+
+def test_a_truncated_bomb_is_still_refused() -> None:
+    data = (FEEDS / "bomb.xml").read_bytes()[:-40]  # malformed: only a lenient parser reads it
+    with pytest.raises(FeedFormatError, match="refused"):
+        parse_document(data, url="https://example.org/x")
+
+
+def test_slightly_broken_xml_is_recovered_with_a_note() -> None:
+    data = (FEEDS / "rss2.xml").read_bytes().replace(b"Lighthouse reopens", b"Lighthouse & co")
+    doc = parse_document(data, url="https://example.org/x")
+    assert isinstance(doc, ParsedFeed)
+    assert "Lighthouse & co" in [e.title for e in doc.entries]
+    assert doc.notes and doc.notes[0].startswith("malformed XML")
+
+
+def test_opml_lists_feeds_once_resolving_relative_urls() -> None:
+    data = (FEEDS / "subs.opml").read_bytes()
+    doc = parse_opml(data, url="https://example.org/lists/subs.opml")
+    assert isinstance(doc, OpmlList)
+    assert doc.title == "My subscriptions"
+    assert [f.url for f in doc.feeds] == [
+        "https://example.org/lists/rss2.xml",
+        "https://example.org/lists/atom.xml",
+        "https://example.org/lists/feed.json",
+    ]
+
+
+def test_html_to_markdown_drops_active_content() -> None:
+    md = html_to_markdown(
+        '<p onclick="x()">Hi <a href="/a">there</a></p><script>steal()</script>'
+        "<style>p{}</style><form><input value=secret></form><p>\x1b[2Jbye</p>",
+        base="https://example.org/",
+    )
+    assert md == "Hi [there](/a)\n\n[2Jbye"
+
+
+def test_clean_line_collapses_whitespace_and_controls() -> None:
+    assert clean_line(" a\tb\n\x07c\u202e d ") == "a b c d"
