@@ -196,19 +196,49 @@ def test_garbage_file_is_moved_aside(store_path: Path) -> None:
     _assert_fresh_store_with_notice(store_path)
     (aside,) = corrupt_copies(store_path.parent, store_path.name)
     assert aside.read_bytes() == garbage  # kept untouched for the user
-
-
-def test_truncated_file_is_moved_aside(store_path: Path) -> None:
     with StateStore.open(store_path) as s:
-        s.set_read_many(f"{i:016x}" for i in range(5000))
+        assert s.read_ids() == {"after"}
+
+
+def _filled_store(store_path: Path, n: int = 5000) -> int:
+    with StateStore.open(store_path) as s:
+        s.set_read_many(f"{i:016x}" for i in range(n))
+        s.toggle_starred("fav")
+        s.add_search("kept search")
+        s.set_value("theme", "kept")
     conn = sqlite3.connect(store_path)
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     conn.close()
-    size = store_path.stat().st_size
+    return store_path.stat().st_size
+
+
+def test_truncated_file_is_moved_aside_and_what_survives_is_recovered(store_path: Path) -> None:
+    size = _filled_store(store_path)
     assert size > 40_000
     with store_path.open("r+b") as fh:
-        fh.truncate(size // 3)
-    _assert_fresh_store_with_notice(store_path)
+        fh.truncate(size * 2 // 3)
+    s = StateStore.open(store_path)
+    assert s.notice is not None and "moved" in s.notice and "recovered" in s.notice
+    assert 1000 < len(s.read_ids()) < 5000  # the pages before the cut
+    assert s.is_starred("fav")
+    assert s.search_history() == ["kept search"]
+    assert s.get_value("theme") == "kept"
+    s.close()
+
+
+def test_overwritten_pages_are_moved_aside_and_the_rest_recovered(store_path: Path) -> None:
+    size = _filled_store(store_path)
+    with store_path.open("r+b") as fh:
+        fh.seek(size // 2)
+        fh.write(b"\xff" * 8192)  # two pages in the middle of the read ids are destroyed
+    s = StateStore.open(store_path)
+    assert s.notice is not None and "moved" in s.notice
+    assert 0 < len(s.read_ids()) < 5000
+    assert s.is_starred("fav")
+    s.close()
+    conn = sqlite3.connect(store_path)
+    assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    conn.close()
 
 
 def test_file_cut_inside_the_header_is_moved_aside(store_path: Path) -> None:

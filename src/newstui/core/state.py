@@ -21,7 +21,9 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import sqlite3
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -81,7 +83,14 @@ def _is_locked(exc: BaseException) -> bool:
 
 
 class _Unusable(Exception):
-    """The file at the store's path cannot be used as a store (reason in the message)."""
+    """The file at the store's path cannot be used as a store (reason in the message).
+
+    ``salvage``: the file looks like a damaged store, worth reading what is left of it.
+    """
+
+    def __init__(self, message: str, *, salvage: bool = False) -> None:
+        super().__init__(message)
+        self.salvage = salvage
 
 
 @dataclass(slots=True)
@@ -131,11 +140,15 @@ class StateStore:
                 "reading state will not be saved this session."
             )
         notice: str | None = None
+        salvage_from: Path | None = None
         for _attempt in range(3):
             before = _identity(path)
             try:
                 conn, loaded = _open_file(path)
-                return cls(conn, path, loaded, notice)
+                store = cls(conn, path, loaded, notice)
+                if salvage_from is not None:
+                    store._salvage(salvage_from)
+                return store
             except _Locked as exc:
                 return cls.memory(
                     notice=f"The state file {path} stays locked by another program ({exc}); "
@@ -162,6 +175,7 @@ class StateStore:
                     f"The state file {path} was unusable ({exc}); it was moved to {aside} "
                     "and a fresh one was started."
                 )
+                salvage_from = aside if exc.salvage else None
         try:
             conn, loaded = _open_file(path)
             return cls(conn, path, loaded, notice)
@@ -457,6 +471,41 @@ class StateStore:
 
     # --- internals ----------------------------------------------------------------------------
 
+    def _salvage(self, damaged: Path) -> None:
+        """Copy what can still be read from a damaged store (moved aside) into this one."""
+        try:
+            rows = _read_damaged(damaged)
+        except Exception:  # whatever the damage, salvaging is a bonus, never a failure
+            return
+        if not any(rows.values()):
+            return
+
+        def work(conn: sqlite3.Connection) -> None:
+            conn.executemany(
+                "INSERT OR IGNORE INTO read_state (id, at) VALUES (?, ?)", rows["read_state"]
+            )
+            conn.executemany(
+                "INSERT OR IGNORE INTO starred (id, at) VALUES (?, ?)", rows["starred"]
+            )
+            conn.executemany(
+                "INSERT OR IGNORE INTO position (id, line, at) VALUES (?, ?, ?)", rows["position"]
+            )
+            conn.executemany("INSERT OR IGNORE INTO kv (key, value) VALUES (?, ?)", rows["kv"])
+            conn.executemany(
+                "INSERT OR IGNORE INTO search_history (seq, query, at) VALUES (?, ?, ?)",
+                rows["search_history"],
+            )
+
+        try:
+            self._write(work)
+            self.reload()
+        except (StateError, sqlite3.Error):
+            return
+        n = sum(len(v) for v in rows.values())
+        self.notice = (self.notice or "").rstrip(".") + (
+            f"; {n} entr{'y was' if n == 1 else 'ies were'} recovered from it."
+        )
+
     def _require_conn(self) -> sqlite3.Connection:
         if self._conn is None:
             raise StateError("the reading state store is closed")
@@ -644,7 +693,7 @@ def _open_file(path: Path) -> tuple[sqlite3.Connection, _Loaded]:
         conn.close()
         if _is_locked(exc):
             raise _Locked(str(exc)) from exc
-        raise _Unusable(_describe(exc, path)) from exc
+        raise _Unusable(_describe(exc, path), salvage=True) from exc
     return conn, loaded
 
 
@@ -711,6 +760,80 @@ def _load(conn: sqlite3.Connection) -> _Loaded:
         with contextlib.suppress(sqlite3.Error):
             conn.execute("COMMIT")
     return _Loaded(read, starred, positions, values, history)
+
+
+_SALVAGE_QUERIES = {
+    "read_state": "SELECT id, at FROM read_state WHERE typeof(id) = 'text'",
+    "starred": "SELECT id, at FROM starred WHERE typeof(id) = 'text'",
+    "position": "SELECT id, line, at FROM position"
+    " WHERE typeof(id) = 'text' AND typeof(line) = 'integer' AND line > 0",
+    "kv": "SELECT key, value FROM kv WHERE typeof(key) = 'text' AND typeof(value) = 'text'",
+    "search_history": "SELECT seq, query, at FROM search_history"
+    " WHERE typeof(seq) = 'integer' AND typeof(query) = 'text'",
+}
+
+
+def _read_damaged(path: Path) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row still readable in a damaged store, table by table, stopping at the damage.
+
+    Read-only: tried with its WAL, ignoring the WAL (immutable), and for a truncated file on
+    a copy padded back to its recorded size; the attempt that reads the most wins."""
+    best: dict[str, list[tuple[Any, ...]]] = {name: [] for name in _SALVAGE_QUERIES}
+    if not path.is_file():
+        return best
+    with tempfile.TemporaryDirectory(prefix="newstui-salvage-") as tmp:
+        attempts = [(path, "mode=ro"), (path, "mode=ro&immutable=1")]
+        padded = _padded_copy(path, Path(tmp) / "padded.sqlite3")
+        if padded is not None:
+            attempts.append((padded, "mode=ro&immutable=1"))
+        for source, params in attempts:
+            rows = _read_rows(source, params)
+            if sum(map(len, rows.values())) > sum(map(len, best.values())):
+                best = rows
+    return best
+
+
+def _read_rows(path: Path, params: str) -> dict[str, list[tuple[Any, ...]]]:
+    rows: dict[str, list[tuple[Any, ...]]] = {name: [] for name in _SALVAGE_QUERIES}
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?{params}", uri=True, timeout=1.0)
+    except sqlite3.Error:
+        return rows
+    try:
+        for name, query in _SALVAGE_QUERIES.items():
+            got = rows[name]
+            try:
+                for row in conn.execute(query):
+                    got.append(tuple(row))
+            except sqlite3.Error:
+                continue  # keep the rows read before the damage
+    finally:
+        conn.close()
+    return rows
+
+
+_SALVAGE_MAX_BYTES = 256 * 1024 * 1024
+
+
+def _padded_copy(path: Path, target: Path) -> Path | None:
+    """A copy of a truncated SQLite file, zero-filled to the size its header records
+    (SQLite refuses a file shorter than that; the pages that survive stay readable)."""
+    with path.open("rb") as fh:
+        head = fh.read(100)
+        if len(head) < 100 or not head.startswith(b"SQLite format 3\x00"):
+            return None
+        page_size = int.from_bytes(head[16:18], "big")
+        page_size = 65536 if page_size == 1 else page_size
+        pages = int.from_bytes(head[28:32], "big")
+        size = path.stat().st_size
+        want = page_size * pages
+        if not size < want <= _SALVAGE_MAX_BYTES:
+            return None
+        fh.seek(0)
+        with target.open("wb") as out:
+            shutil.copyfileobj(fh, out)
+            out.truncate(want)
+    return target
 
 
 def _move_aside(path: Path) -> Path:
