@@ -171,8 +171,18 @@ class Handler(BaseHTTPRequestHandler):
                 self.wfile.write(reply.body)
 
 
+PROXY_VARS = ("http_proxy", "https_proxy", "all_proxy", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY")
+
+
 @pytest.fixture
-def feed_server() -> Iterator[FeedServer]:
+def no_proxies(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Requests to 127.0.0.1 and .invalid hosts must not go through a proxy from the env."""
+    for var in PROXY_VARS:
+        monkeypatch.delenv(var, raising=False)
+
+
+@pytest.fixture
+def feed_server(no_proxies: None) -> Iterator[FeedServer]:
     server = FeedServer()
     server.start()
     try:

@@ -10,11 +10,11 @@ from pathlib import Path
 
 import frontmatter
 import pytest
-from fetch_server import FEEDS, FeedServer, Reply, feed_server
+from fetch_server import FEEDS, FeedServer, Reply, feed_server, no_proxies
 
 from newstui.core.fetch import FeedProgress, FetchReport, HttpOptions, fetch_feeds
 
-__all__ = ["feed_server"]  # the fixture, imported for pytest
+__all__ = ["feed_server", "no_proxies"]  # the fixture, imported for pytest
 
 FAST = HttpOptions(
     connect_timeout=2.0,
@@ -279,7 +279,7 @@ def test_the_html_page_reason_names_the_feed_it_links_to(
     assert feed_server.url("/rss2.xml") in (report.feeds[0].error or "")
 
 
-def test_dns_failure_and_unreachable_host(dest: Path, state: Path) -> None:
+def test_dns_failure_and_unreachable_host(no_proxies: None, dest: Path, state: Path) -> None:
     with socket.socket() as s:  # a port where nothing listens
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
