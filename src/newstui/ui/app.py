@@ -182,6 +182,17 @@ class NewsApp(App[int]):
         if self.settings.keymap:
             self.set_keymap(self.settings.keymap)
 
+    @property
+    def busy(self) -> bool:
+        """Loading, indexing, sorting or searching (tests and benchmarks wait on this)."""
+        return (
+            self.is_loading
+            or self.indexing
+            or self._searching
+            or self._pending_query is not None
+            or any(w.is_running for w in self.workers)
+        )
+
     # --- layout ---------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
         yield SearchBox(id="search")
@@ -577,9 +588,9 @@ class NewsApp(App[int]):
     def help_groups(self) -> list[tuple[str, Iterable[BindingType]]]:
         return [
             ("Everywhere", self.BINDINGS),
+            ("Search box", SearchBox.BINDINGS),
             ("Article list", ArticleList.BINDINGS),
             ("Reader", Reader.BINDINGS),
-            ("Search box", SearchBox.BINDINGS),
         ]
 
     def action_problems(self) -> None:

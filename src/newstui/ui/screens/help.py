@@ -17,10 +17,7 @@ from textual.widgets import Static
 def _bindings(bindings: Iterable[BindingType]) -> list[Binding]:
     out: list[Binding] = []
     for b in bindings:
-        if isinstance(b, Binding):
-            out.extend(Binding.make_bindings([b]))
-        else:
-            out.extend(Binding.make_bindings([b]))
+        out.extend(Binding.make_bindings([b]))
     return out
 
 
@@ -39,16 +36,31 @@ def key_rows(app: App[object], bindings: Iterable[BindingType]) -> list[tuple[st
     return [(" ".join(keys), desc) for keys, desc in rows.values()]
 
 
-def help_table(app: App[object], groups: Sequence[tuple[str, Iterable[BindingType]]]) -> Table:
-    table = Table.grid(padding=(0, 2))
+def _group_table(app: App[object], groups: Sequence[tuple[str, Iterable[BindingType]]]) -> Table:
+    table = Table.grid(padding=(0, 1))
     table.add_column(justify="right", style="bold")
     table.add_column()
-    for title, bindings in groups:
-        table.add_row(Text(""), Text(""))
+    for n, (title, bindings) in enumerate(groups):
+        if n:
+            table.add_row(Text(""), Text(""))
         table.add_row(Text(""), Text(title, style="bold underline"))
         for keys, desc in key_rows(app, bindings):
             table.add_row(Text(keys), Text(desc))
     return table
+
+
+def help_table(app: App[object], groups: Sequence[tuple[str, Iterable[BindingType]]]) -> Table:
+    """The groups in two columns, split so both are about as long."""
+    sizes = [len(key_rows(app, b)) + 2 for _, b in groups]
+    total, acc, split = sum(sizes), 0, len(groups)
+    for n, size in enumerate(sizes):
+        if acc + size / 2 >= total / 2:
+            split = max(1, n)
+            break
+        acc += size
+    outer = Table.grid(padding=(0, 4))
+    outer.add_row(_group_table(app, groups[:split]), _group_table(app, groups[split:]))
+    return outer
 
 
 class HelpScreen(ModalScreen[None]):

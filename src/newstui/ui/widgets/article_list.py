@@ -269,12 +269,12 @@ class ArticleList(ScrollView, can_focus=True):
             text.append(" ")
         text.append(" ")
         date = article.published.strftime("%Y-%m-%d") if article.published else " " * 10
-        if width >= 50:
+        if width >= 44:
             text.append(date, dim)
             text.append(" ")
-        if width >= 66:
-            source = one_line(article.source)[:12]
-            text.append(f"{source:<12}", dim)
+        if width >= 56:
+            source = one_line(article.source)[:10]
+            text.append(f"{source:<10}", dim)
             text.append(" ")
         minutes = f"{article.reading_minutes:>3}m"
         room = max(4, width - text.cell_len - len(minutes) - 1)

@@ -158,6 +158,15 @@ class Reader(ScrollView, can_focus=True):
         return len(self._lines)
 
     @property
+    def plain_lines(self) -> list[str]:
+        """The rendered article as plain text, one string per screen line."""
+        return [strip.text for strip in self._lines]
+
+    @property
+    def strips(self) -> list[Strip]:
+        return list(self._lines)
+
+    @property
     def matches(self) -> list[Match]:
         return self._matches
 
