@@ -718,6 +718,11 @@ def _prepare(conn: sqlite3.Connection) -> None:
     conn.execute("PRAGMA synchronous = FULL")
     if version < SCHEMA_VERSION:
         _migrate(conn)
+    # Every page of every table and index, structurally (not the slow cross-checks of
+    # integrity_check): ~5 ms for 100k read ids, and damage is found now, not mid-session.
+    problems = [row[0] for row in conn.execute("PRAGMA quick_check(3)")]
+    if problems != ["ok"]:
+        raise _Unusable(f"damaged: {problems[0]}", salvage=True)
 
 
 def _migrate(conn: sqlite3.Connection) -> None:
