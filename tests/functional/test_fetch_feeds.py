@@ -409,3 +409,39 @@ def test_temp_files_of_a_killed_run_are_removed_at_the_next_start(
 
     assert not dead.exists()
     assert alive.exists()
+
+
+def test_a_users_file_with_the_same_name_is_never_overwritten(
+    feed_server: FeedServer, dest: Path, state: Path
+) -> None:
+    mine = dest / "harbour-gazette" / "lighthouse-reopens.md"
+    mine.parent.mkdir(parents=True)
+    mine.write_text("# My lighthouse notes\n", encoding="utf-8")
+
+    report = run([feed_server.url("/rss2.xml")], dest, state)
+
+    assert mine.read_text(encoding="utf-8") == "# My lighthouse notes\n"
+    assert mine.parent / "lighthouse-reopens-2.md" in report.written
+    assert report.feeds[0].new == 3
+
+
+def test_an_entry_id_repeated_in_one_feed_is_written_once(
+    feed_server: FeedServer, dest: Path, state: Path
+) -> None:
+    body = (
+        (FEEDS / "rss2.xml")
+        .read_bytes()
+        .replace(
+            b"<guid>https://harbour.example/news/ferry</guid>",
+            b'<guid isPermaLink="false">harbour-0001</guid>',
+        )
+    )
+    feed_server.static("/dupes.xml", body, "application/rss+xml")
+    report = run([feed_server.url("/dupes.xml")], dest, state)
+
+    assert report.feeds[0].new == 2
+    assert any("repeats an earlier entry" in n for n in report.feeds[0].notes)
+    assert {p["title"] for p in articles(dest).values()} == {
+        "Tide tables revised after storm",
+        "Lighthouse reopens",
+    }

@@ -17,7 +17,7 @@ class FeedResult:
     feed's own title once known. ``error`` is a one-line reason when the feed failed (then
     ``ok`` is false); ``notes`` are non-fatal remarks (a recovered malformed feed, an
     entry skipped, a page whose text could not be extracted). ``written`` lists the article
-    files created or rewritten, new ones first in feed order.
+    files created or rewritten, in feed order (``new`` + ``updated`` of them).
     """
 
     feed: str

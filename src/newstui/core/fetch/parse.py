@@ -83,7 +83,7 @@ def parse_document(data: bytes, *, url: str, content_type: str = "") -> ParsedFe
     if not stripped:
         raise FeedFormatError("empty response: no feed in it")
     ctype = content_type.split(";")[0].strip().lower()
-    if stripped[:1] in (b"{", b"[") or ctype in ("application/feed+json", "application/json"):
+    if stripped[:1] in (b"{", b"["):
         return parse_json_feed(data, url=url)
     if _HTML_START.match(stripped[:4096]):
         raise FeedFormatError(_html_reason(data, url, ctype))

@@ -398,7 +398,12 @@ def _write_entries(
     src: _Source, tid: int, ctx: _Context, doc: ParsedFeed, folder: Path, result: FeedResult
 ) -> None:
     todo: list[tuple[Entry, str, str | None]] = []  # entry, content hash, existing path
+    keys: set[str] = set()
     for entry in doc.entries:
+        if entry.key in keys:
+            result.notes.append(f"entry {entry.title!r} skipped: its id repeats an earlier entry")
+            continue
+        keys.add(entry.key)
         rec = ctx.store.entry(ctx.dest_key, src.key, entry.key)
         digest = entry.content_hash()
         if rec is not None and (rec.content_hash == digest or not Path(rec.path).exists()):
@@ -420,7 +425,10 @@ def _write_entries(
             if ctx.stop.is_set():
                 raise Cancelled
             if page is not None:
-                text, why = page.result()
+                try:
+                    text, why = page.result()
+                except Exception as exc:  # a page must never fail its feed
+                    text, why = None, f"unexpected error: {type(exc).__name__}"
                 if text:
                     entry = replace(entry, body=text)
                 else:
