@@ -39,7 +39,8 @@ def register(sub: Any) -> None:
         help="merge a JSON export into the reading state",
         description="Merge a JSON export made by 'newstui state export' into the reading "
         "state ('-' reads standard input). Read and starred articles are added; positions "
-        "and values from the file replace the ones here; searches join the history.",
+        "and values from the file replace the ones here; searches join the history. A newstui "
+        "that is running sees the imported state at its next start.",
     )
     i.add_argument("file", metavar="FILE", help="the export to read ('-' for standard input)")
     i.set_defaults(handler=cmd_import)
