@@ -12,12 +12,13 @@ from rich.rule import Rule
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
-from textual import events
+from textual import events, work
 from textual.binding import Binding, BindingType
 from textual.geometry import Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+from textual.worker import get_current_worker
 
 from newstui.core.article import Article
 from newstui.ui.safe import clean, one_line, terms_pattern
@@ -91,6 +92,27 @@ def highlight_strip(
     return Strip(segments, strip.cell_length), cells
 
 
+def layout_article(
+    console: Console, article: Article | None, terms: list[str], width: int, match: Style
+) -> tuple[list[Strip], list[Match]]:
+    """The article's lines at ``width`` with ``terms`` highlighted, and where they matched."""
+    if article is None:
+        return [], []
+    lines = render_lines(console, article_renderable(article), width)
+    pattern = terms_pattern(terms)
+    matches: list[Match] = []
+    if pattern is not None:
+        for n, strip in enumerate(lines):
+            new, cells = highlight_strip(strip, pattern, match)
+            lines[n] = new
+            matches += [Match(n, s, e) for s, e in cells]
+    return lines, matches
+
+
+#: Articles with a body longer than this are laid out in a thread (about 50 ms of work).
+BACKGROUND_LAYOUT_CHARS = 50_000
+
+
 class Reader(ScrollView, can_focus=True):
     """Shows one article: title, byline, URL and the body at a comfortable measure."""
 
@@ -124,6 +146,9 @@ class Reader(ScrollView, can_focus=True):
 
     class Closed(Message):
         """The reader wants to go back to the list."""
+
+    class LaidOut(Message):
+        """The article is laid out at the current width (lines and matches known)."""
 
     def __init__(self, *, measure: int = 80, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -189,29 +214,43 @@ class Reader(ScrollView, can_focus=True):
         if text_width == self._rendered_width:
             return
         self._rendered_width = text_width
-        if self.article is None:
-            self._lines = []
+        article = self.article
+        style = self.get_component_rich_style("reader--match")
+        if article is not None and len(article.body) > BACKGROUND_LAYOUT_CHARS:
+            # Long article: lay it out in a thread, show a placeholder meanwhile.
+            self._lines = [Strip([Segment("Formatting…", Style(italic=True))])]
             self._matches = []
-        else:
-            lines = render_lines(self.app.console, article_renderable(self.article), text_width)
-            pattern = terms_pattern(self._terms)
-            matches: list[Match] = []
-            if pattern is not None:
-                style = self.get_component_rich_style("reader--match")
-                header = 0
-                for n, strip in enumerate(lines):
-                    new, cells = highlight_strip(strip, pattern, style)
-                    lines[n] = new
-                    if n >= header:
-                        matches += [Match(n, s, e) for s, e in cells]
-            self._lines = lines
-            self._matches = matches
-        self.virtual_size = Size(width, len(self._lines))
+            self.virtual_size = Size(width, 1)
+            self.refresh()
+            self._layout_in_thread(article, list(self._terms), text_width, style)
+            return
+        lines, matches = layout_article(self.app.console, article, self._terms, text_width, style)
+        self._apply_layout(lines, matches)
+
+    @work(thread=True, exclusive=True, group="reader-layout")
+    def _layout_in_thread(
+        self, article: Article, terms: list[str], text_width: int, style: Style
+    ) -> None:
+        lines, matches = layout_article(self.app.console, article, terms, text_width, style)
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._laid_out, article, text_width, lines, matches)
+
+    def _laid_out(
+        self, article: Article, text_width: int, lines: list[Strip], matches: list[Match]
+    ) -> None:
+        if article is self.article and text_width == self._rendered_width:
+            self._apply_layout(lines, matches)
+
+    def _apply_layout(self, lines: list[Strip], matches: list[Match]) -> None:
+        self._lines = lines
+        self._matches = matches
+        self.virtual_size = Size(self.scrollable_content_region.width, len(lines))
         if self._pending_line is not None:
             target = self._pending_line
             self._pending_line = None
             self.scroll_to(y=target, animate=False, immediate=True, force=True)
         self.refresh()
+        self.post_message(self.LaidOut())
 
     def on_resize(self, event: events.Resize) -> None:
         if self._pending_line is None:
