@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import hashlib
-import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
 WORDS_PER_MINUTE = 230
-_SPACE_RE = re.compile(r"\s+")
 
 
 def _digest(*parts: str) -> str:
@@ -30,9 +28,14 @@ def make_article_id(*, url: str = "", title: str = "", body: str = "") -> str:
     url = url.strip()
     if url:
         return _digest("url", url)
-    norm_title = _SPACE_RE.sub(" ", title).strip().casefold()
-    norm_body = _SPACE_RE.sub(" ", body).strip().casefold()
-    return _digest("text", norm_title, norm_body)
+    # " ".join(s.split()) == re.sub(r"\s+", " ", s).strip(), several times faster.
+    return text_digest(" ".join(title.split()), " ".join(body.split()))
+
+
+def text_digest(norm_title: str, norm_body: str) -> str:
+    """The id of an article without URL, from its whitespace-normalised title and body
+    (``" ".join(text.split())``); also the key for spotting duplicate texts."""
+    return _digest("text", norm_title.casefold(), norm_body.casefold())
 
 
 def count_words(text: str) -> int:

@@ -8,7 +8,7 @@ never stops the rest: every file skipped or loaded in a degraded way is a
 
 from __future__ import annotations
 
-import hashlib
+import gc
 import os
 import re
 import stat
@@ -17,7 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from newstui.core.article import Article, Problem
+from newstui.core.article import Article, Problem, text_digest
 from newstui.core.loaders import SUPPORTED_SUFFIXES, LoadOutcome, load_file
 
 # progress(files_done, files_total)
@@ -154,6 +154,10 @@ def load_entries(
         outcomes = pool.map(_load_one, paths, chunksize=64)
     else:
         outcomes = map(_load_one, paths)
+    # Loading makes ~10 objects per article, all long-lived: the cyclic GC would walk
+    # them over and over (measured: up to a third of the scan time). Paused, not leaked.
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
     try:
         for n, outcome in enumerate(outcomes, 1):
             result.articles.extend(outcome.articles)
@@ -161,6 +165,8 @@ def load_entries(
             if progress is not None and (n % step == 0 or n == total):
                 progress(n, total)
     finally:
+        if gc_was_enabled:
+            gc.enable()
         if pool is not None:
             pool.shutdown(cancel_futures=True)
     if progress is not None and total == 0:
@@ -169,7 +175,6 @@ def load_entries(
 
 
 _URL_SCHEME_HOST = re.compile(r"^([a-z][a-z0-9+.-]*://)([^/?#]*)", re.I)
-_SPACE = re.compile(r"\s+")
 
 
 def _url_key(url: str) -> str:
@@ -182,13 +187,9 @@ def _url_key(url: str) -> str:
     return url.rstrip("/")
 
 
-def _text_key(a: Article) -> bytes:
-    """A 128-bit digest of the whitespace-normalised, case-folded title and body."""
-    h = hashlib.blake2b(digest_size=16)
-    h.update(_SPACE.sub(" ", a.title).strip().casefold().encode("utf-8", "surrogatepass"))
-    h.update(b"\x00")
-    h.update(_SPACE.sub(" ", a.body).strip().casefold().encode("utf-8", "surrogatepass"))
-    return h.digest()
+def _text_key(a: Article) -> str:
+    """Same for articles with the same whitespace-normalised, case-folded title and body."""
+    return text_digest(" ".join(a.title.split()), " ".join(a.body.split()))
 
 
 def dedupe(articles: Sequence[Article]) -> tuple[list[Article], list[Problem]]:
@@ -199,7 +200,7 @@ def dedupe(articles: Sequence[Article]) -> tuple[list[Article], list[Problem]]:
     kept: list[Article] = []
     problems: list[Problem] = []
     by_url: dict[str, Article] = {}
-    by_text: dict[bytes, Article] = {}
+    by_text: dict[str, Article] = {}
     by_id: dict[str, Article] = {}
     for a in articles:
         first: Article | None = None
@@ -235,7 +236,13 @@ def scan_library(
     root_list: Sequence[Path] = [roots] if isinstance(roots, Path | str) else roots
     entries, problems = discover([Path(r) for r in root_list])
     result = load_entries(entries, progress=progress, workers=workers)
-    articles, dups = dedupe(result.articles)
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        articles, dups = dedupe(result.articles)
+    finally:
+        if gc_was_enabled:
+            gc.enable()
     result.articles = articles
     result.problems = problems + result.problems + dups
     return result

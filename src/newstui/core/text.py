@@ -108,7 +108,9 @@ def clean_line(s: str, max_len: int | None = None) -> str:
 
     With ``max_len``, a longer result is cut at a word boundary and ends with ``…``.
     """
-    s = clean_text(s, keep_newlines=False).strip()
+    if not s:
+        return s
+    s = " ".join(clean_text(s).split())
     if max_len is not None and len(s) > max_len:
         s = shorten(s, max_len)
     return s

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from newstui.core.article import Article, Problem, make_article_id
+from newstui.core.article import Article, Problem, make_article_id, text_digest
 from newstui.core.dates import parse_date
 from newstui.core.text import clean_body, clean_line, shorten
 
@@ -336,8 +336,14 @@ class Builder:
                     "degraded",
                     entry,
                 )
+        words = body.split()
         article = Article(
-            id=make_article_id(url=url_s, title=title, body=body),
+            id=(
+                make_article_id(url=url_s)
+                if url_s
+                else text_digest(" ".join(title.split()), " ".join(words))
+            ),
+            word_count=len(words),
             title=title,
             body=body,
             format=self.format,
