@@ -182,7 +182,9 @@ def no_proxies(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def feed_server(no_proxies: None) -> Iterator[FeedServer]:
+def feed_server(monkeypatch: pytest.MonkeyPatch) -> Iterator[FeedServer]:
+    for var in PROXY_VARS:
+        monkeypatch.delenv(var, raising=False)
     server = FeedServer()
     server.start()
     try:

@@ -29,7 +29,7 @@ def test_fetched_files_load_back_with_the_feed_entries_metadata(
         url=url,
     )
     assert isinstance(parsed, ParsedFeed)
-    expected = {e.url: e for e in parsed.entries}
+    expected = {e.url: e.materialize() for e in parsed.entries}
 
     loaded = []
     for path in report.written:

@@ -42,7 +42,7 @@ def test_content_hash_changes_with_the_text_only() -> None:
 
 
 def test_atom_category_labels_dates_and_image_alt_text() -> None:
-    snow, wardens = feed("atom.xml").entries
+    snow, wardens = (e.materialize() for e in feed("atom.xml").entries)
     assert snow.tags == ("Roads",)
     assert snow.author == "Cleo Ridge"
     assert snow.published is not None and snow.published.isoformat() == "2026-11-25T05:45:00+00:00"
@@ -52,7 +52,7 @@ def test_atom_category_labels_dates_and_image_alt_text() -> None:
 
 
 def test_json_feed_authors_tags_and_plain_text() -> None:
-    flood, otters = feed("feed.json").entries
+    flood, otters = (e.materialize() for e in feed("feed.json").entries)
     assert flood.author == "Dee Banks" and flood.tags == ("Flooding", "Infrastructure")
     assert otters.author == "River Desk"  # the feed's author when the item has none
     assert otters.title == "Otters return [31mupstream"  # the escape character is gone
@@ -122,3 +122,15 @@ def test_html_to_markdown_drops_active_content() -> None:
 
 def test_clean_line_collapses_whitespace_and_controls() -> None:
     assert clean_line(" a\tb\n\x07c\u202e d ") == "a b c d"
+
+
+def test_html_is_converted_only_when_the_entry_is_written() -> None:
+    tide = feed("rss2.xml").entries[0]
+    assert tide.body == "" and "<strong>revised</strong>" in tide.html
+    done = tide.materialize()
+    assert "**revised**" in done.body and done.html == ""
+    data = (FEEDS / "rss2.xml").read_bytes()
+    changed = parse_document(data.replace(b"revised</strong>", b"REVISED</strong>"), url="u")
+    assert isinstance(changed, ParsedFeed)
+    assert changed.entries[0].content_hash() != tide.content_hash()
+    assert feed("rss2.xml").entries[0].content_hash() == tide.content_hash()

@@ -12,7 +12,7 @@ import hashlib
 import json
 import re
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -32,7 +32,11 @@ class FeedFormatError(Exception):
 @dataclass(slots=True)
 class Entry:
     """One feed entry, normalised. ``body`` is Markdown; ``key`` identifies the entry
-    across runs (its id, else its link, else a digest of its text)."""
+    across runs (its id, else its link, else a digest of its text).
+
+    HTML content is converted only when needed: until ``materialize()``, ``html`` holds it
+    and ``body`` is empty, so entries already fetched cost no conversion on the next run.
+    """
 
     key: str
     title: str
@@ -41,10 +45,18 @@ class Entry:
     author: str = ""
     published: datetime | None = None
     tags: tuple[str, ...] = ()
+    html: str = ""
+    base: str = ""
+
+    def materialize(self) -> Entry:
+        """This entry with ``body`` converted from ``html`` (itself when already done)."""
+        if not self.html:
+            return self
+        return replace(self, body=html_to_markdown(self.html, base=self.base), html="")
 
     def content_hash(self) -> str:
         h = hashlib.blake2b(digest_size=16)
-        for part in (self.title, self.body, self.url, self.author, *self.tags):
+        for part in (self.title, self.body, self.html, self.url, self.author, *self.tags):
             h.update(part.encode("utf-8", "surrogatepass"))
             h.update(b"\x00")
         return h.hexdigest()
@@ -236,7 +248,11 @@ def _feedparser_entry(raw: Any, n: int, *, base: str) -> Entry | None:
         html = raw.get("summary", "") or ""
         detail = raw.get("summary_detail") or {}
         is_html = "html" in detail.get("type", "text/html")
-    body = html_to_markdown(html, base=link or base) if is_html else text_to_markdown(html)
+    lazy = is_html and bool(title) and bool(html.strip())
+    if lazy:
+        body = ""
+    else:
+        body = html_to_markdown(html, base=link or base) if is_html else text_to_markdown(html)
     author = clean_line(raw.get("author", ""))
     tags = _tags(t.get("label") or t.get("term") for t in raw.get("tags", []) or [])
     published = _struct_to_dt(raw.get("published_parsed")) or _struct_to_dt(
@@ -246,7 +262,9 @@ def _feedparser_entry(raw: Any, n: int, *, base: str) -> Entry | None:
         return None
     if not title:
         title = _title_from_body(body) or link or f"Entry {n + 1}"
-    key = clean_line(str(raw.get("id", "") or "")) or link or _digest_key(title, body)
+    key = clean_line(str(raw.get("id", "") or "")) or link or _digest_key(title, body or html)
+    if lazy:
+        return Entry(key, title, "", link, author, published, tags, html=html, base=link or base)
     return Entry(key, title, body, link, author, published, tags)
 
 
@@ -305,7 +323,10 @@ def _json_entry(item: dict[str, Any], n: int, *, base: str, default_author: str)
     title = clean_line(_str(item.get("title")))
     link = _safe_url(_str(item.get("url")) or _str(item.get("external_url")), base)
     html = _str(item.get("content_html"))
-    if html:
+    lazy = bool(title) and bool(html.strip())
+    if lazy:
+        body = ""
+    elif html:
         body = html_to_markdown(html, base=link or base)
     else:
         body = text_to_markdown(_str(item.get("content_text")) or _str(item.get("summary")))
@@ -321,9 +342,10 @@ def _json_entry(item: dict[str, Any], n: int, *, base: str, default_author: str)
         title = _title_from_body(body) or link or f"Item {n + 1}"
     raw_id = item.get("id")
     key = clean_line(str(raw_id)) if isinstance(raw_id, str | int) and str(raw_id) else ""
-    return Entry(
-        key or link or _digest_key(title, body), title, body, link, author, published, tags
-    )
+    key = key or link or _digest_key(title, body or html)
+    if lazy:
+        return Entry(key, title, "", link, author, published, tags, html=html, base=link or base)
+    return Entry(key, title, body, link, author, published, tags)
 
 
 def _iso_date(value: str) -> datetime | None:

@@ -410,7 +410,7 @@ def _write_entries(
             # unchanged, or the user deleted the file: leave it deleted
             result.unchanged += 1
             continue
-        todo.append((entry, digest, rec.path if rec else None))
+        todo.append((entry.materialize(), digest, rec.path if rec else None))
     pages: list[cf.Future[tuple[str | None, str | None]] | None] = []
     for entry, _, _ in todo:
         if ctx.page_pool is not None and entry.url:
