@@ -150,3 +150,37 @@ def test_two_writers_at_once_lose_nothing(tmp_path: Path) -> None:
     with StateStore.open(path) as store:
         # both histories interleave; every search is there once
         assert len(store.search_history(limit=10_000)) == len([i for i in acked if i % 5 == 4])
+
+
+def test_two_processes_opening_a_corrupt_store_at_once_both_work(tmp_path: Path) -> None:
+    path = tmp_path / "state.sqlite3"
+    path.write_bytes(b"this is not a database " * 400)
+    go = tmp_path / "go"
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", WRITER, str(path), str(start), "50", str(go)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for start in (0, 10_000, 20_000)
+    ]
+    time.sleep(0.3)
+    go.touch()
+    outputs = [p.communicate(timeout=120) for p in procs]
+    notices = []
+    acked: list[int] = []
+    for proc, (out, err) in zip(procs, outputs, strict=True):
+        assert proc.returncode == 0, err
+        assert err == ""
+        for line in out.splitlines():
+            if line.startswith("NOTICE"):
+                notices.append(line)
+            else:
+                acked.append(int(line))
+    # the damaged file was moved aside once, and nobody fell back to memory
+    assert len(notices) >= 1
+    assert all("moved" in n and "will not be saved" not in n for n in notices)
+    assert len(list(tmp_path.glob("state.sqlite3.corrupt-*[0-9]"))) == 1
+    assert len(acked) == 150
+    _check_store(path, sorted(acked))

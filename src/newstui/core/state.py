@@ -26,7 +26,7 @@ import sqlite3
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -141,20 +141,22 @@ class StateStore:
             )
         notice: str | None = None
         salvage_from: Path | None = None
-        for _attempt in range(3):
+        attempts = 4
+        for attempt in range(attempts):
             before = _identity(path)
             try:
                 conn, loaded = _open_file(path)
-                store = cls(conn, path, loaded, notice)
-                if salvage_from is not None:
-                    store._salvage(salvage_from)
-                return store
             except _Locked as exc:
                 return cls.memory(
                     notice=f"The state file {path} stays locked by another program ({exc}); "
                     "reading state will not be saved this session."
                 )
             except _Unusable as exc:
+                if attempt == attempts - 1:
+                    return cls.memory(
+                        notice=f"Cannot use the state file {path} ({exc}); reading state will "
+                        "not be saved this session."
+                    )
                 if _identity(path) != before:
                     continue  # someone else replaced the file meanwhile: look again
                 if before is None:
@@ -163,27 +165,31 @@ class StateStore:
                         notice=f"Cannot create the state file {path} ({problem}); "
                         "reading state will not be saved this session."
                     )
-                try:
-                    aside = _move_aside(path)
-                except OSError as move_exc:
-                    return cls.memory(
-                        notice=f"The state file {path} is unusable ({exc}) and could not be "
-                        f"moved aside ({_reason(move_exc)}); reading state will not be saved "
-                        "this session."
-                    )
+                with _recovery_lock(path):
+                    # Another newstui may have moved it aside while we waited for the lock.
+                    if _identity(path) != before:
+                        continue
+                    try:
+                        aside = _move_aside(path)
+                    except FileNotFoundError:
+                        continue
+                    except OSError as move_exc:
+                        return cls.memory(
+                            notice=f"The state file {path} is unusable ({exc}) and could not be "
+                            f"moved aside ({_reason(move_exc)}); reading state will not be "
+                            "saved this session."
+                        )
                 notice = (
                     f"The state file {path} was unusable ({exc}); it was moved to {aside} "
                     "and a fresh one was started."
                 )
                 salvage_from = aside if exc.salvage else None
-        try:
-            conn, loaded = _open_file(path)
-            return cls(conn, path, loaded, notice)
-        except (_Unusable, _Locked) as exc:
-            return cls.memory(
-                notice=f"Cannot use the state file {path} ({exc}); reading state will not be "
-                "saved this session."
-            )
+                continue
+            store = cls(conn, path, loaded, notice)
+            if salvage_from is not None:
+                store._salvage(salvage_from)
+            return store
+        raise AssertionError("unreachable")  # pragma: no cover
 
     @classmethod
     def memory(cls, notice: str | None = None) -> StateStore:
@@ -841,6 +847,40 @@ def _padded_copy(path: Path, target: Path) -> Path | None:
     return target
 
 
+@contextlib.contextmanager
+def _recovery_lock(path: Path) -> Iterator[None]:
+    """Serialise moving a bad store aside between newstui processes (``NAME.lock``, flock)."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not on POSIX
+        yield
+        return
+    try:
+        fd = os.open(path.with_name(path.name + ".lock"), os.O_RDWR | os.O_CREAT, 0o600)
+    except OSError:
+        yield  # cannot create a lock file: the rename will fail the same way
+        return
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
+
+
+def _fsync_dir(folder: Path) -> None:
+    """Make a rename in ``folder`` durable."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
 def _move_aside(path: Path) -> Path:
     """Rename a bad store (and its -wal/-shm companions) to ``NAME.corrupt-<timestamp>``."""
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
@@ -859,6 +899,7 @@ def _move_aside(path: Path) -> Path:
             except OSError:
                 with contextlib.suppress(OSError):
                     companion.unlink()
+    _fsync_dir(path.parent)
     return aside
 
 
