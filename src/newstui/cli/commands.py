@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -14,10 +14,17 @@ from rich.text import Text
 
 from newstui.cli import fetch as fetch_cmd
 from newstui.cli import state as state_cmd
-from newstui.cli.common import CliError, err_console, out_console, resolve_articles_dir
+from newstui.cli.common import (
+    CliError,
+    err_console,
+    out_console,
+    resolve_articles_dirs,
+    settings_from_args,
+)
 from newstui.core.article import Article
 from newstui.core.library import ScanResult, scan_library
 from newstui.core.search import SearchIndex, SearchResult
+from newstui.core.state import StateStore
 
 
 def add_global_options(parser: argparse.ArgumentParser) -> None:
@@ -75,34 +82,66 @@ def dispatch(args: argparse.Namespace) -> int:
 
 
 def launch(args: argparse.Namespace) -> int:
-    folder = resolve_articles_dir(args.dir)
-    try:
-        from newstui.ui.app import run_app
-    except ImportError:  # the TUI is not built yet: print the list instead
-        return _print_list(load(folder), "table")
-    return int(run_app(folder, config=getattr(args, "config", None)))
+    settings = settings_from_args(args)
+    folders = resolve_articles_dirs(args.dir, settings)
+    from newstui.ui.app import run_app
+
+    return int(run_app(folders[0], config=getattr(args, "config", None)))
 
 
-def load(folder: Path) -> ScanResult:
-    result = scan_library(folder)
-    if result.problems:
-        err = err_console()
-        for problem in result.problems:
-            if problem.kind != "duplicate":
-                err.print(f"newstui: {problem}", markup=False, highlight=False)
+def load(folders: Sequence[Path]) -> ScanResult:
+    """Scan the folders, reporting every skipped or degraded file on stderr."""
+    result = scan_library(list(folders))
+    _report_problems(result)
     return result
 
 
-def _require_articles(result: ScanResult, folder: Path) -> None:
+def load_indexed(folders: Sequence[Path]) -> tuple[ScanResult, SearchIndex]:
+    """Scan and index the folders, from the warm-start cache when there is one."""
+    try:
+        from newstui.core.search.cache import open_library
+    except ImportError:  # no cache module: scan and build
+        result = load(folders)
+        index = SearchIndex()
+        index.add(result.articles)
+        return result, index
+    result, index = open_library(list(folders))
+    _report_problems(result)
+    return result, index
+
+
+def _report_problems(result: ScanResult) -> None:
+    err = err_console()
+    for problem in result.problems:
+        if problem.kind != "duplicate":
+            err.print(f"newstui: {problem}", markup=False, highlight=False)
+
+
+def _require_articles(result: ScanResult, folders: Sequence[Path]) -> None:
     if not result.articles:
-        raise CliError(f"no articles found in {folder}", 1)
+        where = ", ".join(str(f) for f in folders)
+        raise CliError(f"no articles found in {where}", 1)
+
+
+def _open_state() -> StateStore:
+    store = StateStore.open()
+    if store.notice:
+        err_console().print(f"newstui: {store.notice}", markup=False, highlight=False)
+    return store
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    folder = resolve_articles_dir(args.dir)
-    result = load(folder)
-    _require_articles(result, folder)
-    return _print_list(result, args.format)
+    folders = resolve_articles_dirs(args.dir, settings_from_args(args))
+    result = load(folders)
+    _require_articles(result, folders)
+    articles = result.articles
+    if args.starred:
+        store = _open_state()
+        try:
+            articles = [a for a in articles if store.is_starred(a.id)]
+        finally:
+            store.close()
+    return _print_list(articles, args.format)
 
 
 def _sort_key(article: Article) -> tuple[float, str]:
@@ -110,8 +149,8 @@ def _sort_key(article: Article) -> tuple[float, str]:
     return (-ts, article.title.casefold())
 
 
-def _print_list(result: ScanResult, fmt: str) -> int:
-    articles = sorted(result.articles, key=_sort_key)
+def _print_list(articles: Sequence[Article], fmt: str) -> int:
+    articles = sorted(articles, key=_sort_key)
     out = out_console()
     if fmt == "jsonl":
         for a in articles:
@@ -158,8 +197,8 @@ def cmd_show(args: argparse.Namespace) -> int:
             raise CliError(f"{target}: {reason}", 1)
         article = outcome.articles[0]
     else:
-        folder = resolve_articles_dir(args.dir)
-        for a in scan_library(folder).articles:
+        folders = resolve_articles_dirs(args.dir, settings_from_args(args))
+        for a in scan_library(folders).articles:
             if a.id == args.target or a.id.startswith(args.target):
                 article = a
                 break
@@ -172,18 +211,20 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 
 def cmd_search(args: argparse.Namespace) -> int:
-    folder = resolve_articles_dir(args.dir)
-    result = load(folder)
-    _require_articles(result, folder)
-    index = SearchIndex()
-    index.add(result.articles)
-    queries: Iterable[str] = [" ".join(args.query)] if args.query else _stdin_queries()
-    for q in queries:
-        res = index.search(q, limit=args.limit)
-        if args.format == "jsonl":
-            _write_json(result_json(res))
-        else:
-            _print_result(res)
+    folders = resolve_articles_dirs(args.dir, settings_from_args(args))
+    result, index = load_indexed(folders)
+    _require_articles(result, folders)
+    store = _open_state()
+    try:
+        queries: Iterable[str] = [" ".join(args.query)] if args.query else _stdin_queries()
+        for q in queries:
+            res = index.search(q, limit=args.limit, state=store)
+            if args.format == "jsonl":
+                _write_json(result_json(res))
+            else:
+                _print_result(res)
+    finally:
+        store.close()
     return 0
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from rich.console import Console
 
 from newstui.core.paths import bundled_articles_dir, data_dir
+from newstui.core.settings import Settings, SettingsError, load_settings
 
 
 class CliError(Exception):
@@ -30,17 +31,42 @@ def err_console() -> Console:
     return Console(stderr=True, highlight=False)
 
 
-def resolve_articles_dir(arg: str | None) -> Path:
-    """DIR, else $NEWSTUI_ARTICLES, else ./articles, else the data folder (seeded once)."""
+def resolve_articles_dir(arg: str | None, settings: Settings | None = None) -> Path:
+    """The first folder of :func:`resolve_articles_dirs` (for writing, e.g. ``fetch``)."""
+    return resolve_articles_dirs(arg, settings)[0]
+
+
+def resolve_articles_dirs(arg: str | None, settings: Settings | None = None) -> list[Path]:
+    """Which folders to read, in order of precedence.
+
+    DIR, else ``$NEWSTUI_ARTICLES``, else the ``folders`` of the settings, else ``./articles``
+    when it exists, else the data folder (filled with the bundled articles on first run).
+    """
     if arg:
-        return check_dir(Path(arg).expanduser(), "DIR")
+        return [check_dir(Path(arg).expanduser(), "DIR")]
     env = os.environ.get("NEWSTUI_ARTICLES")
     if env:
-        return check_dir(Path(env).expanduser(), "$NEWSTUI_ARTICLES")
+        return [check_dir(Path(env).expanduser(), "$NEWSTUI_ARTICLES")]
+    if settings is not None and settings.folders:
+        return [check_dir(Path(f).expanduser(), "settings 'folders'") for f in settings.folders]
     local = Path("articles")
     if local.is_dir():
-        return local
-    return default_articles_dir()
+        return [local]
+    return [default_articles_dir()]
+
+
+def settings_from_args(args: object) -> Settings:
+    """The settings for this run (``--config PATH`` or the default file); warnings to stderr."""
+    config = getattr(args, "config", None)
+    try:
+        settings, warnings = load_settings(
+            Path(config) if config else None, must_exist=config is not None
+        )
+    except SettingsError as exc:
+        raise CliError(f"--config: {exc}", 2) from None
+    for warning in warnings:
+        err_console().print(f"newstui: {warning}", markup=False, highlight=False)
+    return settings
 
 
 def default_articles_dir() -> Path:
