@@ -77,6 +77,17 @@ quit = ["q", "ctrl+q"]
     }
 
 
+def test_dotted_binding_ids_quoted_or_not(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        '[keymap]\napp.hide_read = "h"\n"app.mark_all_read" = "A"\nlist.cursor_down = 3\n',
+    )
+    settings, warnings = load_settings(path)
+    assert settings.keymap == {"app.hide_read": "h", "app.mark_all_read": "A"}
+    (w,) = warnings
+    assert "line 4:" in w and "'keymap.list.cursor_down'" in w
+
+
 def test_wrong_types_keep_defaults_and_name_line_and_key(tmp_path: Path) -> None:
     path = write(
         tmp_path,

@@ -10,8 +10,8 @@ Example::
     opml = "~/feeds.opml"
 
     [keymap]                                  # binding id = "keys" (Textual keymaps)
-    toggle_read = "r"
-    toggle_star = "s,ctrl+s"
+    app.toggle_read = "r"                     # dotted ids may be quoted or not
+    "app.toggle_star" = "s,ctrl+s"
 
 An invalid file never stops newstui: each problem becomes one warning naming the file, the
 line and the key, and the setting keeps its default. Relative paths are relative to the
@@ -196,7 +196,9 @@ def parse_settings(
             if not isinstance(value, dict):
                 warn(key, 'must be a table of binding id = "keys" ([keymap]); ignored')
                 continue
-            for binding, keys in value.items():
+            # Binding ids may contain dots ("app.quit"): unquoted, TOML reads them as
+            # nested tables, so flatten those back into dotted ids.
+            for binding, keys in _flatten(value):
                 if isinstance(keys, str) and keys.strip():
                     settings.keymap[binding] = ",".join(
                         k.strip() for k in keys.split(",") if k.strip()
@@ -225,6 +227,16 @@ def parse_settings(
             extra = f" (did you mean '{hint}'?)" if hint else ""
             warn(key, f"is not a setting newstui knows{extra}; ignored")
     return settings, warnings
+
+
+def _flatten(table: dict[str, Any], prefix: str = "") -> list[tuple[str, Any]]:
+    items: list[tuple[str, Any]] = []
+    for key, value in table.items():
+        if isinstance(value, dict):
+            items += _flatten(value, f"{prefix}{key}.")
+        else:
+            items.append((f"{prefix}{key}", value))
+    return items
 
 
 def _show(value: Any) -> str:
