@@ -96,6 +96,24 @@ def test_read_ids_snapshot_follows_changes(store_path: Path) -> None:
         assert s.read_ids() == frozenset()
 
 
+@pytest.mark.parametrize("first", ["set_read", "toggle_read", "set_read_many", "import"])
+def test_a_write_first_after_open_keeps_the_stored_reads(store_path: Path, first: str) -> None:
+    with StateStore.open(store_path) as s:
+        s.set_read_many(["old1", "old2"])
+    with StateStore.open(store_path) as s:
+        if first == "set_read":
+            s.set_read("new")
+        elif first == "toggle_read":
+            assert s.toggle_read("new") is True
+        elif first == "set_read_many":
+            s.set_read_many(["new", "old1"])
+        else:
+            s.import_json({"read": ["new", "old2"]})
+        assert s.read_ids() == {"old1", "old2", "new"}
+    with StateStore.open(store_path) as s:
+        assert s.read_ids() == {"old1", "old2", "new"}
+
+
 def test_position_zero_and_value_none_forget(store_path: Path) -> None:
     with StateStore.open(store_path) as s:
         s.set_position("a", 10)

@@ -6,15 +6,18 @@ an action the user saw on screen survives ``kill -9`` and power loss. Every writ
 ``BEGIN IMMEDIATE`` transaction under a busy timeout, with a retry on ``database is locked``,
 so several newstui processes can share the store.
 
-Reads are served from memory (sets and dicts loaded by :meth:`StateStore.open`), cheap enough
-to call for every visible row. State is keyed by the stable article id, so moving or renaming
-an article file keeps its state.
+Reads are served from memory (sets and dicts loaded by :meth:`StateStore.open`; the read ids,
+the one big table, on first use), cheap enough to call for every visible row. State is keyed
+by the stable article id, so moving or renaming an article file keeps its state. A store
+does not see later writes by another process until :meth:`StateStore.reload`.
 
-:meth:`StateStore.open` never raises for a bad file: a corrupt, truncated or unreadable store
-(or a directory in its place, or one written by a newer newstui) is moved aside as
-``state.sqlite3.corrupt-<timestamp>`` and a fresh store is created; ``store.notice`` then holds
+:meth:`StateStore.open` never raises for a bad file: it runs SQLite's ``quick_check``, and a
+corrupt, truncated or unreadable store (or a directory in its place, or one written by a newer
+newstui) is moved aside as ``state.sqlite3.corrupt-<timestamp>``, a fresh store is created and
+whatever rows can still be read from the damaged one are copied in; ``store.notice`` then holds
 a one-line message for the user. If even that fails (read-only folder), the store lives in
-memory for this run, again with a notice.
+memory for this run, again with a notice. A write that cannot be saved (disk full, ...) raises
+:class:`StateError` (one line).
 """
 
 from __future__ import annotations
@@ -95,7 +98,7 @@ class _Unusable(Exception):
 
 @dataclass(slots=True)
 class _Loaded:
-    read: dict[str, None]
+    read: dict[str, None] | None  # None: not loaded yet (loaded on first use)
     starred: dict[str, None]
     positions: dict[str, int]
     values: dict[str, str]
@@ -115,7 +118,7 @@ class StateStore:
         self.notice = notice
         self._lock = threading.RLock()
         # dicts used as insertion-ordered sets
-        self._read = loaded.read
+        self._read_cache = loaded.read
         self._starred = loaded.starred
         self._positions = loaded.positions
         self._values = loaded.values
@@ -218,7 +221,7 @@ class StateStore:
     # --- reads (from memory) ------------------------------------------------------------------
 
     def is_read(self, article_id: str) -> bool:
-        return article_id in self._read
+        return article_id in self._reads()
 
     def is_starred(self, article_id: str) -> bool:
         return article_id in self._starred
@@ -226,7 +229,7 @@ class StateStore:
     def read_ids(self) -> frozenset[str]:
         frozen = self._read_frozen
         if frozen is None:
-            frozen = self._read_frozen = frozenset(self._read)
+            frozen = self._read_frozen = frozenset(self._reads())
         return frozen
 
     def starred_ids(self) -> frozenset[str]:
@@ -266,20 +269,21 @@ class StateStore:
                 conn.executemany("DELETE FROM read_state WHERE id = ?", [(i,) for i in ids])
 
         self._write(work)
+        reads = self._reads()
         for i in ids:
             if read:
-                self._read[i] = None
+                reads[i] = None
             else:
-                self._read.pop(i, None)
+                reads.pop(i, None)
         self._read_frozen = None
 
     def toggle_read(self, article_id: str) -> bool:
         """Flip read/unread (as stored, even if another process changed it); the new value."""
         new = self._toggle("read_state", article_id)
         if new:
-            self._read[article_id] = None
+            self._reads()[article_id] = None
         else:
-            self._read.pop(article_id, None)
+            self._reads().pop(article_id, None)
         self._read_frozen = None
         return new
 
@@ -385,7 +389,7 @@ class StateStore:
             "format": EXPORT_FORMAT,
             "version": EXPORT_VERSION,
             "exported_at": datetime.now(UTC).isoformat(timespec="seconds"),
-            "read": sorted(self._read),
+            "read": sorted(self._reads()),
             "starred": sorted(self._starred),
             "positions": dict(sorted(self._positions.items())),
             "history": list(self._history),
@@ -401,7 +405,8 @@ class StateStore:
         invalid (:class:`StateImportError` says what and where).
         """
         imp = validate_export(data)
-        new_read = [i for i in imp.read if i not in self._read]
+        reads = self._reads()
+        new_read = [i for i in dict.fromkeys(imp.read) if i not in reads]
         new_starred = [i for i in imp.starred if i not in self._starred]
         new_pos = {k: v for k, v in imp.positions.items() if self._positions.get(k, 0) != v}
         new_vals = {k: v for k, v in imp.values.items() if self._values.get(k) != v}
@@ -443,7 +448,7 @@ class StateStore:
 
         self._write(work)
         for i in new_read:
-            self._read[i] = None
+            reads[i] = None
         for i in new_starred:
             self._starred[i] = None
         for k, v in new_pos.items():
@@ -466,8 +471,8 @@ class StateStore:
         """Re-read everything from the file (to see changes made by another process)."""
         with self._lock:
             conn = self._require_conn()
-            loaded = _retry_locked(lambda: _load(conn))
-        self._read, self._starred = loaded.read, loaded.starred
+            loaded = _retry_locked(lambda: _load(conn, with_read=False))
+        self._read_cache, self._starred = loaded.read, loaded.starred
         self._positions, self._values, self._history = (
             loaded.positions,
             loaded.values,
@@ -511,6 +516,22 @@ class StateStore:
         self.notice = (self.notice or "").rstrip(".") + (
             f"; {n} entr{'y was' if n == 1 else 'ies were'} recovered from it."
         )
+
+    def _reads(self) -> dict[str, None]:
+        """The read ids, loaded from the file on first use (the biggest table: opening stays
+        cheap for commands that never ask, like ``list --starred``)."""
+        reads = self._read_cache
+        if reads is None:
+            with self._lock:
+                reads = self._read_cache
+                if reads is None:
+                    conn = self._require_conn()
+                    try:
+                        reads = _retry_locked(lambda: _load_read(conn))
+                    except sqlite3.Error as exc:
+                        raise StateError(f"could not read the reading state: {exc}") from exc
+                    self._read_cache = reads
+        return reads
 
     def _require_conn(self) -> sqlite3.Connection:
         if self._conn is None:
@@ -691,7 +712,7 @@ def _open_file(path: Path) -> tuple[sqlite3.Connection, _Loaded]:
         raise _Unusable(_describe(exc, path)) from exc
     try:
         _retry_locked(lambda: _prepare(conn))
-        loaded = _retry_locked(lambda: _load(conn))
+        loaded = _retry_locked(lambda: _load(conn, with_read=False))
     except _Unusable:
         conn.close()
         raise
@@ -756,11 +777,11 @@ def _has_foreign_tables(conn: sqlite3.Connection) -> bool:
     return bool(row[0])
 
 
-def _load(conn: sqlite3.Connection) -> _Loaded:
+def _load(conn: sqlite3.Connection, *, with_read: bool = True) -> _Loaded:
     # One read transaction, so the snapshot is consistent.
     conn.execute("BEGIN")
     try:
-        read = dict.fromkeys(r for (r,) in conn.execute("SELECT id FROM read_state"))
+        read = _load_read(conn) if with_read else None
         starred = dict.fromkeys(r for (r,) in conn.execute("SELECT id FROM starred"))
         positions = dict(conn.execute("SELECT id, line FROM position").fetchall())
         values = dict(conn.execute("SELECT key, value FROM kv").fetchall())
@@ -771,6 +792,10 @@ def _load(conn: sqlite3.Connection) -> _Loaded:
         with contextlib.suppress(sqlite3.Error):
             conn.execute("COMMIT")
     return _Loaded(read, starred, positions, values, history)
+
+
+def _load_read(conn: sqlite3.Connection) -> dict[str, None]:
+    return dict.fromkeys(r for (r,) in conn.execute("SELECT id FROM read_state"))
 
 
 _SALVAGE_QUERIES = {
