@@ -223,7 +223,7 @@ class NewsApp(App[int]):
         self.article_list.set_state(self.store)
         self.article_list.set_message([Text("Loading articles…", style="italic")])
         self.search_box.history_source = lambda: self.store.search_history(100)
-        self.article_list.focus()
+        self.set_focus(self.article_list)
         for warning in self._startup_warnings:
             self.notify(warning, title="Settings", severity="warning", markup=False, timeout=10)
         if self.store.notice:
@@ -504,16 +504,17 @@ class NewsApp(App[int]):
     def _on_to_results(self) -> None:
         if self.search_query:
             self.store.add_search(self.search_query)
-        self.article_list.focus()
+        self.set_focus(self.article_list)
 
     @on(SearchBox.Cleared)
     def _on_search_cleared(self) -> None:
         self.request_search("")
-        self.article_list.focus()
+        self.set_focus(self.article_list)
 
     def action_focus_search(self) -> None:
         self.close_reader_if_narrow()
-        self.search_box.focus()
+        # Focus now, not after a refresh: keys typed right after "/" belong to the box.
+        self.set_focus(self.search_box)
 
     # --- the reader -----------------------------------------------------------------------
     def open_article(self, article: Article) -> None:
@@ -523,7 +524,7 @@ class NewsApp(App[int]):
         terms = self.result.highlight_terms if (self.search_query and self.result) else []
         reader.show(article, terms, line=self.store.get_position(article.id))
         self.screen.add_class("-reading")
-        reader.focus()
+        self.set_focus(reader)
         self.store.set_value("last_article", article.id)
         if self.settings.mark_read_on_open and not self.store.is_read(article.id):
             self.store.set_read(article.id, True)
@@ -547,7 +548,7 @@ class NewsApp(App[int]):
         if reader.article is not None:
             self.store.set_position(reader.article.id, int(reader.scroll_y))
         self.screen.remove_class("-reading")
-        self.article_list.focus()
+        self.set_focus(self.article_list)
 
     def close_reader_if_narrow(self) -> None:
         if self.screen.has_class("-narrow") and self.screen.has_class("-reading"):

@@ -31,11 +31,18 @@ class Match:
     end: int
 
 
+def _date(article: Article) -> str:
+    p = article.published
+    if p is None:
+        return ""
+    return p.strftime("%Y-%m-%d") if (p.hour, p.minute) == (0, 0) else p.strftime("%Y-%m-%d %H:%M")
+
+
 def byline(article: Article) -> str:
     parts = [
         one_line(article.author),
         one_line(article.source),
-        article.published.strftime("%Y-%m-%d %H:%M") if article.published else "",
+        _date(article),
         f"{article.reading_minutes} min read",
     ]
     return " · ".join(p for p in parts if p)
