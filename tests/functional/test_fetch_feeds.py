@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import os
 import socket
 import threading
@@ -10,7 +11,7 @@ from pathlib import Path
 
 import frontmatter
 import pytest
-from fetch_server import FEEDS, FeedServer, Reply, feed_server, no_proxies
+from fetch_server import FEEDS, FeedServer, Handler, Reply, feed_server, no_proxies
 
 from newstui.core.fetch import FeedProgress, FetchReport, HttpOptions, fetch_feeds
 
@@ -445,3 +446,55 @@ def test_an_entry_id_repeated_in_one_feed_is_written_once(
         "Tide tables revised after storm",
         "Lighthouse reopens",
     }
+
+
+def test_last_modified_is_sent_back_and_a_304_writes_nothing(
+    feed_server: FeedServer, dest: Path, state: Path
+) -> None:
+    body = (FEEDS / "atom.xml").read_bytes()
+    stamp = "Wed, 25 Nov 2026 12:00:00 GMT"
+
+    def route(h: Handler) -> Reply:
+        if h.headers.get("If-Modified-Since") == stamp:
+            return Reply(304)
+        return Reply(200, body, {"Content-Type": "application/atom+xml", "Last-Modified": stamp})
+
+    feed_server.routes["/lm.xml"] = route
+    first = run([feed_server.url("/lm.xml")], dest, state)
+    second = run([feed_server.url("/lm.xml")], dest, state)
+    assert first.feeds[0].new == 2
+    assert second.feeds[0].not_modified and second.feeds[0].new == 0
+
+
+def test_a_redirect_chain_longer_than_the_limit_is_refused(
+    feed_server: FeedServer, dest: Path, state: Path
+) -> None:
+    for n in range(10):
+        feed_server.routes[f"/hop{n}"] = lambda h, n=n: Reply(
+            302, b"", {"Location": f"/hop{n + 1}"}
+        )
+    feed_server.static("/hop10", (FEEDS / "atom.xml").read_bytes(), "application/atom+xml")
+    feed_server.routes["/to-ftp"] = lambda h: Reply(301, b"", {"Location": "ftp://example.org/f"})
+
+    report = run(
+        [feed_server.url("/hop0"), feed_server.url("/hop6"), feed_server.url("/to-ftp")],
+        dest,
+        state,
+    )
+
+    too_long, ok, ftp = report.feeds
+    assert "too many redirects (more than 5)" in (too_long.error or "")
+    assert ok.ok and ok.new == 2  # 4 hops is within the limit
+    assert "unsupported URL scheme 'ftp'" in (ftp.error or "")
+
+
+def test_a_gzip_bomb_is_stopped_at_the_size_cap(
+    feed_server: FeedServer, dest: Path, state: Path
+) -> None:
+    bomb = gzip.compress(b"<rss>" + b" " * (50 * 1024 * 1024), compresslevel=9)
+    assert len(bomb) < 100 * 1024
+    feed_server.routes["/gzbomb.xml"] = lambda h: Reply(
+        200, bomb, {"Content-Type": "application/rss+xml", "Content-Encoding": "gzip"}
+    )
+    report = run([feed_server.url("/gzbomb.xml")], dest, state)
+    assert "response too large" in (report.feeds[0].error or "")
