@@ -303,7 +303,14 @@ def test_local_files_and_opml_lists(feed_server: FeedServer, dest: Path, state: 
     ]
     assert local.new == 3 + 2 + 2 + 1
 
-    remote = run([feed_server.url("/subs.opml")], dest / "remote", state)
+    stages: list[tuple[str, str]] = []
+    remote = run(
+        [feed_server.url("/subs.opml")],
+        dest / "remote",
+        state,
+        progress=lambda ev: stages.append((ev.feed, ev.stage)),
+    )
+    assert (feed_server.url("/subs.opml"), "expanded") in stages
     assert remote.ok
     assert [f.feed for f in remote.feeds] == [
         feed_server.url("/rss2.xml"),

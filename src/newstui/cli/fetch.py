@@ -219,6 +219,11 @@ def _run_with_progress(
                 progress.remove_task(row)
             progress.advance(overall)
             return
+        if ev.stage == "expanded":  # an OPML list: its feeds are queued instead
+            row = rows.pop(ev.index, None)
+            if row is not None:
+                progress.remove_task(row)
+            return
         if ev.stage == "queued":
             return
         row = rows.get(ev.index)

@@ -6,7 +6,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-Stage = Literal["queued", "fetching", "parsing", "writing", "done", "failed", "cancelled"]
+Stage = Literal[
+    "queued", "fetching", "parsing", "writing", "done", "failed", "cancelled", "expanded"
+]
 
 
 @dataclass(slots=True)
@@ -52,6 +54,8 @@ class FeedProgress:
     ``index`` is the feed's position (0-based) among ``total`` feeds; ``entries_done`` /
     ``entries_total`` count the entries of that feed processed so far (0/0 until the feed
     is parsed). ``result`` is set when ``stage`` is ``done``, ``failed`` or ``cancelled``.
+    ``expanded`` means the URL was an OPML list: the feeds it lists were queued instead
+    (``total`` grows accordingly), and it gets no result of its own.
     """
 
     feed: str

@@ -185,6 +185,7 @@ def fetch_feeds(
                     new_ids = [i for i in map(add, outcome.sources) if i is not None]
                     order[pos : pos + 1] = new_ids
                     ctx.total = len(order)
+                    emit(FeedProgress(tasks[tid].feed, tid, len(order), "expanded"))
                     for nid in new_ids:
                         events.put(FeedProgress(tasks[nid].feed, nid, len(order), "queued"))
                         pending[feed_pool.submit(_process_feed, tasks[nid], nid, ctx)] = nid
