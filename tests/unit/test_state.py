@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from newstui.core import paths
+from newstui.core import state as state_module
 from newstui.core.state import (
     SCHEMA_VERSION,
     StateImportError,
@@ -328,6 +329,31 @@ def test_unusable_folder_falls_back_to_memory(tmp_path: Path) -> None:
     assert s.toggle_starred("a") is True
     s.close()
     assert blocker.read_text() == "a file where the data folder should be"
+
+
+def test_io_error_or_full_disk_leaves_the_file_alone(
+    store_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with StateStore.open(store_path) as s:
+        s.set_read("precious")
+    before = store_path.read_bytes()
+
+    def failing_prepare(conn: sqlite3.Connection) -> None:
+        exc = sqlite3.OperationalError("database or disk is full")
+        exc.sqlite_errorcode = 13  # type: ignore[attr-defined]  # SQLITE_FULL
+        raise exc
+
+    monkeypatch.setattr(state_module, "_prepare", failing_prepare)
+    s = StateStore.open(store_path)
+    assert not s.persistent
+    assert s.notice is not None and "disk is full" in s.notice and "left as it is" in s.notice
+    s.set_read("this session only")
+    s.close()
+    assert corrupt_copies(store_path.parent, store_path.name) == []
+    assert store_path.read_bytes() == before
+    monkeypatch.undo()
+    with StateStore.open(store_path) as s:
+        assert s.notice is None and s.read_ids() == {"precious"}
 
 
 # --- concurrency --------------------------------------------------------------------------------

@@ -116,3 +116,27 @@ print(json.dumps(result))
     assert "cannot write in ro-empty" in out["missing"]["notice"]
     assert out["bad_bytes_kept"] is True
     assert out["ro_files"] == ["state.sqlite3"]
+
+
+def test_read_only_store_file_is_moved_aside(shared_dir: Path) -> None:
+    code = (
+        PRELUDE
+        + """
+d = Path("data"); d.mkdir()
+p = d / "state.sqlite3"
+with StateStore.open(p) as s:
+    s.set_read("old")
+p.chmod(0o444)
+s = StateStore.open(p)
+s.set_read("new")
+out = {"notice": s.notice, "persistent": s.persistent, "read": sorted(s.read_ids())}
+s.close()
+again = StateStore.open(p)
+out["again"] = sorted(again.read_ids())
+print(json.dumps(out))
+"""
+    )
+    out = run_unprivileged(code, shared_dir)
+    assert out["persistent"] is True
+    assert "permission denied" in out["notice"] and "moved" in out["notice"]
+    assert "new" in out["again"]

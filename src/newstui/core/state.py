@@ -154,6 +154,17 @@ class StateStore:
                     notice=f"The state file {path} stays locked by another program ({exc}); "
                     "reading state will not be saved this session."
                 )
+            except _Trouble as exc:
+                if before is None and _identity(path) is None:
+                    problem = _folder_problem(path, exc)
+                    return cls.memory(
+                        notice=f"Cannot create the state file {path} ({problem}); "
+                        "reading state will not be saved this session."
+                    )
+                return cls.memory(
+                    notice=f"Cannot open the state file {path} ({exc}); it was left as it is, "
+                    "and reading state will not be saved this session."
+                )
             except _Unusable as exc:
                 if attempt == attempts - 1:
                     return cls.memory(
@@ -657,7 +668,11 @@ def validate_export(data: Any) -> _Import:
 # --- opening a file ---------------------------------------------------------------------------
 
 
-class _Locked(Exception):
+class _Trouble(Exception):
+    """The store cannot be opened now, but the file may well be fine (I/O error, disk full)."""
+
+
+class _Locked(_Trouble):
     """The store stayed locked by another process for the whole timeout."""
 
 
@@ -703,13 +718,17 @@ def _retry_locked(fn: Callable[[], _T], timeout: float = LOCK_TIMEOUT_S) -> _T:
 
 
 def _open_file(path: Path) -> tuple[sqlite3.Connection, _Loaded]:
-    """Open, migrate and load the store file; raise _Unusable or _Locked."""
+    """Open, migrate and load the store file; raise _Unusable, _Locked or _Trouble."""
     if path.is_dir():
         raise _Unusable("a folder is in its place")
+    for f in (path, path.with_name(path.name + "-wal")):
+        # SQLite opens a read-only file read-only and only fails at the first write.
+        if f.exists() and not os.access(f, os.R_OK | os.W_OK):
+            raise _Unusable("permission denied")
     try:
         conn = _connect(str(path))
     except sqlite3.Error as exc:
-        raise _Unusable(_describe(exc, path)) from exc
+        raise _classify(exc, path) from exc
     try:
         _retry_locked(lambda: _prepare(conn))
         loaded = _retry_locked(lambda: _load(conn, with_read=False))
@@ -718,17 +737,30 @@ def _open_file(path: Path) -> tuple[sqlite3.Connection, _Loaded]:
         raise
     except sqlite3.Error as exc:
         conn.close()
-        if _is_locked(exc):
-            raise _Locked(str(exc)) from exc
-        raise _Unusable(_describe(exc, path), salvage=True) from exc
+        raise _classify(exc, path) from exc
     return conn, loaded
 
 
-def _describe(exc: sqlite3.Error, path: Path) -> str:
+# SQLite primary result codes that mean "this file is damaged / not a database".
+_SQLITE_CORRUPT = 11
+_SQLITE_NOTADB = 26
+
+
+def _classify(exc: sqlite3.Error, path: Path) -> Exception:
+    """Which failures justify moving the file aside: damage and permission problems do;
+    a full disk, an I/O error or a read-only file system do not (the file may be fine)."""
+    if _is_locked(exc):
+        return _Locked(str(exc))
+    code = getattr(exc, "sqlite_errorcode", None)
+    primary = code & 0xFF if isinstance(code, int) else None
     msg = str(exc)
-    if "unable to open" in msg and path.exists() and not os.access(path, os.R_OK | os.W_OK):
-        return "permission denied"
-    return msg
+    if primary in (_SQLITE_CORRUPT, _SQLITE_NOTADB) or (
+        primary is None and ("malformed" in msg or "not a database" in msg)
+    ):
+        return _Unusable(msg, salvage=True)
+    if path.exists() and not os.access(path, os.R_OK | os.W_OK):
+        return _Unusable("permission denied")
+    return _Trouble(msg)
 
 
 def _prepare(conn: sqlite3.Connection) -> None:
@@ -739,9 +771,9 @@ def _prepare(conn: sqlite3.Connection) -> None:
         )
     mode = conn.execute("PRAGMA journal_mode").fetchone()[0]
     if str(mode).lower() != "wal":
-        mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
-        if str(mode).lower() != "wal":
-            raise _Unusable(f"cannot switch it to WAL mode (got {mode})")
+        # Where WAL is impossible (some network file systems) SQLite keeps its rollback
+        # journal: still durable with synchronous=FULL, only less concurrent.
+        conn.execute("PRAGMA journal_mode = WAL").fetchone()
     conn.execute("PRAGMA synchronous = FULL")
     if version < SCHEMA_VERSION:
         _migrate(conn)
