@@ -129,6 +129,7 @@ def tokens(text: str) -> list[str]:
 
 
 _ASCII_WORD_RE = re.compile(r"[a-z0-9]+")
+_JOINER_RE = re.compile(r"['\-.,](?=[a-z0-9])")
 _ASCII_COMPOUND_RE = re.compile(
     r"(?<![a-z0-9])(?:(?:[a-z]\.){2,}|[a-z0-9]++(?:['\-.,][a-z0-9]++)+)"
 )
@@ -142,9 +143,22 @@ def index_tokens(text: str) -> list[str]:
         return tokens(text)
     low = text.lower()
     toks: list[str] = _ASCII_WORD_RE.findall(low)
-    for c in _ASCII_COMPOUND_RE.findall(low):
-        parts = _SPLIT_RE.split(c)
-        toks.extend(t for t in _expand(c) if t not in parts)
+    end = 0
+    # Compounds are rare: find their joiners (a cheap scan), then read each compound whole.
+    for m in _JOINER_RE.finditer(low):
+        p = m.start()
+        if p < end or p == 0 or not low[p - 1].isalnum():
+            continue
+        s = p - 1
+        while s > 0 and low[s - 1].isalnum():
+            s -= 1
+        c = _ASCII_COMPOUND_RE.match(low, s)
+        if c is None:
+            continue
+        end = c.end()
+        word = c.group()
+        parts = _SPLIT_RE.split(word)
+        toks.extend(t for t in _expand(word) if t not in parts)
     return toks
 
 
