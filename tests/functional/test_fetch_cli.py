@@ -188,3 +188,24 @@ def test_killing_a_fetch_leaves_no_partial_files(
     assert list(dest.rglob(".newstui-fetch-*")) == []
     for path in md_files(dest):  # whatever got written is whole
         assert path.read_text(encoding="utf-8").startswith("---\ntitle: ")
+
+
+def test_a_damaged_fetch_record_is_named_without_a_traceback(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    record = Path(env["XDG_DATA_HOME"]) / "newstui" / "fetch.sqlite3"
+    record.parent.mkdir(parents=True)
+    record.write_bytes(b"this is not a database" * 100)
+    proc = fetch(env, str(FEEDS / "atom.xml"), "--dir", str(tmp_path / "out"))
+    assert proc.returncode == 1
+    assert str(record) in proc.stderr and "damaged" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert record.read_bytes() == b"this is not a database" * 100
+
+
+def test_dir_that_is_a_file_is_a_usage_error(env: dict[str, str], tmp_path: Path) -> None:
+    afile = tmp_path / "file.txt"
+    afile.write_text("x", encoding="utf-8")
+    proc = fetch(env, str(FEEDS / "atom.xml"), "--dir", str(afile))
+    assert proc.returncode == 2
+    assert "not a folder" in proc.stderr and str(afile) in proc.stderr

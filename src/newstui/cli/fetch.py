@@ -28,6 +28,7 @@ from rich.text import Text
 from newstui.cli.common import CliError, err_console, out_console, resolve_articles_dir
 from newstui.core.fetch import (
     FeedProgress,
+    FetchError,
     FetchReport,
     HttpOptions,
     fetch_feeds,
@@ -129,6 +130,8 @@ def run(args: argparse.Namespace) -> int:
     with _sigterm_as_interrupt():
         try:
             report = _run_with_progress(sources, dest, args.full_text, args.jobs, opts)
+        except FetchError as exc:
+            raise CliError(str(exc), 1) from None
         except KeyboardInterrupt:
             if workers_running():
                 # A worker still waits on a slow server: do not wait for it at exit. Every

@@ -5,6 +5,7 @@ from __future__ import annotations
 import concurrent.futures as cf
 import hashlib
 import queue
+import sqlite3
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -92,10 +93,17 @@ def fetch_feeds(
     done. ``progress`` is called in the calling thread. Setting ``cancel`` stops the run
     soon (the report then has ``cancelled`` set); so does KeyboardInterrupt, which is
     re-raised once the workers have stopped. Either way no partial file is left behind.
-    A failing feed never stops the others: its ``FeedResult.error`` says why.
+    A failing feed never stops the others: its ``FeedResult.error`` says why. Raises
+    ``FetchError`` only when nothing can be fetched at all (``dest`` cannot be created, the
+    fetch record cannot be opened).
     """
     dest = Path(dest).expanduser()
-    dest.mkdir(parents=True, exist_ok=True)
+    try:
+        dest.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise FetchError(f"{dest}: cannot create the folder: {exc.strerror or exc}") from None
+    if not dest.is_dir():
+        raise FetchError(f"{dest}: not a folder")
     clean_stale_temps(dest)
     opts = http or HttpOptions()
     jobs = max(1, min(MAX_JOBS, int(jobs)))
@@ -140,7 +148,7 @@ def fetch_feeds(
                 return
             emit(ev)
 
-    store = FetchStore(state_path or default_state_path())
+    store = _open_store(state_path or default_state_path())
     client = make_client(opts, pool=jobs)
     feed_pool = cf.ThreadPoolExecutor(
         max_workers=jobs, thread_name_prefix=f"{WORKER_THREAD_PREFIX}-feed"
@@ -212,6 +220,18 @@ def fetch_feeds(
     report.cancelled = stop.is_set()
     report.feeds = [results[tid] for tid in order if tid in results]
     return report
+
+
+def _open_store(path: Path) -> FetchStore:
+    try:
+        return FetchStore(path)
+    except sqlite3.DatabaseError as exc:
+        raise FetchError(
+            f"{path}: the fetch record is damaged ({exc}); delete it to start afresh "
+            "(entries fetched before would then be fetched again)"
+        ) from None
+    except (OSError, sqlite3.Error) as exc:
+        raise FetchError(f"{path}: cannot open the fetch record: {exc}") from None
 
 
 def _final_event(result: FeedResult, index: int, total: int) -> FeedProgress:
