@@ -115,6 +115,17 @@ def test_a_write_first_after_open_keeps_the_stored_reads(store_path: Path, first
         assert s.read_ids() == {"old1", "old2", "new"}
 
 
+def test_reads_still_answer_after_close(store_path: Path) -> None:
+    with StateStore.open(store_path) as s:
+        s.set_read("a")
+        s.toggle_starred("b")
+    s = StateStore.open(store_path)
+    s.close()  # closed before anything was asked
+    assert s.is_read("a") and not s.is_read("b")
+    assert s.is_starred("b")
+    assert s.read_ids() == {"a"}
+
+
 def test_position_zero_and_value_none_forget(store_path: Path) -> None:
     with StateStore.open(store_path) as s:
         s.set_position("a", 10)

@@ -536,13 +536,25 @@ class StateStore:
             with self._lock:
                 reads = self._read_cache
                 if reads is None:
-                    conn = self._require_conn()
                     try:
-                        reads = _retry_locked(lambda: _load_read(conn))
+                        reads = self._fetch_reads()
                     except sqlite3.Error as exc:
                         raise StateError(f"could not read the reading state: {exc}") from exc
                     self._read_cache = reads
         return reads
+
+    def _fetch_reads(self) -> dict[str, None]:
+        conn = self._conn
+        if conn is not None:
+            return _retry_locked(lambda: _load_read(conn))
+        if self.path is None:  # a closed memory store
+            return {}
+        # Closed before the read ids were needed: read them without reopening for writing.
+        ro = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True, timeout=5.0)
+        try:
+            return _retry_locked(lambda: _load_read(ro))
+        finally:
+            ro.close()
 
     def _require_conn(self) -> sqlite3.Connection:
         if self._conn is None:
