@@ -527,6 +527,75 @@ class SearchIndex:
                 seg = _merge(snap.segments, snap.lives)
                 self._publish((seg,), (None,), {a.id: (0, i) for i, a in enumerate(seg.articles)})
 
+    # ----------------------------------------------------------------- persistence
+
+    def export_parts(self) -> tuple[list[Article], dict[str, npt.NDArray[Any]], list[str]]:
+        """Articles, index arrays and terms of the whole index (compacted first), for
+        ``newstui.core.search.cache``. The arrays are plain numbers: safe to store."""
+        self.compact()
+        snap = self._snap
+        seg = _build_segment([], self._terms) if not snap.segments else snap.segments[0]
+        arrays: dict[str, npt.NDArray[Any]] = {
+            "lengths": seg.lengths,
+            "published": seg.published,
+            "df": seg.df,
+        }
+        for name, p in zip(FIELDS, seg.fields, strict=True):
+            arrays[f"{name}.offsets"] = p.offsets
+            arrays[f"{name}.docs"] = p.docs
+            arrays[f"{name}.tfs"] = p.tfs
+        return list(seg.articles), arrays, self._terms.terms[: seg.n_terms]
+
+    @classmethod
+    def from_parts(
+        cls,
+        articles: list[Article],
+        arrays: dict[str, npt.NDArray[Any]],
+        terms: list[str],
+        config: RankingConfig | None = None,
+    ) -> SearchIndex:
+        """The inverse of :meth:`export_parts`. Raises ``ValueError`` on inconsistent parts
+        (a cache that does not fit), never builds an index that could fail later."""
+        n, nt, nf = len(articles), len(terms), len(FIELDS)
+        try:
+            lengths = np.asarray(arrays["lengths"], np.int32)
+            published = np.asarray(arrays["published"], np.float64)
+            df = np.asarray(arrays["df"], np.int32)
+            fields = [
+                _Postings(
+                    np.asarray(arrays[f"{name}.offsets"], np.int64),
+                    np.asarray(arrays[f"{name}.docs"], np.int32),
+                    np.asarray(arrays[f"{name}.tfs"], np.uint16),
+                )
+                for name in FIELDS
+            ]
+        except KeyError as exc:
+            raise ValueError(f"missing index array {exc}") from None
+        if lengths.shape != (nf, n) or published.shape != (n,) or df.shape != (nt,):
+            raise ValueError("index arrays do not match the articles")
+        for p in fields:
+            if p.offsets.shape != (nt + 1,) or p.docs.shape != p.tfs.shape:
+                raise ValueError("postings do not match the vocabulary")
+            if p.offsets[0] != 0 or p.offsets[-1] != len(p.docs):
+                raise ValueError("postings offsets out of range")
+            if np.any(np.diff(p.offsets) < 0):
+                raise ValueError("postings offsets not sorted")
+            if len(p.docs) and (int(p.docs.min()) < 0 or int(p.docs.max()) >= n):
+                raise ValueError("postings point outside the articles")
+        if len(set(terms)) != nt:
+            raise ValueError("duplicate terms")
+        index = cls(config)
+        index._terms.update(zip(terms, range(nt), strict=True))
+        index._terms.terms.extend(terms)
+        ids = [a.id for a in articles]
+        where = {aid: (0, i) for i, aid in enumerate(ids)}
+        if len(where) != n:
+            raise ValueError("duplicate article ids")
+        if n:
+            seg = _Segment(list(articles), published, lengths, fields, df)
+            index._snap = _Snapshot((seg,), (None,), where, index._terms)
+        return index
+
     # ----------------------------------------------------------------- expansion
 
     def _variants(

@@ -1,0 +1,454 @@
+"""Warm start: the library and its built search index, cached on disk.
+
+:func:`open_library` scans the folders, reuses what the cache holds for every file whose
+path, size and modification time are unchanged, loads only new and changed files, drops
+removed ones, and updates the index incrementally. When nothing changed, the index is
+loaded whole (no tokenising, no building).
+
+File format (one file per set of folders, under ``newstui.core.paths.cache_dir()``)::
+
+    b"NEWSTUI\\x1aIDX" | u32 format version | u32 crc32 of the rest | u64 header length
+    | header (UTF-8 JSON) | payload (raw little-endian numeric arrays and UTF-8 text)
+
+Nothing in it can execute code: JSON, numbers and text only (no pickle, marshal or shelve),
+arrays read with explicit dtypes from a fixed list. A file that is truncated, fails its
+checksum, has another version or does not fit together is ignored, rebuilt and replaced.
+Writes go to a temporary file first and are renamed into place (atomic).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import hashlib
+import json
+import os
+import struct
+import tempfile
+import zlib
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from newstui.core import paths
+from newstui.core.article import Article, Problem
+from newstui.core.library import FileEntry, ScanResult, dedupe, discover, load_entries
+from newstui.core.search.index import SearchIndex
+
+__all__ = ["CACHE_VERSION", "cache_file_for", "open_library"]
+
+CACHE_VERSION = 1
+MAGIC = b"NEWSTUI\x1aIDX"
+_PREFIX = struct.Struct("<11sIIQ")
+_DTYPES = {"<i4", "<i8", "<u2", "<f8", "|u1"}
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_NAIVE = 2**31 - 1  # utc offset marker for a naive datetime
+# The Article fields this format stores; any other Article shape disables the cache.
+_ARTICLE_FIELDS = (
+    "id",
+    "title",
+    "body",
+    "format",
+    "path",
+    "entry",
+    "author",
+    "source",
+    "published",
+    "url",
+    "tags",
+    "truncated",
+    "word_count",
+)
+
+Progress = Callable[[int, int], None]
+
+
+class CacheError(ValueError):
+    """The cache file is missing, corrupt or incompatible (it is then rebuilt)."""
+
+
+def cache_file_for(roots: Sequence[Path], cache_dir: Path | None = None) -> Path:
+    """The cache file for a set of folders (one file per set)."""
+    key = hashlib.blake2b(digest_size=8)
+    for r in sorted(str(Path(r).resolve()) for r in roots):
+        key.update(r.encode("utf-8", "surrogatepass") + b"\x00")
+    return (cache_dir or paths.cache_dir()) / f"library-{key.hexdigest()}.idx"
+
+
+def _supported() -> bool:
+    return tuple(f.name for f in dataclasses.fields(Article)) == _ARTICLE_FIELDS
+
+
+# --------------------------------------------------------------------------- writing
+
+
+def _micros(dt: datetime) -> tuple[int, int]:
+    off = dt.utcoffset()
+    if off is None:
+        return (dt.replace(tzinfo=UTC) - _EPOCH) // timedelta(microseconds=1), _NAIVE
+    return (dt - _EPOCH) // timedelta(microseconds=1), int(off.total_seconds())
+
+
+@dataclasses.dataclass(slots=True)
+class _FileRecord:
+    entry: FileEntry
+    articles: list[Article]
+    problems: list[Problem]
+
+
+def _encode(
+    files: list[_FileRecord],
+    index: SearchIndex,
+    dup_problems: list[Problem],
+    kept_articles: list[Article],
+) -> bytes:
+    """The cache file's bytes."""
+    table: list[Article] = []  # every loaded article (before dedupe), file by file
+    file_rows: list[list[Any]] = []
+    for rec in files:
+        file_rows.append(
+            [
+                str(rec.entry.path),
+                rec.entry.size,
+                rec.entry.mtime_ns,
+                len(table),
+                len(rec.articles),
+                [[str(p.path), p.reason, p.kind] for p in rec.problems],
+            ]
+        )
+        table.extend(rec.articles)
+    indexed_articles, arrays, terms = index.export_parts()
+    pos = {id(a): i for i, a in enumerate(table)}
+    by_id = {a.id: i for i, a in enumerate(table)}
+    indexed = np.array(
+        [pos.get(id(a), by_id.get(a.id, -1)) for a in indexed_articles], dtype=np.int32
+    )
+    kept = np.array([pos.get(id(a), by_id.get(a.id, -1)) for a in kept_articles], np.int32)
+    if (len(indexed) and int(indexed.min()) < 0) or (len(kept) and int(kept.min()) < 0):
+        raise CacheError("indexed article not in the library")
+    path_ix = {str(rec.entry.path): i for i, rec in enumerate(files)}
+    micros = np.zeros(len(table), np.int64)
+    offsets = np.zeros(len(table), np.int32)
+    has_date = np.zeros(len(table), np.uint8)
+    for i, a in enumerate(table):
+        if a.published is not None:
+            micros[i], offsets[i] = _micros(a.published)
+            has_date[i] = 1
+    text_fields = ("id", "title", "body", "format", "author", "source", "url")
+    pieces: list[str] = []
+    for a in table:
+        pieces.extend((a.id, a.title, a.body, a.format, a.author, a.source, a.url))
+    lens = np.fromiter((len(p) for p in pieces), np.int64, count=len(pieces))
+    bounds = np.zeros(len(pieces) + 1, np.int64)
+    np.cumsum(lens, out=bounds[1:])
+    text = "".join(pieces).encode("utf-8", "surrogatepass")
+    meta = {
+        "path": [path_ix.get(str(a.path), -1) if a.path is not None else -1 for a in table],
+        "entry": [-1 if a.entry is None else a.entry for a in table],
+        "tags": [list(a.tags) for a in table],
+        "truncated": [int(a.truncated) for a in table],
+        "word_count": [a.word_count for a in table],
+    }
+    blobs: list[tuple[str, npt.NDArray[Any]]] = [
+        ("text.bounds", bounds),
+        ("published.micros", micros),
+        ("published.offset", offsets),
+        ("published.has", has_date),
+        ("indexed", indexed),
+        ("kept", kept),
+        *((f"index.{k}", v) for k, v in arrays.items()),
+    ]
+    terms_blob = "\n".join(terms).encode("utf-8", "surrogatepass")
+    layout: list[list[Any]] = []
+    payload: list[bytes] = []
+    offset = 0
+    for name, arr in blobs:
+        arr = np.ascontiguousarray(arr)
+        dt = arr.dtype.newbyteorder("<") if arr.dtype.byteorder == ">" else arr.dtype
+        raw = arr.astype(dt, copy=False).tobytes()
+        layout.append([name, dt.str, list(arr.shape), offset, len(raw)])
+        payload.append(raw)
+        offset += len(raw)
+    layout.append(["text", "utf8", [], offset, len(text)])
+    payload.append(text)
+    offset += len(text)
+    layout.append(["terms", "utf8", [], offset, len(terms_blob)])
+    payload.append(terms_blob)
+    header = json.dumps(
+        {
+            "version": CACHE_VERSION,
+            "articles": len(table),
+            "text_fields": list(text_fields),
+            "files": file_rows,
+            "duplicates": [[str(p.path), p.reason, p.kind] for p in dup_problems],
+            "meta": meta,
+            "blobs": layout,
+        },
+        ensure_ascii=False,
+        separators=(",", ":"),
+    ).encode("utf-8", "surrogatepass")
+    body = header + b"".join(payload)
+    return _PREFIX.pack(MAGIC, CACHE_VERSION, zlib.crc32(body), len(header)) + body
+
+
+def _write(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        Path(tmp).replace(path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            Path(tmp).unlink()
+        raise
+
+
+# --------------------------------------------------------------------------- reading
+
+
+@dataclasses.dataclass(slots=True)
+class _Cached:
+    files: dict[str, _FileRecord]
+    table: list[Article]
+    index: SearchIndex
+    duplicates: list[Problem]
+    kept: list[Article]
+
+
+def _problem(row: Any) -> Problem:
+    path, reason, kind = row
+    return Problem(Path(str(path)), str(reason), str(kind))
+
+
+def _decode(data: bytes) -> _Cached:
+    """Parse a cache file; raises CacheError (or ValueError/KeyError/...) when unusable."""
+    if len(data) < _PREFIX.size:
+        raise CacheError("truncated")
+    magic, version, crc, header_len = _PREFIX.unpack_from(data)
+    if magic != MAGIC:
+        raise CacheError("not a newstui cache")
+    if version != CACHE_VERSION:
+        raise CacheError(f"cache version {version}, expected {CACHE_VERSION}")
+    view = memoryview(data)[_PREFIX.size :]
+    if zlib.crc32(view) != crc:
+        raise CacheError("checksum mismatch")
+    if header_len > len(view):
+        raise CacheError("truncated header")
+    header = json.loads(bytes(view[:header_len]).decode("utf-8", "surrogatepass"))
+    payload = view[header_len:]
+    if header.get("version") != CACHE_VERSION:
+        raise CacheError("header version mismatch")
+    blobs: dict[str, npt.NDArray[Any]] = {}
+    texts: dict[str, str] = {}
+    for name, dtype, shape, off, size in header["blobs"]:
+        off, size = int(off), int(size)
+        if off < 0 or size < 0 or off + size > len(payload):
+            raise CacheError(f"blob {name} out of range")
+        raw = payload[off : off + size]
+        if dtype == "utf8":
+            texts[str(name)] = bytes(raw).decode("utf-8", "surrogatepass")
+            continue
+        if dtype not in _DTYPES:
+            raise CacheError(f"blob {name}: unsupported type {dtype}")
+        arr = np.frombuffer(raw, dtype=np.dtype(dtype))
+        count = int(np.prod(shape)) if shape else 1
+        if arr.size != count:
+            raise CacheError(f"blob {name}: wrong size")
+        blobs[str(name)] = arr.reshape(shape)
+    n = int(header["articles"])
+    text = texts["text"]
+    bounds = blobs["text.bounds"]
+    n_text = len(header["text_fields"])
+    if bounds.shape != (n * n_text + 1,) or int(bounds[-1]) != len(text):
+        raise CacheError("text bounds do not fit")
+    if n and np.any(np.diff(bounds) < 0):
+        raise CacheError("text bounds not sorted")
+    b = bounds.tolist()
+    strings = [text[b[i] : b[i + 1]] for i in range(len(b) - 1)]
+    meta = header["meta"]
+    path_ix: list[int] = meta["path"]
+    entries: list[int] = meta["entry"]
+    tags: list[list[str]] = meta["tags"]
+    truncated: list[int] = meta["truncated"]
+    word_count: list[int] = meta["word_count"]
+    if not (len(path_ix) == len(entries) == len(tags) == len(truncated) == len(word_count) == n):
+        raise CacheError("article metadata does not fit")
+    file_rows = header["files"]
+    file_paths = [Path(str(row[0])) for row in file_rows]
+    micros = blobs["published.micros"].tolist()
+    offs = blobs["published.offset"].tolist()
+    has = blobs["published.has"].tolist()
+    tzs: dict[int, Any] = {}
+    table: list[Article] = []
+    for i in range(n):
+        published: datetime | None = None
+        if has[i]:
+            off = offs[i]
+            when = _EPOCH + timedelta(microseconds=micros[i])
+            if off == _NAIVE:
+                published = when.replace(tzinfo=None)
+            else:
+                tz = tzs.get(off)
+                if tz is None:
+                    tz = UTC if off == 0 else timezone(timedelta(seconds=off))
+                    tzs[off] = tz
+                published = when.astimezone(tz)
+        k = i * n_text
+        p = path_ix[i]
+        table.append(
+            Article(
+                strings[k],
+                strings[k + 1],
+                strings[k + 2],
+                strings[k + 3],
+                file_paths[p] if p >= 0 else None,
+                None if entries[i] < 0 else entries[i],
+                strings[k + 4],
+                strings[k + 5],
+                published,
+                strings[k + 6],
+                tuple(tags[i]),
+                bool(truncated[i]),
+                word_count[i],
+            )
+        )
+    files: dict[str, _FileRecord] = {}
+    for row, fpath in zip(file_rows, file_paths, strict=True):
+        _, size, mtime_ns, start, count, problems = row
+        start, count = int(start), int(count)
+        if start < 0 or start + count > n:
+            raise CacheError("file rows do not fit")
+        files[str(fpath)] = _FileRecord(
+            FileEntry(fpath, int(size), int(mtime_ns)),
+            table[start : start + count],
+            [_problem(p) for p in problems],
+        )
+    indexed = blobs["indexed"]
+    kept = blobs["kept"]
+    for arr in (indexed, kept):
+        if len(arr) and (int(arr.min()) < 0 or int(arr.max()) >= n):
+            raise CacheError("indexed articles out of range")
+    arrays = {k[len("index.") :]: v for k, v in blobs.items() if k.startswith("index.")}
+    terms = texts["terms"].split("\n") if texts["terms"] else []
+    index = SearchIndex.from_parts([table[i] for i in indexed.tolist()], arrays, terms)
+    return _Cached(
+        files,
+        table,
+        index,
+        [_problem(p) for p in header["duplicates"]],
+        [table[i] for i in kept.tolist()],
+    )
+
+
+def _read(path: Path) -> _Cached | None:
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    try:
+        return _decode(data)
+    except (ValueError, KeyError, TypeError, IndexError, OverflowError, UnicodeError):
+        return None  # corrupt or incompatible: rebuilt by the caller
+
+
+# --------------------------------------------------------------------------- open
+
+
+def _attribute(problems: list[Problem], entries: Sequence[FileEntry]) -> dict[str, list[Problem]]:
+    """Problems of ``load_entries`` grouped by the file they belong to."""
+    known = {str(e.path) for e in entries}
+    out: dict[str, list[Problem]] = {}
+    for p in problems:
+        key = str(p.path)
+        if key not in known and "#" in key:
+            key = key.rsplit("#", 1)[0]
+        out.setdefault(key, []).append(p)
+    return out
+
+
+def open_library(
+    roots: Sequence[Path],
+    *,
+    cache_dir: Path | None = None,
+    progress: Progress | None = None,
+) -> tuple[ScanResult, SearchIndex]:
+    """Scan ``roots`` and return the articles and a built index, using the cache.
+
+    Unchanged files (same path, size and mtime) come from the cache; new and changed files
+    are loaded; removed files drop out; the index is updated incrementally (or loaded whole
+    when nothing changed). The cache is then rewritten when anything changed. A missing,
+    corrupt or incompatible cache means a full scan and build. ``progress(done, total)`` is
+    called while loading files (files) and then while indexing (articles).
+    """
+    roots = [Path(r) for r in roots]
+    cache_path = cache_file_for(roots, cache_dir)
+    entries, discover_problems = discover(roots)
+    use_cache = _supported()
+    cached = _read(cache_path) if use_cache else None
+
+    unchanged: dict[str, _FileRecord] = {}
+    to_load: list[FileEntry] = []
+    for e in entries:
+        rec = cached.files.get(str(e.path)) if cached is not None else None
+        if rec is not None and rec.entry.size == e.size and rec.entry.mtime_ns == e.mtime_ns:
+            unchanged[str(e.path)] = rec
+        else:
+            to_load.append(e)
+    removed = cached is not None and len(unchanged) != len(cached.files)
+
+    if cached is not None and not to_load and not removed:
+        # Nothing changed: everything, index included, comes from the cache.
+        articles = cached.kept
+        problems = list(discover_problems)
+        for e in entries:
+            problems.extend(unchanged[str(e.path)].problems)
+        problems.extend(cached.duplicates)
+        if progress is not None:
+            progress(len(articles), len(articles))
+        return ScanResult(articles, problems, len(entries)), cached.index
+
+    loaded = load_entries(to_load, progress=progress)
+    by_path: dict[str, list[Article]] = {}
+    for a in loaded.articles:
+        by_path.setdefault(str(a.path), []).append(a)
+    load_problems = _attribute(loaded.problems, to_load)
+    records: list[_FileRecord] = []
+    for e in entries:
+        key = str(e.path)
+        rec = unchanged.get(key)
+        if rec is None:
+            rec = _FileRecord(e, by_path.pop(key, []), load_problems.pop(key, []))
+        records.append(rec)
+    # Articles whose path matched no entry (should not happen): keep them, unattributed.
+    stray = [a for arts in by_path.values() for a in arts]
+    stray_problems = [p for ps in load_problems.values() for p in ps]
+    everything = [a for rec in records for a in rec.articles] + stray
+    articles, dups = dedupe(everything)
+
+    if cached is not None:
+        index = cached.index
+        keep_ids = {a.id for a in articles}
+        fresh = {str(e.path) for e in to_load}
+        index.remove([aid for aid in (a.id for a in index.articles()) if aid not in keep_ids])
+        index.add(
+            [a for a in articles if str(a.path) in fresh or a.id not in index],
+            progress=progress,
+        )
+    else:
+        index = SearchIndex()
+        index.add(articles, progress=progress)
+
+    problems = list(discover_problems)
+    for rec in records:
+        problems.extend(rec.problems)
+    problems.extend(stray_problems)
+    problems.extend(dups)
+    if use_cache and not stray:
+        with contextlib.suppress(OSError, CacheError):
+            _write(cache_path, _encode(records, index, dups, articles))
+    return ScanResult(articles, problems, len(entries)), index
