@@ -117,7 +117,18 @@ def test_html_to_markdown_drops_active_content() -> None:
         "<style>p{}</style><form><input value=secret></form><p>\x1b[2Jbye</p>",
         base="https://example.org/",
     )
-    assert md == "Hi [there](/a)\n\n[2Jbye"
+    assert md == "Hi [there](https://example.org/a)\n\n[2Jbye"
+
+
+def test_links_are_resolved_and_only_web_and_mail_links_kept() -> None:
+    md = html_to_markdown(
+        '<a href="javascript:alert(1)">js</a> <a href="data:text/html,x">data</a> '
+        '<a href="sub/page (1).html">rel</a> <a href="mailto:a@b.example">mail</a>',
+        base="https://example.org/news/",
+    )
+    assert md == (
+        "js data [rel](https://example.org/news/sub/page%20%281%29.html) [mail](mailto:a@b.example)"
+    )
 
 
 def test_clean_line_collapses_whitespace_and_controls() -> None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import Any
+from urllib.parse import urljoin, urlsplit
 
 from markdownify import MarkdownConverter
 from selectolax.lexbor import LexborHTMLParser
@@ -32,8 +34,34 @@ def clean_line(text: str) -> str:
     return _SPACES.sub(" ", text).strip()
 
 
+_LINK_SCHEMES = frozenset({"http", "https", "mailto"})
+
+
 class _Converter(MarkdownConverter):
-    """markdownify with images reduced to their alt text (images are not downloaded)."""
+    """markdownify with images reduced to their alt text (images are not downloaded) and
+    links resolved against ``base_url``; links to other schemes (``javascript:``,
+    ``data:``, ``file:``) keep their text only."""
+
+    def __init__(self, *, base_url: str = "", **options: Any) -> None:
+        super().__init__(**options)
+        self._base_url = base_url
+
+    def convert_a(self, el: Any, text: str, parent_tags: Any = None) -> str:
+        href = str(el.get("href") or "").strip()
+        base = self._base_url
+        if href:
+            if base:
+                href = urljoin(base, href)
+            scheme = urlsplit(href).scheme.lower()
+            if scheme and scheme not in _LINK_SCHEMES:
+                href = ""
+            href = href.replace(" ", "%20").replace("(", "%28").replace(")", "%29")
+            href = _CONTROL.sub("", href)
+        if href:
+            el["href"] = href
+        elif el.get("href") is not None:
+            del el["href"]
+        return str(getattr(super(), "convert_a")(el, text, parent_tags))  # noqa: B009 - untyped
 
     def convert_img(self, el: object, text: str, parent_tags: object = None) -> str:
         alt = getattr(el, "attrs", {}).get("alt", "") if hasattr(el, "attrs") else ""
@@ -41,7 +69,7 @@ class _Converter(MarkdownConverter):
         return f"[image: {alt}]" if alt else ""
 
 
-_converter = _Converter(heading_style="ATX", bullets="-", escape_misc=False)
+_OPTIONS: dict[str, Any] = {"heading_style": "ATX", "bullets": "-", "escape_misc": False}
 
 
 def html_to_markdown(html: str, *, base: str = "") -> str:
@@ -56,7 +84,8 @@ def html_to_markdown(html: str, *, base: str = "") -> str:
     cleaned = body.inner_html if body is not None else ""
     if not isinstance(cleaned, str):
         cleaned = ""
-    return tidy_markdown(_converter.convert(cleaned))
+    converter = _Converter(**_OPTIONS, base_url=base)
+    return tidy_markdown(converter.convert(cleaned))
 
 
 def _unescape_plain(text: str) -> str:
