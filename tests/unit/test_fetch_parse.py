@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from newstui.core.fetch.parse import (
     FeedFormatError,
@@ -145,3 +147,30 @@ def test_html_is_converted_only_when_the_entry_is_written() -> None:
     assert isinstance(changed, ParsedFeed)
     assert changed.entries[0].content_hash() != tide.content_hash()
     assert feed("rss2.xml").entries[0].content_hash() == tide.content_hash()
+
+
+_FRAGMENTS = st.sampled_from(
+    [
+        b"<?xml version='1.0'?>", b"<rss version='2.0'>", b"<channel>", b"<item>", b"</item>",
+        b"<title>", b"</title>", b"<link>http://x/</link>", b"<!DOCTYPE r [", b"<!ENTITY a 'b'>",
+        b"]>", b"&a;", b"<feed xmlns='http://www.w3.org/2005/Atom'>", b"<entry>", b"<opml>",
+        b"<outline xmlUrl='x'/>", b'{"version": "https://jsonfeed.org/version/1.1"', b', "items": [',
+        b'{"title": 1}', b"]}", b"<html>", b"\xff\xfe", b"\x00", b"\xe9", b"<![CDATA[", b"]]>",
+    ]
+)  # fmt: skip
+
+
+@given(st.lists(st.one_of(_FRAGMENTS, st.binary(max_size=20)), max_size=30))
+@settings(max_examples=300, deadline=None)
+def test_any_bytes_give_a_feed_a_list_or_a_reason(parts: list[bytes]) -> None:
+    data = b"".join(parts)
+    try:
+        doc = parse_document(data, url="https://example.org/feed")
+    except FeedFormatError as exc:
+        assert str(exc) and "\n" not in str(exc)
+        return
+    assert isinstance(doc, ParsedFeed | OpmlList)
+    if isinstance(doc, ParsedFeed):
+        for entry in doc.entries:
+            done = entry.materialize()
+            assert done.title and "\x00" not in done.title + done.body
