@@ -32,6 +32,7 @@ from newstui.core.fetch import (
     FetchReport,
     HttpOptions,
     fetch_feeds,
+    sources_from_settings,
     workers_running,
 )
 from newstui.core.fetch.text import clean_line
@@ -172,11 +173,7 @@ def _settings_sources(config: str | None) -> list[str]:
         raise CliError(str(exc), 2) from None
     for warning in warnings:
         err_console().print(f"newstui: {warning}", markup=False, highlight=False)
-    sources = [str(f) for f in getattr(settings, "feeds", []) or []]
-    opml = getattr(settings, "opml", None)
-    if opml:
-        sources.append(str(opml))
-    return sources
+    return sources_from_settings(settings)
 
 
 @contextlib.contextmanager

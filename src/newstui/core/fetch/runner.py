@@ -43,6 +43,16 @@ INTERRUPT_GRACE = 0.5  # seconds to let workers finish a write after ctrl+c
 WORKER_THREAD_PREFIX = "newstui-fetch"
 
 
+def sources_from_settings(settings: object) -> list[str]:
+    """The feeds to fetch when none are given: ``Settings.feeds`` then ``Settings.opml``."""
+    feeds = getattr(settings, "feeds", None) or []
+    sources = [str(f) for f in feeds if str(f).strip()]
+    opml = getattr(settings, "opml", None)
+    if opml:
+        sources.append(str(opml))
+    return sources
+
+
 def workers_running() -> bool:
     """Whether fetch worker threads are still alive (e.g. after an interrupted run)."""
     return any(
