@@ -10,7 +10,7 @@ import inspect
 import time
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
 from textual import on, work
@@ -22,9 +22,6 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input
 from textual.worker import get_current_worker
 
-from newstui.core.article import Article, Problem
-from newstui.core.library import ScanResult, scan_library
-from newstui.core.search import SearchIndex, SearchResult
 from newstui.core.settings import Settings, SettingsError, load_settings
 from newstui.core.state import StateStore
 from newstui.ui.model import SORTS, Library, next_sort, sort_hits
@@ -37,6 +34,13 @@ from newstui.ui.widgets.article_list import ArticleList
 from newstui.ui.widgets.reader import Reader
 from newstui.ui.widgets.search_box import SearchBox
 from newstui.ui.widgets.status_bar import StatusBar
+
+if TYPE_CHECKING:
+    # The loaders and the search engine take ~1 s to import (numpy, trafilatura, feedparser):
+    # the loading thread imports them while the first frame is painted.
+    from newstui.core.article import Article, Problem
+    from newstui.core.library import ScanResult
+    from newstui.core.search import SearchIndex, SearchResult
 
 #: How many hits a search asks for (the status line shows the total).
 SEARCH_LIMIT = 500
@@ -101,6 +105,8 @@ class Sorted(Message):
 
 
 def _call_scan(folder: Path, progress: Callable[..., None]) -> ScanResult:
+    from newstui.core.library import scan_library
+
     params = inspect.signature(scan_library).parameters
     first = next(iter(params))
     target: Any = [folder] if first == "roots" else folder
@@ -157,7 +163,7 @@ class NewsApp(App[int]):
         self.store = store if store is not None else StateStore.open()
         self._startup_warnings = list(warnings)
         self._use_cache = use_cache
-        self.index = SearchIndex()
+        self.index: SearchIndex | None = None
         self.library = Library()
         self.problems: list[Problem] = []
         self.sort = self.store.get_value("sort") or "newest"
@@ -189,7 +195,7 @@ class NewsApp(App[int]):
             self.is_loading
             or self.indexing
             or self._searching
-            or self._pending_query is not None
+            or (self._pending_query is not None and self.index is not None)
             or any(w.is_running for w in self.workers)
         )
 
@@ -263,6 +269,8 @@ class NewsApp(App[int]):
             scan = _call_scan(self.folder, progress("Scanning"))
             if worker.is_cancelled:
                 return
+            from newstui.core.search import SearchIndex
+
             index = SearchIndex()
             self.post_message(Scanned(scan, index, indexed=False, reload=reload))
             index.add(scan.articles, progress=progress("Indexing"))
@@ -285,6 +293,8 @@ class NewsApp(App[int]):
         self.problems = [p for p in event.scan.problems if p.kind != "duplicate"]
         if not event.reload or event.indexed:
             self.index = event.index
+            if self._pending_query is not None and not self._searching:
+                self._start_search()
         self.indexing = not event.indexed
         self.is_loading = not event.indexed
         if event.indexed:
@@ -451,9 +461,9 @@ class NewsApp(App[int]):
 
     def _start_search(self) -> None:
         query = self._pending_query
-        self._pending_query = None
-        if query is None:
+        if query is None or self.index is None:  # no index yet: searched once loaded
             return
+        self._pending_query = None
         self._searching = True
         self.searches_run += 1
         self._search_thread(query, self.index)

@@ -8,9 +8,11 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from newstui.core.article import Article
-from newstui.core.search.results import Hit
+if TYPE_CHECKING:
+    from newstui.core.article import Article
+    from newstui.core.search.results import Hit
 
 SORTS: tuple[str, ...] = ("newest", "oldest", "title", "source")
 SEARCH_SORTS: tuple[str, ...] = ("relevance", *SORTS)

@@ -7,7 +7,7 @@ mounting, scrolling and moving the cursor cost the same for 100 or 100,000 artic
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.style import Style
 from rich.text import Text
@@ -19,9 +19,11 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from newstui.core.article import Article
-from newstui.core.search.results import Hit, StateView
 from newstui.ui.safe import one_line
+
+if TYPE_CHECKING:
+    from newstui.core.article import Article
+    from newstui.core.search.results import Hit, StateView
 
 UNREAD_MARK = "●"
 STAR_MARK = "★"

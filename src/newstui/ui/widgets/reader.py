@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from rich.console import Console, Group, RenderableType
-from rich.markdown import Markdown
 from rich.rule import Rule
 from rich.segment import Segment
 from rich.style import Style
@@ -57,6 +56,8 @@ def article_renderable(article: Article) -> RenderableType:
     parts.append(Rule(style="dim"))
     body = clean(article.body)
     if article.format == "markdown":
+        from rich.markdown import Markdown  # ~0.1 s to import: only when needed
+
         # hyperlinks=False: links are shown as "text (url)"; nothing becomes clickable.
         parts.append(Markdown(body, hyperlinks=False, inline_code_lexer=None))
     else:

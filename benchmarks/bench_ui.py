@@ -1,0 +1,278 @@
+"""Issue 4's UI benchmark: first paint, search repaint, cursor cost and memory at 104k articles.
+
+Run by hand (never by pytest)::
+
+    uv run python benchmarks/bench_ui.py            # Reuters x5 (104k), or a generated corpus
+    uv run python benchmarks/bench_ui.py --scale 1  # quicker
+
+The corpus is written (once) as JSONL files under /tmp/newstui-bench/ (never in the repo).
+Every figure comes from the same run; the machine is noisy, so we quote medians and p95,
+and ratios against a bare Textual app started the same way.
+
+Measures
+  * first frame: process start -> first frame of the app (list pane visible, loading) and
+    -> list filled with every article; against a bare Textual app's first frame.
+  * search repaint: keystroke -> results shown and repainted, once indexed (p50, p95).
+  * typing at 30 chars/s for 10 s: searches run vs keystrokes, event-loop stalls, and
+    time from the last keystroke to its results.
+  * cursor move: one ``j`` press (handle + repaint) at 1k and at 104k articles.
+  * memory: peak RSS of the app with the library loaded, vs a bare Textual app.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+BENCH_ROOT = Path("/tmp/newstui-bench")
+PER_FILE = 10_000
+
+
+def _corpus_folder(scale: int, limit: int | None = None) -> tuple[Path, str]:
+    """The corpus as JSONL files (10k articles each) under /tmp/newstui-bench/; its label."""
+    from corpus import article_record, load_corpus
+
+    arts, label = load_corpus(scale)
+    if limit is not None:
+        arts = arts[:limit]
+        label = f"{label}, first {len(arts):,}"
+    name = f"ui-{'reuters' if 'Reuters' in label else 'synthetic'}-x{scale}-{len(arts)}"
+    folder = BENCH_ROOT / name
+    marker = folder / ".complete"
+    if not marker.exists():
+        folder.mkdir(parents=True, exist_ok=True)
+        for start in range(0, len(arts), PER_FILE):
+            with (folder / f"part-{start // PER_FILE:03d}.jsonl").open("w", encoding="utf-8") as fh:
+                for a in arts[start : start + PER_FILE]:
+                    fh.write(json.dumps(article_record(a), ensure_ascii=False) + "\n")
+        marker.write_text("ok\n")
+    return folder, label
+
+
+def _xdg_env(tag: str) -> dict[str, str]:
+    env = dict(os.environ)
+    root = BENCH_ROOT / f"xdg-{tag}"
+    for name in ("XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME"):
+        (root / name.lower()).mkdir(parents=True, exist_ok=True)
+        env[name] = str(root / name.lower())
+    return env
+
+
+def _isolate(tag: str) -> None:
+    os.environ.update(_xdg_env(tag))
+
+
+def _rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+# --------------------------------------------------------------------------- children
+def child_bare(t0: float) -> dict[str, float]:
+    from textual.app import App, ComposeResult
+    from textual.widgets import Footer, Static
+
+    class Bare(App[None]):
+        def compose(self) -> ComposeResult:
+            yield Static("hello")
+            yield Footer()
+
+    out: dict[str, float] = {}
+
+    async def main() -> None:
+        app = Bare()
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.pause()
+            out["first_frame_s"] = time.time() - t0
+            out["rss_mb"] = _rss_mb()
+
+    asyncio.run(main())
+    return out
+
+
+def child_app(t0: float, folder: str) -> dict[str, float]:
+    from newstui.ui.app import create_app
+
+    out: dict[str, float] = {}
+
+    async def main() -> None:
+        app = create_app(Path(folder))
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.pause()
+            out["first_frame_s"] = time.time() - t0
+            while not app.article_list.articles:
+                await asyncio.sleep(0.01)
+            await pilot.pause()
+            out["list_filled_s"] = time.time() - t0
+            out["articles"] = float(len(app.article_list.articles))
+            while app.busy:
+                await asyncio.sleep(0.02)
+            out["indexed_s"] = time.time() - t0
+            out["rss_mb"] = _rss_mb()
+            app.store.close()
+
+    asyncio.run(main())
+    return out
+
+
+def _run_child(kind: str, *args: str, tag: str) -> dict[str, float]:
+    cmd = [sys.executable, __file__, "--child", kind, repr(time.time()), *args]
+    done = subprocess.run(cmd, capture_output=True, text=True, env=_xdg_env(tag), check=False)
+    if done.returncode != 0:
+        raise SystemExit(f"child {kind} failed:\n{done.stderr[-3000:]}")
+    last = done.stdout.strip().splitlines()[-1]
+    result: dict[str, float] = json.loads(last)
+    return result
+
+
+# --------------------------------------------------------------------------- in-process
+async def _settle(pilot: Any) -> None:
+    app = pilot.app
+    while True:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        if not app.busy:
+            return
+
+
+async def _search_and_cursor(folder: Path, typing_seconds: float) -> dict[str, Any]:
+    from newstui.ui.app import create_app
+
+    out: dict[str, Any] = {}
+    app = create_app(folder)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await _settle(pilot)
+        out["articles"] = len(app.article_list.articles)
+        # cursor moves: j presses, each handled and repainted
+        moves = []
+        for _ in range(200):
+            t = time.perf_counter()
+            await pilot.press("j")
+            moves.append(time.perf_counter() - t)
+        out["cursor_ms"] = statistics.median(moves) * 1000
+        # search repaint after a keystroke, one keystroke at a time
+        await pilot.press("slash")
+        latencies: list[float] = []
+        for query in ("oil", "wheat export", "bank rate cut", "tokyo stok", "coffee pric"):
+            for ch in query:
+                t = time.perf_counter()
+                await pilot.press(ch)
+                while app.busy or app.search_query != app.search_box.value.strip():
+                    await asyncio.sleep(0.0005)
+                await pilot.pause()  # the repaint
+                latencies.append(time.perf_counter() - t)
+            await pilot.press("escape", "slash")
+            await _settle(pilot)
+        latencies.sort()
+        out["search_p50_ms"] = statistics.median(latencies) * 1000
+        out["search_p95_ms"] = latencies[int(len(latencies) * 0.95) - 1] * 1000
+        out["search_n"] = len(latencies)
+        # typing at 30 chars/s: a long sentence, no waiting for results
+        text = "oil prices rise as opec meets in vienna while wheat exports fall " * 3
+        stalls: list[float] = []
+        runs_before = app.searches_run
+        sent = 0
+        start = time.perf_counter()
+        next_at = start
+        while time.perf_counter() - start < typing_seconds:
+            ch = text[sent % len(text)]
+            sent += 1
+            before = time.perf_counter()
+            app.search_box.insert_text_at_cursor(ch)
+            await asyncio.sleep(0)
+            stalls.append(time.perf_counter() - before)
+            next_at += 1 / 30
+            delay = next_at - time.perf_counter()
+            t_sleep = time.perf_counter()
+            await asyncio.sleep(max(0.0, delay))
+            late = (time.perf_counter() - t_sleep) - max(0.0, delay)
+            stalls.append(late)
+        last_key = time.perf_counter()
+        await _settle(pilot)
+        out["typing_keys"] = sent
+        out["typing_searches"] = app.searches_run - runs_before
+        out["typing_max_stall_ms"] = max(stalls) * 1000
+        out["typing_p95_stall_ms"] = sorted(stalls)[int(len(stalls) * 0.95)] * 1000
+        out["typing_last_result_ms"] = (time.perf_counter() - last_key) * 1000
+        app.store.close()
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description="newstui UI benchmark (issue 4)")
+    ap.add_argument("--scale", type=int, default=5, help="Reuters x SCALE (default 5: 104k)")
+    ap.add_argument("--repeat", type=int, default=3, help="child runs per start-up figure")
+    ap.add_argument("--typing-seconds", type=float, default=10.0)
+    ap.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
+    args = ap.parse_args(argv)
+
+    if args.child:
+        kind, t0, *rest = args.child
+        result = child_bare(float(t0)) if kind == "bare" else child_app(float(t0), rest[0])
+        print(json.dumps(result))
+        return 0
+
+    big, label = _corpus_folder(args.scale)
+    small, _ = _corpus_folder(1, limit=1000)
+    print(f"corpus: {label} in {big}")
+
+    # start-up: bare app vs newstui, alternating, medians
+    bare, app = [], []
+    for n in range(args.repeat):
+        bare.append(_run_child("bare", tag=f"bare{n}"))
+        app.append(_run_child("app", str(big), tag="big"))  # same XDG: warm cache if any
+
+    def med(rows: list[dict[str, float]], key: str) -> float:
+        return statistics.median(r[key] for r in rows)
+
+    bare_ff = med(bare, "first_frame_s")
+    print(f"bare Textual app first frame      {bare_ff * 1000:8.0f} ms (median of {args.repeat})")
+    print(
+        f"newstui first frame (loading)     {med(app, 'first_frame_s') * 1000:8.0f} ms "
+        f"= {med(app, 'first_frame_s') / bare_ff:.2f}x bare"
+    )
+    print(
+        f"newstui list filled ({med(app, 'articles'):,.0f})    {med(app, 'list_filled_s') * 1000:8.0f} ms "
+        f"= {med(app, 'list_filled_s') / bare_ff:.2f}x bare"
+    )
+    print(f"newstui indexed (search complete) {med(app, 'indexed_s') * 1000:8.0f} ms")
+    print(
+        f"peak RSS: bare {med(bare, 'rss_mb'):.0f} MB, newstui with library "
+        f"{med(app, 'rss_mb'):.0f} MB"
+    )
+
+    _isolate("inproc")
+    small_r = asyncio.run(_search_and_cursor(small, typing_seconds=1.0))
+    big_r = asyncio.run(_search_and_cursor(big, typing_seconds=args.typing_seconds))
+    print(
+        f"cursor move (j + repaint), median: {small_r['articles']:,} articles "
+        f"{small_r['cursor_ms']:.2f} ms, {big_r['articles']:,} articles "
+        f"{big_r['cursor_ms']:.2f} ms (ratio {big_r['cursor_ms'] / small_r['cursor_ms']:.2f})"
+    )
+    print(
+        f"search repaint after a keystroke at {big_r['articles']:,}: "
+        f"p50 {big_r['search_p50_ms']:.1f} ms, p95 {big_r['search_p95_ms']:.1f} ms "
+        f"({big_r['search_n']} keystrokes)"
+    )
+    print(
+        f"typing 30 chars/s for {args.typing_seconds:.0f} s: {big_r['typing_keys']} keys, "
+        f"{big_r['typing_searches']} searches run, event-loop stall max "
+        f"{big_r['typing_max_stall_ms']:.0f} ms / p95 {big_r['typing_p95_stall_ms']:.0f} ms, "
+        f"last keystroke -> results {big_r['typing_last_result_ms']:.0f} ms"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
