@@ -37,6 +37,7 @@ from newstui.core.loaders.htmlpage import load_html
 from newstui.core.loaders.jsonfile import load_json, load_jsonl_path, load_jsonl_text
 from newstui.core.loaders.markdown import load_markdown
 from newstui.core.loaders.plaintext import load_text
+from newstui.core.text import clean_text
 
 __all__ = [
     "MAX_FILE_BYTES",
@@ -126,6 +127,9 @@ def _load_bytes(data: bytes, path: Path, declared: str, truncated: bool) -> Load
     raw_text, problem = decode_bytes(data, path, truncated)
     if problem is not None:
         b.outcome.problems.append(problem)
+    if kind in ("text", "markdown"):
+        # Sanitised before parsing, so escapes cannot break a header or YAML front matter.
+        raw_text = clean_text(raw_text)
     if kind == "markdown":
         return load_markdown(b, raw_text)
     if kind == "html":

@@ -97,9 +97,10 @@ _CONTROL_BYTES = bytes([*range(0, 8), 11, *range(14, 27), *range(28, 32), 127])
 
 
 def looks_binary(data: bytes) -> bool:
-    """Binary data rather than text: more than 5% NUL/control bytes near the start, or a
-    run of NULs (and no UTF-16/32 BOM or UTF-16 pattern). Text with a few stray control
-    bytes (or ANSI escapes) is text: the sanitiser removes them."""
+    """Binary data rather than text: a run of NULs, or more than 5% NUL/control bytes near
+    the start (of at least 1 KB, so a short text with a stray NUL is still text), and no
+    UTF-16/32 BOM or UTF-16 pattern. Text with a few stray control bytes (or ANSI escapes)
+    is text: the sanitiser removes them."""
     head = data[:8192]
     if not head or head.startswith(_UTF16_BOMS + _UTF32_BOMS + (codecs.BOM_UTF8,)):
         return False
@@ -107,19 +108,25 @@ def looks_binary(data: bytes) -> bool:
         evens, odds = head[0::2].count(0), head[1::2].count(0)
         if _utf16_guess(head, evens, odds) is not None:
             return False
-        if b"\x00\x00\x00\x00" in head:
+        if b"\x00\x00" in head:
             return True
     controls = len(head) - len(head.translate(None, _CONTROL_BYTES))
-    return controls * 20 > len(head)
+    return controls * 20 > max(len(head), 1024)
 
 
 def _utf16_guess(head: bytes, evens: int, odds: int) -> str | None:
+    """UTF-16 without BOM: NULs at every other byte, and text (not control bytes) between."""
     half = len(head) // 2
-    if half >= 8 and odds > half * 0.4 and evens < half * 0.05:
-        return "utf-16-le"
-    if half >= 8 and evens > half * 0.4 and odds < half * 0.05:
-        return "utf-16-be"
-    return None
+    if half < 8:
+        return None
+    if odds > half * 0.4 and evens < half * 0.05:
+        enc, chars = "utf-16-le", head[0::2]
+    elif evens > half * 0.4 and odds < half * 0.05:
+        enc, chars = "utf-16-be", head[1::2]
+    else:
+        return None
+    controls = len(chars) - len(chars.translate(None, _CONTROL_BYTES[1:]))
+    return enc if controls * 10 < len(chars) else None
 
 
 def decode(raw: RawFile) -> tuple[str, Problem | None]:
@@ -183,12 +190,22 @@ def as_text(value: object) -> str:
     if isinstance(value, int | float):
         return str(value)
     if isinstance(value, Mapping):
-        for key in ("name", "title", "value", "text", "#text", "href"):
-            if key in value:
-                return as_text(value[key])
-        return ""
+        return _scalar_text(value)
     if isinstance(value, list | tuple) and value:
-        return ", ".join(t for t in (as_text(v) for v in value[:10]) if t)
+        # One level only: YAML aliases can nest lists a billion items deep.
+        return ", ".join(t for t in (_scalar_text(v) for v in value[:10]) if t)
+    return ""
+
+
+def _scalar_text(value: object) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
+    if isinstance(value, Mapping):
+        for key in ("name", "title", "value", "text", "#text", "href"):
+            if isinstance(value.get(key), str):
+                return str(value[key])
     return ""
 
 
@@ -206,7 +223,7 @@ def as_tags(value: object) -> tuple[str, ...]:
         return ()
     out: dict[str, None] = {}
     for item in items:
-        tag = clean_line(as_text(item), MAX_FIELD_CHARS // 2)
+        tag = clean_line(_scalar_text(item), MAX_FIELD_CHARS // 2)
         if tag and tag.casefold() not in (t.casefold() for t in out):
             out[tag] = None
             if len(out) >= MAX_TAGS:
@@ -331,8 +348,9 @@ class Builder:
         if date not in (None, ""):
             published = parse_date(date)
             if published is None:
+                shown = shorten(clean_line(as_text(date)), 40) or type(date).__name__
                 self.problem(
-                    f"unrecognised date {shorten(clean_line(as_text(date)), 40)!r}",
+                    f"unrecognised date {shown!r}",
                     "degraded",
                     entry,
                 )

@@ -13,7 +13,7 @@ from typing import Any
 import trafilatura
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from newstui.core.loaders._common import Builder, LoadOutcome
+from newstui.core.loaders._common import Builder, LoadError, LoadOutcome
 
 _BLOCKS = (
     "p,div,li,ul,ol,h1,h2,h3,h4,h5,h6,tr,table,blockquote,pre,section,article,header,"
@@ -61,7 +61,41 @@ def _visible_text(root: LexborNode | None) -> str:
     return _BLANKS.sub("\n\n", "\n".join(lines)).strip()
 
 
+# Lexbor takes time quadratic in nesting depth (100k nested <div>: 12 s); real pages
+# nest a few dozen levels. trafilatura costs ~1 s a MB: bigger pages get the plain
+# visible text (still without scripts, styles, navigation and forms).
+MAX_DEPTH = 256
+MAX_EXTRACT_CHARS = 1024 * 1024
+_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)[^<>]*?(/?)>")
+_VOID = frozenset(
+    {
+        *("area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta"),
+        *("param", "source", "track", "wbr", "p", "li", "td", "tr", "th", "option", "dt", "dd"),
+    }
+)
+
+
+def nesting_depth(text: str, limit: int = MAX_DEPTH) -> int:
+    """Maximum element nesting of ``text`` (stops counting past ``limit``). Elements whose
+    end tag HTML lets one omit are not counted."""
+    if text.count("<") <= limit:
+        return 0
+    depth = deepest = 0
+    for m in _TAG.finditer(text):
+        if m.group(1):
+            depth = max(0, depth - 1)
+        elif not m.group(3) and m.group(2).lower() not in _VOID:
+            depth += 1
+            if depth > deepest:
+                deepest = depth
+                if deepest > limit:
+                    break
+    return deepest
+
+
 def load_html(b: Builder, text: str) -> LoadOutcome:
+    if nesting_depth(text) > MAX_DEPTH:
+        raise LoadError(f"HTML nested more than {MAX_DEPTH} levels deep; not read")
     tree = LexborHTMLParser(text)
     title = _meta(
         tree,
@@ -89,6 +123,8 @@ def load_html(b: Builder, text: str) -> LoadOutcome:
     keywords = _meta(tree, 'meta[name="keywords"]', 'meta[name="news_keywords"]')
     body = ""
     try:
+        if len(text) > MAX_EXTRACT_CHARS:
+            raise ValueError("too big for trafilatura")
         extracted: Any = trafilatura.extract(
             text,
             include_comments=False,
