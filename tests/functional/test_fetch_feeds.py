@@ -505,3 +505,31 @@ def test_a_gzip_bomb_is_stopped_at_the_size_cap(
     )
     report = run([feed_server.url("/gzbomb.xml")], dest, state)
     assert "response too large" in (report.feeds[0].error or "")
+
+
+def test_cancel_does_not_wait_for_a_slow_server(
+    feed_server: FeedServer, dest: Path, state: Path
+) -> None:
+    cancel = threading.Event()
+    patient = HttpOptions(read_timeout=30.0, retries=0)
+
+    def on_event(ev: FeedProgress) -> None:
+        if ev.feed.endswith("/atom.xml") and ev.stage == "done":
+            cancel.set()
+
+    started = time.monotonic()
+    report = fetch_feeds(
+        [feed_server.url("/slow.xml"), feed_server.url("/atom.xml")],
+        dest,
+        state_path=state,
+        http=patient,
+        progress=on_event,
+        cancel=cancel,
+        jobs=2,
+    )
+
+    assert time.monotonic() - started < 2.5  # the slow server answers after 3 s
+    slow, atom = report.feeds
+    assert slow.error == "cancelled" and atom.ok and atom.new == 2
+    assert report.cancelled
+    assert leftovers(dest) == []

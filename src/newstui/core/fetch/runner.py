@@ -7,6 +7,7 @@ import hashlib
 import queue
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -39,7 +40,7 @@ from newstui.core.paths import data_dir
 ProgressCallback = Callable[[FeedProgress], None]
 PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"
 MAX_JOBS = 32
-INTERRUPT_GRACE = 0.5  # seconds to let workers finish a write after ctrl+c
+INTERRUPT_GRACE = 0.5  # seconds to let workers finish a write after ctrl+c or cancel
 WORKER_THREAD_PREFIX = "newstui-fetch"
 
 
@@ -181,7 +182,8 @@ def fetch_feeds(
         fetched_at=datetime.now(UTC).replace(microsecond=0),
     )
     pending: dict[cf.Future[FeedResult | _Expansion], int] = {}
-    interrupted = False
+    interrupted = abandoned = False
+    give_up_at = float("inf")
     try:
         for tid in order:
             if tid in results:
@@ -191,8 +193,20 @@ def fetch_feeds(
                 events.put(FeedProgress(tasks[tid].feed, tid, len(order), "queued"))
                 pending[feed_pool.submit(_process_feed, tasks[tid], tid, ctx)] = tid
         while pending:
-            if cancel is not None and cancel.is_set():
+            if cancel is not None and cancel.is_set() and not stop.is_set():
                 stop.set()
+                give_up_at = time.monotonic() + INTERRUPT_GRACE
+            if time.monotonic() > give_up_at:
+                # Cancelled, and some workers still wait on slow servers: report those feeds
+                # as cancelled now rather than when their requests time out. The workers
+                # write nothing more once they return (they see ``stop``).
+                drain()
+                for tid in sorted(pending.values()):
+                    results[tid] = FeedResult(feed=tasks[tid].feed, error=CANCELLED)
+                    emit(_final_event(results[tid], tid, len(order)))
+                pending.clear()
+                abandoned = True
+                break
             done, _ = cf.wait(pending, timeout=0.05, return_when=cf.FIRST_COMPLETED)
             drain()
             for fut in done:
@@ -216,10 +230,13 @@ def fetch_feeds(
         stop.set()
         raise
     finally:
-        feed_pool.shutdown(wait=not interrupted, cancel_futures=True)
+        wait = not (interrupted or abandoned)
+        feed_pool.shutdown(wait=wait, cancel_futures=True)
         if page_pool is not None:
-            page_pool.shutdown(wait=not interrupted, cancel_futures=True)
-        if interrupted:
+            page_pool.shutdown(wait=wait, cancel_futures=True)
+        if abandoned:
+            pass  # workers still running hold the client and the store; they close with them
+        elif interrupted:
             # Workers finish the file they are writing (each write is atomic) and stop; one
             # still waiting on a server is not waited for: it writes nothing once it returns.
             cf.wait(pending, timeout=INTERRUPT_GRACE)
