@@ -80,6 +80,15 @@ def default_path() -> Path:
     return paths.data_dir() / STATE_FILENAME
 
 
+def _text(value: str) -> str:
+    """``value`` as SQLite can store it: lone surrogates (from broken input) become "?"."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return value.encode("utf-8", "replace").decode("utf-8")
+    return value
+
+
 def _is_locked(exc: BaseException) -> bool:
     msg = str(exc).lower()
     return isinstance(exc, sqlite3.OperationalError) and ("locked" in msg or "busy" in msg)
@@ -265,7 +274,7 @@ class StateStore:
         self.set_read_many((article_id,), read)
 
     def set_read_many(self, article_ids: Iterable[str], read: bool = True) -> None:
-        ids = [i for i in dict.fromkeys(article_ids) if isinstance(i, str) and i]
+        ids = [_text(i) for i in dict.fromkeys(article_ids) if isinstance(i, str) and i]
         if not ids:
             return
         now = time.time()
@@ -290,6 +299,7 @@ class StateStore:
 
     def toggle_read(self, article_id: str) -> bool:
         """Flip read/unread (as stored, even if another process changed it); the new value."""
+        article_id = _text(article_id)
         new = self._toggle("read_state", article_id)
         if new:
             self._reads()[article_id] = None
@@ -299,6 +309,7 @@ class StateStore:
         return new
 
     def set_starred(self, article_id: str, starred: bool = True) -> None:
+        article_id = _text(article_id)
         now = time.time()
 
         def work(conn: sqlite3.Connection) -> None:
@@ -317,6 +328,7 @@ class StateStore:
         self._starred_frozen = None
 
     def toggle_starred(self, article_id: str) -> bool:
+        article_id = _text(article_id)
         new = self._toggle("starred", article_id)
         if new:
             self._starred[article_id] = None
@@ -328,6 +340,7 @@ class StateStore:
     def set_position(self, article_id: str, line: int) -> None:
         """Remember the reader's scroll offset (line) for an article; 0 forgets it."""
         line = max(0, int(line))
+        article_id = _text(article_id)
         if self._positions.get(article_id, 0) == line:
             return
         now = time.time()
@@ -350,6 +363,8 @@ class StateStore:
     def set_value(self, key: str, value: str | None) -> None:
         """Remember a small value ("last_article", "last_search", "theme", "sort", ...);
         ``None`` forgets it."""
+        key = _text(key)
+        value = None if value is None else _text(value)
         if self._values.get(key) == value:
             return
 
@@ -367,7 +382,7 @@ class StateStore:
 
     def add_search(self, query: str) -> None:
         """Record a search (blank ones are ignored; a repeat moves to the front)."""
-        query = query.strip()
+        query = _text(query.strip())
         if not query:
             return
         if self._history and self._history[0] == query:
@@ -650,7 +665,7 @@ def validate_export(data: Any) -> _Import:
         for n, item in enumerate(value):
             if not isinstance(item, str) or not item:
                 raise StateImportError(f"'{name}'[{n}] must be an article id (a non-empty string)")
-        return value
+        return [_text(item) for item in value]
 
     read = id_list("read")
     starred = id_list("starred")
@@ -661,11 +676,11 @@ def validate_export(data: Any) -> _Import:
     for k, v in positions_raw.items():
         if not isinstance(v, int) or isinstance(v, bool) or v < 0:
             raise StateImportError(f"'positions'[{k!r}] must be a whole number of at least 0")
-        positions[str(k)] = v
+        positions[_text(str(k))] = v
     history_raw = data.get("history", [])
     if not isinstance(history_raw, list) or not all(isinstance(q, str) for q in history_raw):
         raise StateImportError("'history' must be a list of strings (newest first)")
-    history = [q.strip() for q in history_raw if q.strip()]
+    history = [_text(q.strip()) for q in history_raw if q.strip()]
     values_raw = data.get("values", {})
     if not isinstance(values_raw, Mapping):
         raise StateImportError("'values' must be an object of name: string")
@@ -673,7 +688,7 @@ def validate_export(data: Any) -> _Import:
     for k, v in values_raw.items():
         if v is not None and not isinstance(v, str):
             raise StateImportError(f"'values'[{k!r}] must be a string or null")
-        values[str(k)] = v
+        values[_text(str(k))] = None if v is None else _text(v)
     return _Import(read, starred, positions, history, values)
 
 
