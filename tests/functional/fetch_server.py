@@ -62,6 +62,12 @@ class FeedServer:
     def url(self, path: str) -> str:
         return self.base + path
 
+    def local_links(self, feed: bytes) -> bytes:
+        """``feed`` with its https://harbour.example/ links pointing at this server, so a
+        full-text fetch never leaves 127.0.0.1 (/news/tide-tables is an article page; the
+        other pages are 404)."""
+        return feed.replace(b"https://harbour.example/", (self.base + "/").encode())
+
     def static(self, path: str, body: bytes, ctype: str, **headers: str) -> None:
         self.routes[path] = lambda h: Reply(200, body, {"Content-Type": ctype, **headers})
 
@@ -92,7 +98,7 @@ class FeedServer:
         self.routes["/slow.xml"] = _slow_route(rss, delay=3.0)
         self.routes["/broken.xml"] = _broken_route
         self.routes["/big.xml"] = _big_route
-        self.routes["/article/tide-tables"] = lambda h: Reply(
+        self.routes["/news/tide-tables"] = lambda h: Reply(
             200, (FEEDS / "article.html").read_bytes(), {"Content-Type": "text/html"}
         )
 

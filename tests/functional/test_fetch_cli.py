@@ -209,3 +209,17 @@ def test_dir_that_is_a_file_is_a_usage_error(env: dict[str, str], tmp_path: Path
     proc = fetch(env, str(FEEDS / "atom.xml"), "--dir", str(afile))
     assert proc.returncode == 2
     assert "not a folder" in proc.stderr and str(afile) in proc.stderr
+
+
+def test_full_text_from_the_command_line(
+    feed_server: FeedServer, env: dict[str, str], tmp_path: Path
+) -> None:
+    feed = feed_server.local_links((FEEDS / "rss2.xml").read_bytes())
+    feed_server.static("/local.xml", feed, "application/rss+xml")
+    dest = tmp_path / "news"
+    proc = fetch(env, feed_server.url("/local.xml"), "--full-text", "--dir", str(dest))
+
+    assert proc.returncode == 0, proc.stderr
+    tide = next(p for p in md_files(dest) if "tide-tables" in p.name).read_text(encoding="utf-8")
+    assert "survey boat confirmed the change" in tide
+    assert "kept the feed's summary" in proc.stderr  # the other pages are 404

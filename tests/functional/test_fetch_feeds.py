@@ -228,7 +228,7 @@ def test_gzip_and_redirects_are_handled(feed_server: FeedServer, dest: Path, sta
         ("/malformed.xml", "malformed XML"),
         ("/bomb.xml", "refused: the XML declares entities"),
         ("/external.xml", "refused"),
-        ("/article/tide-tables", "not a feed"),
+        ("/news/tide-tables", "not a feed"),
     ],
 )
 def test_each_bad_feed_gets_a_clear_reason_and_the_others_complete(
@@ -332,14 +332,7 @@ def test_bad_local_inputs_are_reported_by_name(dest: Path, state: Path, tmp_path
 def test_full_text_replaces_the_summary_with_the_page_text(
     feed_server: FeedServer, dest: Path, state: Path
 ) -> None:
-    feed = (FEEDS / "rss2.xml").read_bytes()
-    feed = feed.replace(
-        b"https://harbour.example/news/tide-tables",
-        feed_server.url("/article/tide-tables").encode(),
-    )
-    feed = feed.replace(
-        b"https://harbour.example/news/ferry", feed_server.url("/missing-page").encode()
-    )
+    feed = feed_server.local_links((FEEDS / "rss2.xml").read_bytes())
     feed_server.static("/local.xml", feed, "application/rss+xml")
 
     report = run([feed_server.url("/local.xml")], dest, state, full_text=True)
@@ -352,6 +345,8 @@ def test_full_text_replaces_the_summary_with_the_page_text(
     assert "*hourly*" in ferry  # extraction failed: the feed's summary stays
     assert any("kept the feed's summary" in n and "HTTP 404" in n for n in report.feeds[0].notes)
     assert report.ok
+    # every page came from the local server
+    assert {"/news/tide-tables", "/news/ferry", "/news/lighthouse"} <= set(feed_server.hits)
 
 
 def test_progress_events_arrive_in_the_calling_thread(
