@@ -88,6 +88,18 @@ def test_dotted_binding_ids_quoted_or_not(tmp_path: Path) -> None:
     assert "line 4:" in w and "'keymap.list.cursor_down'" in w
 
 
+def test_odd_paths_never_raise(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        'folders = ["~no-such-user-here/news"]\nopml = "a\\u0000b"\n',
+    )
+    settings, warnings = load_settings(path)
+    assert settings.folders == [tmp_path / "~no-such-user-here" / "news"]
+    assert settings.opml is None
+    (w,) = warnings
+    assert "line 2:" in w and "'opml'" in w
+
+
 def test_wrong_types_keep_defaults_and_name_line_and_key(tmp_path: Path) -> None:
     path = write(
         tmp_path,

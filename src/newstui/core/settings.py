@@ -20,6 +20,7 @@ folder of the settings file.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -161,7 +162,7 @@ def parse_settings(
     for key, value in data.items():
         if key == "folders":
             items = [value] if isinstance(value, str) else value
-            if isinstance(items, list) and all(isinstance(v, str) and v for v in items):
+            if isinstance(items, list) and all(_is_path(v) for v in items):
                 settings.folders = [_as_path(v, base) for v in items]
             else:
                 warn(key, "must be a list of folder paths (strings); ignored")
@@ -213,12 +214,12 @@ def parse_settings(
                     warn(binding, 'must be keys as a string, like "ctrl+s,s"; ignored', "keymap")
         elif key == "feeds":
             items = [value] if isinstance(value, str) else value
-            if isinstance(items, list) and all(isinstance(v, str) and v.strip() for v in items):
+            if isinstance(items, list) and all(_is_path(v) for v in items):
                 settings.feeds = [_as_feed(v.strip(), base) for v in items]
             else:
                 warn(key, "must be a list of feed URLs or file paths (strings); ignored")
         elif key == "opml":
-            if isinstance(value, str) and value.strip():
+            if _is_path(value):
                 settings.opml = _as_path(value.strip(), base)
             else:
                 warn(key, "must be the path of an OPML file (a string); ignored")
@@ -256,8 +257,15 @@ def _close_match(key: str) -> str | None:
     return found[0] if found else None
 
 
+def _is_path(value: Any) -> bool:
+    return isinstance(value, str) and bool(value.strip()) and "\x00" not in value
+
+
 def _as_path(value: str, base: Path | None) -> Path:
-    p = Path(value).expanduser()
+    p = Path(value)
+    # "~someone" with no such user, or no home folder at all: keep the path as written
+    with contextlib.suppress(RuntimeError):
+        p = p.expanduser()
     if not p.is_absolute() and base is not None:
         p = base / p
     return p
