@@ -280,6 +280,15 @@ def write_hostile(dest: Path, *, huge: bool = True) -> Manifest:
     m.good["y.md/inside.txt"] = ["Inside a folder named y.md"]
     _w(root, ".hidden.txt", "Title: Hidden\n\nMust not load.\n")
     m.other += ["loop", "y.md", ".hidden.txt"]
+    # Hostile file names: an escape sequence, and bytes that are not UTF-8.
+    esc_name = f"name-{ESC}]0;pwned\x07-{ESC}[31m-\x9b2J.txt"
+    _w(root, esc_name, "Title: Escape in the file name\n\nBody.\n")
+    m.good[esc_name] = ["Escape in the file name"]
+    raw_name = os.fsdecode(b"name-\xff\xfe-latin1.txt")
+    _w(root, raw_name, "Title: Undecodable file name\n\nBody.\n")
+    m.good[raw_name] = ["Undecodable file name"]
+    _w(root, f"empty-{ESC}[2J.txt", b"")
+    m.bad[f"empty-{ESC}[2J.txt"] = "empty"
     for i in range(3):
         _w(root, f"vanish/vanish-{i}.txt", f"Title: Vanishing {i}\n\nGone soon.\n")
         m.other.append(f"vanish/vanish-{i}.txt")

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from newstui.core.text import clean_line, display_path
+
 WORDS_PER_MINUTE = 230
 
 
@@ -78,8 +80,9 @@ class Article:
 
     @property
     def location(self) -> str:
-        """Where the article lives, for messages: ``path`` or ``path#entry``."""
-        where = str(self.path) if self.path is not None else "<memory>"
+        """Where the article lives, for messages: ``path`` or ``path#entry`` (safe to print:
+        see :func:`newstui.core.text.display_path`)."""
+        where = display_path(self.path) if self.path is not None else "<memory>"
         return where if self.entry is None else f"{where}#{self.entry}"
 
     def __eq__(self, other: object) -> bool:
@@ -103,5 +106,10 @@ class Problem:
     reason: str
     kind: str = "skipped"
 
+    @property
+    def display_path(self) -> str:
+        """``path`` safe to print (file names can hold escape sequences and non-UTF-8 bytes)."""
+        return display_path(self.path)
+
     def __str__(self) -> str:
-        return f"{self.path}: {self.reason}"
+        return f"{self.display_path}: {clean_line(self.reason)}"

@@ -140,3 +140,12 @@ def has_controls(s: str) -> bool:
     return any(
         (ord(ch) < 0x20 and ch not in "\n\t") or 0x7F <= ord(ch) <= 0x9F or ch == "\x1b" for ch in s
     )
+
+
+def display_path(path: object) -> str:
+    """A file path safe to print: bytes that are not UTF-8 become U+FFFD, escape sequences
+    and control characters in file names are removed (file names are untrusted too)."""
+    s = str(path)
+    if not s.isascii():
+        s = s.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    return clean_text(s, keep_newlines=False)
