@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import json
+import os
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from newstui.core import paths
 from newstui.core.settings import (
+    KNOWN_KEYS,
+    READER_WIDTH_MAX,
+    READER_WIDTH_MIN,
     Settings,
     SettingsError,
     default_config_path,
@@ -215,3 +222,48 @@ def test_settings_file_is_never_modified(tmp_path: Path) -> None:
     load_settings(path)
     assert path.read_text(encoding="utf-8") == text
     assert path.stat().st_mtime_ns == before
+
+
+def test_a_fifo_is_refused_without_blocking(tmp_path: Path) -> None:
+    fifo = tmp_path / "config.toml"
+    os.mkfifo(fifo)
+    settings, warnings = load_settings(fifo)
+    assert settings == Settings()
+    assert len(warnings) == 1 and "not a regular file" in warnings[0]
+    with pytest.raises(SettingsError):
+        load_settings(fifo, must_exist=True)
+
+
+toml_values = st.recursive(
+    st.none().map(lambda _: "true")
+    | st.booleans().map(lambda b: str(b).lower())
+    | st.integers(-(10**6), 10**6).map(str)
+    | st.floats(allow_nan=False, allow_infinity=False).map(repr)
+    | st.text(max_size=20).map(json.dumps),
+    lambda inner: st.lists(inner, max_size=4).map(lambda xs: "[" + ", ".join(xs) + "]"),
+    max_leaves=6,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    entries=st.lists(
+        st.tuples(
+            st.sampled_from([*KNOWN_KEYS, "unknown", "keymap.app.quit", "keymap.x"]), toml_values
+        ),
+        max_size=8,
+    ),
+    garbage=st.sampled_from(["", "\n= oops", "\n[keymap", "\nreader_width = 9 0"]),
+)
+def test_any_file_gives_settings_and_never_raises(
+    tmp_path_factory: pytest.TempPathFactory, entries: list[tuple[str, str]], garbage: str
+) -> None:
+    text = "\n".join(f"{k} = {v}" for k, v in dict(entries).items()) + garbage
+    path = tmp_path_factory.mktemp("cfg") / "config.toml"
+    path.write_text(text, encoding="utf-8")
+    result, warnings = load_settings(path)
+    assert isinstance(result, Settings)
+    assert READER_WIDTH_MIN <= result.reader_width <= READER_WIDTH_MAX
+    assert isinstance(result.mark_read_on_open, bool)
+    assert all(isinstance(k, str) and isinstance(v, str) and v for k, v in result.keymap.items())
+    assert all(isinstance(w, str) and "\n" not in w for w in warnings)

@@ -73,6 +73,9 @@ def load_settings(
     unreadable file raises :class:`SettingsError` instead.
     """
     path = default_config_path() if path is None else Path(path).expanduser()
+    with contextlib.suppress(OSError):
+        if path.exists() and not path.is_file() and not path.is_dir():
+            return _unreadable(path, "not a regular file", must_exist)  # a FIFO would block
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
