@@ -286,6 +286,12 @@ def test_directory_in_place_of_the_file_is_moved_aside(store_path: Path) -> None
     assert (aside / "something").read_text() == "keep me"
 
 
+def test_fifo_in_place_of_the_file_is_moved_aside(store_path: Path) -> None:
+    store_path.parent.mkdir(parents=True)
+    os.mkfifo(store_path)
+    _assert_fresh_store_with_notice(store_path)
+
+
 def test_newer_schema_is_moved_aside(store_path: Path) -> None:
     store_path.parent.mkdir(parents=True)
     conn = sqlite3.connect(store_path)

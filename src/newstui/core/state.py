@@ -748,6 +748,8 @@ def _open_file(path: Path) -> tuple[sqlite3.Connection, _Loaded]:
     """Open, migrate and load the store file; raise _Unusable, _Locked or _Trouble."""
     if path.is_dir():
         raise _Unusable("a folder is in its place")
+    if path.exists() and not path.is_file():
+        raise _Unusable("not a regular file")  # a FIFO or device: SQLite could block on it
     for f in (path, path.with_name(path.name + "-wal")):
         # SQLite opens a read-only file read-only and only fails at the first write.
         if f.exists() and not os.access(f, os.R_OK | os.W_OK):
