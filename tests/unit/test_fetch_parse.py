@@ -174,3 +174,23 @@ def test_any_bytes_give_a_feed_a_list_or_a_reason(parts: list[bytes]) -> None:
         for entry in doc.entries:
             done = entry.materialize()
             assert done.title and "\x00" not in done.title + done.body
+
+
+def test_html_in_titles_becomes_plain_text() -> None:
+    rss = (
+        b'<rss version="2.0"><channel><title>A &amp;amp; B</title><item>'
+        b"<title>Q&amp;A &lt;i&gt;it&lt;/i&gt; &amp;lt;3</title><guid>1</guid>"
+        b"</item></channel></rss>"
+    )
+    doc = parse_document(rss, url="https://example.org/f")
+    assert isinstance(doc, ParsedFeed)
+    assert doc.title == "A & B"
+    assert doc.entries[0].title == "Q&A it <3"
+    atom = (
+        b'<feed xmlns="http://www.w3.org/2005/Atom"><title>T</title><entry>'
+        b'<title type="html">&lt;b&gt;Bold&lt;/b&gt; news</title><id>1</id>'
+        b'</entry><entry><title type="text">a &lt;b&gt; c</title><id>2</id></entry></feed>'
+    )
+    doc = parse_document(atom, url="https://example.org/f")
+    assert isinstance(doc, ParsedFeed)
+    assert [e.title for e in doc.entries] == ["Bold news", "a <b> c"]

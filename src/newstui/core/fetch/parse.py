@@ -22,7 +22,7 @@ import defusedxml
 import defusedxml.ElementTree as SafeET
 import feedparser
 
-from newstui.core.fetch.text import clean_line, html_to_markdown, text_to_markdown
+from newstui.core.fetch.text import clean_line, html_to_markdown, html_to_text, text_to_markdown
 
 
 class FeedFormatError(Exception):
@@ -207,7 +207,7 @@ def _parse_with_feedparser(data: bytes, *, url: str, content_type: str) -> Parse
     if not version and not entries_raw:
         raise FeedFormatError("not a feed: no RSS, Atom or JSON Feed content found")
     fmeta = parsed.get("feed", {})
-    title = clean_line(fmeta.get("title", "")) or _host_title(url)
+    title = _fp_text(fmeta, "title") or _host_title(url)
     feed = ParsedFeed(title=title, link=str(fmeta.get("link", "")))
     for n, raw in enumerate(entries_raw):
         entry = _feedparser_entry(raw, n, base=feed.link or url)
@@ -234,8 +234,20 @@ def _struct_to_dt(value: Any) -> datetime | None:
         return None
 
 
+def _fp_text(obj: Any, key: str) -> str:
+    """A feedparser text field as plain text: feedparser keeps HTML-typed titles (and every
+    RSS title) as escaped HTML, so "Q&amp;A <i>x</i>" must become "Q&A x"."""
+    value = obj.get(key, "")
+    if not isinstance(value, str):
+        return ""
+    detail = obj.get(f"{key}_detail") or {}
+    if "html" in str(detail.get("type", "")):
+        return html_to_text(value)
+    return clean_line(value)
+
+
 def _feedparser_entry(raw: Any, n: int, *, base: str) -> Entry | None:
-    title = clean_line(raw.get("title", ""))
+    title = _fp_text(raw, "title")
     link = _safe_url(raw.get("link", ""), base)
     html = ""
     is_html = True
@@ -253,7 +265,7 @@ def _feedparser_entry(raw: Any, n: int, *, base: str) -> Entry | None:
         body = ""
     else:
         body = html_to_markdown(html, base=link or base) if is_html else text_to_markdown(html)
-    author = clean_line(raw.get("author", ""))
+    author = html_to_text(raw.get("author", "") or "")
     tags = _tags(t.get("label") or t.get("term") for t in raw.get("tags", []) or [])
     published = _struct_to_dt(raw.get("published_parsed")) or _struct_to_dt(
         raw.get("updated_parsed")

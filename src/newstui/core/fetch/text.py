@@ -37,6 +37,17 @@ def clean_line(text: str) -> str:
 _LINK_SCHEMES = frozenset({"http", "https", "mailto"})
 
 
+def html_to_text(fragment: str) -> str:
+    """One line of plain text from an HTML fragment (tags dropped, entities decoded)."""
+    if "<" not in fragment and "&" not in fragment:
+        return clean_line(fragment)
+    tree = LexborHTMLParser(f"<body>{fragment}</body>")
+    tree.strip_tags(_DROP_TAGS)
+    body = tree.body
+    text = body.text(deep=True) if body is not None else fragment
+    return clean_line(text if isinstance(text, str) else "")
+
+
 class _Converter(MarkdownConverter):
     """markdownify with images reduced to their alt text (images are not downloaded) and
     links resolved against ``base_url``; links to other schemes (``javascript:``,
