@@ -77,6 +77,13 @@ def _check_store(path: Path, acked: list[int]) -> None:
                     assert f"q{i}" in history, i
 
 
+def _check_all_or_nothing(path: Path, in_flight: int) -> None:
+    """The action the kill interrupted is either wholly there or not at all."""
+    with StateStore.open(path) as store:
+        for i in range(in_flight - in_flight % 5 + 3, in_flight + 5, 5):  # the next two pairs
+            assert store.is_read(f"m{i}a") == store.is_read(f"m{i}b"), i
+
+
 def _pump(stream: object, sink: list[str]) -> None:
     for line in stream:  # type: ignore[attr-defined]
         sink.append(line.strip())
@@ -118,6 +125,7 @@ def test_sigkill_at_random_moments_loses_no_acknowledged_action(tmp_path: Path) 
         total_acked += len(acked)
         if path.exists():
             _check_store(path, acked)
+            _check_all_or_nothing(path, max(acked) + 1 if acked else n * 1_000_000)
         else:
             assert acked == []
     assert total_acked > 100, "the writer barely ran: the test proves nothing"
