@@ -27,6 +27,7 @@ Every engine runs in its own subprocess so that its peak RSS is its own (corpus 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import random
@@ -200,7 +201,13 @@ def warm_worker(scale: int, phase: str) -> dict[str, Any]:
     from newstui.core.search.cache import open_library
 
     articles, label = load_corpus(scale)
-    dest = BENCH_TMP / f"search-jsonl-{corpus_fingerprint(articles)}"
+    # The library collapses identical stories, so copies get a distinct last line.
+    per = len(articles) // scale
+    articles = [
+        a if i < per else dataclasses.replace(a, body=f"{a.body}\n\n(copy {i // per + 1})")
+        for i, a in enumerate(articles)
+    ]
+    dest = BENCH_TMP / f"search-jsonl-distinct-{corpus_fingerprint(articles)}"
     if not (dest / "corpus.jsonl").exists():
         write_corpus_files(articles, dest, layout="jsonl")
     del articles

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import gc
 import hashlib
 import json
 import os
@@ -41,7 +42,7 @@ from newstui.core.search.index import SearchIndex
 
 __all__ = ["CACHE_VERSION", "cache_file_for", "open_library"]
 
-CACHE_VERSION = 1
+CACHE_VERSION = 3
 MAGIC = b"NEWSTUI\x1aIDX"
 _PREFIX = struct.Struct("<11sIIQ")
 _DTYPES = {"<i4", "<i8", "<u2", "<f8", "|u1"}
@@ -63,6 +64,8 @@ _ARTICLE_FIELDS = (
     "truncated",
     "word_count",
 )
+
+_TEXT_FIELDS = ("id", "title", "body", "format", "author", "source", "url", "tags")
 
 Progress = Callable[[int, int], None]
 
@@ -138,23 +141,28 @@ def _encode(
         if a.published is not None:
             micros[i], offsets[i] = _micros(a.published)
             has_date[i] = 1
-    text_fields = ("id", "title", "body", "format", "author", "source", "url")
+    text_fields = _TEXT_FIELDS
     pieces: list[str] = []
     for a in table:
-        pieces.extend((a.id, a.title, a.body, a.format, a.author, a.source, a.url))
-    lens = np.fromiter((len(p) for p in pieces), np.int64, count=len(pieces))
-    bounds = np.zeros(len(pieces) + 1, np.int64)
-    np.cumsum(lens, out=bounds[1:])
-    text = "".join(pieces).encode("utf-8", "surrogatepass")
-    meta = {
-        "path": [path_ix.get(str(a.path), -1) if a.path is not None else -1 for a in table],
-        "entry": [-1 if a.entry is None else a.entry for a in table],
-        "tags": [list(a.tags) for a in table],
-        "truncated": [int(a.truncated) for a in table],
-        "word_count": [a.word_count for a in table],
-    }
+        pieces.extend(
+            (a.id, a.title, a.body, a.format, a.author, a.source, a.url, "\x1f".join(a.tags))
+        )
+    joined = "\x00".join(pieces)
+    if joined.count("\x00") != max(0, len(pieces) - 1):
+        raise CacheError("article text holds NUL characters")  # never cached, just rebuilt
+    text = joined.encode("utf-8", "surrogatepass")
+    n = len(table)
+    path_arr = np.fromiter(
+        (path_ix.get(str(a.path), -1) if a.path is not None else -1 for a in table), np.int32, n
+    )
+    entry_arr = np.fromiter((-1 if a.entry is None else a.entry for a in table), np.int64, n)
+    flags = np.fromiter((int(a.truncated) for a in table), np.uint8, n)
+    words = np.fromiter((a.word_count for a in table), np.int64, n)
     blobs: list[tuple[str, npt.NDArray[Any]]] = [
-        ("text.bounds", bounds),
+        ("article.path", path_arr),
+        ("article.entry", entry_arr),
+        ("article.truncated", flags),
+        ("article.words", words),
         ("published.micros", micros),
         ("published.offset", offsets),
         ("published.has", has_date),
@@ -185,7 +193,6 @@ def _encode(
             "text_fields": list(text_fields),
             "files": file_rows,
             "duplicates": [[str(p.path), p.reason, p.kind] for p in dup_problems],
-            "meta": meta,
             "blobs": layout,
         },
         ensure_ascii=False,
@@ -261,64 +268,61 @@ def _decode(data: bytes) -> _Cached:
             raise CacheError(f"blob {name}: wrong size")
         blobs[str(name)] = arr.reshape(shape)
     n = int(header["articles"])
-    text = texts["text"]
-    bounds = blobs["text.bounds"]
-    n_text = len(header["text_fields"])
-    if bounds.shape != (n * n_text + 1,) or int(bounds[-1]) != len(text):
-        raise CacheError("text bounds do not fit")
-    if n and np.any(np.diff(bounds) < 0):
-        raise CacheError("text bounds not sorted")
-    b = bounds.tolist()
-    strings = [text[b[i] : b[i + 1]] for i in range(len(b) - 1)]
-    meta = header["meta"]
-    path_ix: list[int] = meta["path"]
-    entries: list[int] = meta["entry"]
-    tags: list[list[str]] = meta["tags"]
-    truncated: list[int] = meta["truncated"]
-    word_count: list[int] = meta["word_count"]
-    if not (len(path_ix) == len(entries) == len(tags) == len(truncated) == len(word_count) == n):
-        raise CacheError("article metadata does not fit")
-    file_rows = header["files"]
-    file_paths = [Path(str(row[0])) for row in file_rows]
+    if tuple(header["text_fields"]) != _TEXT_FIELDS:
+        raise CacheError("unknown text layout")
+    nt = len(_TEXT_FIELDS)
+    strings = texts["text"].split("\x00") if n else []
+    if len(strings) != n * nt:
+        raise CacheError("article text does not fit")
+    path_ix = blobs["article.path"].tolist()
+    entries = blobs["article.entry"].tolist()
+    truncated = blobs["article.truncated"].astype(bool).tolist()
+    word_count = blobs["article.words"].tolist()
     micros = blobs["published.micros"].tolist()
     offs = blobs["published.offset"].tolist()
     has = blobs["published.has"].tolist()
+    if not all(len(x) == n for x in (path_ix, entries, truncated, word_count, micros, offs, has)):
+        raise CacheError("article metadata does not fit")
+    file_rows = header["files"]
+    file_paths: list[Path | None] = [Path(str(row[0])) for row in file_rows]
+    if path_ix and not -1 <= min(path_ix) <= max(path_ix) < len(file_paths):
+        raise CacheError("article path out of range")
+    file_paths.append(None)  # index -1
     tzs: dict[int, Any] = {}
-    table: list[Article] = []
-    for i in range(n):
-        published: datetime | None = None
-        if has[i]:
-            off = offs[i]
-            when = _EPOCH + timedelta(microseconds=micros[i])
-            if off == _NAIVE:
-                published = when.replace(tzinfo=None)
-            else:
-                tz = tzs.get(off)
-                if tz is None:
-                    tz = UTC if off == 0 else timezone(timedelta(seconds=off))
-                    tzs[off] = tz
-                published = when.astimezone(tz)
-        k = i * n_text
-        p = path_ix[i]
-        table.append(
-            Article(
-                strings[k],
-                strings[k + 1],
-                strings[k + 2],
-                strings[k + 3],
-                file_paths[p] if p >= 0 else None,
-                None if entries[i] < 0 else entries[i],
-                strings[k + 4],
-                strings[k + 5],
-                published,
-                strings[k + 6],
-                tuple(tags[i]),
-                bool(truncated[i]),
-                word_count[i],
-            )
+
+    def when(us: int, off: int) -> datetime:
+        if off == _NAIVE:
+            return (_EPOCH + timedelta(microseconds=us)).replace(tzinfo=None)
+        tz = tzs.get(off)
+        if tz is None:
+            tz = UTC if off == 0 else timezone(timedelta(seconds=off))
+            tzs[off] = tz
+        return datetime.fromtimestamp(us / 1e6, tz)
+
+    published = [when(us, off) if h else None for us, off, h in zip(micros, offs, has, strict=True)]
+    tags = [tuple(t.split("\x1f")) if t else () for t in strings[7::nt]]
+    # Articles built column-wise (positional, in Article's field order: see _ARTICLE_FIELDS).
+    table: list[Article] = list(
+        map(
+            Article,
+            strings[0::nt],
+            strings[1::nt],
+            strings[2::nt],
+            strings[3::nt],
+            [file_paths[p] for p in path_ix],
+            [None if e < 0 else e for e in entries],
+            strings[4::nt],
+            strings[5::nt],
+            published,
+            strings[6::nt],
+            tags,
+            truncated,
+            word_count,
         )
+    )
     files: dict[str, _FileRecord] = {}
-    for row, fpath in zip(file_rows, file_paths, strict=True):
+    for row in file_rows:
+        fpath = Path(str(row[0]))
         _, size, mtime_ns, start, count, problems = row
         start, count = int(start), int(count)
         if start < 0 or start + count > n:
@@ -350,10 +354,17 @@ def _read(path: Path) -> _Cached | None:
         data = path.read_bytes()
     except OSError:
         return None
+    # Decoding makes a few long-lived objects per article: pause the cyclic GC, which
+    # would otherwise walk them again and again (not leaked, just not collected meanwhile).
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
     try:
         return _decode(data)
     except (ValueError, KeyError, TypeError, IndexError, OverflowError, UnicodeError):
         return None  # corrupt or incompatible: rebuilt by the caller
+    finally:
+        if gc_was_enabled:
+            gc.enable()
 
 
 # --------------------------------------------------------------------------- open
