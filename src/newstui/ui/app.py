@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gc
 import inspect
+import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
@@ -99,6 +100,14 @@ class SearchDone(Message):
         self.text, self.result, self.error = query, result, error
 
 
+class Fetched(Message):
+    """A fetch finished: its report, and the articles in the files it wrote."""
+
+    def __init__(self, report: Any, articles: list[Article], error: str | None) -> None:
+        super().__init__()
+        self.report, self.articles, self.error = report, articles, error
+
+
 class Sorted(Message):
     def __init__(self, library: Library, sort: str, keep_id: str | None) -> None:
         super().__init__()
@@ -147,6 +156,7 @@ class NewsApp(App[int]):
         Binding("u", "toggle_hide_read", "Hide read", show=False, id="app.hide_read"),
         Binding("M", "mark_all_read", "Mark all read", show=False, id="app.mark_all_read"),
         Binding("exclamation_mark", "problems", "Load problems", show=False, id="app.problems"),
+        Binding("F", "fetch", "Fetch feeds", show=False, id="app.fetch"),
     ]
 
     def __init__(
@@ -183,6 +193,9 @@ class NewsApp(App[int]):
         self._progress_text = ""
         self._open_top_when_done = False
         self._nt_mounted = False
+        self.new_ids: set[str] = set()
+        self.fetching = False
+        self._fetch_cancel: threading.Event | None = None
         self.register_theme(NEWSTUI_THEME)
         theme = self.store.get_value("theme") or self.settings.theme or DEFAULT_THEME
         self.theme = theme if theme in self.available_themes else DEFAULT_THEME
@@ -195,6 +208,7 @@ class NewsApp(App[int]):
         return (
             self.is_loading
             or self.indexing
+            or self.fetching
             or self._searching
             or (self._pending_query is not None and self.index is not None)
             or any(w.is_running for w in self.workers)
@@ -235,6 +249,7 @@ class NewsApp(App[int]):
             self.notify(warning, title="Settings", severity="warning", markup=False, timeout=10)
         if self.store.notice:
             self.notify(self.store.notice, title="Reading state", severity="warning", markup=False)
+        self.is_loading = True
         self.update_status()
         self.load(reload=False)
 
@@ -282,7 +297,8 @@ class NewsApp(App[int]):
 
     @on(LoadProgress)
     def _on_load_progress(self, event: LoadProgress) -> None:
-        self.is_loading = True
+        if event.phase == "Fetching" and not self.fetching:
+            return  # a late message from a finished fetch
         self.status.set_progress(event.done, event.total)
         self._progress_text = f"{event.phase} {event.done:,}/{event.total:,}"
         self.update_status()
@@ -595,6 +611,7 @@ class NewsApp(App[int]):
 
     def action_reload(self) -> None:
         self.notify(f"Reloading {one_line(str(self.folder))}…", markup=False, timeout=2)
+        self.is_loading = True
         self.load(reload=True)
 
     def action_help(self) -> None:
@@ -654,8 +671,94 @@ class NewsApp(App[int]):
             done,
         )
 
-    def action_toggle_hide(self) -> None:
-        self.action_toggle_hide_read()
+    # --- fetching -------------------------------------------------------------------------
+    def action_fetch(self) -> None:
+        if self.fetching:
+            self.notify("Already fetching", timeout=2)
+            return
+        from newstui.core.fetch import sources_from_settings
+
+        sources = sources_from_settings(self.settings)
+        if not sources:
+            self.notify(
+                'No feeds to fetch: add feeds = ["https://…"] (or opml = "FILE") to the '
+                "settings file",
+                title="Fetch",
+                severity="warning",
+                markup=False,
+                timeout=8,
+            )
+            return
+        self.fetching = True
+        self._fetch_cancel = threading.Event()
+        self._progress_text = f"Fetching {len(sources)} feed{'s' if len(sources) != 1 else ''}…"
+        self.update_status()
+        self._fetch_thread(sources, self._fetch_cancel)
+
+    @work(thread=True, exclusive=True, group="fetch")
+    def _fetch_thread(self, sources: list[str], cancel: threading.Event) -> None:
+        from newstui.core.fetch import FetchError, fetch_feeds
+        from newstui.core.loaders import load_file
+
+        throttle = Throttle(PROGRESS_HZ)
+        finished: set[int] = set()
+
+        def progress(event: Any) -> None:
+            if getattr(event, "result", None) is not None:
+                finished.add(event.index)
+            if throttle.ready(force=len(finished) >= event.total):
+                self.post_message(LoadProgress("Fetching", len(finished), event.total))
+
+        try:
+            report = fetch_feeds(sources, self.folder, progress=progress, cancel=cancel)
+        except FetchError as exc:
+            self.post_message(Fetched(None, [], str(exc)))
+            return
+        except Exception as exc:  # a bug: say so, keep running
+            self.post_message(Fetched(None, [], f"{type(exc).__name__}: {exc}"))
+            return
+        articles: list[Article] = []
+        for path in report.written:
+            articles.extend(load_file(path).articles)
+        index = self.index
+        if index is not None and articles:
+            index.add(articles)
+        self.post_message(Fetched(report, articles, None))
+
+    @on(Fetched)
+    def _on_fetched(self, event: Fetched) -> None:
+        self.fetching = False
+        self._fetch_cancel = None
+        self._progress_text = ""
+        self.status.set_progress(None, None)
+        if event.error is not None:
+            self.notify(event.error, title="Fetch failed", severity="error", markup=False)
+            self.update_status()
+            return
+        report = event.report
+        fresh = {a.id: a for a in event.articles}
+        if fresh:
+            kept = [a for a in self.library.articles if a.id not in fresh]
+            self.library = Library([*kept, *fresh.values()])
+            self.new_ids |= set(fresh)
+            self.article_list.set_new_ids(self.new_ids)
+            self.refresh_list()
+            if self.search_query:
+                self.request_search(self.search_query)
+        failed = report.failed
+        summary = f"{report.new} new, {report.updated} updated"
+        if failed:
+            summary += f", {len(failed)} feed{'s' if len(failed) != 1 else ''} failed"
+            for feed in failed[:5]:
+                summary += f"\n{one_line(feed.feed)}: {one_line(feed.error or '')}"
+        self.notify(
+            summary,
+            title="Fetch",
+            severity="warning" if failed else "information",
+            markup=False,
+            timeout=8,
+        )
+        self.update_status()
 
     # --- the command palette --------------------------------------------------------------
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
@@ -670,9 +773,12 @@ class NewsApp(App[int]):
         yield SystemCommand(
             "Hide/show read articles", "Toggle unread-only (u)", self.action_toggle_hide_read
         )
+        yield SystemCommand("Fetch feeds", "Fetch the configured feeds (F)", self.action_fetch)
 
     # --- leaving --------------------------------------------------------------------------
     async def action_quit(self) -> None:
+        if self._fetch_cancel is not None:
+            self._fetch_cancel.set()  # no partial files: the fetcher cleans up
         self.save_state()
         self.exit(0)
 

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from newstui.core.search.results import Hit, StateView
 
 UNREAD_MARK = "●"
+NEW_MARK = "+"
 STAR_MARK = "★"
 
 
@@ -80,6 +81,7 @@ class ArticleList(ScrollView, can_focus=True):
         self._message: list[Text] = []
         self._cache: LRUCache[tuple[object, ...], Strip] = LRUCache(2048)
         self._generation = 0
+        self._new_ids: set[str] | frozenset[str] = frozenset()
 
     # --- data -------------------------------------------------------------------------
     @property
@@ -99,6 +101,11 @@ class ArticleList(ScrollView, can_focus=True):
         if 0 <= self._cursor < len(self._articles):
             return self._articles[self._cursor]
         return None
+
+    def set_new_ids(self, ids: set[str] | frozenset[str]) -> None:
+        """Articles fetched in this session: marked new (until read)."""
+        self._new_ids = ids
+        self.refresh_rows()
 
     def set_state(self, state: StateView | None) -> None:
         self._state = state
@@ -263,6 +270,8 @@ class ArticleList(ScrollView, can_focus=True):
         text = Text(end="", no_wrap=True)
         if read is None or read:
             text.append(" ")
+        elif article.id in self._new_ids:
+            text.append(NEW_MARK, self.get_component_rich_style("article-list--star"))
         else:
             text.append(UNREAD_MARK, self.get_component_rich_style("article-list--unread"))
         if starred:
