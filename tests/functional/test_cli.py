@@ -191,3 +191,33 @@ def test_data_folder_is_seeded_with_bundled_articles(env: dict[str, str], tmp_pa
     assert any("Sessions" in json.loads(x)["title"] for x in res.stdout.splitlines())
     seeded = Path(env["XDG_DATA_HOME"]) / "newstui" / "articles"
     assert (seeded / SEED_NAME).is_file()
+
+
+def test_config_before_or_after_the_subcommand(env: dict[str, str], tmp_path: Path) -> None:
+    folder = tmp_path / "configured"
+    folder.mkdir()
+    (folder / "z.txt").write_text("Configured folder story\n\nBody text here.\n", encoding="utf-8")
+    config = tmp_path / "config.toml"
+    config.write_text(f'folders = ["{folder}"]\n', encoding="utf-8")
+    for args in (["--config", str(config), "list"], ["list", "--config", str(config)]):
+        res = run(env, *args, "--format", "jsonl", cwd=tmp_path)
+        assert res.returncode == 0, res.stderr
+        assert [json.loads(x)["title"] for x in res.stdout.splitlines()] == [
+            "Configured folder story"
+        ]
+
+
+def test_missing_config_file_is_a_usage_error(env: dict[str, str], tmp_path: Path) -> None:
+    res = run(env, "list", "--config", str(tmp_path / "absent.toml"))
+    assert res.returncode == 2
+    assert "absent.toml" in res.stderr
+    assert "Traceback" not in res.stderr
+
+
+def test_invalid_settings_warn_and_use_defaults(env: dict[str, str], tmp_path: Path) -> None:
+    config = tmp_path / "bad.toml"
+    config.write_text("reader_width = 'wide'\n", encoding="utf-8")
+    res = run(env, "--config", str(config), "list", str(BUNDLED), "--format", "jsonl")
+    assert res.returncode == 0, res.stderr
+    assert "reader_width" in res.stderr
+    assert any("Sessions" in json.loads(x)["title"] for x in res.stdout.splitlines())

@@ -35,6 +35,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="Run 'newstui COMMAND --help' for a command's options.",
     )
     parser.add_argument("--version", action="version", version=f"newstui {__version__}")
+    commands.add_global_options(parser, top_level=True)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     commands.register(sub)
     return parser
@@ -53,13 +54,28 @@ def _launch_parser() -> argparse.ArgumentParser:
         metavar="DIR",
         help="articles folder (default: $NEWSTUI_ARTICLES, ./articles, or your data folder)",
     )
-    commands.add_global_options(parser)
+    commands.add_global_options(parser, top_level=True)
     return parser
+
+
+def _first_positional(args: Sequence[str]) -> str | None:
+    """The first word that is not an option or an option's value (the subcommand, if any)."""
+    skip = False
+    for arg in args:
+        if skip:
+            skip = False
+        elif arg == "--":
+            return None
+        elif arg in commands.OPTIONS_WITH_VALUE:
+            skip = True
+        elif not arg.startswith("-"):
+            return arg
+    return None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
-    first = next((a for a in args_list if not a.startswith("-")), None)
+    first = _first_positional(args_list)
     try:
         if first in SUBCOMMANDS:
             args = build_parser().parse_args(args_list)

@@ -26,9 +26,17 @@ from newstui.core.library import ScanResult, scan_library
 from newstui.core.search import SearchIndex, SearchResult
 from newstui.core.state import StateStore
 
+# Options of the launcher and every command that take a value (to find the subcommand).
+OPTIONS_WITH_VALUE = frozenset({"--config"})
 
-def add_global_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--config", metavar="PATH", help="settings file to use (TOML)")
+
+def add_global_options(parser: argparse.ArgumentParser, *, top_level: bool = False) -> None:
+    """``--config PATH``, accepted before and after the subcommand."""
+    # A subcommand's default must not overwrite a value given before the subcommand.
+    default = None if top_level else argparse.SUPPRESS
+    parser.add_argument(
+        "--config", metavar="PATH", default=default, help="settings file to use (TOML)"
+    )
 
 
 def register(sub: Any) -> None:

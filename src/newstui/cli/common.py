@@ -28,7 +28,7 @@ def out_console() -> Console:
 
 @functools.cache
 def err_console() -> Console:
-    return Console(stderr=True, highlight=False)
+    return Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 def resolve_articles_dir(arg: str | None, settings: Settings | None = None) -> Path:
