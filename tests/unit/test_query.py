@@ -1,0 +1,169 @@
+"""The query language parser: every feature, and malformed input read usefully."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from newstui.core.search.query import Query, parse, parse_date
+
+
+def words(q: Query) -> list[list[tuple[str, ...]]]:
+    return [[alt.words for alt in c.alternatives] for c in q.clauses]
+
+
+def test_words_each_a_clause_and_last_one_is_prefix() -> None:
+    q = parse("cocoa prices")
+    assert words(q) == [[("cocoa",)], [("prices",)]]
+    assert not q.clauses[0].alternatives[0].prefix
+    assert q.clauses[1].alternatives[0].prefix
+
+
+def test_trailing_space_means_the_last_word_is_complete() -> None:
+    q = parse("cocoa prices ")
+    assert not q.clauses[1].alternatives[0].prefix
+
+
+def test_phrase() -> None:
+    q = parse('"cocoa prices" bahia')
+    term = q.clauses[0].alternatives[0]
+    assert term.words == ("cocoa", "prices")
+    assert term.phrase and not term.fuzzy and not term.prefix
+
+
+def test_unclosed_quote_runs_to_the_end() -> None:
+    q = parse('bahia "cocoa prices')
+    assert words(q) == [[("bahia",)], [("cocoa", "prices")]]
+    assert q.clauses[1].alternatives[0].phrase
+
+
+def test_exclude() -> None:
+    q = parse("cocoa -brazil")
+    assert words(q) == [[("cocoa",)]]
+    assert [t.words for t in q.excluded] == [("brazil",)]
+    # The excluded word is exact and the remaining last word is not a prefix.
+    assert not q.excluded[0].fuzzy
+
+
+def test_exclude_phrase() -> None:
+    q = parse('cocoa -"buffer stock"')
+    assert q.excluded[0].words == ("buffer", "stock") and q.excluded[0].phrase
+
+
+def test_lone_dash_is_ignored() -> None:
+    assert words(parse("cocoa - prices")) == [[("cocoa",)], [("prices",)]]
+    assert parse("-").is_empty
+
+
+def test_or() -> None:
+    q = parse("cocoa OR coffee prices")
+    assert words(q) == [[("cocoa",), ("coffee",)], [("prices",)]]
+
+
+def test_or_chain_and_dangling_or() -> None:
+    assert words(parse("a OR b OR c")) == [[("a",), ("b",), ("c",)]]
+    assert words(parse("OR cocoa OR")) == [[("cocoa",)]]
+    # Lower-case "or" is a word.
+    assert words(parse("cocoa or")) == [[("cocoa",)], [("or",)]]
+
+
+@pytest.mark.parametrize(
+    ("text", "field"),
+    [
+        ("title:cocoa", "title"),
+        ("author:smith", "author"),
+        ("source:bbc", "source"),
+        ("tag:grain", "tags"),
+    ],
+)
+def test_field_filters(text: str, field: str) -> None:
+    term = parse(text).clauses[0].alternatives[0]
+    assert term.field == field
+
+
+def test_field_phrase() -> None:
+    term = parse('title:"cocoa review"').clauses[0].alternatives[0]
+    assert term.field == "title" and term.words == ("cocoa", "review") and term.phrase
+
+
+def test_unknown_field_is_read_as_words() -> None:
+    assert words(parse("foo:bar")) == [[("foo",)], [("bar",)]]
+    assert words(parse("10:30")) == [[("10",)], [("30",)]]
+
+
+def test_empty_field_is_ignored() -> None:
+    assert words(parse("cocoa title:")) == [[("cocoa",)]]
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("2020", datetime(2020, 1, 1, tzinfo=UTC)),
+        ("2020-05", datetime(2020, 5, 1, tzinfo=UTC)),
+        ("2020-06-01", datetime(2020, 6, 1, tzinfo=UTC)),
+        ("1987-3-9", datetime(1987, 3, 9, tzinfo=UTC)),
+    ],
+)
+def test_date_forms(value: str, expected: datetime) -> None:
+    assert parse_date(value) == expected
+    q = parse(f"after:{value} before:{value}")
+    assert q.after == expected.timestamp()
+    assert q.before == expected.timestamp()
+    assert not q.clauses
+
+
+@pytest.mark.parametrize("value", ["2020-13", "2020-02-30", "yesterday", "20", ""])
+def test_bad_dates_are_words_not_errors(value: str) -> None:
+    q = parse(f"after:{value}")
+    assert q.after is None
+
+
+def test_state_filters() -> None:
+    q = parse("cocoa is:unread is:starred")
+    assert q.states == ["unread", "starred"]
+    assert words(q) == [[("cocoa",)]]
+    # A filter typed last: the word before it is complete, not a prefix.
+    assert not q.clauses[0].alternatives[0].prefix
+
+
+def test_unknown_state_is_words() -> None:
+    assert words(parse("is:purple")) == [[("is",)], [("purple",)]]
+
+
+def test_hyphenated_query_word_matches_joined_or_parts() -> None:
+    q = parse("well-known")
+    alts = q.clauses[0].alternatives
+    assert alts[0].words == ("wellknown",)
+    assert alts[1].words == ("well", "known") and alts[1].phrase
+
+
+def test_curly_apostrophe_in_query() -> None:
+    assert words(parse("Trump’s")) == [[("trump",)]]
+
+
+def test_empty_and_blank() -> None:
+    assert parse("").is_empty
+    assert parse("   ").is_empty
+    assert parse("!!! ???").is_empty
+
+
+@given(st.text(max_size=120))
+def test_parser_never_raises(text: str) -> None:
+    q = parse(text)
+    assert isinstance(q, Query)
+
+
+@given(
+    st.lists(
+        st.sampled_from(
+            ['"', "-", "OR", "title:", "after:", "is:", "x", "é", ":", "2020-05", " ", "’s", "a-b"]
+        ),
+        max_size=12,
+    )
+)
+def test_parser_never_raises_on_query_syntax_soup(parts: list[str]) -> None:
+    parse("".join(parts))
+    parse(" ".join(parts))
