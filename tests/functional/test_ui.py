@@ -417,3 +417,26 @@ async def test_mark_all_read_asks_first(articles_dir: Path, settle: Settle) -> N
         await pilot.press("y")
         await pilot.pause()
         assert all(app.store.is_read(a.id) for a in app.article_list.articles)
+
+
+async def test_several_folders_are_read_together(tmp_path: Path, settle: Settle) -> None:
+    first, second = tmp_path / "one", tmp_path / "two"
+    fill_folder(first, 3)
+    second.mkdir()
+    write_article(second, "x.txt", "From the second folder", "Hello.", date="2024-06-01")
+    app = create_app([first, second])
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert len(app.article_list.articles) == 4
+        assert titles(app)[0] == "From the second folder"
+
+
+async def test_empty_folder_says_so(
+    tmp_path: Path, settle: Settle, screen_text: ScreenText
+) -> None:
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    app = create_app(empty)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert "No articles in" in screen_text(app)

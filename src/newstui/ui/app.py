@@ -7,7 +7,6 @@
 from __future__ import annotations
 
 import gc
-import inspect
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -114,14 +113,10 @@ class Sorted(Message):
         self.library, self.sort, self.keep_id = library, sort, keep_id
 
 
-def _call_scan(folder: Path, progress: Callable[..., None]) -> ScanResult:
+def _call_scan(folders: list[Path], progress: Callable[..., None]) -> ScanResult:
     from newstui.core.library import scan_library
 
-    params = inspect.signature(scan_library).parameters
-    first = next(iter(params))
-    target: Any = [folder] if first == "roots" else folder
-    result: ScanResult = scan_library(target, progress=progress)
-    return result
+    return scan_library(folders, progress=progress)
 
 
 def _open_library() -> Callable[..., tuple[ScanResult, SearchIndex]] | None:
@@ -161,7 +156,7 @@ class NewsApp(App[int]):
 
     def __init__(
         self,
-        folder: Path,
+        folder: Path | Sequence[Path],
         *,
         settings: Settings | None = None,
         warnings: Sequence[str] = (),
@@ -169,7 +164,11 @@ class NewsApp(App[int]):
         use_cache: bool = True,
     ) -> None:
         super().__init__()
-        self.folder = folder
+        self.folders = [folder] if isinstance(folder, Path) else list(folder)
+        if not self.folders:
+            raise ValueError("no articles folder")
+        #: Where fetched articles go (the first folder).
+        self.folder = self.folders[0]
         self.settings = settings or Settings()
         self.store = store if store is not None else StateStore.open()
         self._startup_warnings = list(warnings)
@@ -201,6 +200,11 @@ class NewsApp(App[int]):
         self.theme = theme if theme in self.available_themes else DEFAULT_THEME
         if self.settings.keymap:
             self.set_keymap(self.settings.keymap)
+
+    @property
+    def where(self) -> str:
+        """The articles folders, for messages."""
+        return ", ".join(one_line(str(f)) for f in self.folders)
 
     @property
     def busy(self) -> bool:
@@ -278,11 +282,11 @@ class NewsApp(App[int]):
         try:
             open_library = _open_library() if self._use_cache else None
             if open_library is not None:
-                scan, index = open_library([self.folder], progress=progress("Loading"))
+                scan, index = open_library(self.folders, progress=progress("Loading"))
                 if not worker.is_cancelled:
                     self.post_message(Scanned(scan, index, indexed=True, reload=reload))
                 return
-            scan = _call_scan(self.folder, progress("Scanning"))
+            scan = _call_scan(self.folders, progress("Scanning"))
             if worker.is_cancelled:
                 return
             from newstui.core.search import SearchIndex
@@ -368,7 +372,7 @@ class NewsApp(App[int]):
         self.is_loading = self.indexing = False
         self.status.set_progress(None, None)
         self._progress_text = ""
-        self.article_list.set_message([Text(f"Could not load {self.folder}: {event.error}")])
+        self.article_list.set_message([Text(f"Could not load {self.where}: {one_line(event.error)}")])
         self.notify(event.error, title="Loading failed", severity="error", markup=False)
         self.update_status()
 
@@ -410,7 +414,7 @@ class NewsApp(App[int]):
             elif self.hide_read and articles:
                 msg = "Every article here is read (u shows them again)"
             else:
-                msg = f"No articles in {one_line(str(self.folder))}"
+                msg = f"No articles in {self.where}"
             self.article_list.set_message([Text(msg, style="italic")])
         self.update_status()
 
@@ -610,7 +614,7 @@ class NewsApp(App[int]):
         self.refresh_list()
 
     def action_reload(self) -> None:
-        self.notify(f"Reloading {one_line(str(self.folder))}…", markup=False, timeout=2)
+        self.notify(f"Reloading {self.where}…", markup=False, timeout=2)
         self.is_loading = True
         self.load(reload=True)
 
@@ -796,7 +800,7 @@ def _bind(app: NewsApp, sort: str) -> Callable[[], None]:
 
 
 def create_app(
-    folder: Path,
+    folder: Path | Sequence[Path],
     config: str | Path | None = None,
     *,
     settings: Settings | None = None,
@@ -813,8 +817,9 @@ def create_app(
     return NewsApp(folder, settings=settings, warnings=warnings, store=store, use_cache=use_cache)
 
 
-def run_app(folder: Path, config: str | None = None) -> int:
-    """Run the reader on ``folder`` until the user quits; the exit status."""
+def run_app(folder: Path | Sequence[Path], config: str | None = None) -> int:
+    """Run the reader on ``folder`` (or several folders) until the user quits; the exit
+    status."""
     try:
         app = create_app(folder, config)
     except SettingsError as exc:
