@@ -528,3 +528,28 @@ def test_cancel_does_not_wait_for_a_slow_server(
     assert slow.error == "cancelled" and atom.ok and atom.new == 2
     assert report.cancelled
     assert leftovers(dest) == []
+
+
+def test_an_opml_list_from_the_web_cannot_name_local_files(
+    feed_server: FeedServer, dest: Path, state: Path
+) -> None:
+    local = FEEDS / "atom.xml"
+    opml = (
+        '<opml version="2.0"><body>'
+        f'<outline text="a" xmlUrl="file://{local}"/>'
+        f'<outline text="b" xmlUrl="{feed_server.url("/feed.json")}"/>'
+        "</body></opml>"
+    ).encode()
+    feed_server.static("/remote.opml", opml, "text/x-opml")
+
+    report = run([feed_server.url("/remote.opml")], dest, state)
+
+    file_feed, web_feed = report.feeds
+    assert "unsupported URL scheme 'file'" in (file_feed.error or "")
+    assert web_feed.ok and web_feed.new == 2
+    assert {p["source"] for p in articles(dest).values()} == {"River Journal"}
+
+
+def test_a_device_is_not_read_as_a_feed(dest: Path, state: Path) -> None:
+    report = run(["/dev/zero"], dest, state)
+    assert "not a regular file" in (report.feeds[0].error or "")

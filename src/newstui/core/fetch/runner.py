@@ -334,6 +334,8 @@ def _read_local(path: Path, opts: HttpOptions) -> bytes:
     try:
         if path.is_dir():
             raise FetchError(f"{path}: is a folder, not a feed or OPML file")
+        if path.exists() and not path.is_file():
+            raise FetchError(f"{path}: not a regular file")
         size = path.stat().st_size
         if size > opts.max_bytes:
             raise FetchError(f"{path}: file too large ({size} bytes)")
@@ -417,7 +419,8 @@ def _fetch_one(
             raise FeedFormatError("an OPML list inside an OPML list is not followed")
         if not doc.feeds:
             raise FeedFormatError("the OPML list has no feeds")
-        return _Expansion([_opml_source(s.url, base=Path()) for s in doc.feeds])
+        # A list fetched from the web names web feeds only: never a local file.
+        return _Expansion([_Source(feed=s.url, url=s.url, from_opml=True) for s in doc.feeds])
     result.title = doc.title
     result.notes.extend(doc.notes)
     folder_name = _folder_name(record.folder if record else "", doc, src)
