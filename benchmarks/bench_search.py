@@ -46,14 +46,13 @@ sys.path.insert(0, str(HERE))
 
 from corpus import (  # noqa: E402
     BENCH_TMP,
-    bbc_dir,
     bbc_articles,
+    bbc_dir,
     corpus_fingerprint,
     load_corpus,
     reuters_dir,
     write_corpus_files,
 )
-
 from newstui.core.article import Article  # noqa: E402
 
 ENGINES = ("newstui", "fts5", "tantivy", "naive")
@@ -274,7 +273,8 @@ def report(results: list[dict[str, Any]], warm: list[dict[str, Any]]) -> str:
                 q = r[k]
                 cells += [
                     f"{_fmt(q['p50_ms'])} / {_fmt(q['p95_ms'])}",
-                    _fmt(q["recall10"], 3) + (f" (n={q['n']})" if r["engine"].startswith("naive") else ""),
+                    _fmt(q["recall10"], 3)
+                    + (f" (n={q['n']})" if r["engine"].startswith("naive") else ""),
                     _fmt(q["mrr10"], 3),
                 ]
             lines.append("| " + " | ".join(cells) + " |")
@@ -296,9 +296,7 @@ def report(results: list[dict[str, Any]], warm: list[dict[str, Any]]) -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--queries", type=int, default=200, help="queries per set (default 200)")
-    ap.add_argument(
-        "--seed", type=int, default=2026, help="query seed (ranking was tuned on 1987)"
-    )
+    ap.add_argument("--seed", type=int, default=2026, help="query seed (ranking was tuned on 1987)")
     ap.add_argument("--scales", type=int, nargs="+", default=[1, 5])
     ap.add_argument("--engines", nargs="+", default=list(ENGINES), choices=ENGINES)
     ap.add_argument("--quick", action="store_true", help="x1 only, 60 queries a set")

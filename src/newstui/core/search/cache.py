@@ -354,6 +354,11 @@ def _read(path: Path) -> _Cached | None:
         data = path.read_bytes()
     except OSError:
         return None
+    return _load_bytes(data)
+
+
+def _load_bytes(data: bytes) -> _Cached | None:
+    """The cache in ``data``, or None when it is corrupt or incompatible."""
     # Decoding makes a few long-lived objects per article: pause the cyclic GC, which
     # would otherwise walk them again and again (not leaked, just not collected meanwhile).
     gc_was_enabled = gc.isenabled()

@@ -1,0 +1,207 @@
+"""Warm start: the cached library and index — hits, stale files, corrupt or foreign caches."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import struct
+import zlib
+from collections.abc import Sequence
+from pathlib import Path
+
+import pytest
+
+import newstui.core.search.cache as cache_mod
+from newstui.core.library import FileEntry, ScanResult
+from newstui.core.search import SearchIndex
+from newstui.core.search.cache import CACHE_VERSION, cache_file_for, open_library
+
+
+@pytest.fixture
+def library(tmp_path: Path) -> Path:
+    root = tmp_path / "articles"
+    root.mkdir()
+    (root / "cocoa.txt").write_text(
+        "Title: Bahia cocoa review\nAuthor: Ann Smith\nDate: 1987-02-26\nTags: cocoa, brazil\n\n"
+        "Showers continued throughout the week in the Bahia cocoa zone.\n",
+        encoding="utf-8",
+    )
+    (root / "cafe.md").write_text(
+        "---\ntitle: Trump’s café\nsource: Le Monde\n---\nLe café était serré.\n",
+        encoding="utf-8",
+    )
+    (root / "feed.jsonl").write_text(
+        '{"title": "Oil output", "body": "Saudi oil production rose."}\n'
+        '{"title": "Gas prices", "body": "Natural gas fell."}\n'
+        "not json\n",
+        encoding="utf-8",
+    )
+    return root
+
+
+@pytest.fixture
+def loads(monkeypatch: pytest.MonkeyPatch) -> list[list[Path]]:
+    """Which files each open_library call really loaded."""
+    calls: list[list[Path]] = []
+    real = cache_mod.load_entries
+
+    def spy(entries: Sequence[FileEntry], **kw: object) -> ScanResult:
+        calls.append([e.path.name for e in entries])  # type: ignore[misc]
+        return real(entries, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(cache_mod, "load_entries", spy)
+    return calls
+
+
+def snapshot(scan: ScanResult, index: SearchIndex) -> tuple[object, ...]:
+    arts = [dataclasses.astuple(a) for a in scan.articles]
+    problems = sorted(str(p) for p in scan.problems)
+    hits = [(h.article.id, h.score, h.snippet) for h in index.search("cafe OR cocoa OR oil").hits]
+    return arts, problems, hits, len(index)
+
+
+def bump(path: Path, text: str) -> None:
+    st = path.stat()
+    path.write_text(text, encoding="utf-8")
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 5_000_000_000))
+
+
+def test_cold_then_warm_gives_the_same_library_without_loading(
+    library: Path, tmp_path: Path, loads: list[list[str]]
+) -> None:
+    cache = tmp_path / "cache"
+    cold = open_library([library], cache_dir=cache)
+    assert sorted(loads[0]) == ["cafe.md", "cocoa.txt", "feed.jsonl"]
+    assert cache_file_for([library], cache).is_file()
+    warm = open_library([library], cache_dir=cache)
+    assert len(loads) == 1  # nothing loaded the second time
+    assert snapshot(*warm) == snapshot(*cold)
+    scan, index = warm
+    assert len(scan.articles) == 4
+    assert any("line 3" in str(p) for p in scan.problems)  # the bad JSONL line is still reported
+    art = next(a for a in scan.articles if a.title == "Bahia cocoa review")
+    assert art.author == "Ann Smith" and art.published is not None and art.tags
+    assert index.search("trump cafe ").hits[0].article.title == "Trump’s café"
+
+
+def test_default_cache_folder_is_the_user_cache(library: Path) -> None:
+    open_library([library])
+    assert cache_file_for([library]).is_file()  # XDG_CACHE_HOME is a temp folder in tests
+
+
+def test_changed_file_is_reloaded_alone(
+    library: Path, tmp_path: Path, loads: list[list[str]]
+) -> None:
+    cache = tmp_path / "cache"
+    open_library([library], cache_dir=cache)
+    bump(library / "cocoa.txt", "Title: Cocoa falls\n\nCocoa prices fell in Ghana.\n")
+    scan, index = open_library([library], cache_dir=cache)
+    assert loads[1] == ["cocoa.txt"]
+    assert index.search("ghana ").total == 1
+    assert index.search("bahia ").total == 0
+    assert len(scan.articles) == len(index) == 4
+    # And that state is itself cached.
+    scan2, index2 = open_library([library], cache_dir=cache)
+    assert len(loads) == 2
+    assert snapshot(scan2, index2) == snapshot(scan, index)
+
+
+def test_new_and_removed_files(library: Path, tmp_path: Path, loads: list[list[str]]) -> None:
+    cache = tmp_path / "cache"
+    open_library([library], cache_dir=cache)
+    (library / "cafe.md").unlink()
+    (library / "new.txt").write_text("Title: Tea auction\n\nKenya tea prices.\n", encoding="utf-8")
+    scan, index = open_library([library], cache_dir=cache)
+    assert loads[1] == ["new.txt"]
+    assert index.search("kenya ").total == 1
+    assert index.search("cafe ").total == 0
+    assert {a.title for a in scan.articles} == {
+        "Bahia cocoa review",
+        "Oil output",
+        "Gas prices",
+        "Tea auction",
+    }
+
+
+def test_a_duplicate_appearing_in_a_new_file_is_collapsed(library: Path, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    open_library([library], cache_dir=cache)
+    (library / "copy.jsonl").write_text(
+        '{"title": "Oil output", "body": "Saudi oil production rose."}\n', encoding="utf-8"
+    )
+    scan, index = open_library([library], cache_dir=cache)
+    assert index.search("saudi ").total == 1
+    assert any(p.kind == "duplicate" for p in scan.problems)
+
+
+def _corrupt_variants(data: bytes) -> list[bytes]:
+    flipped = bytearray(data)
+    flipped[len(data) // 2] ^= 0xFF
+    version = bytearray(data)
+    struct.pack_into("<I", version, 11, CACHE_VERSION + 1)
+    return [
+        b"",
+        data[:10],
+        data[: len(data) // 2],  # truncated
+        bytes(flipped),  # checksum mismatch
+        bytes(version),  # another format version
+        b"\x80\x04\x95" + data[3:],  # not our magic (e.g. a pickle)
+        os.urandom(4096),
+    ]
+
+
+@pytest.mark.parametrize("variant", range(7))
+def test_corrupt_or_incompatible_cache_is_ignored_and_rebuilt(
+    library: Path, tmp_path: Path, loads: list[list[str]], variant: int
+) -> None:
+    cache = tmp_path / "cache"
+    cold = open_library([library], cache_dir=cache)
+    path = cache_file_for([library], cache)
+    path.write_bytes(_corrupt_variants(path.read_bytes())[variant])
+    rebuilt = open_library([library], cache_dir=cache)
+    assert len(loads[1]) == 3  # everything loaded again
+    assert snapshot(*rebuilt) == snapshot(*cold)
+    open_library([library], cache_dir=cache)
+    assert len(loads) == 2  # and the rebuilt cache is good
+
+
+def test_consistent_checksum_but_inconsistent_content_is_rejected(
+    library: Path, tmp_path: Path
+) -> None:
+    """Even a well-formed file whose arrays do not fit together is never trusted."""
+    cache = tmp_path / "cache"
+    open_library([library], cache_dir=cache)
+    path = cache_file_for([library], cache)
+    data = path.read_bytes()
+    _, _, _, header_len = cache_mod._PREFIX.unpack_from(data)
+    body = bytearray(data[cache_mod._PREFIX.size :])
+    header = bytes(body[:header_len]).replace(b'"articles":4', b'"articles":9')
+    new_body = header + bytes(body[header_len:])
+    forged = (
+        cache_mod._PREFIX.pack(cache_mod.MAGIC, CACHE_VERSION, zlib.crc32(new_body), len(header))
+        + new_body
+    )
+    assert cache_mod._load_bytes(forged) is None
+
+
+def test_unwritable_cache_folder_still_opens(library: Path, tmp_path: Path) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("x")
+    scan, index = open_library([library], cache_dir=blocker)
+    assert len(index) == 4 and len(scan.articles) == 4
+
+
+def test_article_files_are_never_modified(library: Path, tmp_path: Path) -> None:
+    before = {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in library.iterdir()}
+    open_library([library], cache_dir=tmp_path / "cache")
+    open_library([library], cache_dir=tmp_path / "cache")
+    assert {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in library.iterdir()} == before
+
+
+def test_empty_folder(tmp_path: Path) -> None:
+    root = tmp_path / "empty"
+    root.mkdir()
+    scan, index = open_library([root], cache_dir=tmp_path / "cache")
+    assert scan.articles == [] and len(index) == 0
+    scan, index = open_library([root], cache_dir=tmp_path / "cache")
+    assert len(index) == 0 and index.search("x").total == 0
