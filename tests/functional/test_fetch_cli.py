@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 import pytest
-from fetch_server import FEEDS, FeedServer, feed_server
+from fetch_server import FEEDS, FeedServer, Reply, feed_server
 
 __all__ = ["feed_server"]
 
@@ -223,3 +223,29 @@ def test_full_text_from_the_command_line(
     tide = next(p for p in md_files(dest) if "tide-tables" in p.name).read_text(encoding="utf-8")
     assert "survey boat confirmed the change" in tide
     assert "kept the feed's summary" in proc.stderr  # the other pages are 404
+
+
+def test_a_cancelled_fetch_does_not_delay_the_programs_exit(
+    feed_server: FeedServer, env: dict[str, str], tmp_path: Path
+) -> None:
+    code = (
+        "import sys, threading\n"
+        "from pathlib import Path\n"
+        "from newstui.core.fetch import HttpOptions, fetch_feeds\n"
+        "cancel = threading.Event()\n"
+        "threading.Timer(0.3, cancel.set).start()\n"
+        "r = fetch_feeds([sys.argv[1]], Path(sys.argv[2]), cancel=cancel,\n"
+        "                http=HttpOptions(read_timeout=30, retries=0))\n"
+        "print(r.feeds[0].error)\n"
+    )
+    feed_server.routes["/slower.xml"] = lambda h: time.sleep(8) or Reply(200, b"")
+    started = time.monotonic()
+    proc = subprocess.run(
+        [sys.executable, "-c", code, feed_server.url("/slower.xml"), str(tmp_path / "out")],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
+    assert proc.stdout.strip() == "cancelled", proc.stderr
+    assert time.monotonic() - started < 6  # the server answers only after 8 s

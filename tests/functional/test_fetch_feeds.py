@@ -528,6 +528,9 @@ def test_cancel_does_not_wait_for_a_slow_server(
     assert slow.error == "cancelled" and atom.ok and atom.new == 2
     assert report.cancelled
     assert leftovers(dest) == []
+    # the worker still waiting on the slow server cannot hold up the process's exit
+    lingering = [t for t in threading.enumerate() if t.name.startswith("newstui-fetch")]
+    assert all(t.daemon for t in lingering)
 
 
 def test_an_opml_list_from_the_web_cannot_name_local_files(

@@ -25,6 +25,7 @@ from newstui.core.fetch.parse import (
     ParsedFeed,
     parse_document,
 )
+from newstui.core.fetch.pool import DaemonPool
 from newstui.core.fetch.store import FetchStore
 from newstui.core.fetch.text import clean_line, tidy_markdown
 from newstui.core.fetch.writer import (
@@ -161,14 +162,8 @@ def fetch_feeds(
 
     store = _open_store(state_path or default_state_path())
     client = make_client(opts, pool=jobs)
-    feed_pool = cf.ThreadPoolExecutor(
-        max_workers=jobs, thread_name_prefix=f"{WORKER_THREAD_PREFIX}-feed"
-    )
-    page_pool = (
-        cf.ThreadPoolExecutor(max_workers=jobs, thread_name_prefix=f"{WORKER_THREAD_PREFIX}-page")
-        if full_text
-        else None
-    )
+    feed_pool = DaemonPool(jobs, f"{WORKER_THREAD_PREFIX}-feed")
+    page_pool = DaemonPool(jobs, f"{WORKER_THREAD_PREFIX}-page") if full_text else None
     ctx = _Context(
         dest=dest,
         dest_key=str(dest.resolve()),
@@ -360,7 +355,7 @@ class _Context:
     opts: HttpOptions
     stop: threading.Event
     full_text: bool
-    page_pool: cf.ThreadPoolExecutor | None
+    page_pool: DaemonPool | None
     events: queue.SimpleQueue[FeedProgress]
     fetched_at: datetime
     total: int = 0
