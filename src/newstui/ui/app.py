@@ -255,7 +255,9 @@ class NewsApp(App[int]):
             self.notify(self.store.notice, title="Reading state", severity="warning", markup=False)
         self.is_loading = True
         self.update_status()
-        self.load(reload=False)
+        # Start loading once the first frame is on screen: the loading thread unpickles and
+        # imports for a while, holding the GIL in long stretches.
+        self.call_after_refresh(self.load, False)
 
     def watch_theme(self, theme: str) -> None:
         if self._nt_mounted:
@@ -372,7 +374,9 @@ class NewsApp(App[int]):
         self.is_loading = self.indexing = False
         self.status.set_progress(None, None)
         self._progress_text = ""
-        self.article_list.set_message([Text(f"Could not load {self.where}: {one_line(event.error)}")])
+        self.article_list.set_message(
+            [Text(f"Could not load {self.where}: {one_line(event.error)}")]
+        )
         self.notify(event.error, title="Loading failed", severity="error", markup=False)
         self.update_status()
 
