@@ -125,14 +125,16 @@ def phases(root: Path) -> str:
 
 
 def rss_of_scan(paths: Sequence[Path]) -> tuple[float, int, float]:
-    """Peak RSS (MB), article count and seconds of scanning ``paths`` in a fresh process."""
+    """Peak RSS (MB), article count and seconds of scanning ``paths`` in a fresh process.
+
+    VmHWM, not ru_maxrss: after fork+exec Linux reports the parent's peak in ru_maxrss."""
     code = (
-        "import sys, time, resource, json\n"
+        "import sys, time, json\n"
         "from pathlib import Path\n"
         "from newstui.core.library import scan_library\n"
         "t=time.perf_counter(); r=scan_library([Path(p) for p in sys.argv[1:]])\n"
-        "print(json.dumps([resource.getrusage(resource.RUSAGE_SELF).ru_maxrss/1024,"
-        " len(r.articles), time.perf_counter()-t]))\n"
+        "hwm=[l for l in open('/proc/self/status') if l.startswith('VmHWM')][0]\n"
+        "print(json.dumps([int(hwm.split()[1])/1024, len(r.articles), time.perf_counter()-t]))\n"
     )
     out = subprocess.run(
         [sys.executable, "-c", code, *map(str, paths)],

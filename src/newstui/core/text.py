@@ -110,7 +110,10 @@ def clean_line(s: str, max_len: int | None = None) -> str:
     """
     if not s:
         return s
-    s = " ".join(clean_text(s).split())
+    if s.isprintable() and (s.isascii() or _LONG_COMBINING.search(s) is None):
+        s = " ".join(s.split())  # fast path: nothing to remove, one line already
+    else:
+        s = " ".join(clean_text(s).split())
     if max_len is not None and len(s) > max_len:
         s = shorten(s, max_len)
     return s

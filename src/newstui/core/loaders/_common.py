@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from newstui.core.article import Article, Problem, make_article_id, text_digest
+from newstui.core.article import Article, Problem, make_article_id, text_digest_and_count
 from newstui.core.dates import parse_date
 from newstui.core.text import clean_body, clean_line, shorten
 
@@ -221,11 +221,14 @@ def as_tags(value: object) -> tuple[str, ...]:
         items = value[: MAX_TAGS * 2]
     else:
         return ()
-    out: dict[str, None] = {}
+    out: list[str] = []
+    seen: set[str] = set()
     for item in items:
         tag = clean_line(_scalar_text(item), MAX_FIELD_CHARS // 2)
-        if tag and tag.casefold() not in (t.casefold() for t in out):
-            out[tag] = None
+        key = tag.casefold()
+        if tag and key not in seen:
+            seen.add(key)
+            out.append(tag)
             if len(out) >= MAX_TAGS:
                 break
     return tuple(out)
@@ -354,14 +357,10 @@ class Builder:
                     "degraded",
                     entry,
                 )
-        words = body.split()
+        text_id, word_count = text_digest_and_count(title, body)
         article = Article(
-            id=(
-                make_article_id(url=url_s)
-                if url_s
-                else text_digest(" ".join(title.split()), " ".join(words))
-            ),
-            word_count=len(words),
+            id=make_article_id(url=url_s) if url_s else text_id,
+            word_count=word_count,
             title=title,
             body=body,
             format=self.format,

@@ -13,7 +13,7 @@ from typing import Any
 import trafilatura
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from newstui.core.loaders._common import Builder, LoadError, LoadOutcome
+from newstui.core.loaders._common import MB, Builder, LoadError, LoadOutcome
 
 _BLOCKS = (
     "p,div,li,ul,ol,h1,h2,h3,h4,h5,h6,tr,table,blockquote,pre,section,article,header,"
@@ -66,6 +66,7 @@ def _visible_text(root: LexborNode | None) -> str:
 # visible text (still without scripts, styles, navigation and forms).
 MAX_DEPTH = 256
 MAX_EXTRACT_CHARS = 1024 * 1024
+MAX_HTML_CHARS = 2 * 1024 * 1024
 _TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)[^<>]*?(/?)>")
 _VOID = frozenset(
     {
@@ -94,6 +95,16 @@ def nesting_depth(text: str, limit: int = MAX_DEPTH) -> int:
 
 
 def load_html(b: Builder, text: str) -> LoadOutcome:
+    if len(text) > MAX_HTML_CHARS:
+        # An HTML tree costs ~30 bytes of memory per byte of page: bound it.
+        text = text[:MAX_HTML_CHARS]
+        if not b.truncated:
+            b.truncated = True
+            b.problem(
+                f"HTML page larger than {MAX_HTML_CHARS // MB} MB; only the start was read "
+                "(truncated)",
+                "degraded",
+            )
     if nesting_depth(text) > MAX_DEPTH:
         raise LoadError(f"HTML nested more than {MAX_DEPTH} levels deep; not read")
     tree = LexborHTMLParser(text)
