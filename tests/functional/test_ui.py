@@ -440,3 +440,50 @@ async def test_empty_folder_says_so(
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         assert "No articles in" in screen_text(app)
+
+
+async def test_y_copies_the_url_and_o_opens_it(
+    articles_dir: Path, settle: Settle, monkeypatch: Any
+) -> None:
+    app = create_app(articles_dir)
+    opened: list[str] = []
+    monkeypatch.setattr(app, "open_url", lambda url, **_: opened.append(url))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("enter", "y", "o")
+        assert app.clipboard == "https://news.example/saffron"
+        assert opened == ["https://news.example/saffron"]
+
+
+async def test_no_color_still_shows_everything(
+    articles_dir: Path, settle: Settle, screen_text: ScreenText, monkeypatch: Any
+) -> None:
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = create_app(articles_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert app.no_color
+        text = screen_text(app)
+        assert "Saffron harvest doubles" in text and "33 articles" in text
+        filters = app.get_line_filters()
+        assert filters, "NO_COLOR turns on Textual's monochrome filter"
+        background = app.screen.styles.background
+        strips = app.screen._compositor.render_strips()
+        for f in filters:
+            strips = [s.apply_filter(f, background) for s in strips]
+        colours = {
+            c.triplet
+            for s in strips
+            for seg in s
+            if seg.style
+            for c in (seg.style.color, seg.style.bgcolor)
+            if c is not None and c.triplet is not None
+        }
+        assert all(t.red == t.green == t.blue for t in colours), "only greys"
+        # the cursor row still stands out from the row below it
+        top = next(n for n, s in enumerate(strips) if "Saffron harvest doubles" in s.text)
+
+        def backgrounds(strip: Any) -> set[Any]:
+            return {seg.style.bgcolor for seg in strip if seg.style and seg.style.bgcolor}
+
+        assert backgrounds(strips[top]) != backgrounds(strips[top + 1])
