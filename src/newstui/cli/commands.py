@@ -7,7 +7,7 @@ import json
 import sys
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.table import Table
 from rich.text import Text
@@ -21,10 +21,12 @@ from newstui.cli.common import (
     resolve_articles_dirs,
     settings_from_args,
 )
-from newstui.core.article import Article
-from newstui.core.library import ScanResult, scan_library
-from newstui.core.search import SearchIndex, SearchResult
-from newstui.core.state import StateStore
+
+if TYPE_CHECKING:  # the core is imported when a command runs, so --help and --version are quick
+    from newstui.core.article import Article
+    from newstui.core.library import ScanResult
+    from newstui.core.search import SearchIndex, SearchResult
+    from newstui.core.state import StateStore
 
 # Options of the launcher and every command that take a value (to find the subcommand).
 OPTIONS_WITH_VALUE = frozenset({"--config"})
@@ -99,6 +101,8 @@ def launch(args: argparse.Namespace) -> int:
 
 def load(folders: Sequence[Path]) -> ScanResult:
     """Scan the folders, reporting every skipped or degraded file on stderr."""
+    from newstui.core.library import scan_library
+
     result = scan_library(list(folders))
     _report_problems(result)
     return result
@@ -106,6 +110,8 @@ def load(folders: Sequence[Path]) -> ScanResult:
 
 def load_indexed(folders: Sequence[Path]) -> tuple[ScanResult, SearchIndex]:
     """Scan and index the folders, from the warm-start cache when there is one."""
+    from newstui.core.search import SearchIndex
+
     try:
         from newstui.core.search.cache import open_library
     except ImportError:  # no cache module: scan and build
@@ -132,6 +138,8 @@ def _require_articles(result: ScanResult, folders: Sequence[Path]) -> None:
 
 
 def _open_state() -> StateStore:
+    from newstui.core.state import StateStore
+
     store = StateStore.open()
     if store.notice:
         err_console().print(f"newstui: {store.notice}", markup=False, highlight=False)
@@ -205,6 +213,8 @@ def cmd_show(args: argparse.Namespace) -> int:
             raise CliError(f"{target}: {reason}", 1)
         article = outcome.articles[0]
     else:
+        from newstui.core.library import scan_library
+
         folders = resolve_articles_dirs(args.dir, settings_from_args(args))
         for a in scan_library(folders).articles:
             if a.id == args.target or a.id.startswith(args.target):
