@@ -44,7 +44,12 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from newstui.core.article import Article
-from newstui.core.search.normalize import fold, index_tokens, tokens_with_offsets
+from newstui.core.search.normalize import (
+    _ASCII_WORD_RE,
+    fold,
+    index_tokens,
+    tokens_with_offsets,
+)
 from newstui.core.search.query import Query, Term, parse
 from newstui.core.search.results import Hit, SearchResult, Span, StateView
 
@@ -53,6 +58,8 @@ ProgressCallback = Callable[[int, int], None]
 FIELDS: tuple[str, ...] = ("title", "body", "author", "source", "tags")
 _FIELD_INDEX = {name: i for i, name in enumerate(FIELDS)}
 BUILD_CHUNK = 4096
+# Variants with at most this many postings are scored together in one vectorised batch.
+_BATCH_POSTINGS = 2048
 SNIPPET_CHARS = 160
 
 IntArray = npt.NDArray[np.int32]
@@ -128,10 +135,18 @@ class _Segment:
     lengths: npt.NDArray[np.int32]  # (n_fields, n)
     fields: list[_Postings]
     df: IntArray  # per term: max over fields of documents containing it
+    _offs: I64Array | None = None
 
     @property
     def n(self) -> int:
         return len(self.articles)
+
+    @property
+    def offs(self) -> I64Array:
+        """All fields' offsets as one (n_fields, n_terms + 1) array (built on first use)."""
+        if self._offs is None:
+            self._offs = np.stack([p.offsets for p in self.fields])
+        return self._offs
 
     @property
     def n_terms(self) -> int:
@@ -157,8 +172,16 @@ def _csr(tids: IntArray, docs: I64Array, n_docs: int, n_terms: int) -> _Postings
         return _Postings(
             np.zeros(n_terms + 1, np.int64), np.zeros(0, np.int32), np.zeros(0, np.uint16)
         )
-    key = tids.astype(np.int64) * n_docs + docs
-    uniq, counts = np.unique(key, return_counts=True)
+    # One sortable key per occurrence; int32 when it fits (sorts faster than int64).
+    kind = np.dtype(np.int32) if n_terms * n_docs < 2**31 else np.dtype(np.int64)
+    key: npt.NDArray[Any] = tids.astype(kind) * n_docs + docs.astype(kind)
+    key.sort()
+    first = np.empty(len(key), np.bool_)
+    first[0] = True
+    np.not_equal(key[1:], key[:-1], out=first[1:])
+    starts = np.flatnonzero(first)
+    uniq = key[starts]
+    counts = np.diff(np.append(starts, len(key)))
     t = uniq // n_docs
     offsets = np.zeros(n_terms + 1, np.int64)
     np.cumsum(np.bincount(t, minlength=n_terms), out=offsets[1:])
@@ -257,6 +280,67 @@ def _merge(segments: Sequence[_Segment], lives: Sequence[BoolArray | None]) -> _
 # --------------------------------------------------------------------------- snapshots
 
 
+def _bit_table() -> npt.NDArray[np.uint64]:
+    table = np.zeros(256, np.uint64)
+    for b in range(256):
+        c = chr(b)
+        if "a" <= c <= "z":
+            table[b] = 1 << (ord(c) - 97)
+        elif "0" <= c <= "9":
+            table[b] = 1 << (26 + ord(c) - 48)
+        else:
+            table[b] = 1 << (36 + b % 28)
+    return table
+
+
+_BITS = _bit_table()
+
+
+def char_mask(word: str) -> int:
+    """A 64-bit set of the characters of ``word`` (hashed beyond a-z0-9)."""
+    mask = 0
+    for ch in word:
+        o = ord(ch)
+        mask |= int(_BITS[o]) if o < 256 else 1 << (36 + o % 28)
+    return mask
+
+
+def _masks(words: list[str], length: int) -> npt.NDArray[np.uint64]:
+    """Character masks of same-length words, vectorised for ASCII ones."""
+    out = np.zeros(len(words), np.uint64)
+    ascii_ix = [i for i, w in enumerate(words) if w.isascii()]
+    if ascii_ix:
+        raw = "".join(words[i] for i in ascii_ix).encode("ascii")
+        grid = np.frombuffer(raw, np.uint8).reshape(len(ascii_ix), length)
+        out[np.array(ascii_ix)] = np.bitwise_or.reduce(_BITS[grid], axis=1)
+    if len(ascii_ix) != len(words):
+        done = set(ascii_ix)
+        for i, w in enumerate(words):
+            if i not in done:
+                out[i] = char_mask(w)
+    return out
+
+
+class _Bucket:
+    """Vocabulary words of one length, with character masks for a fast typo pre-filter."""
+
+    __slots__ = ("masks", "tids", "words")
+
+    def __init__(self, words: list[str], tids: IntArray, length: int) -> None:
+        self.words = words
+        self.tids = tids
+        self.masks = _masks(words, length)
+
+    def candidates(self, word: str, mask: int, k: int) -> tuple[list[str], IntArray]:
+        """Words that may be within ``k`` edits: an edit adds or drops at most one
+        character kind, so more than ``k`` new or missing kinds rules a word out."""
+        m = np.uint64(mask)
+        ok = (np.bitwise_count(self.masks & ~m) <= k) & (np.bitwise_count(m & ~self.masks) <= k)
+        sel = np.flatnonzero(ok)
+        words = self.words
+        return [words[i] for i in sel.tolist()], self.tids[sel]
+
+
 class _Vocab:
     """Sorted vocabulary and length buckets of one snapshot, for prefix and typo expansion."""
 
@@ -270,11 +354,30 @@ class _Vocab:
         buckets: dict[int, list[int]] = {}
         for pos, w in enumerate(self.sorted_terms):
             buckets.setdefault(len(w), []).append(pos)
-        self.by_len: dict[int, tuple[list[str], IntArray]] = {
-            n: ([self.sorted_terms[i] for i in idx], self.sorted_tids[np.array(idx)])
+        self.by_len: dict[int, _Bucket] = {
+            n: _Bucket([self.sorted_terms[i] for i in idx], self.sorted_tids[np.array(idx)], n)
             for n, idx in buckets.items()
         }
         self.cache: dict[tuple[str, bool, bool], list[tuple[int, float, str]]] = {}
+
+    def near(self, word: str, k: int) -> list[tuple[int, int, str]]:
+        """``(distance, term id, term)`` for vocabulary words within ``k`` typos (OSA:
+        a transposition counts as one), ``word`` itself excluded."""
+        out: list[tuple[int, int, str]] = []
+        mask = char_mask(word)
+        for n in range(len(word) - k, len(word) + k + 1):
+            bucket = self.by_len.get(n)
+            if bucket is None:
+                continue
+            words, tids = bucket.candidates(word, mask, k)
+            if not words:
+                continue
+            for term, dist, idx in process.extract(
+                word, words, scorer=OSA.distance, score_cutoff=k, limit=None
+            ):
+                if dist > 0:
+                    out.append((int(dist), int(tids[idx]), term))
+        return out
 
 
 class _Snapshot:
@@ -367,7 +470,11 @@ class _AltPlan:
 @dataclass(slots=True)
 class _ClausePlan:
     alts: list[_AltPlan]
-    terms: set[str] = field(default_factory=set)  # concrete terms, for spans and proximity
+    # Concrete vocabulary terms matched (exact, typo variants, completions), best first.
+    terms: dict[str, None] = field(default_factory=dict)
+    # What the matcher looks for: exact and typo terms, and typed prefixes.
+    match_terms: set[str] = field(default_factory=set)
+    prefixes: set[str] = field(default_factory=set)
 
 
 def _fields_of(term: Term) -> tuple[int, ...]:
@@ -615,19 +722,7 @@ class SearchIndex:
             out.append((tid, 1.0, word))
         k = max_typos(word) if fuzzy else 0
         if k:
-            found: list[tuple[int, int, int, str]] = []  # (dist, -df, tid, term)
-            for n in range(len(word) - k, len(word) + k + 1):
-                bucket = vocab.by_len.get(n)
-                if bucket is None:
-                    continue
-                words, tids = bucket
-                for term, dist, idx in process.extract(
-                    word, words, scorer=OSA.distance, score_cutoff=k, limit=None
-                ):
-                    if dist > 0:
-                        t = int(tids[idx])
-                        found.append((int(dist), -int(df[t]), t, term))
-            found.sort()
+            found = sorted((dist, -int(df[t]), t, term) for dist, t, term in vocab.near(word, k))
             for dist, _, t, term in found[: cfg.max_typo_variants]:
                 out.append((t, cfg.typo_factor[min(dist, len(cfg.typo_factor) - 1)], term))
         if prefix:
@@ -676,7 +771,13 @@ class SearchIndex:
                             for (t, f, term), d in zip(variants, dfs, strict=True)
                         ]
                     words.append(_WordPlan(w, variants, stats.idf(group_df)))
-                    cp.terms.update(v[2] for v in variants)
+                    cp.terms.update(dict.fromkeys(v[2] for v in variants))
+                    is_prefix = term.prefix and i == last
+                    if is_prefix:
+                        cp.prefixes.add(w)
+                    cp.match_terms.update(
+                        v[2] for v in variants if not (is_prefix and v[2].startswith(w))
+                    )
                 cp.alts.append(_AltPlan(term, words, _fields_of(term)))
             plans.append(cp)
         return plans
@@ -692,26 +793,61 @@ class SearchIndex:
         scratch: FloatArray,
     ) -> FloatArray:
         k1 = self.config.k1
-        out = np.zeros(seg.n, np.float32)
-        for tid, factor, _ in plan.variants:
-            if tid >= seg.n_terms:
-                continue
+        n = seg.n
+        out = np.zeros(n, np.float32)
+        usable = [(t, f) for t, f, _ in plan.variants if t < seg.n_terms]
+        if not usable:
+            return out
+        tids = np.array([t for t, _ in usable], np.int64)
+        factors = np.array([f for _, f in usable], np.float32)
+        fl = list(fields)
+        offs = seg.offs
+        starts = offs[fl][:, tids]
+        lens = offs[fl][:, tids + 1] - starts
+        totals = lens.sum(axis=0)
+        scale = np.float32(plan.idf * (k1 + 1.0))
+        # Big posting lists one by one (O(postings), no sort) ...
+        for vi in np.flatnonzero(totals > _BATCH_POSTINGS).tolist():
             parts: list[IntArray] = []
-            for f in fields:
-                p = seg.fields[f]
-                a, b = int(p.offsets[tid]), int(p.offsets[tid + 1])
-                if a == b:
+            for j, f in enumerate(fl):
+                a, ln = int(starts[j, vi]), int(lens[j, vi])
+                if not ln:
                     continue
-                d = p.docs[a:b]
-                scratch[d] += p.tfs[a:b] * inv_norm[f][d]
+                p = seg.fields[f]
+                d = p.docs[a : a + ln]
+                scratch[d] += p.tfs[a : a + ln] * inv_norm[f][d]
                 parts.append(d)
-            if not parts:
-                continue
             d = parts[0] if len(parts) == 1 else np.concatenate(parts)
             tf = scratch[d]
-            s = tf * np.float32(factor * plan.idf * (k1 + 1.0)) / (tf + np.float32(k1))
-            out[d] = np.maximum(out[d], s)
+            sc = tf * (factors[vi] * scale) / (tf + np.float32(k1))
+            out[d] = np.maximum(out[d], sc)
             scratch[d] = 0.0
+        # ... and the many small ones (rare typo variants, prefix completions) in one batch.
+        small = np.flatnonzero((totals > 0) & (totals <= _BATCH_POSTINGS))
+        if len(small):
+            d_parts: list[IntArray] = []
+            c_parts: list[FloatArray] = []
+            v_parts: list[I64Array] = []
+            for j, f in enumerate(fl):
+                ln = lens[j, small]
+                total = int(ln.sum())
+                if not total:
+                    continue
+                st = starts[j, small]
+                ends = np.cumsum(ln)
+                idx = np.repeat(st - (ends - ln), ln) + np.arange(total)
+                p = seg.fields[f]
+                d = p.docs[idx]
+                d_parts.append(d)
+                c_parts.append(p.tfs[idx] * inv_norm[f][d])
+                v_parts.append(np.repeat(small, ln))
+            d_all = np.concatenate(d_parts).astype(np.int64)
+            key = np.concatenate(v_parts) * n + d_all
+            uniq, inv = np.unique(key, return_inverse=True)
+            tf = np.bincount(inv, weights=np.concatenate(c_parts)).astype(np.float32)
+            docs = uniq % n
+            sc = tf * (factors[uniq // n] * scale) / (tf + np.float32(k1))
+            np.maximum.at(out, docs, sc)
         return out
 
     def _contains(self, seg: _Segment, term: Term, snap: _Snapshot, base: BoolArray) -> BoolArray:
@@ -880,17 +1016,7 @@ class SearchIndex:
                     if len(wp.word) < 3:
                         continue
                     k = max(2, max_typos(wp.word) + 1)
-                    found: list[tuple[int, int, str]] = []
-                    for n in range(len(wp.word) - k, len(wp.word) + k + 1):
-                        bucket = vocab.by_len.get(n)
-                        if bucket is None:
-                            continue
-                        words, tids = bucket
-                        for term, dist, idx in process.extract(
-                            wp.word, words, scorer=OSA.distance, score_cutoff=k, limit=None
-                        ):
-                            if dist > 0:
-                                found.append((int(dist), -int(df[int(tids[idx])]), term))
+                    found = [(dist, -int(df[t]), term) for dist, t, term in vocab.near(wp.word, k)]
                     found.sort()
                     out.extend(t for _, _, t in found[:3])
         return _unique(out)[:5]
@@ -941,81 +1067,123 @@ def _has_phrase(article: Article, words: tuple[str, ...], fields: tuple[int, ...
     return False
 
 
-_STRIP_RE = re.compile(r"['\-.,]")
-
-
 class _Matcher:
-    """Finds a query's concrete terms in a text: ``(start, end, clause, position)``.
+    """Finds a query's terms in a text: ``(start, end, clause, position)``.
 
     Non-ASCII text goes through the exact tokenizer. ASCII text (most news) takes a fast
-    path: one regex of the terms (a joiner ``' - . ,`` may sit between letters, so
-    ``wellknown`` finds ``well-known`` and ``1000`` finds ``1,000``), with positions
-    counted in whitespace-separated words — exact spans, approximate positions (enough
-    for the proximity bonus).
+    path: one regex per clause of its terms and typed prefixes (a joiner ``' - . ,`` may
+    sit between letters, so ``wellknown`` finds ``well-known`` and ``1000`` finds
+    ``1,000``), with positions counted in whitespace-separated words — exact spans,
+    approximate positions (enough for the proximity bonus).
     """
 
     def __init__(self, plans: list[_ClausePlan]) -> None:
-        self.terms: dict[str, int] = {}
+        self.plans = plans
+        self.term_clause: dict[str, int] = {}
         for ci, cp in enumerate(plans):
-            for t in sorted(cp.terms):
-                self.terms.setdefault(t, ci)
-        self.stripped: dict[str, int] = {}
-        pats: list[str] = []
-        for t in sorted(self.terms, key=len, reverse=True):
-            if not t.isascii():
-                continue
-            chars = [c for c in t if c not in "'-.,"]
-            if not chars:
-                continue
-            self.stripped.setdefault("".join(chars), self.terms[t])
-            pats.append("['\\-.,]?".join(re.escape(c) for c in chars))
-        self.regex = (
-            re.compile(r"(?<![a-z0-9])(?:" + "|".join(pats) + r")(?![a-z0-9])") if pats else None
-        )
+            for t in cp.terms:
+                self.term_clause.setdefault(t, ci)
+        self.regexes: list[re.Pattern[str] | None] = []
+        for cp in plans:
+            pats: list[str] = []
+            for t in sorted(cp.match_terms, key=len, reverse=True):
+                pat = _joiner_pattern(t)
+                if pat:
+                    pats.append(pat)
+            for pre in sorted(cp.prefixes, key=len, reverse=True):
+                pat = _joiner_pattern(pre)
+                if pat:
+                    pats.append(pat + "[a-z0-9]*")
+            self.regexes.append(
+                re.compile(r"(?<![a-z0-9])(?:" + "|".join(pats) + r")(?![a-z0-9])")
+                if pats
+                else None
+            )
 
     def match(self, text: str) -> list[tuple[int, int, int, int]]:
         if not text:
             return []
         if text.isascii():
-            if self.regex is None:
-                return []
             low = text.lower()
+            found: list[tuple[int, int, int]] = []
+            for ci, rx in enumerate(self.regexes):
+                if rx is not None:
+                    found.extend((m.start(), m.end(), ci) for m in rx.finditer(low))
+            if len(self.regexes) > 1:
+                found.sort()
             out: list[tuple[int, int, int, int]] = []
             prev = pos = 0
-            for m in self.regex.finditer(low):
-                s, e = m.span()
+            last_end = -1
+            for s, e, ci in found:
+                if s < last_end:
+                    continue  # the same words matched by two clauses
                 pos += low.count(" ", prev, s) + low.count("\n", prev, s)
-                prev = s
-                c = self.stripped.get(_STRIP_RE.sub("", m.group()))
-                if c is not None:
-                    out.append((s, e, c, pos))
+                prev, last_end = s, e
+                out.append((s, e, ci, pos))
             return out
-        terms = self.terms
-        return [(s, e, terms[t], p) for t, s, e, p in tokens_with_offsets(text) if t in terms]
+        result: list[tuple[int, int, int, int]] = []
+        for t, s, e, p in tokens_with_offsets(text):
+            for ci, cp in enumerate(self.plans):
+                if t in cp.match_terms or any(t.startswith(x) for x in cp.prefixes):
+                    result.append((s, e, ci, p))
+                    break
+        return result
+
+
+def _joiner_pattern(term: str) -> str:
+    if not term.isascii():
+        return ""
+    chars = [c for c in term if c not in "'-.,"]
+    return "['\\-.,]?".join(re.escape(c) for c in chars)
 
 
 class _DocTokens:
-    """Where one article's title and body match the query, computed once per search."""
+    """Where one article's title and body match the query (computed lazily, once)."""
 
-    __slots__ = ("article", "body", "matcher", "title")
+    __slots__ = ("_body", "_title", "article", "matcher")
 
     def __init__(self, article: Article, matcher: _Matcher) -> None:
         self.article = article
         self.matcher = matcher
-        self.title = matcher.match(article.title)
-        self.body = matcher.match(article.body)
+        self._title: list[tuple[int, int, int, int]] | None = None
+        self._body: list[tuple[int, int, int, int]] | None = None
+
+    @property
+    def title(self) -> list[tuple[int, int, int, int]]:
+        if self._title is None:
+            self._title = self.matcher.match(self.article.title)
+        return self._title
+
+    @property
+    def body(self) -> list[tuple[int, int, int, int]]:
+        if self._body is None:
+            self._body = self.matcher.match(self.article.body)
+        return self._body
+
+    def _positions(self, text: str) -> list[tuple[int, int]]:
+        """``(position, clause)`` of query terms in ``text``: a plain word scan for ASCII
+        text (fast; the ranking only needs positions), exact matching otherwise."""
+        if not text.isascii():
+            return [(p, c) for _, _, c, p in self.matcher.match(text)]
+        get = self.matcher.term_clause.get
+        return [
+            (i, c)
+            for i, t in enumerate(_ASCII_WORD_RE.findall(text.lower()))
+            if (c := get(t)) is not None
+        ]
 
     def proximity(self, n_clauses: int) -> float:
         """0..1: how close (and in order) consecutive query words appear."""
+        fields = [self._positions(self.article.title), self._positions(self.article.body)]
         total = 0.0
         for ca in range(n_clauses - 1):
             cb = ca + 1
             best = 0.0
-            for matches in (self.title, self.body):
-                pa = [p for _, _, c, p in matches if c == ca][:64]
+            for matches in fields:
+                pa = [p for p, c in matches if c == ca][:64]
                 if not pa:
                     continue
-                pb = [p for _, _, c, p in matches if c == cb][:64]
+                pb = [p for p, c in matches if c == cb][:64]
                 for x in pa:
                     for y in pb:
                         d = y - x
