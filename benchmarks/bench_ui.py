@@ -94,6 +94,14 @@ def _isolate(tag: str) -> None:
 
 
 def _rss_mb() -> float:
+    """Peak RSS of this process. VmHWM, not ru_maxrss: Linux carries ru_maxrss across
+    exec, so a child of a big parent would report the parent's peak."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
@@ -237,18 +245,31 @@ async def _search_and_cursor(folder: Path, typing_seconds: float) -> dict[str, A
         if os.environ.get("BENCH_UI_VERBOSE"):
             for q, ms, took_ms in per_query:
                 print(f"  {q!r:20} {ms:7.1f} ms (engine {took_ms:6.1f} ms)")
-        # typing at 30 chars/s: a long sentence, no waiting for results
-        text = "oil prices rise as opec meets in vienna while wheat exports fall " * 3
+        # typing at 30 chars/s: queries typed one after another (the box cleared between
+        # them, as a user does), never waiting for results
+        queries = [
+            "oil prices rise as opec meets",
+            "wheat exports fall",
+            "bank of japan rate cut",
+            "coffee quota talks",
+            "tokyo stock exchange",
+        ]
+        stream: list[str] = []
+        for q in queries:
+            stream += [*q, "\x15"]  # ctrl+u: clear the box
         stalls: list[float] = []
         runs_before = app.searches_run
         sent = 0
         start = time.perf_counter()
         next_at = start
         while time.perf_counter() - start < typing_seconds:
-            ch = text[sent % len(text)]
+            ch = stream[sent % len(stream)]
             sent += 1
             before = time.perf_counter()
-            app.search_box.insert_text_at_cursor(ch)
+            if ch == "\x15":
+                box.value = ""
+            else:
+                box.insert_text_at_cursor(ch)
             await asyncio.sleep(0)
             stalls.append(time.perf_counter() - before)
             next_at += 1 / 30
