@@ -41,10 +41,10 @@ Layout = Literal["files", "jsonl"]
 
 
 def _corpus_dir(env: str, default: Path, relative: str, probe: str) -> Path | None:
-    candidates: list[Path] = []
-    if os.environ.get(env):
-        candidates.append(Path(os.environ[env]))
-    candidates += [default, REPO_ROOT.parent / "shared" / "corpora" / relative]
+    if os.environ.get(env):  # set: that folder or nothing (NEWSTUI_REUTERS=/none: synthetic)
+        candidates = [Path(os.environ[env])]
+    else:
+        candidates = [default, REPO_ROOT.parent / "shared" / "corpora" / relative]
     for cand in candidates:
         if cand.is_dir() and any(cand.glob(probe)):
             return cand
