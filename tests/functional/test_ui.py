@@ -487,3 +487,38 @@ async def test_no_color_still_shows_everything(
             return {seg.style.bgcolor for seg in strip if seg.style and seg.style.bgcolor}
 
         assert backgrounds(strips[top]) != backgrounds(strips[top + 1])
+
+
+async def test_wide_and_combining_characters_keep_rows_aligned(
+    tmp_path: Path, settle: Settle
+) -> None:
+    folder = tmp_path / "wide"
+    folder.mkdir()
+    names = [
+        "東京株式市場が大幅に上昇、日経平均は三万円台を回復した",
+        "Emoji 📈📉🚀 markets move",
+        "Cafe\u0301 au lait e\u0301conomie re\u0301sume\u0301",
+        "Zero\u200bwidth and \u202eoverride\u202c text",
+        "Plain ASCII title for comparison",
+    ]
+    for n, title in enumerate(names):
+        write_article(folder, f"w{n}.txt", title, "Body.", date=f"2024-01-0{n + 1}")
+    app = create_app(folder)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        lst = app.article_list
+        width = lst.scrollable_content_region.width
+        rows = [lst.render_line(y) for y in range(len(names))]
+        for strip in rows:
+            assert strip.cell_length == width
+            assert strip.text.rstrip().endswith("1m")
+            assert "\u202e" not in strip.text
+        # the reading-time column lines up: "1m" ends in the same cell on every row
+        ends = set()
+        for strip in rows:
+            cells = 0
+            for seg in strip:
+                cells += seg.cell_length
+                if seg.text.rstrip().endswith("1m"):
+                    ends.add(cells - (len(seg.text) - len(seg.text.rstrip())))
+        assert len(ends) == 1, ends

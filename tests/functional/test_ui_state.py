@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -98,7 +99,9 @@ async def test_remapped_key_from_settings_takes_effect(
         assert app.sort == "oldest"
         await pilot.press("question_mark")
         await pilot.pause()
-        assert "x" in screen_text(app)
+        text = screen_text(app)
+        assert re.search(r"\bx\s+Down\b", text), "help shows the remapped key"
+        assert re.search(r"\bo\s+Sort\b", text)
 
 
 async def test_invalid_settings_warn_and_the_app_starts(articles_dir: Path, settle: Settle) -> None:
