@@ -70,6 +70,21 @@ def test_txt_header_block() -> None:
     assert a.word_count == len(a.body.split())
 
 
+def test_txt_header_without_blank_line_and_unknown_keys(tmp_path: Path) -> None:
+    p = tmp_path / "h.txt"
+    p.write_text("title: Lower case keys\nCategory: ignored\nsource: Wire\nBody right away.\n")
+    a = only(load_file(p))
+    assert (a.title, a.source, a.body) == ("Lower case keys", "Wire", "Body right away.")
+
+
+def test_txt_first_line_that_only_looks_like_a_header(tmp_path: Path) -> None:
+    p = tmp_path / "n.txt"
+    p.write_text("Note: markets were closed.\n\nNothing else happened.\n")
+    a = only(load_file(p))
+    assert a.title == "Note: markets were closed."
+    assert a.body == "Nothing else happened."
+
+
 def test_txt_short_first_line_then_blank_is_the_title() -> None:
     a = only(load("title-line.txt"))
     assert a.title == "Harvest festival draws record crowds"

@@ -43,7 +43,7 @@ def parse_header(text: str) -> tuple[dict[str, str], str]:
     """Split ``text`` into its header fields (lower-case keys) and body.
 
     A header block is a run of ``Key: value`` lines at the very top, the first of which is
-    a known key, ended by a blank line (or the end of the text).
+    a known key, ended by a blank line (or by the first line that is not ``Key: value``).
     """
     fields: dict[str, str] = {}
     pos = 0
@@ -59,17 +59,13 @@ def parse_header(text: str) -> tuple[dict[str, str], str]:
             break
         m = _HEADER_LINE.fullmatch(line)
         key = HEADER_KEYS.get(m.group(1).lower()) if m else None
-        if m is None or (key is None and not fields):
-            break
+        if m is None or (key is None and not fields) or pos > 20_000:
+            # Not a header line: the body starts here (no blank line after the header).
+            return (fields, text[pos:]) if fields else ({}, text)
         if key is not None and key not in fields:
             fields[key] = m.group(2)
         pos = end + 1
-        if len(fields) > 20 or pos > 20_000:
-            break
-    else:
-        if fields:
-            return fields, ""
-    return {}, text
+    return (fields, "") if fields else ({}, text)
 
 
 def load_text(b: Builder, text: str) -> LoadOutcome:
