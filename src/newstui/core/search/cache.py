@@ -108,8 +108,8 @@ def _encode(
     index: SearchIndex,
     dup_problems: list[Problem],
     kept_articles: list[Article],
-) -> bytes:
-    """The cache file's bytes."""
+) -> list[Any]:
+    """The cache file's bytes, as buffers to write one after the other."""
     table: list[Article] = []  # every loaded article (before dedupe), file by file
     file_rows: list[list[Any]] = []
     for rec in files:
@@ -151,6 +151,7 @@ def _encode(
     if joined.count("\x00") != max(0, len(pieces) - 1):
         raise CacheError("article text holds NUL characters")  # never cached, just rebuilt
     text = joined.encode("utf-8", "surrogatepass")
+    del joined, pieces
     n = len(table)
     path_arr = np.fromiter(
         (path_ix.get(str(a.path), -1) if a.path is not None else -1 for a in table), np.int32, n
@@ -172,12 +173,12 @@ def _encode(
     ]
     terms_blob = "\n".join(terms).encode("utf-8", "surrogatepass")
     layout: list[list[Any]] = []
-    payload: list[bytes] = []
+    payload: list[Any] = []  # buffers: bytes, or array memory (no copies)
     offset = 0
     for name, arr in blobs:
         arr = np.ascontiguousarray(arr)
         dt = arr.dtype.newbyteorder("<") if arr.dtype.byteorder == ">" else arr.dtype
-        raw = arr.astype(dt, copy=False).tobytes()
+        raw = np.ascontiguousarray(arr.astype(dt, copy=False)).reshape(-1).view(np.uint8).data
         layout.append([name, dt.str, list(arr.shape), offset, len(raw)])
         payload.append(raw)
         offset += len(raw)
@@ -198,16 +199,20 @@ def _encode(
         ensure_ascii=False,
         separators=(",", ":"),
     ).encode("utf-8", "surrogatepass")
-    body = header + b"".join(payload)
-    return _PREFIX.pack(MAGIC, CACHE_VERSION, zlib.crc32(body), len(header)) + body
+    chunks = [header, *payload]
+    crc = 0
+    for chunk in chunks:
+        crc = zlib.crc32(chunk, crc)
+    return [_PREFIX.pack(MAGIC, CACHE_VERSION, crc, len(header)), *chunks]
 
 
-def _write(path: Path, data: bytes) -> None:
+def _write(path: Path, chunks: list[Any]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+            for chunk in chunks:
+                fh.write(chunk)
         Path(tmp).replace(path)
     except BaseException:
         with contextlib.suppress(OSError):
@@ -258,7 +263,7 @@ def _decode(data: bytes) -> _Cached:
             raise CacheError(f"blob {name} out of range")
         raw = payload[off : off + size]
         if dtype == "utf8":
-            texts[str(name)] = bytes(raw).decode("utf-8", "surrogatepass")
+            texts[str(name)] = str(raw, "utf-8", "surrogatepass")
             continue
         if dtype not in _DTYPES:
             raise CacheError(f"blob {name}: unsupported type {dtype}")
@@ -289,15 +294,22 @@ def _decode(data: bytes) -> _Cached:
         raise CacheError("article path out of range")
     file_paths.append(None)  # index -1
     tzs: dict[int, Any] = {}
+    seen: dict[tuple[int, int], datetime] = {}  # equal dates share one (immutable) object
 
     def when(us: int, off: int) -> datetime:
+        dt = seen.get((us, off))
+        if dt is not None:
+            return dt
         if off == _NAIVE:
-            return (_EPOCH + timedelta(microseconds=us)).replace(tzinfo=None)
-        tz = tzs.get(off)
-        if tz is None:
-            tz = UTC if off == 0 else timezone(timedelta(seconds=off))
-            tzs[off] = tz
-        return datetime.fromtimestamp(us / 1e6, tz)
+            dt = (_EPOCH + timedelta(microseconds=us)).replace(tzinfo=None)
+        else:
+            tz = tzs.get(off)
+            if tz is None:
+                tz = UTC if off == 0 else timezone(timedelta(seconds=off))
+                tzs[off] = tz
+            dt = datetime.fromtimestamp(us / 1e6, tz)
+        seen[(us, off)] = dt
+        return dt
 
     published = [when(us, off) if h else None for us, off, h in zip(micros, offs, has, strict=True)]
     tags = [tuple(t.split("\x1f")) if t else () for t in strings[7::nt]]

@@ -344,20 +344,26 @@ class _Bucket:
 class _Vocab:
     """Sorted vocabulary and length buckets of one snapshot, for prefix and typo expansion."""
 
-    def __init__(self, terms: list[str], df: IntArray) -> None:
-        alive = np.flatnonzero(df > 0)
-        words = [terms[i] for i in alive]
-        order = sorted(range(len(words)), key=words.__getitem__)
-        self.sorted_terms: list[str] = [words[i] for i in order]
-        self.sorted_tids: IntArray = alive[np.array(order, dtype=np.int64)].astype(np.int32)
+    def __init__(self, term_ids: _TermDict, n_terms: int, df: IntArray) -> None:
+        terms = term_ids.terms
+        words = [terms[i] for i in np.flatnonzero(df[:n_terms] > 0).tolist()]
+        words.sort()
+        count = len(words)
+        self.sorted_terms: list[str] = words
+        self.sorted_tids: IntArray = np.fromiter(
+            map(term_ids.__getitem__, words), np.int32, count=count
+        )
         self.sorted_df: IntArray = df[self.sorted_tids]
-        buckets: dict[int, list[int]] = {}
-        for pos, w in enumerate(self.sorted_terms):
-            buckets.setdefault(len(w), []).append(pos)
-        self.by_len: dict[int, _Bucket] = {
-            n: _Bucket([self.sorted_terms[i] for i in idx], self.sorted_tids[np.array(idx)], n)
-            for n, idx in buckets.items()
-        }
+        lens = np.fromiter(map(len, words), np.int64, count=count)
+        order = np.argsort(lens, kind="stable")  # by length, alphabetical within
+        sizes, starts = np.unique(lens[order], return_index=True)
+        ends = [*starts.tolist()[1:], count]
+        self.by_len: dict[int, _Bucket] = {}
+        for size, a, b in zip(sizes.tolist(), starts.tolist(), ends, strict=True):
+            idx = order[a:b]
+            self.by_len[size] = _Bucket(
+                [words[i] for i in idx.tolist()], self.sorted_tids[idx], size
+            )
         self.cache: dict[tuple[str, bool, bool], list[tuple[int, float, str]]] = {}
 
     def near(self, word: str, k: int) -> list[tuple[int, int, str]]:
@@ -420,7 +426,7 @@ class _Snapshot:
             stats = self.stats(cfg)
             with self._lock:
                 if self._vocab is None:
-                    self._vocab = _Vocab(self.terms.terms[: self.n_terms], stats.df)
+                    self._vocab = _Vocab(self.terms, self.n_terms, stats.df)
         return self._vocab
 
 
