@@ -465,3 +465,32 @@ def test_search_while_building_in_another_thread() -> None:
 def test_took_ms_is_reported(news: SearchIndex) -> None:
     res = news.search("cocoa")
     assert 0 <= res.took_ms < 1000
+
+
+def test_big_and_small_posting_lists_score_the_same(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Long posting lists are scored one by one, short ones in a batch: same results."""
+    import newstui.core.search.index as index_mod
+
+    articles = [
+        art(f"a{i}", f"Cocoa {'prices' if i % 3 else 'price'} {i}", f"cocoa body {i % 7} ship")
+        for i in range(300)
+    ]
+    index = index_of(*articles)
+    queries = ["cocoa price", "cocao", "ship pri", "cocoa OR ship"]
+    batched = [[(h.article.id, h.score) for h in index.search(q).hits] for q in queries]
+    monkeypatch.setattr(index_mod, "_BATCH_POSTINGS", 0)
+    one_by_one = [[(h.article.id, h.score) for h in index.search(q).hits] for q in queries]
+    assert [[i for i, _ in r] for r in batched] == [[i for i, _ in r] for r in one_by_one]
+    for r1, r2 in zip(batched, one_by_one, strict=True):
+        assert [s for _, s in r1] == pytest.approx([s for _, s in r2], rel=1e-5)
+    assert all(batched)
+
+
+def test_highlight_terms_put_the_exact_word_first() -> None:
+    index = index_of(art("x", "Grain grains grainery", "text"))
+    assert index.search("grain").highlight_terms[0] == "grain"
+
+
+def test_prefix_in_a_field_filter() -> None:
+    index = index_of(art("t", "Tuberville speaks", "x"), art("b", "Senate", "Tuberville"))
+    assert ids(index.search("title:tuber")) == ["t"]
