@@ -273,6 +273,18 @@ def test_json_bad_documents_are_problems(tmp_path: Path, bad: str) -> None:
     assert out.problems and out.problems[0].path == p
 
 
+def test_json_over_the_cap_is_reported(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import newstui.core.loaders as loaders
+
+    monkeypatch.setattr(loaders, "MAX_JSON_BYTES", 1024 * 1024)
+    p = tmp_path / "big.json"
+    p.write_text(json.dumps([{"title": f"t{i}", "body": "b" * 100} for i in range(20_000)]))
+    out = load_file(p)
+    assert out.articles == []
+    assert "too large" in out.problems[0].reason
+    assert ".jsonl" in out.problems[0].reason
+
+
 def test_json_deeply_nested_is_reported(tmp_path: Path) -> None:
     p = tmp_path / "deep.json"
     p.write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
