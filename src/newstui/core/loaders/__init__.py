@@ -41,6 +41,7 @@ from newstui.core.text import clean_text
 
 __all__ = [
     "MAX_FILE_BYTES",
+    "MAX_JSON_BYTES",
     "SUPPORTED_SUFFIXES",
     "TRUNCATED_MARKER",
     "LoadOutcome",
