@@ -194,3 +194,11 @@ def test_html_in_titles_becomes_plain_text() -> None:
     doc = parse_document(atom, url="https://example.org/f")
     assert isinstance(doc, ParsedFeed)
     assert [e.title for e in doc.entries] == ["Bold news", "a <b> c"]
+
+
+@pytest.mark.timeout(20)
+@pytest.mark.parametrize("body", [b"/dev/zero", b"/etc/hostname", b"/etc/passwd\n"])
+def test_a_body_that_names_a_local_file_is_never_opened(body: bytes) -> None:
+    # feedparser treats bytes it is given as a file name first; the fetcher must not.
+    with pytest.raises(FeedFormatError):
+        parse_document(body, url="https://example.org/feed")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import calendar
 import hashlib
+import io
 import json
 import re
 import time
@@ -195,7 +196,9 @@ def _parse_with_feedparser(data: bytes, *, url: str, content_type: str) -> Parse
     headers = {"content-location": url} if url.startswith(("http://", "https://")) else {}
     if content_type:
         headers["content-type"] = content_type
-    parsed: Any = feedparser.parse(data, response_headers=headers)
+    # Always a stream: given bytes, feedparser first tries them as a *file name*, so a body
+    # of b"/dev/zero" (or a FIFO's path) would be opened and read without end.
+    parsed: Any = feedparser.parse(io.BytesIO(data), response_headers=headers)
     version = parsed.get("version", "")
     entries_raw = parsed.get("entries", [])
     if parsed.get("bozo") and not entries_raw:
