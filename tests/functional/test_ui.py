@@ -522,3 +522,26 @@ async def test_wide_and_combining_characters_keep_rows_aligned(
                 if seg.text.rstrip().endswith("1m"):
                     ends.add(cells - (len(seg.text) - len(seg.text.rstrip())))
         assert len(ends) == 1, ends
+
+
+async def test_more_results_load_as_the_cursor_nears_the_end(
+    tmp_path: Path, settle: Settle
+) -> None:
+    folder = tmp_path / "many"
+    fill_folder(folder, 260)
+    app = create_app(folder)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"report", "down")
+        await settle(pilot)
+        assert app.result is not None and app.result.total == 260
+        assert len(app.article_list.articles) == 100
+        await pilot.press("end")
+        await settle(pilot)
+        assert len(app.article_list.articles) == 200
+        await pilot.press("end")
+        await settle(pilot)
+        await pilot.press("end")
+        await settle(pilot)
+        assert len(app.article_list.articles) == 260
+        assert len({a.id for a in app.article_list.articles}) == 260
