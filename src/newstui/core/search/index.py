@@ -47,6 +47,7 @@ from newstui.core.article import Article
 from newstui.core.search.normalize import (
     _ASCII_WORD_RE,
     fold,
+    fold_same_length,
     index_tokens,
     tokens_with_offsets,
 )
@@ -60,6 +61,7 @@ _FIELD_INDEX = {name: i for i, name in enumerate(FIELDS)}
 BUILD_CHUNK = 4096
 # Variants with at most this many postings are scored together in one vectorised batch.
 _BATCH_POSTINGS = 2048
+_WORD_RE = re.compile(r"[^\W_]+")
 SNIPPET_CHARS = 160
 
 IntArray = npt.NDArray[np.int32]
@@ -1089,7 +1091,10 @@ class _Matcher:
         for ci, cp in enumerate(plans):
             for t in cp.terms:
                 self.term_clause.setdefault(t, ci)
+        # Per clause: for ASCII text, and for other text folded to the same length.
         self.regexes: list[re.Pattern[str] | None] = []
+        self.bodies: list[str] = []
+        self._uregexes: list[re.Pattern[str] | None] | None = None
         for cp in plans:
             pats: list[str] = []
             for t in sorted(cp.match_terms, key=len, reverse=True):
@@ -1100,19 +1105,32 @@ class _Matcher:
                 pat = _joiner_pattern(pre)
                 if pat:
                     pats.append(pat + "[a-z0-9]*")
+            body = "|".join(pats)
             self.regexes.append(
-                re.compile(r"(?<![a-z0-9])(?:" + "|".join(pats) + r")(?![a-z0-9])")
-                if pats
-                else None
+                re.compile(r"(?<![a-z0-9])(?:" + body + r")(?![a-z0-9])") if pats else None
             )
+            self.bodies.append(body if pats else "")
+
+    def uregexes(self) -> list[re.Pattern[str] | None]:
+        """The clause regexes for folded non-ASCII text (Unicode word boundaries)."""
+        if self._uregexes is None:
+            self._uregexes = [
+                re.compile(r"(?<![^\W_])(?:" + b.replace("[a-z0-9]*", "[^\\W_]*") + r")(?![^\W_])")
+                if b
+                else None
+                for b in self.bodies
+            ]
+        return self._uregexes
 
     def match(self, text: str) -> list[tuple[int, int, int, int]]:
+        """Matches in ``text``, in order; spans index ``text`` itself."""
         if not text:
             return []
-        if text.isascii():
-            low = text.lower()
+        low = fold_same_length(text)
+        if low is not None:
             found: list[tuple[int, int, int]] = []
-            for ci, rx in enumerate(self.regexes):
+            regexes = self.regexes if text.isascii() else self.uregexes()
+            for ci, rx in enumerate(regexes):
                 if rx is not None:
                     found.extend((m.start(), m.end(), ci) for m in rx.finditer(low))
             if len(self.regexes) > 1:
@@ -1167,16 +1185,14 @@ class _DocTokens:
         return self._body
 
     def _positions(self, text: str) -> list[tuple[int, int]]:
-        """``(position, clause)`` of query terms in ``text``: a plain word scan for ASCII
-        text (fast; the ranking only needs positions), exact matching otherwise."""
-        if not text.isascii():
+        """``(position, clause)`` of query terms in ``text``: a plain word scan (fast; the
+        ranking only needs positions), exact matching when folding changes lengths."""
+        low = fold_same_length(text)
+        if low is None:
             return [(p, c) for _, _, c, p in self.matcher.match(text)]
         get = self.matcher.term_clause.get
-        return [
-            (i, c)
-            for i, t in enumerate(_ASCII_WORD_RE.findall(text.lower()))
-            if (c := get(t)) is not None
-        ]
+        words = (_ASCII_WORD_RE if text.isascii() else _WORD_RE).findall(low)
+        return [(i, c) for i, t in enumerate(words) if (c := get(t)) is not None]
 
     def proximity(self, n_clauses: int) -> float:
         """0..1: how close (and in order) consecutive query words appear."""

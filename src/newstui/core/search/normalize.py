@@ -25,6 +25,7 @@ import unicodedata
 __all__ = [
     "fold",
     "fold_char",
+    "fold_same_length",
     "index_tokens",
     "normalize_word",
     "tokens",
@@ -167,6 +168,27 @@ def normalize_word(word: str) -> list[str]:
     return tokens(word)
 
 
+def _fold_char_cached(ch: str) -> str:
+    f = _CHAR_CACHE.get(ch)
+    if f is None:
+        f = "".join(_TABLE[ord(c)] for c in ch.casefold())
+        _CHAR_CACHE[ch] = f
+    return f
+
+
+def _fold_same_length(text: str) -> str | None:
+    """``fold(text)`` when each character folds to exactly one (``£``, ``é``), else None."""
+    for ch in set(text):
+        if ord(ch) >= 128 and len(_fold_char_cached(ch)) != 1:
+            return None
+    return text.casefold().translate(_TABLE)
+
+
+def fold_same_length(text: str) -> str | None:
+    """The folded text when it keeps every offset (always for ASCII), else None."""
+    return text.lower() if text.isascii() else _fold_same_length(text)
+
+
 def tokens_with_offsets(text: str) -> list[tuple[str, int, int, int]]:
     """``(token, start, end, position)`` with ``start:end`` indexing the original text.
 
@@ -174,17 +196,16 @@ def tokens_with_offsets(text: str) -> list[tuple[str, int, int, int]]:
     word get consecutive positions; its joined form shares the first part's position and
     spans the whole compound.
     """
+    back: list[int] | None = None
     if text.isascii():
         folded = text.lower()
-        back: list[int] | None = None
+    elif (same := _fold_same_length(text)) is not None:
+        folded = same  # every character folds to one: offsets are unchanged
     else:
         pieces: list[str] = []
         back = []
         for i, ch in enumerate(text):
-            f = _CHAR_CACHE.get(ch)
-            if f is None:
-                f = "".join(_TABLE[ord(c)] for c in ch.casefold())
-                _CHAR_CACHE[ch] = f
+            f = _fold_char_cached(ch)
             pieces.append(f)
             back.extend([i] * len(f))
         back.append(len(text))
