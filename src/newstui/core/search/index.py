@@ -35,6 +35,7 @@ import re
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -202,7 +203,17 @@ def _df(fields: Sequence[_Postings], n_terms: int) -> IntArray:
     return df
 
 
-def _build_segment(articles: list[Article], terms: _TermDict) -> _Segment:
+@dataclass(slots=True)
+class _Parsed:
+    """A chunk of articles tokenised to term ids: the Python (GIL-bound) half of a build."""
+
+    articles: list[Article]
+    ids: list[IntArray]
+    lengths: npt.NDArray[np.int32]
+    n_terms: int
+
+
+def _parse_chunk(articles: list[Article], terms: _TermDict) -> _Parsed:
     n = len(articles)
     nf = len(FIELDS)
     toks: list[list[str]] = [[] for _ in range(nf)]
@@ -217,12 +228,24 @@ def _build_segment(articles: list[Article], terms: _TermDict) -> _Segment:
                 lens[f].append(0)
     getter = terms.__getitem__
     ids = [np.fromiter(map(getter, toks[f]), np.int32, count=len(toks[f])) for f in range(nf)]
-    n_terms = len(terms.terms)
     lengths = np.array(lens, dtype=np.int32).reshape(nf, n)
+    return _Parsed(list(articles), ids, lengths, len(terms.terms))
+
+
+def _finish_segment(parsed: _Parsed) -> _Segment:
+    """The numpy half of a build (sorting releases the GIL: runs beside the next parse)."""
+    n, n_terms = len(parsed.articles), parsed.n_terms
     doc_range = np.arange(n, dtype=np.int64)
-    fields = [_csr(ids[f], np.repeat(doc_range, lengths[f]), n, n_terms) for f in range(nf)]
-    published = np.fromiter((_timestamp(a) for a in articles), np.float64, count=n)
-    return _Segment(list(articles), published, lengths, fields, _df(fields, n_terms))
+    fields = [
+        _csr(ids, np.repeat(doc_range, parsed.lengths[f]), n, n_terms)
+        for f, ids in enumerate(parsed.ids)
+    ]
+    published = np.fromiter((_timestamp(a) for a in parsed.articles), np.float64, count=n)
+    return _Segment(parsed.articles, published, parsed.lengths, fields, _df(fields, n_terms))
+
+
+def _build_segment(articles: list[Article], terms: _TermDict) -> _Segment:
+    return _finish_segment(_parse_chunk(articles, terms))
 
 
 def _merge(segments: Sequence[_Segment], lives: Sequence[BoolArray | None]) -> _Segment:
@@ -536,34 +559,59 @@ class SearchIndex:
         total = len(batch)
         with self._write_lock:
             base_count = len(self._snap.segments)
-            for start in range(0, total, BUILD_CHUNK):
-                chunk = batch[start : start + BUILD_CHUNK]
-                seg = _build_segment(chunk, self._terms)
-                snap = self._snap
-                lives = list(snap.lives)
-                where = dict(snap.where)
-                for a in chunk:
-                    old = where.pop(a.id, None)
-                    if old is not None:
-                        si, li = old
-                        live = lives[si]
-                        if live is None:
-                            live = np.ones(snap.segments[si].n, np.bool_)
-                        elif not live[li]:
-                            continue
-                        else:
-                            live = live.copy() if live is snap.lives[si] else live
-                        live[li] = False
-                        lives[si] = live
-                si = len(snap.segments)
-                for li, a in enumerate(chunk):
-                    where[a.id] = (si, li)
-                self._publish((*snap.segments, seg), (*tuple(lives), None), where)
-                if progress is not None:
-                    progress(min(start + BUILD_CHUNK, total), total)
+            chunks = [batch[i : i + BUILD_CHUNK] for i in range(0, total, BUILD_CHUNK)]
+            # Pipeline: chunk i+1 is tokenised (Python) while chunk i is sorted into
+            # postings (numpy, GIL released) in a helper thread.
+            pool = ThreadPoolExecutor(1, "newstui-index") if len(chunks) > 1 else None
+            try:
+                pending: Future[_Segment] | None = None
+                done = 0
+                for chunk in chunks:
+                    parsed = _parse_chunk(chunk, self._terms)
+                    future: Future[_Segment]
+                    if pool is None:
+                        future = Future()
+                        future.set_result(_finish_segment(parsed))
+                    else:
+                        future = pool.submit(_finish_segment, parsed)
+                    if pending is not None:
+                        done += self._commit(pending.result())
+                        if progress is not None:
+                            progress(done, total)
+                    pending = future
+                if pending is not None:
+                    done += self._commit(pending.result())
+                    if progress is not None:
+                        progress(done, total)
+            finally:
+                if pool is not None:
+                    pool.shutdown(wait=True)
             if total == 0 and progress is not None:
                 progress(0, 0)
             self._compact(base_count)
+
+    def _commit(self, seg: _Segment) -> int:
+        """Publish a new segment, retiring older versions of its articles."""
+        chunk = seg.articles
+        snap = self._snap
+        lives = list(snap.lives)
+        where = dict(snap.where)
+        for a in chunk:
+            old = where.pop(a.id, None)
+            if old is not None:
+                si, li = old
+                live = lives[si]
+                if live is None:
+                    live = np.ones(snap.segments[si].n, np.bool_)
+                elif live is snap.lives[si]:
+                    live = live.copy()
+                live[li] = False
+                lives[si] = live
+        si = len(snap.segments)
+        for li, a in enumerate(chunk):
+            where[a.id] = (si, li)
+        self._publish((*snap.segments, seg), (*lives, None), where)
+        return len(chunk)
 
     def remove(self, article_ids: Iterable[str]) -> None:
         """Remove articles by id (unknown ids are ignored)."""
