@@ -3,41 +3,25 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from cli_run import REPO, cli_env, run_newstui
 
-REPO = Path(__file__).resolve().parents[2]
 BUNDLED = REPO / "articles"
 SEED_NAME = "sessions-hits-back-at-trump-over-recusal.txt"
 
 
 @pytest.fixture
 def env(tmp_path: Path) -> dict[str, str]:
-    e = dict(os.environ)
-    for var in ("XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME"):
-        e[var] = str(tmp_path / var.lower())
-    e.pop("NEWSTUI_ARTICLES", None)
-    e["COLUMNS"] = "120"
-    e["NO_COLOR"] = "1"
-    return e
+    return cli_env(tmp_path)
 
 
 def run(
     env: dict[str, str], *args: str, stdin: str | None = None, cwd: Path | None = None
 ) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "newstui", *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=cwd or REPO,
-        timeout=120,
-    )
+    return run_newstui(env, *args, stdin=stdin, cwd=cwd)
 
 
 def test_version(env: dict[str, str]) -> None:

@@ -3,46 +3,28 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from cli_run import cli_env, run_newstui
 
 from newstui.core.state import StateStore
 
 
 @pytest.fixture
 def env(tmp_path: Path) -> dict[str, str]:
-    e = dict(os.environ)
-    for var in ("XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME"):
-        e[var] = str(tmp_path / "machine-a" / var.lower())
-    e.pop("NEWSTUI_ARTICLES", None)
-    e["COLUMNS"] = "200"
-    e["NO_COLOR"] = "1"
-    return e
+    return cli_env(tmp_path / "machine-a")
 
 
 def other_machine(env: dict[str, str], tmp_path: Path) -> dict[str, str]:
-    e = dict(env)
-    for var in ("XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME"):
-        e[var] = str(tmp_path / "machine-b" / var.lower())
-    return e
+    return cli_env(tmp_path / "machine-b")
 
 
 def run(
     env: dict[str, str], *args: str, stdin: str | None = None, cwd: Path | None = None
 ) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "newstui", *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=cwd,
-        timeout=120,
-    )
+    return run_newstui(env, *args, stdin=stdin, cwd=cwd)
 
 
 def store_path(env: dict[str, str]) -> Path:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
@@ -10,44 +9,21 @@ import time
 from pathlib import Path
 
 import pytest
+from cli_run import REPO, cli_env, run_newstui
 from fetch_server import FEEDS, FeedServer, Reply, feed_server
 
 __all__ = ["feed_server"]
 
-REPO = Path(__file__).resolve().parents[2]
-
 
 @pytest.fixture
 def env(tmp_path: Path) -> dict[str, str]:
-    e = dict(os.environ)
-    for var in ("XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME"):
-        e[var] = str(tmp_path / var.lower())
-    e.pop("NEWSTUI_ARTICLES", None)
-    e["COLUMNS"] = "200"
-    e["NO_COLOR"] = "1"
-    for proxy in (
-        "http_proxy",
-        "https_proxy",
-        "HTTP_PROXY",
-        "HTTPS_PROXY",
-        "ALL_PROXY",
-        "all_proxy",
-    ):
-        e.pop(proxy, None)
-    return e
+    return cli_env(tmp_path)
 
 
 def fetch(
     env: dict[str, str], *args: str, cwd: Path | None = None
 ) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "newstui", "fetch", "--retries", "0", "--timeout", "1", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=cwd or REPO,
-        timeout=120,
-    )
+    return run_newstui(env, "fetch", "--retries", "0", "--timeout", "1", *args, cwd=cwd)
 
 
 def md_files(folder: Path) -> list[Path]:

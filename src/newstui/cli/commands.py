@@ -17,6 +17,8 @@ from newstui.cli import state as state_cmd
 from newstui.cli.common import (
     CliError,
     err_console,
+    number_in_range,
+    open_state,
     out_console,
     resolve_articles_dirs,
     settings_from_args,
@@ -26,7 +28,6 @@ if TYPE_CHECKING:  # the core is imported when a command runs, so --help and --v
     from newstui.core.article import Article
     from newstui.core.library import ScanResult
     from newstui.core.search import SearchIndex, SearchResult
-    from newstui.core.state import StateStore
 
 # Options of the launcher and every command that take a value (to find the subcommand).
 OPTIONS_WITH_VALUE = frozenset({"--config"})
@@ -65,23 +66,18 @@ def register(sub: Any) -> None:
     )
     p.add_argument("query", nargs="*", metavar="QUERY")
     p.add_argument("--dir", metavar="DIR", help="articles folder")
-    p.add_argument("--limit", type=_positive_int, default=10, metavar="N")
+    p.add_argument(
+        "--limit",
+        type=number_in_range(int, 1, 100_000, noun="a whole number"),
+        default=10,
+        metavar="N",
+    )
     p.add_argument("--format", choices=("table", "jsonl"), default="table")
     add_global_options(p)
     p.set_defaults(handler=cmd_search)
 
     fetch_cmd.register(sub)
     state_cmd.register(sub)
-
-
-def _positive_int(value: str) -> int:
-    try:
-        n = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {value!r}") from None
-    if n < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1: {value}")
-    return n
 
 
 def dispatch(args: argparse.Namespace) -> int:
@@ -137,22 +133,13 @@ def _require_articles(result: ScanResult, folders: Sequence[Path]) -> None:
         raise CliError(f"no articles found in {where}", 1)
 
 
-def _open_state() -> StateStore:
-    from newstui.core.state import StateStore
-
-    store = StateStore.open()
-    if store.notice:
-        err_console().print(f"newstui: {store.notice}", markup=False, highlight=False)
-    return store
-
-
 def cmd_list(args: argparse.Namespace) -> int:
     folders = resolve_articles_dirs(args.dir, settings_from_args(args))
     result = load(folders)
     _require_articles(result, folders)
     articles = result.articles
     if args.starred:
-        store = _open_state()
+        store = open_state()
         try:
             articles = [a for a in articles if store.is_starred(a.id)]
         finally:
@@ -232,7 +219,7 @@ def cmd_search(args: argparse.Namespace) -> int:
     folders = resolve_articles_dirs(args.dir, settings_from_args(args))
     result, index = load_indexed(folders)
     _require_articles(result, folders)
-    store = _open_state()
+    store = open_state()
     try:
         queries: Iterable[str] = [" ".join(args.query)] if args.query else _stdin_queries()
         for q in queries:

@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+import argparse
 import functools
 import os
 import shutil
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
 
 from rich.console import Console
 
 from newstui.core.paths import bundled_articles_dir, data_dir
 from newstui.core.settings import Settings, SettingsError, load_settings
+
+if TYPE_CHECKING:
+    from newstui.core.state import StateStore
+
+N = TypeVar("N", int, float)
 
 
 class CliError(Exception):
@@ -88,3 +96,32 @@ def check_dir(path: Path, what: str) -> Path:
     if not path.is_dir():
         raise CliError(f"{what}: not a folder: {path}", 2)
     return path
+
+
+def open_state() -> StateStore:
+    """The user's reading state; a notice (e.g. a damaged store moved aside) goes to stderr."""
+    from newstui.core.state import StateStore
+
+    store = StateStore.open()
+    if store.notice:
+        err_console().print(f"newstui: {store.notice}", markup=False, highlight=False)
+    return store
+
+
+def number_in_range(
+    convert: Callable[[str], N], low: N, high: N, *, noun: str, low_open: bool = False
+) -> Callable[[str], N]:
+    """An argparse ``type`` accepting ``low <= n <= high`` (``low < n`` when ``low_open``)."""
+
+    def parse(value: str) -> N:
+        try:
+            n = convert(value)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not {noun}: {value!r}") from None
+        if low_open and not low < n <= high:
+            raise argparse.ArgumentTypeError(f"must be more than {low} and at most {high}: {value}")
+        if not low_open and not low <= n <= high:
+            raise argparse.ArgumentTypeError(f"must be between {low} and {high}: {value}")
+        return n
+
+    return parse

@@ -9,35 +9,11 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from newstui.cli.common import number_in_range
 
-def _jobs(value: str) -> int:
-    try:
-        n = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {value!r}") from None
-    if not 1 <= n <= 32:
-        raise argparse.ArgumentTypeError(f"must be between 1 and 32: {value}")
-    return n
-
-
-def _seconds(value: str) -> float:
-    try:
-        n = float(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number of seconds: {value!r}") from None
-    if not 0 < n <= 3600:
-        raise argparse.ArgumentTypeError(f"must be more than 0 and at most 3600: {value}")
-    return n
-
-
-def _retries(value: str) -> int:
-    try:
-        n = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {value!r}") from None
-    if not 0 <= n <= 10:
-        raise argparse.ArgumentTypeError(f"must be between 0 and 10: {value}")
-    return n
+_jobs = number_in_range(int, 1, 32, noun="a whole number")
+_seconds = number_in_range(float, 0.0, 3600.0, noun="a number of seconds", low_open=True)
+_retries = number_in_range(int, 0, 10, noun="a whole number")
 
 
 def register(sub: Any) -> None:

@@ -13,8 +13,8 @@ from typing import Any
 
 from rich.text import Text
 
-from newstui.cli.common import CliError, err_console, out_console
-from newstui.core.state import StateError, StateImportError, StateStore
+from newstui.cli.common import CliError, err_console, open_state, out_console
+from newstui.core.state import StateError, StateImportError
 
 
 def register(sub: Any) -> None:
@@ -53,15 +53,8 @@ def register(sub: Any) -> None:
     s.set_defaults(handler=cmd_info)
 
 
-def _open_store() -> StateStore:
-    store = StateStore.open()
-    if store.notice:
-        err_console().print(f"newstui: {store.notice}", markup=False, highlight=False)
-    return store
-
-
 def cmd_export(args: argparse.Namespace) -> int:
-    with _open_store() as store:
+    with open_state() as store:
         data = store.export_json()
     text = json.dumps(data, ensure_ascii=False, indent=1) + "\n"
     if args.file == "-":
@@ -132,7 +125,7 @@ def _read_export(name: str) -> Any:
 def cmd_import(args: argparse.Namespace) -> int:
     data = _read_export(args.file)
     label = "standard input" if args.file == "-" else args.file
-    with _open_store() as store:
+    with open_state() as store:
         try:
             changed = store.import_json(data)
         except StateImportError as exc:
@@ -147,7 +140,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_info(args: argparse.Namespace) -> int:
-    with _open_store() as store:
+    with open_state() as store:
         out = out_console()
         where = str(store.path) if store.path is not None else "memory (not saved)"
         out.print(Text(f"store:      {where}"))
