@@ -3,9 +3,32 @@
 from __future__ import annotations
 
 from rich.text import Text
-from textual.app import ComposeResult
+from textual.app import ComposeResult, RenderResult
 from textual.containers import Horizontal
-from textual.widgets import ProgressBar, Static
+from textual.widget import Widget
+from textual.widgets import ProgressBar
+
+
+class StatusText(Widget):
+    """One line of text. Unlike ``Static.update`` a change repaints this line only, with
+    no layout pass over the screen (it changes on every search)."""
+
+    DEFAULT_CSS = "StatusText { width: 1fr; height: 1; }"
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._text = Text()
+
+    def set(self, text: Text) -> None:
+        self._text = text
+        self.refresh()
+
+    @property
+    def text(self) -> Text:
+        return self._text
+
+    def render(self) -> RenderResult:
+        return self._text
 
 
 class StatusBar(Horizontal):
@@ -19,11 +42,11 @@ class StatusBar(Horizontal):
     """
 
     def compose(self) -> ComposeResult:
-        yield Static(id="status-text", markup=False)
+        yield StatusText(id="status-text")
         yield ProgressBar(id="status-progress", show_eta=False)
 
     def set_text(self, text: Text) -> None:
-        self.query_one("#status-text", Static).update(text)
+        self.query_one(StatusText).set(text)
 
     def set_progress(self, done: int | None, total: int | None) -> None:
         """Show progress (``done`` of ``total``); ``None`` hides the bar."""
