@@ -269,6 +269,10 @@ class Reader(ScrollView, can_focus=True):
         width = self.scrollable_content_region.width
         base = self.rich_style
         n = int(self.scroll_y) + y
+        if self.article is None and y == 1:
+            hint = Text("  Enter opens the selected article · ? shows every key", "dim")
+            hint.truncate(width, overflow="ellipsis", pad=True)
+            return Strip(hint.render(self.app.console), width).apply_style(base)
         if n >= len(self._lines):
             return Strip.blank(width, base)
         strip = self._lines[n]
