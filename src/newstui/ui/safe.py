@@ -66,3 +66,22 @@ def terms_pattern(terms: Iterable[str]) -> re.Pattern[str] | None:
         return None
     alternation = "|".join(re.escape(w) for w in words)
     return re.compile(rf"(?<!\w)(?:{alternation})\w*", re.IGNORECASE)
+
+
+_CONTROL_RE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200e\u200f]")
+
+
+def _picture(m: re.Match[str]) -> str:
+    ch = m.group()
+    code = ord(ch)
+    if code < 0x20:
+        return chr(0x2400 + code)  # ␀..␟ (ESC shows as ␛)
+    if code == 0x7F:
+        return "\u2421"  # ␡
+    return f"<U+{code:04X}>"
+
+
+def visible(text: str) -> str:
+    """``text`` with every control character shown as a visible symbol (for file names:
+    the user must be able to find the file, and the terminal must not act on it)."""
+    return _CONTROL_RE.sub(_picture, text)

@@ -13,7 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Log, Static
 
 from newstui.core.article import Problem
-from newstui.ui.safe import one_line
+from newstui.ui.safe import visible
 
 
 class ProblemsScreen(ModalScreen[None]):
@@ -39,6 +39,7 @@ class ProblemsScreen(ModalScreen[None]):
     def on_mount(self) -> None:
         log = self.query_one(Log)
         log.write_lines(
-            f"{one_line(str(p.path))}: [{p.kind}] {one_line(p.reason)}" for p in self._problems
+            f"{visible(str(p.path))}: [{p.kind}] {visible(' '.join(p.reason.split()))}"
+            for p in self._problems
         )
         log.scroll_home(animate=False)
