@@ -545,3 +545,19 @@ async def test_more_results_load_as_the_cursor_nears_the_end(
         await settle(pilot)
         assert len(app.article_list.articles) == 260
         assert len({a.id for a in app.article_list.articles}) == 260
+
+
+async def test_large_lists_sort_in_a_worker(
+    articles_dir: Path, settle: Settle, monkeypatch: Any
+) -> None:
+    import newstui.ui.app as app_module
+
+    monkeypatch.setattr(app_module, "INLINE_SORT_MAX", 5)
+    app = create_app(articles_dir)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert titles(app)[0] == "Saffron harvest doubles"
+        await pilot.press("s", "s")  # oldest, then title: each sorted in a thread
+        await settle(pilot)
+        assert app.sort == "title"
+        assert titles(app) == sorted(titles(app), key=str.casefold)
