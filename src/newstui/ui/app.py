@@ -443,7 +443,10 @@ class NewsApp(App[int]):
 
     def update_status(self) -> None:
         text = Text(no_wrap=True, overflow="ellipsis")
-        text.append(f" {len(self.library):,} articles", style="bold")
+        if self.is_loading and not len(self.library):
+            text.append(" Loading articles…", style="bold")
+        else:
+            text.append(f" {len(self.library):,} articles", style="bold")
         if self.search_query and self.result is not None:
             r = self.result
             text.append(f" · {r.total:,} result{'s' if r.total != 1 else ''}")
