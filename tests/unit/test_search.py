@@ -494,3 +494,23 @@ def test_highlight_terms_put_the_exact_word_first() -> None:
 def test_prefix_in_a_field_filter() -> None:
     index = index_of(art("t", "Tuberville speaks", "x"), art("b", "Senate", "Tuberville"))
     assert ids(index.search("title:tuber")) == ["t"]
+
+
+def test_pages_of_one_query_agree() -> None:
+    """Page 2 continues page 1 exactly, whatever the page size (proximity window fixed)."""
+    filler = " ".join(f"w{j}" for j in range(12))
+    index = index_of(
+        *(
+            art(f"a{i}", f"Cocoa {i}", f"cocoa {filler if i % 2 else ''} prices {i}")
+            for i in range(150)
+        )
+    )
+    full = ids(index.search("cocoa prices ", limit=150))
+    assert len(full) == 150
+    paged = [
+        aid
+        for off in range(0, 150, 25)
+        for aid in ids(index.search("cocoa prices ", limit=25, offset=off))
+    ]
+    assert paged == full
+    assert ids(index.search("cocoa prices ", limit=100, offset=50)) == full[50:150]

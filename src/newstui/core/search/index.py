@@ -89,8 +89,8 @@ class RankingConfig:
     proximity_weight: float = 0.3
     max_typo_variants: int = 24
     max_prefix_variants: int = 128
-    # Candidates re-ranked with the proximity bonus beyond offset + limit.
-    rerank_extra: int = 20
+    # The best hits re-ranked with the proximity bonus (the rest keep BM25F order).
+    rerank_window: int = 40
 
 
 def max_typos(word: str) -> int:
@@ -1023,9 +1023,20 @@ class SearchIndex:
         matched_n = np.concatenate([ev[1][c] for ev, c in zip(evals, cands, strict=True)])
         pub = np.concatenate([snap.segments[si].published[c] for si, c in enumerate(cands)])
         pub = np.nan_to_num(pub, nan=-1e18)
-        key = matched_n.astype(np.float64) * 1e6 + scores
-        window = min(count, offset + limit + self.config.rerank_extra)
-        top = np.argpartition(-key, window - 1)[:window] if window < count else np.arange(count)
+        # Filters only (no words): newest first.
+        key = matched_n.astype(np.float64) * 1e6 + scores if n_clauses else pub
+        # The best `rerank_window` hits get the proximity bonus; the window does not depend
+        # on offset/limit, so pages of one query always agree with each other.
+        rerank = self.config.rerank_window
+        window = min(count, max(offset + limit, rerank))
+        if window < count:
+            # Everything scoring at least the window's last key (ties included), so the
+            # order below is a total order: score, then date, then index order.
+            kth = key[np.argpartition(-key, window - 1)[window - 1]]
+            top = np.flatnonzero(key >= kth)
+        else:
+            top = np.arange(count)
+        top = top[np.lexsort((top, -pub[top], -np.round(key[top], 6)))][: max(window, rerank)]
         docs = [
             (
                 snap.segments[int(seg_ix[i])].articles[int(local[i])],
@@ -1039,14 +1050,13 @@ class SearchIndex:
         matcher = _Matcher(plans)
         if n_clauses > 1 and self.config.proximity_weight > 0:
             boosted = []
-            for j, (article, score, k, p) in enumerate(docs):
+            for article, score, k, p in docs[:rerank]:
                 dt = _DocTokens(article, matcher)
                 tokenized[id(article)] = dt
                 bonus = 1.0 + self.config.proximity_weight * dt.proximity(n_clauses)
                 boosted.append((article, score * bonus, k - score + score * bonus, p))
-                del j
-            docs = boosted
-        docs.sort(key=lambda x: (-round(x[2], 6), -x[3]))
+            boosted.sort(key=lambda x: (-round(x[2], 6), -x[3]))
+            docs[:rerank] = boosted
         hits: list[Hit] = []
         for article, score, _, _ in docs[offset : offset + limit]:
             dt = tokenized.get(id(article)) or _DocTokens(article, matcher)
