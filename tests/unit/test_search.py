@@ -514,3 +514,16 @@ def test_pages_of_one_query_agree() -> None:
     ]
     assert paged == full
     assert ids(index.search("cocoa prices ", limit=100, offset=50)) == full[50:150]
+
+
+def test_state_is_asked_only_about_matching_articles(news: SearchIndex) -> None:
+    asked: list[str] = []
+
+    class Counting(FakeState):
+        def is_read(self, article_id: str) -> bool:
+            asked.append(article_id)
+            return super().is_read(article_id)
+
+    res = news.search("bahia is:unread", state=Counting(read=set(), starred=set()))
+    assert ids(res) == ["cocoa"]
+    assert asked == ["cocoa"]

@@ -974,8 +974,6 @@ class SearchIndex:
             if clause_score is not None:
                 total += clause_score
                 matched += clause_score > 0
-        if query.states:
-            base &= _state_mask(seg, base, query.states, state)
         return total, matched, base
 
     # ----------------------------------------------------------------- search
@@ -1000,10 +998,19 @@ class SearchIndex:
         n_clauses = len(plans)
         evals = [self._evaluate(snap, si, parsed, plans, state) for si in range(len(snap.segments))]
         partial = False
-        cands = [np.flatnonzero(base & (matched == n_clauses)) for _, matched, base in evals]
+
+        def pick(si: int, mask: BoolArray) -> I64Array:
+            found = np.flatnonzero(mask)
+            if parsed.states:  # asked of the state only for the articles that matched
+                found = _state_filter(snap.segments[si], found, parsed.states, state)
+            return found
+
+        cands = [
+            pick(si, base & (matched == n_clauses)) for si, (_, matched, base) in enumerate(evals)
+        ]
         if n_clauses > 1 and not any(len(c) for c in cands):
             partial = True
-            cands = [np.flatnonzero(base & (matched > 0)) for _, matched, base in evals]
+            cands = [pick(si, base & (matched > 0)) for si, (_, matched, base) in enumerate(evals)]
         count = int(sum(len(c) for c in cands))
         highlight = _unique(t for cp in plans for t in cp.terms)
         if count == 0:
@@ -1095,11 +1102,12 @@ def _unique(items: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(items))
 
 
-def _state_mask(
-    seg: _Segment, base: BoolArray, states: list[str], state: StateView | None
-) -> BoolArray:
-    mask = np.zeros(seg.n, np.bool_)
-    for li in np.flatnonzero(base).tolist():
+def _state_filter(
+    seg: _Segment, found: I64Array, states: list[str], state: StateView | None
+) -> I64Array:
+    """The documents of ``found`` that pass the ``is:`` filters."""
+    keep: list[int] = []
+    for li in found.tolist():
         aid = seg.articles[li].id
         ok = True
         for s in states:
@@ -1111,8 +1119,9 @@ def _state_mask(
                 ok = state is None or not state.is_read(aid)
             if not ok:
                 break
-        mask[li] = ok
-    return mask
+        if ok:
+            keep.append(li)
+    return np.array(keep, dtype=np.int64)
 
 
 def _has_phrase(article: Article, words: tuple[str, ...], fields: tuple[int, ...]) -> bool:
