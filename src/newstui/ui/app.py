@@ -824,6 +824,9 @@ class NewsApp(App[int]):
             "Hide/show read articles", "Toggle unread-only (u)", self.action_toggle_hide_read
         )
         yield SystemCommand("Fetch feeds", "Fetch the configured feeds (F)", self.action_fetch)
+        yield SystemCommand(
+            "Mark all read", "Mark every article in the list read (M)", self.action_mark_all_read
+        )
 
     # --- leaving --------------------------------------------------------------------------
     async def action_quit(self) -> None:
