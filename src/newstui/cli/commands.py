@@ -92,7 +92,7 @@ def launch(args: argparse.Namespace) -> int:
     folders = resolve_articles_dirs(args.dir, settings)
     from newstui.ui.app import run_app
 
-    return int(run_app(folders[0], config=getattr(args, "config", None)))
+    return int(run_app(folders, config=getattr(args, "config", None)))
 
 
 def load(folders: Sequence[Path]) -> ScanResult:
