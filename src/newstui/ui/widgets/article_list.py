@@ -283,7 +283,7 @@ class ArticleList(ScrollView, can_focus=True):
         if width >= 44:
             text.append(date, dim)
             text.append(" ")
-        if width >= 56:
+        if width >= SOURCE_MIN_WIDTH:  # below it the title needs the room more
             source = one_line(article.source)[:10]
             text.append(f"{source:<10}", dim)
             text.append(" ")
@@ -321,6 +321,10 @@ class ArticleList(ScrollView, can_focus=True):
                 body.stylize(match, span.start, span.end)
         text.append_text(body)
         return text
+
+
+SOURCE_MIN_WIDTH = 72
+"""The narrowest list that shows the source column (at 120 columns the list has 60)."""
 
 
 def _highlight_words(title: Text, hit: Hit, style: Style) -> None:
