@@ -14,7 +14,10 @@ Writes and reads
     state. While ``add`` runs (e.g. in a worker thread) a search sees every chunk of
     articles committed so far (``BUILD_CHUNK`` articles at a time) — a consistent, growing
     subset — and an article replaced by id is seen either in its old or its new version,
-    never both. Writers are serialised by a lock; readers take no lock.
+    never both. When ``add`` returns, the chunks have been merged into one segment (small
+    later additions stay in small segments until they are worth merging); ``remove`` is
+    visible when it returns. Writers are serialised by a lock; readers take no lock.
+    ``progress(done, total)`` is called from the calling thread after each chunk.
 
 Ranking
     BM25F over the five fields (title well above author/tags/source, above body). Each query
@@ -1374,12 +1377,3 @@ def highlight_spans(text: str, terms: Iterable[str]) -> list[tuple[int, int]]:
             else:
                 out.append((s, e))
     return out
-
-
-def _debug_state(index: SearchIndex) -> dict[str, Any]:
-    snap = index._snap
-    return {
-        "segments": [s.n for s in snap.segments],
-        "live": [None if v is None else int(v.sum()) for v in snap.lives],
-        "terms": snap.n_terms,
-    }
