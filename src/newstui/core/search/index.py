@@ -1127,21 +1127,60 @@ def _state_filter(
     return np.array(keep, dtype=np.int64)
 
 
+_PHRASE_RES: dict[tuple[str, ...], re.Pattern[str] | None] = {}
+# Between two adjacent words: punctuation/space, maybe skipping a one-character compound
+# part the tokenizer drops (Trump['s] plan, don['t] go, big [x-]ray).
+_PHRASE_SEP = r"(?:['\-.,][a-z0-9])?[^a-z0-9]+(?:[a-z0-9]['\-.,])?"
+
+
+def _phrase_regex(words: tuple[str, ...]) -> re.Pattern[str] | None:
+    """The phrase as a regex over casefolded text (same length as the original), in the
+    tokenizer's terms: words in order with only separators (or a dropped one-character
+    compound part) between them."""
+    rx = _PHRASE_RES.get(words)
+    if rx is None and words not in _PHRASE_RES:
+        pats = [_joiner_pattern(w) for w in words]
+        rx = (
+            re.compile(r"(?<![a-z0-9])" + _PHRASE_SEP.join(pats) + r"(?![a-z0-9])")
+            if all(pats)
+            else None
+        )
+        if len(_PHRASE_RES) > 256:
+            _PHRASE_RES.clear()
+        _PHRASE_RES[words] = rx
+    return rx
+
+
 def _has_phrase(article: Article, words: tuple[str, ...], fields: tuple[int, ...]) -> bool:
     texts = _field_texts(article)
+    quick = _phrase_regex(words)
     for f in fields:
         text = texts[f]
         if not text:
             continue
-        positions: dict[str, set[int]] = {}
-        for tok, _, _, pos in tokens_with_offsets(text):
-            positions.setdefault(tok, set()).add(pos)
-        first = positions.get(words[0])
-        if not first:
-            continue
-        for p in first:
-            if all(p + i in positions.get(w, ()) for i, w in enumerate(words[1:], 1)):
-                return True
+        if quick is not None:
+            low = fold_same_length(text)
+            if low is not None:
+                # The words in order, separated only by punctuation/space: the phrase
+                # (a common phrase over thousands of articles stays fast this way).
+                if quick.search(low) is not None:
+                    return True
+                continue
+        # token -> (first, last) word positions; a compound's joined form spans its parts.
+        spans: dict[str, list[tuple[int, int]]] = {}
+        toks = tokens_with_offsets(text)
+        for i, (tok, start, end, pos) in enumerate(toks):
+            last = pos
+            if i and start <= toks[i - 1][1] and toks[i - 1][2] <= end and toks[i - 1][3] > pos:
+                last = toks[i - 1][3]
+            spans.setdefault(tok, []).append((pos, last))
+        ends = {last for _, last in spans.get(words[0], ())}
+        for w in words[1:]:
+            if not ends:
+                break
+            ends = {last for first, last in spans.get(w, ()) if first - 1 in ends}
+        if ends:
+            return True
     return False
 
 

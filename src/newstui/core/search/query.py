@@ -13,7 +13,8 @@
 
 Malformed queries never raise: a lone ``-`` or a dangling ``OR`` is ignored, an unknown
 ``field:`` or an unreadable date is read as plain words, an empty ``title:`` is ignored.
-A query ending in whitespace has no prefix word (the last word is complete).
+A query ending in whitespace has no prefix word (the last word is complete). A repeated
+word counts once; words past the 32nd are ignored (a pasted paragraph stays fast).
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ FIELD_ALIASES: dict[str, str] = {
     "tags": "tags",
 }
 STATE_FILTERS = ("read", "unread", "starred")
+MAX_CLAUSES = 32  # words (or phrases, OR groups) a query keeps; the rest are ignored
 
 
 @dataclass(slots=True, frozen=True)
@@ -107,7 +109,12 @@ def _word_alternatives(text: str, *, field: str | None) -> list[Clause]:
         if len(expanded) >= 2 and not ("." in tok or "," in tok):
             joined, parts = expanded[-1], tuple(expanded[:-1])
             clauses.append(
-                Clause((Term((joined,), field=field), Term(parts, phrase=True, field=field)))
+                Clause(
+                    (
+                        Term((joined,), field=field),
+                        Term(parts, phrase=len(parts) > 1, field=field),
+                    )
+                )
             )
         else:
             clauses.extend(Clause((Term((t,), field=field),)) for t in expanded)
@@ -206,6 +213,10 @@ def parse(text: str) -> Query:
                     )
         else:
             query.clauses.extend(clauses)
+
+    # A word said twice is one requirement; a pasted paragraph keeps its first words.
+    query.clauses = list(dict.fromkeys(query.clauses))[:MAX_CLAUSES]
+    query.excluded = list(dict.fromkeys(query.excluded))[:MAX_CLAUSES]
 
     # Search as you type: the last word typed matches as a prefix too.
     if merged and last_plain and query.clauses and not text[-1:].isspace():
