@@ -555,3 +555,15 @@ def test_repeated_and_pasted_words_stay_fast() -> None:
     for q in (" ".join(["the"] * 300), '"' + "the " * 50 + '"', "e-" * 500):
         res = index.search(q)
         assert res.took_ms < 2000
+
+
+def test_articles_without_any_word() -> None:
+    index = index_of(art("x", "!!!", "— … —"))
+    assert index.search("cocoa").total == 0
+    assert index.search("is:unread").total == 1
+
+
+def test_prepare_builds_lookup_tables_ahead() -> None:
+    index = index_of(art("x", "Cocoa", "text"))
+    index.prepare()
+    assert index._snap._vocab is not None
