@@ -205,3 +205,15 @@ def test_empty_folder(tmp_path: Path) -> None:
     assert scan.articles == [] and len(index) == 0
     scan, index = open_library([root], cache_dir=tmp_path / "cache")
     assert len(index) == 0 and index.search("x").total == 0
+
+
+def test_an_article_shape_the_cache_does_not_know_disables_it(
+    library: Path, tmp_path: Path, loads: list[list[str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """If Article gains a field, the cache is not used (it would drop it), never wrong."""
+    cache = tmp_path / "cache"
+    open_library([library], cache_dir=cache)
+    monkeypatch.setattr(cache_mod, "_ARTICLE_FIELDS", (*cache_mod._ARTICLE_FIELDS, "new_field"))
+    scan, index = open_library([library], cache_dir=cache)
+    assert len(loads) == 2 and len(loads[1]) == 3
+    assert len(index) == 4
