@@ -214,6 +214,6 @@ def test_an_article_shape_the_cache_does_not_know_disables_it(
     cache = tmp_path / "cache"
     open_library([library], cache_dir=cache)
     monkeypatch.setattr(cache_mod, "_ARTICLE_FIELDS", (*cache_mod._ARTICLE_FIELDS, "new_field"))
-    scan, index = open_library([library], cache_dir=cache)
+    _scan, index = open_library([library], cache_dir=cache)
     assert len(loads) == 2 and len(loads[1]) == 3
     assert len(index) == 4
