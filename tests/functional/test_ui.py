@@ -385,6 +385,46 @@ async def test_loading_progress_is_throttled_and_search_works_after(
         NewsApp._on_load_progress = original  # type: ignore[method-assign]
 
 
+async def test_list_fills_and_search_runs_while_the_index_is_still_building(
+    tmp_path: Path, settle: Settle, screen_text: ScreenText, monkeypatch: Any
+) -> None:
+    import threading
+
+    from newstui.core.search import SearchIndex
+
+    folder = tmp_path / "many"
+    fill_folder(folder, 50)
+    write_article(folder, "volcano.txt", "Volcano erupts near the harbour", "Ash fell at dawn.")
+    release = threading.Event()
+    real_add = SearchIndex.add
+
+    def slow_add(self: SearchIndex, articles: Any, **kw: Any) -> None:
+        items = list(articles)
+        real_add(self, items[:1], **kw)  # one article indexed, then the build "takes long"
+        release.wait(30)
+        real_add(self, items[1:], **kw)
+
+    monkeypatch.setattr(SearchIndex, "add", slow_add)
+    app = create_app(folder)  # with the warm-start cache, cold: a first run
+    async with app.run_test(size=(120, 40)) as pilot:
+        for _ in range(100):
+            await pilot.pause(0.05)
+            if app.article_list.articles:
+                break
+        try:
+            assert len(app.article_list.articles) == 51  # the whole list, index not built
+            assert app.indexing
+            assert "Indexing" in screen_text(app)
+            await pilot.press("slash", *"volcano")
+            await pilot.pause(0.3)
+            assert app.indexing  # searching did not wait for the build
+        finally:
+            release.set()
+        await settle(pilot)
+        assert not app.indexing
+        assert titles(app)[0] == "Volcano erupts near the harbour"
+
+
 async def test_command_palette_offers_sort_and_reload(articles_dir: Path, settle: Settle) -> None:
     app = create_app(articles_dir)
     async with app.run_test(size=(120, 40)) as pilot:

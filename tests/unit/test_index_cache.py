@@ -217,3 +217,24 @@ def test_an_article_shape_the_cache_does_not_know_disables_it(
     _scan, index = open_library([library], cache_dir=cache)
     assert len(loads) == 2 and len(loads[1]) == 3
     assert len(index) == 4
+
+
+def test_on_scanned_gives_the_articles_before_the_index_is_built(
+    library: Path, tmp_path: Path
+) -> None:
+    cache = tmp_path / "cache"
+    seen: list[tuple[int, int]] = []
+
+    def on_scanned(scan: ScanResult, index: SearchIndex) -> None:
+        seen.append((len(scan.articles), len(index)))
+
+    _scan, index = open_library([library], cache_dir=cache, on_scanned=on_scanned)
+    assert seen == [(4, 0)]  # every article known, nothing indexed yet
+    assert len(index) == 4
+    # A full cache hit has nothing to wait for: no early call.
+    open_library([library], cache_dir=cache, on_scanned=on_scanned)
+    assert len(seen) == 1
+    # A changed file: the cached index is handed over before it is updated.
+    bump(library / "cocoa.txt", "Title: Bahia cocoa review\n\nRain at last in Bahia.\n")
+    open_library([library], cache_dir=cache, on_scanned=on_scanned)
+    assert len(seen) == 2 and seen[1][0] == 4

@@ -274,21 +274,42 @@ class NewsApp(App[int]):
         throttle = Throttle(PROGRESS_HZ)
         worker = get_current_worker()
 
-        def progress(phase: str) -> Callable[..., None]:
+        phase = ["Loading"]
+
+        def progress(name: str) -> Callable[..., None]:
+            phase[0] = name
+
             def report(*args: Any) -> None:
                 nums = [a for a in args if isinstance(a, int)]
                 if len(nums) >= 2:
                     done, total = nums[-2], nums[-1]
                     if throttle.ready(force=done >= total):
-                        self.post_message(LoadProgress(phase, done, total))
+                        self.post_message(LoadProgress(phase[0], done, total))
 
             return report
 
         try:
             open_library = _open_library() if self._use_cache else None
             if open_library is not None:
-                scan, index = open_library(self.folders, progress=progress("Loading"))
-                if not worker.is_cancelled:
+                shown_early = False
+
+                def scanned(scan: ScanResult, index: SearchIndex) -> None:
+                    # Articles known, index about to fill: show the list and let searches
+                    # run against the filling index now, not after the whole build.
+                    nonlocal shown_early
+                    if not worker.is_cancelled:
+                        shown_early = True
+                        phase[0] = "Indexing"
+                        self.post_message(Scanned(scan, index, indexed=False, reload=reload))
+
+                scan, index = open_library(
+                    self.folders, progress=progress("Loading"), on_scanned=scanned
+                )
+                if worker.is_cancelled:
+                    return
+                if shown_early:
+                    self.post_message(Indexed(index))
+                else:
                     self.post_message(Scanned(scan, index, indexed=True, reload=reload))
                 return
             scan = _call_scan(self.folders, progress("Scanning"))
@@ -351,6 +372,8 @@ class NewsApp(App[int]):
         self.is_loading = False
         self._progress_text = ""
         self.status.set_progress(None, None)
+        if not self.article_list.articles and not self.search_query:
+            self.refresh_list()  # its "Loading articles…" message is out of date now
         self._after_indexed()
 
     def _after_indexed(self) -> None:
@@ -369,7 +392,7 @@ class NewsApp(App[int]):
                 self.request_search(last_search)
                 return
         if self.search_query:
-            self.request_search(self.search_query)  # the index is complete now
+            self.request_search(self.search_query, force=True)  # the index is complete now
         self.update_status()
 
     @on(LoadFailed)
@@ -509,11 +532,13 @@ class NewsApp(App[int]):
     def _on_search_changed(self, event: Input.Changed) -> None:
         self.request_search(event.value)
 
-    def request_search(self, value: str) -> None:
+    def request_search(self, value: str, *, force: bool = False) -> None:
         """Search for ``value``: one search runs at a time; only the newest waits.
 
         Typing faster than searches finish never builds a queue: each keystroke replaces
         the pending query, and the running search's result is shown when it lands.
+        ``force`` searches again even when ``value`` is the query already shown (its
+        result came from an index that was still filling).
         """
         query = value.strip()
         if not query:
@@ -524,7 +549,12 @@ class NewsApp(App[int]):
                 self.reader.set_terms([])
                 self.refresh_list()
             return
-        if query == self.search_query and self.result is not None and not self._searching:
+        if (
+            query == self.search_query
+            and self.result is not None
+            and not self._searching
+            and not force
+        ):
             return
         self.search_query = query
         self._pending_query = query

@@ -404,6 +404,7 @@ def open_library(
     *,
     cache_dir: Path | None = None,
     progress: Progress | None = None,
+    on_scanned: Callable[[ScanResult, SearchIndex], None] | None = None,
 ) -> tuple[ScanResult, SearchIndex]:
     """Scan ``roots`` and return the articles and a built index, using the cache.
 
@@ -412,6 +413,11 @@ def open_library(
     when nothing changed). The cache is then rewritten when anything changed. A missing,
     corrupt or incompatible cache means a full scan and build. ``progress(done, total)`` is
     called while loading files (files) and then while indexing (articles).
+
+    ``on_scanned(scan, index)`` is called once the articles are known and before the index
+    is built or updated (not at all when everything came from the cache), so a caller can
+    show the articles at once and search the index while it fills (see ``SearchIndex.add``
+    for what a search sees during a build).
     """
     roots = [Path(r) for r in roots]
     cache_path = cache_file_for(roots, cache_dir)
@@ -458,8 +464,17 @@ def open_library(
     everything = [a for rec in records for a in rec.articles] + stray
     articles, dups = dedupe(everything)
 
+    problems = list(discover_problems)
+    for rec in records:
+        problems.extend(rec.problems)
+    problems.extend(stray_problems)
+    problems.extend(dups)
+    scan = ScanResult(articles, problems, len(entries))
+
+    index = cached.index if cached is not None else SearchIndex()
+    if on_scanned is not None:
+        on_scanned(scan, index)
     if cached is not None:
-        index = cached.index
         keep_ids = {a.id for a in articles}
         fresh = {str(e.path) for e in to_load}
         index.remove([aid for aid in (a.id for a in index.articles()) if aid not in keep_ids])
@@ -468,15 +483,9 @@ def open_library(
             progress=progress,
         )
     else:
-        index = SearchIndex()
         index.add(articles, progress=progress)
 
-    problems = list(discover_problems)
-    for rec in records:
-        problems.extend(rec.problems)
-    problems.extend(stray_problems)
-    problems.extend(dups)
     if use_cache and not stray:
         with contextlib.suppress(OSError, CacheError):
             _write(cache_path, _encode(records, index, dups, articles))
-    return ScanResult(articles, problems, len(entries)), index
+    return scan, index
