@@ -205,3 +205,12 @@ def test_invalid_settings_warn_and_use_defaults(env: dict[str, str], tmp_path: P
     assert res.returncode == 0, res.stderr
     assert "reader_width" in res.stderr
     assert any("Sessions" in json.loads(x)["title"] for x in res.stdout.splitlines())
+
+
+def test_list_table_keeps_every_column_at_80_columns(env: dict[str, str]) -> None:
+    env["COLUMNS"] = "80"
+    res = run(env, "list", str(BUNDLED))
+    assert res.returncode == 0, res.stderr
+    header = res.stdout.splitlines()[0].split()
+    assert header == ["Date", "Source", "Title", "Words"]
+    assert all(len(line) <= 80 for line in res.stdout.splitlines())

@@ -159,11 +159,11 @@ def _print_list(articles: Sequence[Article], fmt: str) -> int:
         for a in articles:
             _write_json(article_json(a))
         return 0
-    table = Table(box=None, header_style="bold", pad_edge=False)
-    table.add_column("Date", no_wrap=True)
-    table.add_column("Source", no_wrap=True, max_width=18, overflow="ellipsis")
+    table = Table(box=None, header_style="bold", pad_edge=False, expand=True)
+    table.add_column("Date", no_wrap=True, width=10)
+    table.add_column("Source", no_wrap=True, max_width=16, overflow="ellipsis")
     table.add_column("Title", ratio=1, overflow="ellipsis", no_wrap=True)
-    table.add_column("Words", justify="right", no_wrap=True)
+    table.add_column("Words", justify="right", no_wrap=True, width=6)
     for a in articles:
         date = a.published.strftime("%Y-%m-%d") if a.published else ""
         table.add_row(date, Text(a.source), Text(a.title), str(a.word_count))
