@@ -214,3 +214,24 @@ def test_list_table_keeps_every_column_at_80_columns(env: dict[str, str]) -> Non
     header = res.stdout.splitlines()[0].split()
     assert header == ["Date", "Source", "Title", "Words"]
     assert all(len(line) <= 80 for line in res.stdout.splitlines())
+
+
+def test_an_internal_error_is_one_line_unless_debugging(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    # A broken install: a module the search command needs cannot be imported.
+    shadow = tmp_path / "shadow"
+    shadow.mkdir()
+    sitecustomize = shadow / "sitecustomize.py"
+    sitecustomize.write_text(
+        "import sys\nsys.modules['newstui.core.library'] = None\n", encoding="utf-8"
+    )
+    env["PYTHONPATH"] = str(shadow)
+    res = run(env, "list", str(BUNDLED))
+    assert res.returncode == 1
+    assert "internal error" in res.stderr
+    assert "Traceback" not in res.stderr
+    env["NEWSTUI_DEBUG"] = "1"
+    res = run(env, "list", str(BUNDLED))
+    assert res.returncode == 1
+    assert "Traceback" in res.stderr

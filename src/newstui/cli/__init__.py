@@ -7,6 +7,7 @@ traceback.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 
@@ -91,6 +92,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except Exception as exc:  # a bug or a broken install: one line, the details on request
+        if os.environ.get("NEWSTUI_DEBUG"):
+            raise
+        err_console().print(
+            f"newstui: internal error: {type(exc).__name__}: {exc} "
+            "(run with NEWSTUI_DEBUG=1 for the details, and please report it)",
+            markup=False,
+            highlight=False,
+        )
+        return 1
 
 
 __all__ = ["Console", "build_parser", "main"]
