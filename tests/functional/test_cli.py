@@ -235,3 +235,35 @@ def test_an_internal_error_is_one_line_unless_debugging(
     res = run(env, "list", str(BUNDLED))
     assert res.returncode == 1
     assert "Traceback" in res.stderr
+
+
+def _star_and_read(env: dict[str, str], *, starred: str, read: str) -> None:
+    from newstui.core.state import StateStore
+
+    store = StateStore.open(Path(env["XDG_DATA_HOME"]) / "newstui" / "state.sqlite3")
+    try:
+        store.set_starred(starred)
+        store.set_read(read)
+    finally:
+        store.close()
+
+
+def _ids_by_name(env: dict[str, str]) -> dict[str, str]:
+    res = run(env, "list", str(BUNDLED), "--format", "jsonl")
+    return {Path(r["path"]).name: r["id"] for r in map(json.loads, res.stdout.splitlines())}
+
+
+def test_list_starred_and_search_state_filters(env: dict[str, str]) -> None:
+    ids = _ids_by_name(env)
+    welcome = next(i for name, i in ids.items() if name != SEED_NAME)
+    _star_and_read(env, starred=ids[SEED_NAME], read=welcome)
+
+    res = run(env, "list", str(BUNDLED), "--starred", "--format", "jsonl")
+    assert res.returncode == 0, res.stderr
+    assert [json.loads(x)["id"] for x in res.stdout.splitlines()] == [ids[SEED_NAME]]
+
+    queries = "is:starred\nis:unread\nis:read\nis:unread newstui\n"
+    res = run(env, "search", "--dir", str(BUNDLED), "--format", "jsonl", stdin=queries)
+    assert res.returncode == 0, res.stderr
+    found = [{h["id"] for h in json.loads(x)["hits"]} for x in res.stdout.splitlines()]
+    assert found == [{ids[SEED_NAME]}, {ids[SEED_NAME]}, {welcome}, set()]
