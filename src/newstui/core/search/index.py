@@ -50,9 +50,12 @@ from rapidfuzz.distance import OSA
 from newstui.core.article import Article
 from newstui.core.search.normalize import (
     _ASCII_WORD_RE,
+    SEPARATOR,
+    compound_index_tokens,
     fold,
     fold_same_length,
-    index_tokens,
+    index_forms,
+    tokens,
     tokens_with_offsets,
 )
 from newstui.core.search.query import Query, Term, parse
@@ -206,49 +209,131 @@ def _df(fields: Sequence[_Postings], n_terms: int) -> IntArray:
     return df
 
 
+class _Forms(dict[str, int]):
+    """What each surface form read by :func:`index_forms` stands for, filled on first
+    sight: a word its term id, :data:`SEPARATOR` -1, a compound ``-2 - k`` where ``k``
+    indexes its expansion (term ids) in the flat ``exp_*`` tables. One per ``add``."""
+
+    def __init__(self, terms: _TermDict) -> None:
+        super().__init__()
+        self.terms = terms
+        self.exp_ids: list[int] = []
+        self.exp_starts: list[int] = [0]
+        self._ids: IntArray = np.zeros(0, np.int32)
+        self._starts: I64Array = np.zeros(1, np.int64)
+
+    def __missing__(self, key: str) -> int:
+        if key.isalnum():
+            value = self.terms[key]
+        elif key == SEPARATOR:
+            value = -1
+        else:
+            value = -1 - len(self.exp_starts)
+            self.exp_ids.extend(map(self.terms.__getitem__, compound_index_tokens(key)))
+            self.exp_starts.append(len(self.exp_ids))
+        self[key] = value
+        return value
+
+    def tables(self) -> tuple[IntArray, I64Array]:
+        """The expansions as arrays (extended with what was added since the last call)."""
+        if len(self._starts) < len(self.exp_starts):
+            self._ids = np.concatenate(
+                [self._ids, np.array(self.exp_ids[len(self._ids) :], np.int32)]
+            )
+            self._starts = np.concatenate(
+                [self._starts, np.array(self.exp_starts[len(self._starts) :], np.int64)]
+            )
+        return self._ids, self._starts
+
+
+def _field_postings(texts: list[str], forms: _Forms) -> tuple[IntArray, I64Array]:
+    """``(term ids, doc)`` of every token of ``texts`` (doc = index in ``texts``).
+
+    ASCII texts are read together in one regex pass and mapped to term ids in one C-level
+    ``map`` (a compound's tokens come from ``forms``); other texts one by one."""
+    n = len(texts)
+    fast = texts
+    others: list[int] = []
+    joined = SEPARATOR.join(texts)
+    if not joined.isascii() or joined.count(SEPARATOR) != n - 1:
+        fast = list(texts)
+        for i, text in enumerate(texts):
+            if not text.isascii():
+                others.append(i)  # read one by one below
+                fast[i] = ""
+            elif SEPARATOR in text:
+                fast[i] = text.replace(SEPARATOR, " ")  # a NUL separates words anyway
+    del joined
+    words = index_forms(fast)
+    codes = np.fromiter(map(forms.__getitem__, words), np.int32, count=len(words))
+    sep = codes == -1
+    doc_of = np.cumsum(sep, dtype=np.int64)
+    plain = codes >= 0
+    id_parts = [codes[plain]]
+    doc_parts = [doc_of[plain]]
+    cpos = np.flatnonzero(codes < -1)
+    if len(cpos):
+        exp_ids, exp_starts = forms.tables()
+        k = -2 - codes[cpos].astype(np.int64)
+        st = exp_starts[k]
+        ln = exp_starts[k + 1] - st
+        ends = np.cumsum(ln)
+        idx = np.repeat(st - (ends - ln), ln) + np.arange(int(ends[-1]))
+        id_parts.append(exp_ids[idx])
+        doc_parts.append(np.repeat(doc_of[cpos], ln))
+    if others:
+        getter = forms.terms.__getitem__
+        for i in others:
+            toks = tokens(texts[i])
+            id_parts.append(np.fromiter(map(getter, toks), np.int32, count=len(toks)))
+            doc_parts.append(np.full(len(toks), i, np.int64))
+    return np.concatenate(id_parts), np.concatenate(doc_parts)
+
+
 @dataclass(slots=True)
 class _Parsed:
     """A chunk of articles tokenised to term ids: the Python (GIL-bound) half of a build."""
 
     articles: list[Article]
     ids: list[IntArray]
+    docs: list[I64Array]
     lengths: npt.NDArray[np.int32]
     n_terms: int
 
 
-def _parse_chunk(articles: list[Article], terms: _TermDict) -> _Parsed:
+def _parse_chunk(articles: list[Article], forms: _Forms) -> _Parsed:
     n = len(articles)
-    nf = len(FIELDS)
-    toks: list[list[str]] = [[] for _ in range(nf)]
-    lens: list[list[int]] = [[] for _ in range(nf)]
-    for a in articles:
-        for f, text in enumerate(_field_texts(a)):
-            if text:
-                t = index_tokens(text)
-                toks[f].extend(t)
-                lens[f].append(len(t))
-            else:
-                lens[f].append(0)
-    getter = terms.__getitem__
-    ids = [np.fromiter(map(getter, toks[f]), np.int32, count=len(toks[f])) for f in range(nf)]
-    lengths = np.array(lens, dtype=np.int32).reshape(nf, n)
-    return _Parsed(list(articles), ids, lengths, len(terms.terms))
+    columns = (
+        [a.title for a in articles],
+        [a.body for a in articles],
+        [a.author for a in articles],
+        [a.source for a in articles],
+        [" ".join(a.tags) for a in articles],
+    )
+    ids: list[IntArray] = []
+    docs: list[I64Array] = []
+    for texts in columns:
+        t, d = _field_postings(texts, forms)
+        ids.append(t)
+        docs.append(d)
+    lengths = np.stack([np.bincount(d, minlength=n) for d in docs]).astype(np.int32)
+    return _Parsed(
+        list(articles), ids, docs, lengths.reshape(len(FIELDS), n), len(forms.terms.terms)
+    )
 
 
 def _finish_segment(parsed: _Parsed) -> _Segment:
     """The numpy half of a build (sorting releases the GIL: runs beside the next parse)."""
     n, n_terms = len(parsed.articles), parsed.n_terms
-    doc_range = np.arange(n, dtype=np.int64)
     fields = [
-        _csr(ids, np.repeat(doc_range, parsed.lengths[f]), n, n_terms)
-        for f, ids in enumerate(parsed.ids)
+        _csr(ids, docs, n, n_terms) for ids, docs in zip(parsed.ids, parsed.docs, strict=True)
     ]
     published = np.fromiter((_timestamp(a) for a in parsed.articles), np.float64, count=n)
     return _Segment(parsed.articles, published, parsed.lengths, fields, _df(fields, n_terms))
 
 
 def _build_segment(articles: list[Article], terms: _TermDict) -> _Segment:
-    return _finish_segment(_parse_chunk(articles, terms))
+    return _finish_segment(_parse_chunk(articles, _Forms(terms)))
 
 
 def _merge(segments: Sequence[_Segment], lives: Sequence[BoolArray | None]) -> _Segment:
@@ -574,11 +659,12 @@ class SearchIndex:
             # Pipeline: chunk i+1 is tokenised (Python) while chunk i is sorted into
             # postings (numpy, GIL released) in a helper thread.
             pool = ThreadPoolExecutor(1, "newstui-index") if len(chunks) > 1 else None
+            forms = _Forms(self._terms)
             try:
                 pending: Future[_Segment] | None = None
                 done = 0
                 for chunk in chunks:
-                    parsed = _parse_chunk(chunk, self._terms)
+                    parsed = _parse_chunk(chunk, forms)
                     future: Future[_Segment]
                     if pool is None:
                         future = Future()
@@ -791,8 +877,9 @@ class SearchIndex:
             out.append((tid, 1.0, word))
         k = max_typos(word) if fuzzy else 0
         if k:
-            found = sorted((dist, -int(df[t]), t, term) for dist, t, term in vocab.near(word, k))
-            for dist, _, t, term in found[: cfg.max_typo_variants]:
+            # Ties broken by the term itself, not its id (ids depend on indexing order).
+            found = sorted((dist, -int(df[t]), term, t) for dist, t, term in vocab.near(word, k))
+            for dist, _, term, t in found[: cfg.max_typo_variants]:
                 out.append((t, cfg.typo_factor[min(dist, len(cfg.typo_factor) - 1)], term))
         if prefix:
             lo = bisect.bisect_left(vocab.sorted_terms, word)

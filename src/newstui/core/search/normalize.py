@@ -23,9 +23,11 @@ import re
 import unicodedata
 
 __all__ = [
+    "compound_index_tokens",
     "fold",
     "fold_char",
     "fold_same_length",
+    "index_forms",
     "index_tokens",
     "normalize_word",
     "tokens",
@@ -161,6 +163,27 @@ def index_tokens(text: str) -> list[str]:
         parts = _SPLIT_RE.split(word)
         toks.extend(t for t in _expand(word) if t not in parts)
     return toks
+
+
+# The index tokens of many ASCII texts at once (see ``index_tokens_many``): a separator, an
+# acronym, or a word with its joined parts (read whole, as _ASCII_COMPOUND_RE does).
+SEPARATOR = "\x00"
+_CHUNK_RE = re.compile(r"\x00|(?:[a-z]\.){2,}|[a-z0-9]+(?:['\-.,][a-z0-9]+)*")
+
+
+def compound_index_tokens(word: str) -> list[str]:
+    """:func:`index_tokens` of one ASCII compound (``u.s.``, ``e-mail``, ``1,000``)."""
+    parts = _SPLIT_RE.split(word)
+    return _ASCII_WORD_RE.findall(word) + [t for t in _expand(word) if t not in parts]
+
+
+def index_forms(texts: list[str]) -> list[str]:
+    """Lowercase ASCII ``texts`` (no NUL inside) read in one regex pass: for each text in
+    turn its words and whole compounds, then :data:`SEPARATOR` (none after the last).
+    A word stands for itself, a compound for :func:`compound_index_tokens`: together
+    exactly the tokens :func:`index_tokens` gives each text."""
+    forms: list[str] = _CHUNK_RE.findall(SEPARATOR.join(texts).lower())
+    return forms
 
 
 def normalize_word(word: str) -> list[str]:
