@@ -144,7 +144,9 @@ class NewsApp(App[int]):
         Binding("q", "quit", "Quit", id="app.quit"),
         Binding("ctrl+c", "quit", "Quit", show=False, priority=True, id="app.quit_ctrl_c"),
         Binding("question_mark,f1", "help", "Help", id="app.help"),
-        Binding("slash", "focus_search", "Search", id="app.search"),
+        # priority: handled as the key is read, so keys typed right after "/" (a fast
+        # typist, a paste, a busy app) reach the search box instead of the list.
+        Binding("slash", "focus_search", "Search", priority=True, id="app.search"),
         Binding("s", "cycle_sort", "Sort", id="app.sort"),
         Binding("r", "reload", "Reload", show=False, id="app.reload"),
         Binding("m", "toggle_read", "Read/unread", show=False, id="app.toggle_read"),
@@ -192,6 +194,8 @@ class NewsApp(App[int]):
         self._restored = False
         self._progress_text = ""
         self._open_top_when_done = False
+        #: The article to select in the next search result (the restored last article).
+        self._keep_on_result: str | None = None
         self._loading_more = False
         self._nt_mounted = False
         self.new_ids: set[str] = set()
@@ -251,6 +255,7 @@ class NewsApp(App[int]):
         self.article_list.set_state(self.store)
         self.article_list.set_message([Text("Loading articles…", style="italic")])
         self.search_box.history_source = lambda: self.store.search_history(100)
+        self.search_box.results = self.article_list
         self.set_focus(self.article_list)
         for warning in self._startup_warnings:
             self.notify(warning, title="Settings", severity="warning", markup=False, timeout=10)
@@ -389,6 +394,8 @@ class NewsApp(App[int]):
                 with self.search_box.prevent(Input.Changed):
                     self.search_box.value = last_search
                 self.search_box.cursor_position = len(last_search)
+                # The results of the restored search keep the last article selected.
+                self._keep_on_result = self.store.get_value("last_article")
                 self.request_search(last_search)
                 return
         if self.search_query:
@@ -530,6 +537,7 @@ class NewsApp(App[int]):
     # --- searching ------------------------------------------------------------------------
     @on(Input.Changed, "#search")
     def _on_search_changed(self, event: Input.Changed) -> None:
+        self._keep_on_result = None  # a new query starts at its top result
         self.request_search(event.value)
 
     def request_search(self, value: str, *, force: bool = False) -> None:
@@ -593,7 +601,8 @@ class NewsApp(App[int]):
         if event.text != self.search_query and self._pending_query is None and not self._searching:
             return
         self.result = event.result
-        self._show_result(event.result)
+        keep_id, self._keep_on_result = self._keep_on_result, None
+        self._show_result(event.result, keep_id=keep_id)
         if self._open_top_when_done and not self._searching:
             self._open_top_when_done = False
             top = self.article_list.articles[0] if self.article_list.articles else None
@@ -622,6 +631,12 @@ class NewsApp(App[int]):
     def _on_search_cleared(self) -> None:
         self.request_search("")
         self.set_focus(self.article_list)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # "/" is typed into the focused input (the search box, the palette) rather than
+        # focusing the search box.
+        busy_typing = len(self.screen_stack) > 1 or self.focused is self.search_box
+        return not (action == "focus_search" and busy_typing)
 
     def action_focus_search(self) -> None:
         self.close_reader_if_narrow()

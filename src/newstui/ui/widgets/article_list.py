@@ -263,19 +263,32 @@ class ArticleList(ScrollView, can_focus=True):
         self._cache[key] = strip
         return strip
 
+    def _fg(self, name: str) -> Style:
+        """A component style without its background: drawn on the cursor row, the cursor's
+        background must show through (a full component style carries the list's own)."""
+        style = self.get_component_rich_style(name)
+        return Style.from_color(style.color) + Style(
+            bold=style.bold,
+            dim=style.dim,
+            italic=style.italic,
+            underline=style.underline,
+            strike=style.strike,
+            reverse=style.reverse,
+        )
+
     def _title_line(
         self, article: Article, row: int, width: int, read: bool | None, starred: bool
     ) -> Text:
-        dim = self.get_component_rich_style("article-list--dim")
+        dim = self._fg("article-list--dim")
         text = Text(end="", no_wrap=True)
         if read is None or read:
             text.append(" ")
         elif article.id in self._new_ids:
-            text.append(NEW_MARK, self.get_component_rich_style("article-list--star"))
+            text.append(NEW_MARK, self._fg("article-list--star"))
         else:
-            text.append(UNREAD_MARK, self.get_component_rich_style("article-list--unread"))
+            text.append(UNREAD_MARK, self._fg("article-list--unread"))
         if starred:
-            text.append(STAR_MARK, self.get_component_rich_style("article-list--star"))
+            text.append(STAR_MARK, self._fg("article-list--star"))
         else:
             text.append(" ")
         text.append(" ")
@@ -293,7 +306,7 @@ class ArticleList(ScrollView, can_focus=True):
         if read is False:
             title.stylize(Style(bold=True))
         if self._hits is not None:
-            match = self.get_component_rich_style("article-list--match")
+            match = self._fg("article-list--match")
             hit = self._hits[row]
             raw_title = article.title
             for span in hit.spans:
@@ -310,12 +323,12 @@ class ArticleList(ScrollView, can_focus=True):
     def _snippet_line(self, row: int, width: int) -> Text:
         assert self._hits is not None
         hit = self._hits[row]
-        dim = self.get_component_rich_style("article-list--dim")
+        dim = self._fg("article-list--dim")
         raw = hit.snippet
         snippet = one_line(raw)
         text = Text("    ", end="", no_wrap=True)
         body = Text(snippet, style=dim, end="", no_wrap=True)
-        match = self.get_component_rich_style("article-list--match")
+        match = self._fg("article-list--match")
         if snippet == raw:
             for span in hit.snippet_spans:
                 body.stylize(match, span.start, span.end)

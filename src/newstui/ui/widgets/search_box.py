@@ -7,6 +7,7 @@ from typing import ClassVar
 
 from textual.binding import Binding, BindingType
 from textual.message import Message
+from textual.widget import Widget
 from textual.widgets import Input
 
 
@@ -14,9 +15,11 @@ class SearchBox(Input):
     """Type to search. Enter opens the top result, Down moves into the results,
     Esc clears the search, Up walks the search history."""
 
+    # Esc and Down are priority bindings and move the focus at once: keys typed right
+    # after them belong to the results, not to the box.
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "clear_search", "Clear", id="search.clear"),
-        Binding("down", "to_results", "Results", show=False, id="search.results"),
+        Binding("escape", "clear_search", "Clear", priority=True, id="search.clear"),
+        Binding("down", "to_results", "Results", show=False, priority=True, id="search.results"),
         Binding("up", "history_back", "History", show=False, id="search.history_back"),
         Binding("ctrl+n", "history_forward", "History fwd", show=False, id="search.history_fwd"),
     ]
@@ -32,14 +35,22 @@ class SearchBox(Input):
         self.history_source: Callable[[], list[str]] = list
         self._history: list[str] = []
         self._history_pos = -1
+        #: Where Esc and Down move the focus.
+        self.results: Widget | None = None
+
+    def _leave(self) -> None:
+        if self.results is not None and self.results.display:
+            self.screen.set_focus(self.results)
 
     def action_clear_search(self) -> None:
         self._history_pos = -1
         self.value = ""
+        self._leave()
         self.post_message(self.Cleared())
 
     def action_to_results(self) -> None:
         self._history_pos = -1
+        self._leave()
         self.post_message(self.ToResults())
 
     def action_history_back(self) -> None:

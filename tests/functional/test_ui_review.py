@@ -1,0 +1,131 @@
+"""Problems found using the app as a demanding user would, each with the test that shows
+it fixed (keys typed fast, the cursor row's look, what a restart restores, …)."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+from rich.style import Style
+from textual import events
+
+from newstui.ui.app import NewsApp, create_app
+
+Settle = Callable[[Any], Awaitable[None]]
+ScreenText = Callable[[Any], str]
+
+_NAMES = {"/": "slash", " ": "space", "[": "left_square_bracket", "]": "right_square_bracket"}
+
+
+def burst(app: NewsApp, *keys: str) -> None:
+    """Keys arriving together, as from a fast typist, a paste or a busy app: all queued
+    before the app handles the first (``pilot.press`` waits after each key)."""
+    for key in keys:
+        if len(key) == 1:
+            app.post_message(events.Key(_NAMES.get(key, key), key))
+        else:
+            app.post_message(events.Key(key, None))
+
+
+async def test_keys_typed_right_after_slash_go_into_the_search_box(
+    articles_dir: Path, settle: Settle
+) -> None:
+    app = create_app(articles_dir)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        burst(app, *"/volcano")
+        await settle(pilot)
+        assert app.search_box.value == "volcano"
+        assert app.article_list.articles[0].title == "Volcano erupts near the harbour"
+        # "/" inside the box is a character like any other
+        burst(app, *"/x")
+        await settle(pilot)
+        assert app.search_box.value == "volcano/x"
+
+
+async def test_keys_typed_right_after_escape_or_down_go_to_the_list(
+    articles_dir: Path, settle: Settle
+) -> None:
+    app = create_app(articles_dir)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"copper")
+        await settle(pilot)
+        burst(app, "down", "j")
+        await settle(pilot)
+        assert app.search_box.value == "copper"
+        assert app.focused is app.article_list
+        await pilot.press("slash")
+        burst(app, "escape", "j", "j")
+        await settle(pilot)
+        assert app.search_box.value == ""
+        assert app.focused is app.article_list
+        assert len(app.article_list.articles) == 33
+
+
+async def test_slash_in_the_command_palette_is_typed_there(
+    articles_dir: Path, settle: Settle
+) -> None:
+    app = create_app(articles_dir)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press("slash")
+        await pilot.pause()
+        assert len(app.screen_stack) == 2  # the palette is still open
+        assert app.screen.focused is not None
+        assert "/" in getattr(app.screen.focused, "value", "")
+        assert app.search_box.value == ""
+
+
+def _backgrounds(app: NewsApp, y: int) -> set[object]:
+    return {seg.style.bgcolor for seg in app.article_list.render_line(y) if seg.style}
+
+
+async def test_cursor_row_background_is_one_bar_across_date_source_and_snippet(
+    articles_dir: Path, settle: Settle
+) -> None:
+    app = create_app(articles_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        lst = app.article_list
+        cursor_bg = (lst.rich_style + lst.get_component_rich_style("article-list--cursor")).bgcolor
+        # the date, source and reading time on the cursor row: on the cursor's background
+        assert _backgrounds(app, 0) == {cursor_bg}
+        assert cursor_bg not in _backgrounds(app, 1)
+        await pilot.press("slash", *"copper", "down")
+        await settle(pilot)
+        # a result's two lines (title with the matched word, snippet) are one bar
+        assert _backgrounds(app, 0) == {cursor_bg}
+        assert _backgrounds(app, 1) == {cursor_bg}
+        # and the matched word still stands out
+        underlined = [s for s in lst.render_line(1) if s.style and s.style.underline]
+        assert underlined and all(isinstance(s.style, Style) for s in underlined)
+
+
+async def test_restart_restores_the_last_search_and_the_article_selected_in_it(
+    articles_dir: Path, settle: Settle
+) -> None:
+    app = create_app(articles_dir)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"copper", "down")
+        await settle(pilot)
+        assert len(app.article_list.articles) >= 3
+        await pilot.press("j", "j", "enter")
+        await settle(pilot)
+        opened = app.reader.article
+        assert opened is not None
+        assert opened is not app.article_list.articles[0]
+        await pilot.press("q")
+    app.store.close()
+
+    again = create_app(articles_dir)
+    async with again.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert again.search_box.value == "copper"
+        assert again.article_list.highlighted is not None
+        assert again.article_list.highlighted.id == opened.id
+    again.store.close()
