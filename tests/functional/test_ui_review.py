@@ -9,6 +9,7 @@ from typing import Any
 
 from rich.style import Style
 from textual import events
+from textual.color import Color
 
 from newstui.ui.app import NewsApp, create_app
 
@@ -129,3 +130,45 @@ async def test_restart_restores_the_last_search_and_the_article_selected_in_it(
         assert again.article_list.highlighted is not None
         assert again.article_list.highlighted.id == opened.id
     again.store.close()
+
+
+def _shown(seg: Any) -> tuple[object, object]:
+    """(foreground, background) as the terminal shows a segment (reverse swaps them)."""
+    style = seg.style
+    return (style.bgcolor, style.color) if style.reverse else (style.color, style.bgcolor)
+
+
+async def test_current_match_stands_out_more_than_the_other_matches(
+    articles_dir: Path, settle: Settle
+) -> None:
+    app = create_app(articles_dir)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"volcano", "enter")
+        await settle(pilot)
+        reader = app.reader
+        await pilot.press("n")
+        current = reader.current_match
+        assert current is not None
+        y = current.line - int(reader.scroll_y)
+        line = reader.render_line(y)
+        words = {seg.text: _shown(seg) for seg in line if seg.text.casefold() == "volcano"}
+        assert words, line.text
+        fg, bg = _shown(next(seg for seg in line if seg.style and seg.style.reverse))
+        other = next(
+            _shown(seg)
+            for n in range(reader.size.height)
+            for seg in reader.render_line(n)
+            if seg.text.casefold() == "volcano" and not (seg.style and seg.style.reverse)
+        )
+        accent = Color.parse(app.current_theme.accent or "").rich_color
+        assert _near(bg, accent)  # the current match sits on the accent colour
+        assert not _near(other[1], accent)
+        assert _near(fg, reader.rich_style.bgcolor)  # in the page's colour: readable
+
+
+def _near(a: Any, b: Any) -> bool:
+    if a is None or b is None:
+        return a is b
+    ta, tb = a.get_truecolor(), b.get_truecolor()
+    return all(abs(x - y) <= 3 for x, y in zip(ta, tb, strict=True))
