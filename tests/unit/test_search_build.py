@@ -122,3 +122,13 @@ def test_many_chunks_and_later_adds_agree_with_the_tokenizer() -> None:
     for a in articles:
         assert got[a.id] == expected(a)
     assert index.search("title17").hits[0].article.id == "d17"
+    # Deletions and replacements go through the merge: still exactly the tokenizer's.
+    index.remove([f"d{i}" for i in range(25)])
+    index.add([art("d45", "replaced x-ray", "new body"), art("d3", "back again", "U.S.")])
+    got = indexed(index)
+    live = [a for a in articles[25:] if a.id != "d45"]
+    live += [art("d45", "replaced x-ray", "new body"), art("d3", "back again", "U.S.")]
+    assert sorted(got) == sorted(a.id for a in live)
+    for a in live:
+        assert got[a.id] == expected(a)
+    assert [h.article.id for h in index.search("replaced").hits] == ["d45"]

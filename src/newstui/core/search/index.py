@@ -358,29 +358,36 @@ def _merge(segments: Sequence[_Segment], lives: Sequence[BoolArray | None]) -> _
         lengths.append(seg.lengths[:, keep])
     fields: list[_Postings] = []
     for f in range(len(FIELDS)):
-        t_parts: list[IntArray] = []
-        d_parts: list[I64Array] = []
-        tf_parts: list[npt.NDArray[np.uint16]] = []
-        for seg, remap in zip(segments, remaps, strict=True):
+        # Each segment's postings are sorted by term: scatter them into place (no sort).
+        parts: list[tuple[I64Array, IntArray, npt.NDArray[np.uint16]]] = []
+        for seg, live, remap in zip(segments, lives, remaps, strict=True):
             p = seg.fields[f]
-            counts = np.diff(p.offsets)
-            tids = np.repeat(np.arange(len(counts), dtype=np.int32), counts)
-            docs = remap[p.docs]
-            ok = docs >= 0
-            t_parts.append(tids[ok])
-            d_parts.append(docs[ok])
-            tf_parts.append(p.tfs[ok])
-        tids_all = np.concatenate(t_parts)
-        order = np.argsort(tids_all, kind="stable")  # runs already sorted: cheap
+            counts = np.zeros(n_terms, np.int64)
+            counts[: p.n_terms] = np.diff(p.offsets)
+            if live is None:
+                docs = p.docs + np.int32(remap[0] if seg.n else 0)
+                tfs = p.tfs
+            else:
+                mapped = remap[p.docs]
+                ok = mapped >= 0
+                tids = np.repeat(np.arange(n_terms, dtype=np.int32), counts)
+                counts = np.bincount(tids[ok], minlength=n_terms).astype(np.int64)
+                docs = mapped[ok].astype(np.int32)
+                tfs = p.tfs[ok]
+            parts.append((counts, docs, tfs))
         offsets = np.zeros(n_terms + 1, np.int64)
-        np.cumsum(np.bincount(tids_all, minlength=n_terms), out=offsets[1:])
-        fields.append(
-            _Postings(
-                offsets,
-                np.concatenate(d_parts)[order].astype(np.int32),
-                np.concatenate(tf_parts)[order],
-            )
-        )
+        np.cumsum(sum(c for c, _, _ in parts), out=offsets[1:])
+        out_docs = np.empty(int(offsets[-1]), np.int32)
+        out_tfs = np.empty(int(offsets[-1]), np.uint16)
+        cursor = offsets[:-1].copy()  # where each term's next postings go
+        for counts, docs, tfs in parts:
+            if len(docs):
+                first = np.cumsum(counts) - counts  # each term's start in this segment
+                dest = np.repeat(cursor - first, counts) + np.arange(len(docs))
+                out_docs[dest] = docs
+                out_tfs[dest] = tfs
+            cursor += counts
+        fields.append(_Postings(offsets, out_docs, out_tfs))
     return _Segment(
         articles,
         np.concatenate(published),

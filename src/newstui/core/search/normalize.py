@@ -165,10 +165,10 @@ def index_tokens(text: str) -> list[str]:
     return toks
 
 
-# The index tokens of many ASCII texts at once (see ``index_tokens_many``): a separator, an
-# acronym, or a word with its joined parts (read whole, as _ASCII_COMPOUND_RE does).
+# What index_forms reads: an acronym (``(?:[a-z]\.){2,}`` as _ASCII_COMPOUND_RE, written so
+# that most positions fail at the lookahead), a word with its joined parts, a separator.
 SEPARATOR = "\x00"
-_CHUNK_RE = re.compile(r"\x00|(?:[a-z]\.){2,}|[a-z0-9]+(?:['\-.,][a-z0-9]+)*")
+_CHUNK_RE = re.compile(r"[a-z](?=\.[a-z]\.)(?:\.[a-z])*\.|[a-z0-9]++(?:['\-.,][a-z0-9]++)*+|\x00")
 
 
 def compound_index_tokens(word: str) -> list[str]:
