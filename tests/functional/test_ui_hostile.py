@@ -12,7 +12,6 @@ from types import ModuleType
 from typing import Any
 
 import pytest
-from textual.widgets import Log
 
 from newstui.ui.app import create_app
 from newstui.ui.safe import visible
@@ -74,7 +73,7 @@ async def test_hostile_folder_in_the_app(
         assert isinstance(app.screen, ProblemsScreen)
         text = screen_text(app)
         _no_control(text, "the problems screen")
-        listed = "\n".join(app.screen.query_one(Log).lines)
+        listed = "\n".join(f"{name} {reason}" for name, reason in app.screen.entries())
         _no_control(listed, "the problems list")
         for name in manifest.bad:
             assert visible(Path(name).name) in listed, name

@@ -10,8 +10,11 @@ from typing import Any
 from rich.style import Style
 from textual import events
 from textual.color import Color
+from textual.widgets import RichLog
 
 from newstui.ui.app import NewsApp, create_app
+from newstui.ui.screens.help import HelpScreen
+from newstui.ui.screens.problems import ProblemsScreen
 
 Settle = Callable[[Any], Awaitable[None]]
 ScreenText = Callable[[Any], str]
@@ -172,3 +175,48 @@ def _near(a: Any, b: Any) -> bool:
         return a is b
     ta, tb = a.get_truecolor(), b.get_truecolor()
     return all(abs(x - y) <= 3 for x, y in zip(ta, tb, strict=True))
+
+
+async def test_problems_screen_shows_each_reason_in_full_and_scrolls_with_keys(
+    articles_dir: Path, settle: Settle, screen_text: ScreenText
+) -> None:
+    # a reason longer than the box, and enough bad files to need scrolling at 80x24
+    for n in range(15):
+        (articles_dir / f"broken-{n:02d}.json").write_text("{not json", encoding="utf-8")
+    (articles_dir / "binary.txt").write_bytes(b"\x00\x01\x02" * 500)
+    app = create_app(articles_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        long_reason = max((p.reason for p in app.problems), key=len)
+        assert len(long_reason) > 60
+        await pilot.press("exclamation_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, ProblemsScreen)
+        text = screen_text(app)
+        assert not app._notifications  # the toast no longer covers the box
+        # names relative to the folder; the longest reason readable in full, wrapped
+        assert "broken-00.json" in text and str(articles_dir) + "/broken" not in text
+        log = app.screen.query_one(RichLog)
+        width = log.scrollable_content_region.width
+        assert all(len(strip.text.rstrip()) <= width for strip in log.lines)
+        shown = " ".join(" ".join(strip.text for strip in log.lines).split())
+        assert " ".join(long_reason.split()) in shown
+        await pilot.press("end")
+        await pilot.pause()
+        assert "binary.txt" in screen_text(app) or "broken-14.json" in screen_text(app)
+        assert "broken-00.json" not in screen_text(app)
+
+
+async def test_help_scrolls_with_keys_when_taller_than_the_terminal(
+    articles_dir: Path, settle: Settle, screen_text: ScreenText
+) -> None:
+    app = create_app(articles_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        assert "Copy URL" not in screen_text(app)  # the last group is below the fold
+        await pilot.press("pagedown", "end")
+        await pilot.pause()
+        assert "Copy URL" in screen_text(app)

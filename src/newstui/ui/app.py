@@ -726,7 +726,8 @@ class NewsApp(App[int]):
         if not self.problems:
             self.notify("Every file loaded fine", timeout=2)
             return
-        self.push_screen(ProblemsScreen(self.problems))
+        self.clear_notifications()  # "press ! to see why" has been answered; it would cover the list
+        self.push_screen(ProblemsScreen(self.problems, self.folders))
 
     def action_toggle_read(self) -> None:
         article = self._target()

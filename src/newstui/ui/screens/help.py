@@ -79,3 +79,7 @@ class HelpScreen(ModalScreen[None]):
             yield Static(Text("newstui — keys", style="bold"), id="help-title")
             yield Static(help_table(self.app, self._groups), id="help-table")
             yield Static(Text("Esc to close · ctrl+p for the command palette", style="dim"))
+
+    def on_mount(self) -> None:
+        # focused, so arrows and PgUp/PgDn scroll it when it is taller than the terminal
+        self.query_one("#help-box").focus()
