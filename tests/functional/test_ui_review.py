@@ -12,6 +12,7 @@ from textual import events
 from textual.color import Color
 from textual.widgets import RichLog
 
+from newstui.core import paths
 from newstui.ui.app import NewsApp, create_app
 from newstui.ui.screens.help import HelpScreen
 from newstui.ui.screens.problems import ProblemsScreen
@@ -220,3 +221,21 @@ async def test_help_scrolls_with_keys_when_taller_than_the_terminal(
         await pilot.press("pagedown", "end")
         await pilot.pause()
         assert "Copy URL" in screen_text(app)
+
+
+async def test_a_keymap_entry_naming_no_binding_is_reported_not_silently_ignored(
+    articles_dir: Path, settle: Settle
+) -> None:
+    config = paths.config_dir() / "config.toml"
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text('[keymap]\n"reader.next_article" = "l"\n"app.sort" = "o"\n', encoding="utf-8")
+    app = create_app(articles_dir)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        messages = [str(n.message) for n in app._notifications]
+        bad = [m for m in messages if "reader.next_article" in m]
+        assert bad and "did you mean reader.next?" in bad[0]
+        assert not any("app.sort" in m for m in messages)
+        await pilot.press("o")  # the valid entry still applies
+        await settle(pilot)
+        assert app.sort == "oldest"

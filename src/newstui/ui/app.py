@@ -205,6 +205,7 @@ class NewsApp(App[int]):
         theme = self.store.get_value("theme") or self.settings.theme or DEFAULT_THEME
         self.theme = theme if theme in self.available_themes else DEFAULT_THEME
         if self.settings.keymap:
+            self._startup_warnings += unknown_keymap_ids(self.settings.keymap)
             self.set_keymap(self.settings.keymap)
 
     @property
@@ -888,6 +889,42 @@ class NewsApp(App[int]):
         self.store.set_value("last_search", self.search_query or None)
         if self.search_query:
             self.store.add_search(self.search_query)
+
+
+def _bindings_with_ids() -> list[Binding]:
+    groups: list[Iterable[BindingType]] = [
+        NewsApp.BINDINGS,
+        SearchBox.BINDINGS,
+        ArticleList.BINDINGS,
+        Reader.BINDINGS,
+        HelpScreen.BINDINGS,
+        ProblemsScreen.BINDINGS,
+        ConfirmScreen.BINDINGS,
+    ]
+    return [b for group in groups for b in group if isinstance(b, Binding) and b.id]
+
+
+def binding_ids() -> list[str]:
+    """Every binding id a ``[keymap]`` in the settings can remap."""
+    return [b.id for b in _bindings_with_ids() if b.id]
+
+
+def unknown_keymap_ids(keymap: dict[str, str]) -> list[str]:
+    """One warning per ``[keymap]`` entry that names no binding (it would do nothing)."""
+    import difflib
+
+    known = binding_ids()
+    # "reader.next_article" (pane + action name) is a likely guess for "reader.next"
+    by_action = {f"{b.id.partition('.')[0]}.{b.action}": b.id for b in _bindings_with_ids() if b.id}
+    warnings = []
+    for binding_id in keymap:
+        if binding_id in known:
+            continue
+        guess = by_action.get(binding_id)
+        close = [guess] if guess else difflib.get_close_matches(binding_id, known, n=1, cutoff=0.5)
+        hint = f" (did you mean {close[0]}?)" if close else f" (known: {', '.join(known)})"
+        warnings.append(f"[keymap] {one_line(binding_id)}: no such binding; ignored{hint}")
+    return warnings
 
 
 def _bind(app: NewsApp, sort: str) -> Callable[[], None]:
