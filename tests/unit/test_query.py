@@ -167,3 +167,25 @@ def test_parser_never_raises(text: str) -> None:
 def test_parser_never_raises_on_query_syntax_soup(parts: list[str]) -> None:
     parse("".join(parts))
     parse(" ".join(parts))
+
+
+def optional(q: Query) -> list[bool]:
+    return [c.optional for c in q.clauses]
+
+
+def test_stopword_beside_other_words_is_optional() -> None:
+    assert optional(parse("for host")) == [True, False]
+    assert optional(parse("bank of england")) == [False, True, False]
+    assert optional(parse("The Cocoa")) == [True, False]
+
+
+def test_only_stopwords_stay_required() -> None:
+    assert optional(parse("to be or not")) == [False, False, False, False]
+    assert optional(parse("the")) == [False]
+
+
+def test_stopword_in_a_field_phrase_or_or_group_stays_required() -> None:
+    assert optional(parse("title:the cocoa")) == [False, False]
+    assert optional(parse('"for host" cocoa')) == [False, False]
+    assert optional(parse("for OR by cocoa")) == [False, False]
+    assert parse("cocoa -the").excluded[0].words == ("the",)

@@ -280,6 +280,32 @@ def test_exact_above_typo_above_prefix() -> None:
     assert ids(index.search("grain")) == ["exact", "typo", "prefix"]
 
 
+def test_short_word_being_typed_ranks_with_its_completions() -> None:
+    """ "host" typed (no space yet) may be the start of "hostage": a word of up to 4
+    letters being typed counts like its completions; once complete, exact wins."""
+    index = index_of(
+        art("exact", "TV host fund", "filler text"),
+        art("longer", "Hostage plea fund", "filler text"),
+    )
+    typed = index.search("host")
+    assert sorted(ids(typed)) == ["exact", "longer"]
+    assert typed.hits[0].score == typed.hits[1].score
+    assert ids(index.search("host ")) == ["exact"]
+
+
+def test_stopword_is_optional_but_boosts() -> None:
+    index = index_of(
+        art("without", "Hostage release", "Talks continue today."),
+        art("with", "Plea for hostage release", "Talks continue today."),
+        art("other", "Weather report", "Rain for days."),
+    )
+    res = index.search("for hostage")
+    assert not res.partial
+    assert ids(res) == ["with", "without"]  # "for" not required, but it counts
+    # A query of stopwords only still requires them.
+    assert sorted(ids(index.search("for "))) == ["other", "with"]
+
+
 def test_proximity_bonus() -> None:
     filler = " ".join(["word"] * 30)
     index = index_of(

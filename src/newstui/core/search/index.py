@@ -90,6 +90,9 @@ class RankingConfig:
     # Score factor by number of typos (0, 1, 2) and for a prefix completion.
     typo_factor: tuple[float, ...] = (1.0, 0.6, 0.4)
     prefix_factor: float = 0.59
+    typed_exact_factor: float = 0.59
+    typed_exact_max_len: int = 4
+    stopword_idf: float = 0.5
     # Typo/prefix variants are also weighted by (df / top df among the variants) ** prior.
     variant_prior: float = 0.0
     proximity_weight: float = 0.3
@@ -601,6 +604,8 @@ class _ClausePlan:
     # What the matcher looks for: exact and typo terms, and typed prefixes.
     match_terms: set[str] = field(default_factory=set)
     prefixes: set[str] = field(default_factory=set)
+    # A stopword beside other words: scored when present, not required.
+    optional: bool = False
 
 
 def _fields_of(term: Term) -> tuple[int, ...]:
@@ -881,7 +886,8 @@ class SearchIndex:
         out: list[tuple[int, float, str]] = []
         tid = snap.terms.get(word)
         if tid is not None and tid < len(df) and df[tid] > 0:
-            out.append((tid, 1.0, word))
+            typed = prefix and len(word) <= cfg.typed_exact_max_len
+            out.append((tid, cfg.typed_exact_factor if typed else 1.0, word))
         k = max_typos(word) if fuzzy else 0
         if k:
             # Ties broken by the term itself, not its id (ids depend on indexing order).
@@ -912,7 +918,7 @@ class SearchIndex:
         stats = snap.stats(self.config)
         plans: list[_ClausePlan] = []
         for clause in query.clauses:
-            cp = _ClausePlan([])
+            cp = _ClausePlan([], optional=clause.optional)
             for term in clause.alternatives:
                 words: list[_WordPlan] = []
                 last = len(term.words) - 1
@@ -933,7 +939,10 @@ class SearchIndex:
                             (t, f if f >= 1.0 else f * (d / top) ** prior, term)
                             for (t, f, term), d in zip(variants, dfs, strict=True)
                         ]
-                    words.append(_WordPlan(w, variants, stats.idf(group_df)))
+                    idf = stats.idf(group_df)
+                    if clause.optional:
+                        idf = max(idf, self.config.stopword_idf)
+                    words.append(_WordPlan(w, variants, idf))
                     cp.terms.update(dict.fromkeys(v[2] for v in variants))
                     is_prefix = term.prefix and i == last
                     if is_prefix:
@@ -1042,7 +1051,7 @@ class SearchIndex:
         plans: list[_ClausePlan],
         state: StateView | None,
     ) -> tuple[FloatArray, npt.NDArray[np.int16], BoolArray]:
-        """Scores, matched-clause counts and the filter mask of one segment."""
+        """Scores, matched required-clause counts and the filter mask of one segment."""
         seg = snap.segments[si]
         stats = snap.stats(self.config)
         inv_norm = stats.inv_norm[si]
@@ -1080,7 +1089,8 @@ class SearchIndex:
                 clause_score = alt if clause_score is None else np.maximum(clause_score, alt)
             if clause_score is not None:
                 total += clause_score
-                matched += clause_score > 0
+                if not cp.optional:
+                    matched += clause_score > 0
         return total, matched, base
 
     # ----------------------------------------------------------------- search
@@ -1103,6 +1113,7 @@ class SearchIndex:
             return SearchResult(query, 0, [], (time.perf_counter() - start) * 1000)
         plans = self._plan(snap, parsed)
         n_clauses = len(plans)
+        n_required = sum(1 for cp in plans if not cp.optional)
         evals = [self._evaluate(snap, si, parsed, plans, state) for si in range(len(snap.segments))]
         partial = False
 
@@ -1113,11 +1124,11 @@ class SearchIndex:
             return found
 
         cands = [
-            pick(si, base & (matched == n_clauses)) for si, (_, matched, base) in enumerate(evals)
+            pick(si, base & (matched == n_required)) for si, (_, matched, base) in enumerate(evals)
         ]
         if n_clauses > 1 and not any(len(c) for c in cands):
-            partial = True
-            cands = [pick(si, base & (matched > 0)) for si, (_, matched, base) in enumerate(evals)]
+            partial = True  # any clause (an optional one too) will do
+            cands = [pick(si, base & (total > 0)) for si, (total, _, base) in enumerate(evals)]
         count = int(sum(len(c) for c in cands))
         highlight = _unique(t for cp in plans for t in cp.terms)
         if count == 0:

@@ -14,7 +14,9 @@
 Malformed queries never raise: a lone ``-`` or a dangling ``OR`` is ignored, an unknown
 ``field:`` or an unreadable date is read as plain words, an empty ``title:`` is ignored.
 A query ending in whitespace has no prefix word (the last word is complete). A repeated
-word counts once; words past the 32nd are ignored (a pasted paragraph stays fast).
+word counts once; words past the 32nd are ignored (a pasted paragraph stays fast). A
+stopword (``the``, ``for``, ``and``…) beside other words is optional: it raises the score
+of articles that have it but is not required.
 """
 
 from __future__ import annotations
@@ -36,6 +38,44 @@ FIELD_ALIASES: dict[str, str] = {
 }
 STATE_FILTERS = ("read", "unread", "starred")
 MAX_CLAUSES = 32  # words (or phrases, OR groups) a query keeps; the rest are ignored
+# Lucene's English stop set: beside other words such a word is optional (see parse).
+STOPWORDS = frozenset(
+    [
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "but",
+        "by",
+        "for",
+        "if",
+        "in",
+        "into",
+        "is",
+        "it",
+        "no",
+        "not",
+        "of",
+        "on",
+        "or",
+        "such",
+        "that",
+        "the",
+        "their",
+        "then",
+        "there",
+        "these",
+        "they",
+        "this",
+        "to",
+        "was",
+        "will",
+        "with",
+    ]
+)
 
 
 @dataclass(slots=True, frozen=True)
@@ -58,6 +98,8 @@ class Clause:
     """Alternatives (``a OR b``): the clause matches when any alternative does."""
 
     alternatives: tuple[Term, ...]
+    # Scored when it matches, not required (a stopword beside other words; see parse).
+    optional: bool = False
 
 
 @dataclass(slots=True)
@@ -229,4 +271,26 @@ def parse(text: str) -> Query:
                     for a in last.alternatives
                 )
             )
+    # A stopword typed beside other words ("for host", "bank of") says little about which
+    # article is meant: it is optional (it still scores where it matches). A query of only
+    # stopwords keeps them all.
+    optional = [_is_stopword(c) for c in query.clauses]
+    if not all(optional):
+        query.clauses = [
+            Clause(c.alternatives, optional=True) if opt else c
+            for c, opt in zip(query.clauses, optional, strict=True)
+        ]
     return query
+
+
+def _is_stopword(clause: Clause) -> bool:
+    """A plain stopword: one word, no field, not a phrase, not part of an OR."""
+    if len(clause.alternatives) != 1:
+        return False
+    term = clause.alternatives[0]
+    return (
+        len(term.words) == 1
+        and not term.phrase
+        and term.field is None
+        and term.words[0] in STOPWORDS
+    )
