@@ -24,7 +24,8 @@ Ranking
     word expands to its exact term, typo variants (Meilisearch's rule: none under 5
     letters, 1 for 5-8, 2 for 9+, transposition = 1, found with rapidfuzz in length
     buckets) and, for the last word, prefix completions; a document scores each word by
-    its best variant, weighted exact > typo > prefix. The words share one idf (the idf of
+    its best variant, weighted exact > typo > prefix (a last word of up to 4 letters still
+    being typed counts like its completions). A stopword beside other words is optional. The words share one idf (the idf of
     "any variant"), so a rare misspelling or completion does not outweigh the word meant.
     The top candidates get a proximity bonus (query words close together and in order),
     and recency breaks ties.
@@ -90,8 +91,11 @@ class RankingConfig:
     # Score factor by number of typos (0, 1, 2) and for a prefix completion.
     typo_factor: tuple[float, ...] = (1.0, 0.6, 0.4)
     prefix_factor: float = 0.59
+    # The last word while it is being typed, when it has at most typed_exact_max_len
+    # letters: its exact match counts like a completion (`host` may be `hostage` half-typed).
     typed_exact_factor: float = 0.59
     typed_exact_max_len: int = 4
+    # An optional stopword (see query.parse) scores with at least this idf where present.
     stopword_idf: float = 0.5
     # Typo/prefix variants are also weighted by (df / top df among the variants) ** prior.
     variant_prior: float = 0.0
