@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from rich.style import Style
+from test_ui_support import write_article
 from textual import events
 from textual.color import Color
 from textual.widgets import RichLog
@@ -239,3 +240,37 @@ async def test_a_keymap_entry_naming_no_binding_is_reported_not_silently_ignored
         await pilot.press("o")  # the valid entry still applies
         await settle(pilot)
         assert app.sort == "oldest"
+
+
+async def test_reload_shows_the_new_text_of_the_open_article_and_closes_a_removed_one(
+    articles_dir: Path, settle: Settle, screen_text: ScreenText
+) -> None:
+    app = create_app(articles_dir)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"volcano", "enter")
+        await settle(pilot)
+        assert app.reader.article is not None
+        assert "erupted at dawn" in "\n".join(app.reader.plain_lines)
+        # the file is edited (same URL, so the same article): r shows the new text
+        write_article(
+            articles_dir,
+            "volcano.txt",
+            "Volcano erupts near the harbour",
+            "Update: the volcano erupted again at noon.",
+            date="2024-04-02T09:00:00",
+            source="Geo Times",
+            url="https://news.example/volcano",
+        )
+        await pilot.press("r")
+        await settle(pilot)
+        lines = "\n".join(app.reader.plain_lines)
+        assert "erupted again at noon" in lines and "erupted at dawn" not in lines
+        assert "erupted again at noon" in screen_text(app)
+        # the file is removed: the reader no longer shows it
+        (articles_dir / "volcano.txt").unlink()
+        await pilot.press("r")
+        await settle(pilot)
+        assert app.reader.article is None
+        assert "erupted again" not in screen_text(app)
+        assert app.focused is app.article_list

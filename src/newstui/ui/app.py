@@ -367,9 +367,35 @@ class NewsApp(App[int]):
                 timeout=8,
             )
         if event.reload:
+            self._refresh_reader()
             self.notify(f"Reloaded: {len(self.library):,} articles", markup=False, timeout=3)
         if event.indexed:
             self._after_indexed()
+
+    def _refresh_reader(self) -> None:
+        """After a reload: the open article's new text (its file changed), or an empty
+        reader (its file is gone) — never the stale text."""
+        reader = self.reader
+        old = reader.article
+        if old is None:
+            return
+        new = self.library.by_id.get(old.id)
+        if new is None and old.path is not None:
+            # edited without a URL: a new id, the same file and entry
+            new = next(
+                (a for a in self.library.articles if a.path == old.path and a.entry == old.entry),
+                None,
+            )
+        if new is None:
+            reader.show(None)
+            self._on_reader_closed()
+            self.notify("The article you were reading is no longer in the folder", timeout=4)
+            return
+        if _content(new) != _content(old):
+            terms = self.result.highlight_terms if (self.search_query and self.result) else []
+            reader.show(new, terms, line=int(reader.scroll_y))
+        else:
+            reader.article = new
 
     @on(Indexed)
     def _on_indexed(self, event: Indexed) -> None:
@@ -889,6 +915,18 @@ class NewsApp(App[int]):
         self.store.set_value("last_search", self.search_query or None)
         if self.search_query:
             self.store.add_search(self.search_query)
+
+
+def _content(article: Article) -> tuple[object, ...]:
+    return (
+        article.title,
+        article.body,
+        article.url,
+        article.author,
+        article.source,
+        article.published,
+        article.format,
+    )
 
 
 def _bindings_with_ids() -> list[Binding]:
