@@ -274,3 +274,19 @@ async def test_reload_shows_the_new_text_of_the_open_article_and_closes_a_remove
         assert app.reader.article is None
         assert "erupted again" not in screen_text(app)
         assert app.focused is app.article_list
+
+
+async def test_status_line_counts_the_articles_shown_when_read_ones_are_hidden(
+    articles_dir: Path, settle: Settle, screen_text: ScreenText
+) -> None:
+    app = create_app(articles_dir)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("enter", "escape", "j", "enter", "escape", "u")
+        await settle(pilot)
+        assert len(app.article_list.articles) == 31
+        text = screen_text(app)
+        assert "31 of 33 articles" in text and "unread only" in text
+        await pilot.press("u")
+        await settle(pilot)
+        assert "33 articles" in screen_text(app) and " of 33" not in screen_text(app)

@@ -502,6 +502,9 @@ class NewsApp(App[int]):
         text = Text(no_wrap=True, overflow="ellipsis")
         if self.is_loading and not len(self.library):
             text.append(" Loading articles…", style="bold")
+        elif self.hide_read and not self.search_query:
+            shown = len(self.article_list.articles)
+            text.append(f" {shown:,} of {len(self.library):,} articles", style="bold")
         else:
             text.append(f" {len(self.library):,} articles", style="bold")
         if self.search_query and self.result is not None:
