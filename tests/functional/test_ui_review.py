@@ -8,13 +8,14 @@ from pathlib import Path
 from typing import Any
 
 from rich.style import Style
-from test_ui_support import write_article
+from test_ui_support import fill_folder, write_article
 from textual import events
 from textual.color import Color
 from textual.widgets import RichLog
 
 from newstui.core import paths
 from newstui.ui.app import NewsApp, create_app
+from newstui.ui.screens.confirm import ConfirmScreen
 from newstui.ui.screens.help import HelpScreen
 from newstui.ui.screens.problems import ProblemsScreen
 
@@ -290,3 +291,29 @@ async def test_status_line_counts_the_articles_shown_when_read_ones_are_hidden(
         await pilot.press("u")
         await settle(pilot)
         assert "33 articles" in screen_text(app) and " of 33" not in screen_text(app)
+
+
+async def test_mark_all_read_on_a_search_marks_every_result_not_only_the_first_page(
+    tmp_path: Path, settle: Settle, screen_text: ScreenText
+) -> None:
+    folder = tmp_path / "many"
+    fill_folder(folder, 260)
+    write_article(folder, "other.txt", "Unrelated note", "Nothing to see.")
+    app = create_app(folder)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"report", "down")
+        await settle(pilot)
+        assert app.result is not None and app.result.total == 260
+        assert len(app.article_list.articles) < 260  # only the first page is listed
+        await pilot.press("M")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmScreen)
+        assert "260 articles" in screen_text(app)
+        await pilot.press("y")
+        await settle(pilot)
+        report = [a for a in app.library.articles if a.title != "Unrelated note"]
+        assert len(report) == 260
+        assert all(app.store.is_read(a.id) for a in report)
+        other = next(a for a in app.library.articles if a.title == "Unrelated note")
+        assert not app.store.is_read(other.id)

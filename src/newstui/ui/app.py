@@ -781,7 +781,32 @@ class NewsApp(App[int]):
         self.notify("Showing unread only" if self.hide_read else "Showing all", timeout=1.5)
 
     def action_mark_all_read(self) -> None:
-        ids = [a.id for a in self.article_list.articles]
+        result = self.result
+        if (
+            self.search_query
+            and result is not None
+            and result.total > len(result.hits)
+            and self.index is not None
+        ):
+            # Only the first pages of the results are in the list: "everything in the
+            # list" is every result, so ask the engine for all of them first.
+            self._all_results_thread(result.query, result.total, self.index)
+            return
+        self._confirm_mark_read([a.id for a in self.article_list.articles])
+
+    @work(thread=True, exclusive=True, group="mark-all")
+    def _all_results_thread(self, query: str, total: int, index: SearchIndex) -> None:
+        try:
+            result = index.search(query, limit=total, state=self.store)
+        except Exception as exc:  # a bug: say so, mark nothing
+            self.call_from_thread(
+                self.notify, f"Could not list the results: {exc}", severity="error", markup=False
+            )
+            return
+        ids = [h.article.id for h in result.hits]
+        self.call_from_thread(self._confirm_mark_read, ids)
+
+    def _confirm_mark_read(self, ids: list[str]) -> None:
         if not ids:
             return
 
@@ -792,8 +817,9 @@ class NewsApp(App[int]):
                 self.notify(f"Marked {len(ids):,} articles read", timeout=2)
 
         n = len(ids)
+        where = "in these results" if self.search_query else "in this list"
         self.push_screen(
-            ConfirmScreen(f"Mark {n:,} article{'s' if n != 1 else ''} in this list as read?"),
+            ConfirmScreen(f"Mark {n:,} article{'s' if n != 1 else ''} {where} as read?"),
             done,
         )
 
