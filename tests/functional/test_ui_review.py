@@ -317,3 +317,23 @@ async def test_mark_all_read_on_a_search_marks_every_result_not_only_the_first_p
         assert all(app.store.is_read(a.id) for a in report)
         other = next(a for a in app.library.articles if a.title == "Unrelated note")
         assert not app.store.is_read(other.id)
+
+
+async def test_byline_names_an_author_who_is_also_the_source_once(
+    tmp_path: Path, settle: Settle, screen_text: ScreenText
+) -> None:
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    (folder / "note.md").write_text(
+        "---\ntitle: A note\nauthor: Acme Wire\nsource: Acme Wire\ndate: 2024-05-01\n---\n\n"
+        "Body text.\n",
+        encoding="utf-8",
+    )
+    app = create_app(folder)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        text = screen_text(app)
+        assert "Acme Wire · 2024-05-01" in text
+        assert "Acme Wire · Acme Wire" not in text

@@ -38,9 +38,12 @@ def _date(article: Article) -> str:
 
 
 def byline(article: Article) -> str:
+    author, source = one_line(article.author), one_line(article.source)
+    if source.casefold() == author.casefold():
+        source = ""  # "newstui · newstui": said once
     parts = [
-        one_line(article.author),
-        one_line(article.source),
+        author,
+        source,
         _date(article),
         f"{article.reading_minutes} min read",
     ]
