@@ -267,3 +267,18 @@ def test_list_starred_and_search_state_filters(env: dict[str, str]) -> None:
     assert res.returncode == 0, res.stderr
     found = [{h["id"] for h in json.loads(x)["hits"]} for x in res.stdout.splitlines()]
     assert found == [{ids[SEED_NAME]}, {ids[SEED_NAME]}, {welcome}, set()]
+
+
+def test_show_never_turns_article_links_into_terminal_hyperlinks(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    article = tmp_path / "links.md"
+    article.write_text(
+        "---\ntitle: Links\n---\nSee [the site](https://example.org/x) now.\n", encoding="utf-8"
+    )
+    env.pop("NO_COLOR")
+    env["FORCE_COLOR"] = "1"  # as on a real terminal
+    res = run(env, "show", str(article))
+    assert res.returncode == 0, res.stderr
+    assert "https://example.org/x" in res.stdout
+    assert "\x1b]8;" not in res.stdout  # no OSC 8 hyperlink escape from article text

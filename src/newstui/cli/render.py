@@ -25,8 +25,9 @@ def render_article(article: Article) -> RenderableType:
         items.append(Text(article.url, style="underline"))
     items.append(Rule(style="dim"))
     if article.format == "markdown":
-        # Markdown text is data: rich's Markdown renders it without console markup.
-        items.append(Markdown(article.body))
+        # Markdown text is data: rich's Markdown renders it without console markup, and
+        # links are shown as text with their URL, never as terminal hyperlinks (OSC 8).
+        items.append(Markdown(article.body, hyperlinks=False))
     else:
         items.append(Text(article.body))
     return Group(*items)
