@@ -52,11 +52,12 @@ from newstui.core.article import Article
 from newstui.core.search.normalize import (
     _ASCII_WORD_RE,
     SEPARATOR,
+    _expand,
     compound_index_tokens,
     fold,
     fold_same_length,
+    folded_forms,
     index_forms,
-    tokens,
     tokens_with_offsets,
 )
 from newstui.core.search.query import Query, Term, parse
@@ -217,13 +218,15 @@ def _df(fields: Sequence[_Postings], n_terms: int) -> IntArray:
 
 
 class _Forms(dict[str, int]):
-    """What each surface form read by :func:`index_forms` stands for, filled on first
-    sight: a word its term id, :data:`SEPARATOR` -1, a compound ``-2 - k`` where ``k``
-    indexes its expansion (term ids) in the flat ``exp_*`` tables. One per ``add``."""
+    """What each surface form read by :func:`index_forms` (or :func:`folded_forms`)
+    stands for, filled on first sight: a word its term id, :data:`SEPARATOR` -1, a
+    compound ``-2 - k`` where ``k`` indexes its expansion (term ids, from ``expand``) in
+    the flat ``exp_*`` tables. One per ``add`` and reading."""
 
-    def __init__(self, terms: _TermDict) -> None:
+    def __init__(self, terms: _TermDict, expand: Callable[[str], list[str]]) -> None:
         super().__init__()
         self.terms = terms
+        self.expand = expand
         self.exp_ids: list[int] = []
         self.exp_starts: list[int] = [0]
         self._ids: IntArray = np.zeros(0, np.int32)
@@ -236,7 +239,7 @@ class _Forms(dict[str, int]):
             value = -1
         else:
             value = -1 - len(self.exp_starts)
-            self.exp_ids.extend(map(self.terms.__getitem__, compound_index_tokens(key)))
+            self.exp_ids.extend(map(self.terms.__getitem__, self.expand(key)))
             self.exp_starts.append(len(self.exp_ids))
         self[key] = value
         return value
@@ -252,49 +255,67 @@ class _Forms(dict[str, int]):
             )
         return self._ids, self._starts
 
+    def postings(self, words: list[str]) -> tuple[IntArray, I64Array]:
+        """``(term ids, text number)`` of forms read from texts joined by SEPARATOR."""
+        codes = np.fromiter(map(self.__getitem__, words), np.int32, count=len(words))
+        doc_of = np.cumsum(codes == -1, dtype=np.int64)
+        plain = codes >= 0
+        id_parts = [codes[plain]]
+        doc_parts = [doc_of[plain]]
+        cpos = np.flatnonzero(codes < -1)
+        if len(cpos):
+            exp_ids, exp_starts = self.tables()
+            k = -2 - codes[cpos].astype(np.int64)
+            st = exp_starts[k]
+            ln = exp_starts[k + 1] - st
+            ends = np.cumsum(ln)
+            idx = np.repeat(st - (ends - ln), ln) + np.arange(int(ends[-1]))
+            id_parts.append(exp_ids[idx])
+            doc_parts.append(np.repeat(doc_of[cpos], ln))
+        return np.concatenate(id_parts), np.concatenate(doc_parts)
 
-def _field_postings(texts: list[str], forms: _Forms) -> tuple[IntArray, I64Array]:
+
+@dataclass(slots=True)
+class _Readers:
+    """The two readings of one ``add``: ASCII texts (the fast path, index_tokens) and
+    other texts (folded, tokens)."""
+
+    ascii: _Forms
+    folded: _Forms
+
+    @classmethod
+    def new(cls, terms: _TermDict) -> _Readers:
+        return cls(_Forms(terms, compound_index_tokens), _Forms(terms, _expand))
+
+
+def _field_postings(texts: list[str], readers: _Readers) -> tuple[IntArray, I64Array]:
     """``(term ids, doc)`` of every token of ``texts`` (doc = index in ``texts``).
 
-    ASCII texts are read together in one regex pass and mapped to term ids in one C-level
-    ``map`` (a compound's tokens come from ``forms``); other texts one by one."""
+    The ASCII texts are read together in one regex pass and mapped to term ids in one
+    C-level ``map`` (a compound's tokens come from the forms table); the other texts
+    likewise, folded, in a second pass."""
     n = len(texts)
-    fast = texts
-    others: list[int] = []
     joined = SEPARATOR.join(texts)
-    if not joined.isascii() or joined.count(SEPARATOR) != n - 1:
-        fast = list(texts)
-        for i, text in enumerate(texts):
-            if not text.isascii():
-                others.append(i)  # read one by one below
-                fast[i] = ""
-            elif SEPARATOR in text:
-                fast[i] = text.replace(SEPARATOR, " ")  # a NUL separates words anyway
+    if joined.isascii() and joined.count(SEPARATOR) == n - 1:
+        del joined
+        return readers.ascii.postings(index_forms(texts))
     del joined
-    words = index_forms(fast)
-    codes = np.fromiter(map(forms.__getitem__, words), np.int32, count=len(words))
-    sep = codes == -1
-    doc_of = np.cumsum(sep, dtype=np.int64)
-    plain = codes >= 0
-    id_parts = [codes[plain]]
-    doc_parts = [doc_of[plain]]
-    cpos = np.flatnonzero(codes < -1)
-    if len(cpos):
-        exp_ids, exp_starts = forms.tables()
-        k = -2 - codes[cpos].astype(np.int64)
-        st = exp_starts[k]
-        ln = exp_starts[k + 1] - st
-        ends = np.cumsum(ln)
-        idx = np.repeat(st - (ends - ln), ln) + np.arange(int(ends[-1]))
-        id_parts.append(exp_ids[idx])
-        doc_parts.append(np.repeat(doc_of[cpos], ln))
-    if others:
-        getter = forms.terms.__getitem__
-        for i in others:
-            toks = tokens(texts[i])
-            id_parts.append(np.fromiter(map(getter, toks), np.int32, count=len(toks)))
-            doc_parts.append(np.full(len(toks), i, np.int64))
-    return np.concatenate(id_parts), np.concatenate(doc_parts)
+    fast = list(texts)
+    others: list[int] = []
+    other_texts: list[str] = []
+    for i, text in enumerate(texts):
+        if SEPARATOR in text:
+            text = text.replace(SEPARATOR, " ")  # a NUL separates words anyway
+            fast[i] = text
+        if not text.isascii():
+            others.append(i)
+            other_texts.append(text)
+            fast[i] = ""
+    ids, docs = readers.ascii.postings(index_forms(fast))
+    if not others:
+        return ids, docs
+    o_ids, o_docs = readers.folded.postings(folded_forms(other_texts))
+    return np.concatenate([ids, o_ids]), np.concatenate([docs, np.array(others)[o_docs]])
 
 
 @dataclass(slots=True)
@@ -308,7 +329,7 @@ class _Parsed:
     n_terms: int
 
 
-def _parse_chunk(articles: list[Article], forms: _Forms) -> _Parsed:
+def _parse_chunk(articles: list[Article], readers: _Readers) -> _Parsed:
     n = len(articles)
     columns = (
         [a.title for a in articles],
@@ -320,12 +341,12 @@ def _parse_chunk(articles: list[Article], forms: _Forms) -> _Parsed:
     ids: list[IntArray] = []
     docs: list[I64Array] = []
     for texts in columns:
-        t, d = _field_postings(texts, forms)
+        t, d = _field_postings(texts, readers)
         ids.append(t)
         docs.append(d)
     lengths = np.stack([np.bincount(d, minlength=n) for d in docs]).astype(np.int32)
     return _Parsed(
-        list(articles), ids, docs, lengths.reshape(len(FIELDS), n), len(forms.terms.terms)
+        list(articles), ids, docs, lengths.reshape(len(FIELDS), n), len(readers.ascii.terms.terms)
     )
 
 
@@ -340,7 +361,7 @@ def _finish_segment(parsed: _Parsed) -> _Segment:
 
 
 def _build_segment(articles: list[Article], terms: _TermDict) -> _Segment:
-    return _finish_segment(_parse_chunk(articles, _Forms(terms)))
+    return _finish_segment(_parse_chunk(articles, _Readers.new(terms)))
 
 
 def _merge(segments: Sequence[_Segment], lives: Sequence[BoolArray | None]) -> _Segment:
@@ -675,12 +696,12 @@ class SearchIndex:
             # Pipeline: chunk i+1 is tokenised (Python) while chunk i is sorted into
             # postings (numpy, GIL released) in a helper thread.
             pool = ThreadPoolExecutor(1, "newstui-index") if len(chunks) > 1 else None
-            forms = _Forms(self._terms)
+            readers = _Readers.new(self._terms)
             try:
                 pending: Future[_Segment] | None = None
                 done = 0
                 for chunk in chunks:
-                    parsed = _parse_chunk(chunk, forms)
+                    parsed = _parse_chunk(chunk, readers)
                     future: Future[_Segment]
                     if pool is None:
                         future = Future()

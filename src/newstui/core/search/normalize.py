@@ -27,6 +27,7 @@ __all__ = [
     "fold",
     "fold_char",
     "fold_same_length",
+    "folded_forms",
     "index_forms",
     "index_tokens",
     "normalize_word",
@@ -183,6 +184,16 @@ def index_forms(texts: list[str]) -> list[str]:
     A word stands for itself, a compound for :func:`compound_index_tokens`: together
     exactly the tokens :func:`index_tokens` gives each text."""
     forms: list[str] = _CHUNK_RE.findall(SEPARATOR.join(texts).lower())
+    return forms
+
+
+_FOLDED_CHUNK_RE = re.compile(r"\x00|" + _TOKEN_RE.pattern)
+
+
+def folded_forms(texts: list[str]) -> list[str]:
+    """Like :func:`index_forms` for any ``texts`` (no NUL inside), folded: a word stands
+    for itself, a compound for :func:`_expand` of it; together exactly :func:`tokens`."""
+    forms: list[str] = _FOLDED_CHUNK_RE.findall(fold(SEPARATOR.join(texts)))
     return forms
 
 
