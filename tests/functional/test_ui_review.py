@@ -337,3 +337,38 @@ async def test_byline_names_an_author_who_is_also_the_source_once(
         text = screen_text(app)
         assert "Acme Wire · 2024-05-01" in text
         assert "Acme Wire · Acme Wire" not in text
+
+
+async def test_a_whole_query_typed_at_once_runs_and_enter_opens_its_top_result(
+    articles_dir: Path, settle: Settle
+) -> None:
+    app = create_app(articles_dir)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        # "/saffron⏎" then "jj" (meant for the reader), all arriving together
+        burst(app, *"/saffron", "enter", "j", "j")
+        await settle(pilot)
+        assert app.search_box.value == "saffron"
+        assert app.reader.article is not None
+        assert app.reader.article.title == "Saffron harvest doubles"
+        assert app.focused is app.reader
+        # Esc right after typing clears what was typed, even in one burst
+        burst(app, *"/zz", "escape", "j")
+        await settle(pilot)
+        assert app.search_box.value == ""
+        assert app.focused is app.article_list
+        assert len(app.article_list.articles) == 33
+
+
+async def test_enter_on_a_query_without_results_stays_in_the_search_box(
+    articles_dir: Path, settle: Settle
+) -> None:
+    app = create_app(articles_dir)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"zzqxv", "enter")
+        await settle(pilot)
+        assert app.focused is app.search_box
+        assert app.reader.article is None
+        await pilot.press("backspace")
+        assert app.search_box.value == "zzqx"

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
@@ -637,7 +637,10 @@ class NewsApp(App[int]):
             self._open_top_when_done = False
             top = self.article_list.articles[0] if self.article_list.articles else None
             if top is not None:
+                self.article_list.move_to(0)
                 self.open_article(top)
+            elif self.focused is self.article_list:
+                self.set_focus(self.search_box)  # no result to open: back to the box
 
     @on(Input.Submitted, "#search")
     def _on_search_submitted(self, event: Input.Submitted) -> None:
@@ -650,6 +653,8 @@ class NewsApp(App[int]):
         if top is not None:
             self.article_list.move_to(0)
             self.open_article(top)
+        elif self.focused is not self.search_box:
+            self.set_focus(self.search_box)  # no result to open: stay in the box
 
     @on(SearchBox.ToResults)
     def _on_to_results(self) -> None:
@@ -662,6 +667,31 @@ class NewsApp(App[int]):
         self.request_search("")
         self.set_focus(self.article_list)
 
+    async def on_event(self, event: events.Event) -> None:
+        # Textual hands each key to the focused widget's own queue as it is read, so when
+        # keys arrive together (a fast typist, a paste, a busy app) the ones after a key
+        # that moves the focus (Enter, Esc, Down in the search box) were already queued
+        # for the box. Keys for the search box are handled here, one after the other.
+        if (
+            isinstance(event, events.Key)
+            and not event.is_forwarded
+            and self._nt_mounted
+            and len(self.screen_stack) == 1
+            and self.focused is self.search_box
+            and await self._search_box_key(event)
+        ):
+            return
+        await super().on_event(event)
+
+    async def _search_box_key(self, event: events.Key) -> bool:
+        """Handle ``event`` for the focused search box now; False: not handled."""
+        if await self._check_bindings(event.key, priority=True):
+            return True
+        if event.is_printable and event.character is not None:
+            self.search_box.type_key(event.character)
+            return True
+        return await self._check_bindings(event.key)
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # "/" is typed into the focused input (the search box, the palette) rather than
         # focusing the search box.
@@ -670,8 +700,10 @@ class NewsApp(App[int]):
 
     def action_focus_search(self) -> None:
         self.close_reader_if_narrow()
-        # Focus now, not after a refresh: keys typed right after "/" belong to the box.
+        # Focus now, not after a refresh: keys typed right after "/" belong to the box;
+        # the old query is selected, so typing replaces it.
         self.set_focus(self.search_box)
+        self.search_box.select_all()
 
     # --- the reader -----------------------------------------------------------------------
     def open_article(self, article: Article) -> None:

@@ -15,11 +15,11 @@ class SearchBox(Input):
     """Type to search. Enter opens the top result, Down moves into the results,
     Esc clears the search, Up walks the search history."""
 
-    # Esc and Down are priority bindings and move the focus at once: keys typed right
-    # after them belong to the results, not to the box.
+    # Esc, Down and Enter move the focus at once (not when the app handles the message):
+    # keys typed right after them belong to the results, not to the box.
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "clear_search", "Clear", priority=True, id="search.clear"),
-        Binding("down", "to_results", "Results", show=False, priority=True, id="search.results"),
+        Binding("escape", "clear_search", "Clear", id="search.clear"),
+        Binding("down", "to_results", "Results", show=False, id="search.results"),
         Binding("up", "history_back", "History", show=False, id="search.history_back"),
         Binding("ctrl+n", "history_forward", "History fwd", show=False, id="search.history_fwd"),
     ]
@@ -31,7 +31,11 @@ class SearchBox(Input):
         """Down: move the focus into the results."""
 
     def __init__(self, *, id: str | None = None) -> None:
-        super().__init__(placeholder="/ to search  (is:unread, is:starred …)", id=id)
+        # No select-all on focus: the Focus event can land after keys the app has already
+        # typed into the box (see NewsApp.on_event); "/" selects the old query itself.
+        super().__init__(
+            placeholder="/ to search  (is:unread, is:starred …)", id=id, select_on_focus=False
+        )
         self.history_source: Callable[[], list[str]] = list
         self._history: list[str] = []
         self._history_pos = -1
@@ -47,6 +51,19 @@ class SearchBox(Input):
         self.value = ""
         self._leave()
         self.post_message(self.Cleared())
+
+    async def action_submit(self) -> None:
+        if self.value.strip():
+            self._leave()  # the app opens the top result, or comes back if there is none
+        await super().action_submit()
+
+    def type_key(self, character: str) -> None:
+        """Type ``character`` as a key press would (replacing the selection)."""
+        selection = self.selection
+        if selection.is_empty:
+            self.insert_text_at_cursor(character)
+        else:
+            self.replace(character, *selection)
 
     def action_to_results(self) -> None:
         self._history_pos = -1
