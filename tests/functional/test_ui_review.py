@@ -372,3 +372,24 @@ async def test_enter_on_a_query_without_results_stays_in_the_search_box(
         assert app.reader.article is None
         await pilot.press("backspace")
         assert app.search_box.value == "zzqx"
+
+
+async def test_escape_in_the_results_clears_the_search_keeping_the_selection(
+    articles_dir: Path, settle: Settle, screen_text: ScreenText
+) -> None:
+    app = create_app(articles_dir)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"copper", "down", "j")
+        await settle(pilot)
+        assert app.focused is app.article_list
+        chosen = app.article_list.highlighted
+        assert chosen is not None and len(app.article_list.articles) < 33
+        assert "esc Clear search" in screen_text(app)  # the footer says what Esc does
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.search_box.value == ""
+        assert len(app.article_list.articles) == 33
+        assert app.article_list.highlighted is chosen
+        assert app.focused is app.article_list
+        assert "Clear search" not in screen_text(app)

@@ -148,6 +148,7 @@ class NewsApp(App[int]):
         # typist, a paste, a busy app) reach the search box instead of the list.
         Binding("slash", "focus_search", "Search", priority=True, id="app.search"),
         Binding("s", "cycle_sort", "Sort", id="app.sort"),
+        Binding("escape", "clear_search", "Clear search", id="app.clear_search"),
         Binding("r", "reload", "Reload", show=False, id="app.reload"),
         Binding("m", "toggle_read", "Read/unread", show=False, id="app.toggle_read"),
         Binding("f", "toggle_star", "Star", show=False, id="app.toggle_star"),
@@ -696,7 +697,16 @@ class NewsApp(App[int]):
         # "/" is typed into the focused input (the search box, the palette) rather than
         # focusing the search box.
         busy_typing = len(self.screen_stack) > 1 or self.focused is self.search_box
+        if action == "clear_search":  # Esc in the results (the box and reader have their own)
+            return bool(self.search_query) and self.focused is self.article_list
         return not (action == "focus_search" and busy_typing)
+
+    def action_clear_search(self) -> None:
+        """Esc in the results: the full list back, the selection kept."""
+        with self.search_box.prevent(Input.Changed):
+            self.search_box.value = ""
+        self.request_search("")
+        self.refresh_bindings()
 
     def action_focus_search(self) -> None:
         self.close_reader_if_narrow()
