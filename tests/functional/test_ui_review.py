@@ -393,3 +393,31 @@ async def test_escape_in_the_results_clears_the_search_keeping_the_selection(
         assert app.article_list.highlighted is chosen
         assert app.focused is app.article_list
         assert "Clear search" not in screen_text(app)
+
+
+async def test_switching_theme_recolours_the_matches_in_the_open_article(
+    articles_dir: Path, settle: Settle
+) -> None:
+    app = create_app(articles_dir)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"volcano", "enter")
+        await settle(pilot)
+        reader = app.reader
+
+        def match_backgrounds() -> set[object]:
+            return {
+                seg.style.bgcolor
+                for strip in reader.strips
+                for seg in strip
+                if seg.style and seg.text.casefold() == "volcano"
+            }
+
+        before = match_backgrounds()
+        app.theme = "textual-light"
+        await settle(pilot)
+        await pilot.pause(0.1)
+        expected = reader.get_component_rich_style("reader--match").bgcolor
+        after = match_backgrounds()
+        assert after == {expected}
+        assert after != before

@@ -273,6 +273,8 @@ class NewsApp(App[int]):
         if self._nt_mounted:
             self.store.set_value("theme", theme)
             self.article_list.refresh_rows()
+            # after the new theme's styles are computed
+            self.call_after_refresh(self.reader.relayout)
 
     # --- loading --------------------------------------------------------------------------
     @work(thread=True, exclusive=True, group="load")

@@ -181,6 +181,14 @@ class Reader(ScrollView, can_focus=True):
         self._pending_line = line
         self._layout()
 
+    def relayout(self) -> None:
+        """Lay the article out again where it is (the theme changed: the match colours are
+        part of the laid-out lines)."""
+        if self.article is not None:
+            self._rendered_width = -1
+            self._pending_line = int(self.scroll_y)
+            self._layout()
+
     def set_terms(self, terms: list[str]) -> None:
         if terms != self._terms:
             self._terms = list(terms)
