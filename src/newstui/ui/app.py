@@ -679,6 +679,7 @@ class NewsApp(App[int]):
             isinstance(event, events.Key)
             and not event.is_forwarded
             and self._nt_mounted
+            and self.app_focus
             and len(self.screen_stack) == 1
             and self.focused is self.search_box
             and await self._search_box_key(event)
