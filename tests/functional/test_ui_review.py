@@ -15,9 +15,11 @@ from textual.widgets import RichLog
 
 from newstui.core import paths
 from newstui.ui.app import NewsApp, create_app
+from newstui.ui.model import Library
 from newstui.ui.screens.confirm import ConfirmScreen
 from newstui.ui.screens.help import HelpScreen
 from newstui.ui.screens.problems import ProblemsScreen
+from newstui.ui.widgets.status_bar import StatusText
 
 Settle = Callable[[Any], Awaitable[None]]
 ScreenText = Callable[[Any], str]
@@ -421,3 +423,21 @@ async def test_switching_theme_recolours_the_matches_in_the_open_article(
         after = match_backgrounds()
         assert after == {expected}
         assert after != before
+
+
+async def test_status_line_says_loading_once_while_files_are_read(
+    articles_dir: Path, settle: Settle
+) -> None:
+    from newstui.ui.app import LoadProgress
+
+    app = create_app(articles_dir)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        # as on a big folder: nothing listed yet, files being read
+        app.library = Library()
+        app.is_loading = True
+        app.post_message(LoadProgress("Loading", 2835, 20841))
+        await pilot.pause()
+        status = app.status.query_one(StatusText).text.plain
+        assert "Loading 2,835/20,841" in status
+        assert status.count("Loading") == 1

@@ -503,8 +503,11 @@ class NewsApp(App[int]):
 
     def update_status(self) -> None:
         text = Text(no_wrap=True, overflow="ellipsis")
+        progress = self._progress_text
         if self.is_loading and not len(self.library):
-            text.append(" Loading articles…", style="bold")
+            # "Loading 2,835/20,841", not "Loading articles… · … · Loading 2,835/20,841"
+            text.append(f" {progress or 'Loading articles…'}", style="bold")
+            progress = ""
         elif self.hide_read and not self.search_query:
             shown = len(self.article_list.articles)
             text.append(f" {shown:,} of {len(self.library):,} articles", style="bold")
@@ -523,8 +526,8 @@ class NewsApp(App[int]):
             text.append(" · unread only")
         if self.problems:
             text.append(f" · {len(self.problems)} problem files (!)")
-        if self._progress_text:
-            text.append(f" · {self._progress_text}", style="italic")
+        if progress:
+            text.append(f" · {progress}", style="italic")
         self.status.set_text(text)
 
     @on(ArticleList.Highlighted)
