@@ -838,6 +838,8 @@ class NewsApp(App[int]):
         ):
             # Only the first pages of the results are in the list: "everything in the
             # list" is every result, so ask the engine for all of them first.
+            if result.total > SEARCH_PAGE * 10:
+                self.notify(f"Listing all {result.total:,} results…", timeout=3)
             self._all_results_thread(result.query, result.total, self.index)
             return
         self._confirm_mark_read([a.id for a in self.article_list.articles])
@@ -852,7 +854,8 @@ class NewsApp(App[int]):
             )
             return
         ids = [h.article.id for h in result.hits]
-        self.call_from_thread(self._confirm_mark_read, ids)
+        if not get_current_worker().is_cancelled:  # M pressed again meanwhile
+            self.call_from_thread(self._confirm_mark_read, ids)
 
     def _confirm_mark_read(self, ids: list[str]) -> None:
         if not ids:
