@@ -441,3 +441,24 @@ async def test_status_line_says_loading_once_while_files_are_read(
         status = app.status.query_one(StatusText).text.plain
         assert "Loading 2,835/20,841" in status
         assert status.count("Loading") == 1
+
+
+async def test_shift_n_goes_to_the_match_above_the_view_not_the_last_one(
+    articles_dir: Path, settle: Settle
+) -> None:
+    app = create_app(articles_dir)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"saffron", "enter")
+        await settle(pilot)
+        reader = app.reader
+        lines = [m.line for m in reader.matches]
+        assert lines[0] < 10 and lines[-1] > 40  # matches at the top and at the very end
+        await pilot.press("space")  # a page down: some matches are above the view now
+        top = int(reader.scroll_y)
+        above = [line for line in lines if line < top]
+        assert above and top < lines[-1]
+        await pilot.press("N")
+        current = reader.current_match
+        assert current is not None and current.line == above[-1]
+        assert reader.scroll_y <= current.line < reader.scroll_y + reader.size.height

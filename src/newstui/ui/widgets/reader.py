@@ -343,6 +343,12 @@ class Reader(ScrollView, can_focus=True):
         if self._current_match >= 0:
             self._go_to_match(self._current_match - 1)
             return
+        # the nearest match above the view (as n starts from the view), else wrap to the last
+        top = int(self.scroll_y)
+        for i in range(len(self._matches) - 1, -1, -1):
+            if self._matches[i].line < top:
+                self._go_to_match(i)
+                return
         self._go_to_match(-1)
 
     def action_previous_article(self) -> None:
