@@ -116,6 +116,7 @@ def load_indexed(folders: Sequence[Path]) -> tuple[ScanResult, SearchIndex]:
         index.add(result.articles)
         return result, index
     result, index = open_library(list(folders))
+    index.prepare()  # lookup tables built now, so took_ms is the search alone
     _report_problems(result)
     return result, index
 
