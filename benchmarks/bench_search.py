@@ -33,7 +33,6 @@ import json
 import os
 import random
 import re
-import resource
 import statistics
 import subprocess
 import sys
@@ -51,6 +50,7 @@ from corpus import (  # noqa: E402
     bbc_dir,
     corpus_fingerprint,
     load_corpus,
+    peak_rss_mb,
     reuters_dir,
     write_corpus_files,
 )
@@ -121,17 +121,6 @@ def make_queries(
 # --------------------------------------------------------------------------- worker
 
 
-def _rss_mb() -> float:
-    """Peak RSS of this process: ``VmHWM`` (``ru_maxrss`` may report the parent's peak)."""
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
 def _articles(corpus: str, scale: int) -> tuple[list[Article], str]:
     if corpus == "bbc":
         arts = bbc_articles()
@@ -167,7 +156,7 @@ def _engine(name: str) -> Any:
 def worker(engine: str, corpus: str, scale: int, n_queries: int, seed: int) -> dict[str, Any]:
     articles, label = _articles(corpus, scale)
     base = articles if scale == 1 else articles[: len(articles) // scale]
-    rss_corpus = _rss_mb()
+    rss_corpus = peak_rss_mb()
     queries = make_queries(base, n_queries, seed)
     eng = _engine(engine)
     t0 = time.perf_counter()
@@ -204,7 +193,7 @@ def worker(engine: str, corpus: str, scale: int, n_queries: int, seed: int) -> d
             "recall10": sum(1 for r in ranks if r) / max(1, len(ranks)),
             "mrr10": sum(1 / r for r in ranks if r) / max(1, len(ranks)),
         }
-    out["rss_peak_mb"] = _rss_mb()
+    out["rss_peak_mb"] = peak_rss_mb()
     return out
 
 
@@ -249,7 +238,7 @@ def warm_worker(scale: int, phase: str) -> dict[str, Any]:
         "open_s": took,
         "first_query_ms": (time.perf_counter() - t) * 1000,
         "articles": len(index),
-        "rss_peak_mb": _rss_mb(),
+        "rss_peak_mb": peak_rss_mb(),
     }
 
 

@@ -25,7 +25,6 @@ import argparse
 import asyncio
 import json
 import os
-import resource
 import statistics
 import subprocess
 import sys
@@ -35,6 +34,8 @@ from typing import Any
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
+
+from corpus import peak_rss_mb  # noqa: E402
 
 BENCH_ROOT = Path("/tmp/newstui-bench")
 PER_FILE = 10_000
@@ -93,18 +94,6 @@ def _isolate(tag: str) -> None:
     os.environ.update(_xdg_env(tag))
 
 
-def _rss_mb() -> float:
-    """Peak RSS of this process. VmHWM, not ru_maxrss: Linux carries ru_maxrss across
-    exec, so a child of a big parent would report the parent's peak."""
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
 # --------------------------------------------------------------------------- children
 def child_bare(t0: float) -> dict[str, float]:
     from textual.app import App, ComposeResult
@@ -126,7 +115,7 @@ def child_bare(t0: float) -> dict[str, float]:
             while "first_frame_s" not in out:
                 await asyncio.sleep(0.005)
             await pilot.pause()
-            out["rss_mb"] = _rss_mb()
+            out["rss_mb"] = peak_rss_mb()
 
     asyncio.run(main())
     return out
@@ -159,7 +148,7 @@ def child_app(t0: float, folder: str) -> dict[str, float]:
             while app.busy:
                 await asyncio.sleep(0.02)
             out["indexed_s"] = time.time() - t0
-            out["rss_mb"] = _rss_mb()
+            out["rss_mb"] = peak_rss_mb()
             app.store.close()
 
     asyncio.run(main())

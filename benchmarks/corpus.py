@@ -37,6 +37,23 @@ REUTERS_NONEMPTY = 20_841  # non-empty stories in Reuters-21578 (title or body)
 
 Layout = Literal["files", "jsonl"]
 
+# --------------------------------------------------------------------------- measuring
+
+
+def peak_rss_mb() -> float:
+    """Peak RSS of this process in MB: ``VmHWM``, not ``ru_maxrss`` (Linux carries
+    ``ru_maxrss`` across exec, so a child of a big parent would report the parent's peak)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 # --------------------------------------------------------------------------- Reuters
 
 
