@@ -123,3 +123,25 @@ def test_real_console_script_at_80x24_is_one_pane(tmux: Tmux, tmp_path: Path) ->
     while tmux.alive() and time.monotonic() < deadline:
         time.sleep(0.2)
     assert not tmux.alive()
+
+
+def test_real_terminal_a_query_and_enter_sent_at_once_open_the_top_result(
+    tmux: Tmux, tmp_path: Path
+) -> None:
+    # "/volcanno⏎" arrives in one read from the terminal, as from a fast typist or a
+    # paste: every key must land where it was meant (they used to be lost).
+    folder = tmp_path / "articles"
+    fill_folder(folder, 20)
+    write_article(
+        folder,
+        "volcano.txt",
+        "Volcano erupts near the harbour",
+        "The volcano erupted at dawn.",
+        date="2024-04-02T09:00:00",
+        source="Geo Times",
+    )
+    tmux.start(str(folder))
+    tmux.wait_for("Volcano erupts near the harb")
+    tmux.keys("/volcanno", "Enter")
+    screen = tmux.wait_for("The volcano erupted at dawn.")
+    assert "volcanno" in screen.splitlines()[1], screen
