@@ -137,7 +137,7 @@ def test_real_terminal_a_query_and_enter_sent_at_once_open_the_top_result(
         "volcano.txt",
         "Volcano erupts near the harbour",
         "The volcano erupted at dawn.",
-        date="2024-04-02T09:00:00",
+        date="2023-01-02T09:00:00",  # oldest: not the top of the full list
         source="Geo Times",
     )
     tmux.start(str(folder))
