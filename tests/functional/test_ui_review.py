@@ -462,3 +462,19 @@ async def test_shift_n_goes_to_the_match_above_the_view_not_the_last_one(
         current = reader.current_match
         assert current is not None and current.line == above[-1]
         assert reader.scroll_y <= current.line < reader.scroll_y + reader.size.height
+
+
+async def test_a_search_cleared_before_its_enter_landed_does_not_open_a_later_search(
+    articles_dir: Path, settle: Settle
+) -> None:
+    app = create_app(articles_dir)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        burst(app, *"/saffron", "enter", "escape")  # Enter, then changed their mind
+        await settle(pilot)
+        assert app.search_box.value == ""
+        assert app.reader.article is None
+        await pilot.press("slash", *"volcano")
+        await settle(pilot)
+        assert app.reader.article is None  # no Enter: nothing opens by itself
+        assert app.focused is app.search_box

@@ -587,6 +587,7 @@ class NewsApp(App[int]):
         query = value.strip()
         if not query:
             self._pending_query = None
+            self._open_top_when_done = False  # that Enter was for the search just cleared
             if self.search_query:
                 self.search_query = ""
                 self.result = None
@@ -715,6 +716,7 @@ class NewsApp(App[int]):
         self.refresh_bindings()
 
     def action_focus_search(self) -> None:
+        self._open_top_when_done = False  # back to the box: an Enter still waiting is void
         self.close_reader_if_narrow()
         # Focus now, not after a refresh: keys typed right after "/" belong to the box;
         # the old query is selected, so typing replaces it.
