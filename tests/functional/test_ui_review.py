@@ -478,3 +478,32 @@ async def test_a_search_cleared_before_its_enter_landed_does_not_open_a_later_se
         await settle(pilot)
         assert app.reader.article is None  # no Enter: nothing opens by itself
         assert app.focused is app.search_box
+
+
+async def test_hiding_read_articles_is_remembered_across_restarts(
+    articles_dir: Path, settle: Settle, screen_text: ScreenText
+) -> None:
+    app = create_app(articles_dir)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("enter", "escape", "u")
+        await settle(pilot)
+        assert len(app.article_list.articles) == 32
+        await pilot.press("q")
+    app.store.close()
+
+    again = create_app(articles_dir)
+    async with again.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert again.hide_read
+        assert len(again.article_list.articles) == 32
+        assert "unread only" in screen_text(again)
+        await pilot.press("u")
+        await settle(pilot)
+    again.store.close()
+
+    third = create_app(articles_dir)
+    async with third.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert not third.hide_read and len(third.article_list.articles) == 33
+    third.store.close()

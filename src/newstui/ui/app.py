@@ -186,7 +186,7 @@ class NewsApp(App[int]):
         self.search_sort = "relevance"
         self.search_query = ""
         self.result: SearchResult | None = None
-        self.hide_read = False
+        self.hide_read = self.store.get_value("hide_read") == "1"
         self.is_loading = False
         self.indexing = False
         self._pending_query: str | None = None
@@ -827,6 +827,7 @@ class NewsApp(App[int]):
 
     def action_toggle_hide_read(self) -> None:
         self.hide_read = not self.hide_read
+        self.store.set_value("hide_read", "1" if self.hide_read else None)
         self.refresh_list()
         self.notify("Showing unread only" if self.hide_read else "Showing all", timeout=1.5)
 
