@@ -507,3 +507,23 @@ async def test_hiding_read_articles_is_remembered_across_restarts(
         await settle(pilot)
         assert not third.hide_read and len(third.article_list.articles) == 33
     third.store.close()
+
+
+async def test_the_open_articles_row_stays_visible_while_the_reader_has_the_focus(
+    articles_dir: Path, settle: Settle
+) -> None:
+    app = create_app(articles_dir)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("j", "enter")
+        await settle(pilot)
+        assert app.focused is app.reader
+        lst = app.article_list
+        row_bg = _backgrounds(app, 1)
+        other_bg = _backgrounds(app, 2)
+        assert len(row_bg) == 1 and len(other_bg) == 1
+        a = next(iter(row_bg)).get_truecolor()  # type: ignore[attr-defined]
+        b = next(iter(other_bg)).get_truecolor()  # type: ignore[attr-defined]
+        distance = sum((x - y) ** 2 for x, y in zip(a, b, strict=True)) ** 0.5
+        assert distance > 30, (a, b)  # not one grey step away: it must be seen
+        assert lst.cursor == 1
