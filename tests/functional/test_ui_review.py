@@ -527,3 +527,19 @@ async def test_the_open_articles_row_stays_visible_while_the_reader_has_the_focu
         distance = sum((x - y) ** 2 for x, y in zip(a, b, strict=True)) ** 0.5
         assert distance > 30, (a, b)  # not one grey step away: it must be seen
         assert lst.cursor == 1
+
+
+async def test_help_explains_the_search_syntax(
+    articles_dir: Path, settle: Settle, screen_text: ScreenText
+) -> None:
+    app = create_app(articles_dir)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        await pilot.press("end")
+        await pilot.pause()
+        text = screen_text(app)
+        for example in ('"cocoa prices"', "-brazil", "cocoa OR coffee", "title:cocoa"):
+            assert example in text
+        assert "is:starred" in text

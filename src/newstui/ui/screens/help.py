@@ -63,6 +63,27 @@ def help_table(app: App[object], groups: Sequence[tuple[str, Iterable[BindingTyp
     return outer
 
 
+#: The query language in brief (``newstui.core.search.query`` has the details).
+SEARCH_SYNTAX: tuple[tuple[str, str], ...] = (
+    ("cocoa prices", "every word (typos are fine; the last word also as a prefix)"),
+    ('"cocoa prices"', "an exact phrase"),
+    ("-brazil", "without this word"),
+    ("cocoa OR coffee", "either word"),
+    ("title:cocoa", "in one field: title: author: source: tag:"),
+    ("after:1987-03", "published on or after (before:1987-03-15 too)"),
+    ("is:unread", "is:read, is:unread, is:starred"),
+)
+
+
+def syntax_table() -> Table:
+    table = Table.grid(padding=(0, 2))
+    table.add_column(style="bold")
+    table.add_column()
+    for example, meaning in SEARCH_SYNTAX:
+        table.add_row(Text(example), Text(meaning))
+    return table
+
+
 class HelpScreen(ModalScreen[None]):
     """``?``/F1: keys grouped by pane."""
 
@@ -78,7 +99,9 @@ class HelpScreen(ModalScreen[None]):
         with VerticalScroll(id="help-box"):
             yield Static(Text("newstui — keys", style="bold"), id="help-title")
             yield Static(help_table(self.app, self._groups), id="help-table")
-            yield Static(Text("Esc to close · ctrl+p for the command palette", style="dim"))
+            yield Static(Text("\nSearch", style="bold underline"), id="help-syntax-title")
+            yield Static(syntax_table(), id="help-syntax")
+            yield Static(Text("\nEsc to close · ctrl+p for the command palette", style="dim"))
 
     def on_mount(self) -> None:
         # focused, so arrows and PgUp/PgDn scroll it when it is taller than the terminal
