@@ -543,3 +543,41 @@ async def test_help_explains_the_search_syntax(
         for example in ('"cocoa prices"', "-brazil", "cocoa OR coffee", "title:cocoa"):
             assert example in text
         assert "is:starred" in text
+
+
+async def test_a_theme_newly_set_in_the_settings_file_wins_over_the_last_palette_choice(
+    articles_dir: Path, settle: Settle
+) -> None:
+    config = paths.config_dir() / "config.toml"
+    config.parent.mkdir(parents=True, exist_ok=True)
+
+    async def run(expected: str, choose: str | None = None) -> None:
+        app = create_app(articles_dir)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(pilot)
+            assert app.theme == expected
+            if choose:
+                app.theme = choose  # as from the command palette
+                await settle(pilot)
+        app.store.close()
+
+    config.write_text('theme = "nord"\n', encoding="utf-8")
+    await run("nord", choose="gruvbox")
+    await run("gruvbox")  # the file did not change: the palette choice stays
+    config.write_text('theme = "dracula"\n', encoding="utf-8")
+    await run("dracula")  # the file was edited: it wins
+
+
+async def test_an_unknown_theme_in_the_settings_file_is_reported(
+    articles_dir: Path, settle: Settle
+) -> None:
+    config = paths.config_dir() / "config.toml"
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text('theme = "nrod"\n', encoding="utf-8")
+    app = create_app(articles_dir)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        messages = [str(n.message) for n in app._notifications]
+        assert any("'nrod' is not a theme" in m and "nord" in m for m in messages), messages
+        assert app.theme == "newstui"
+    app.store.close()

@@ -203,11 +203,31 @@ class NewsApp(App[int]):
         self.fetching = False
         self._fetch_cancel: threading.Event | None = None
         self.register_theme(NEWSTUI_THEME)
-        theme = self.store.get_value("theme") or self.settings.theme or DEFAULT_THEME
-        self.theme = theme if theme in self.available_themes else DEFAULT_THEME
+        self.theme = self._initial_theme()
         if self.settings.keymap:
             self._startup_warnings += unknown_keymap_ids(self.settings.keymap)
             self.set_keymap(self.settings.keymap)
+
+    def _initial_theme(self) -> str:
+        """The theme chosen last in the app (palette), unless the settings file names a
+        theme it did not name at the previous start: an edit of the file wins."""
+        themes = self.available_themes
+        configured = self.settings.theme
+        if configured and configured not in themes:
+            import difflib
+
+            close = difflib.get_close_matches(configured, list(themes), n=1)
+            hint = f" (did you mean {close[0]}?)" if close else ""
+            self._startup_warnings.append(
+                f"theme {one_line(configured)!r} is not a theme; using the default{hint}"
+            )
+            configured = None
+        if configured and configured != self.store.get_value("settings_theme"):
+            self.store.set_value("settings_theme", configured)
+            self.store.set_value("theme", configured)
+            return configured
+        theme = self.store.get_value("theme") or configured or DEFAULT_THEME
+        return theme if theme in themes else DEFAULT_THEME
 
     @property
     def where(self) -> str:
