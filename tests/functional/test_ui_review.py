@@ -581,3 +581,19 @@ async def test_an_unknown_theme_in_the_settings_file_is_reported(
         assert any("'nrod' is not a theme" in m and "nord" in m for m in messages), messages
         assert app.theme == "newstui"
     app.store.close()
+
+
+async def test_reading_time_column_stays_aligned_for_very_long_articles(
+    tmp_path: Path, settle: Settle
+) -> None:
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    write_article(folder, "short.txt", "Short one", "A few words.", date="2024-01-02")
+    write_article(folder, "long.txt", "Long one", "word " * 250_000, date="2024-01-01")
+    app = create_app(folder)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        rows = [app.article_list.render_line(y).text for y in range(2)]
+        assert rows[0].rstrip().endswith("1m") and "Short one" in rows[0]
+        assert rows[1].rstrip().endswith("h") and "Long one" in rows[1]
+        assert len(rows[0].rstrip()) == len(rows[1].rstrip())  # same right edge

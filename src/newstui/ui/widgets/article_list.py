@@ -300,7 +300,7 @@ class ArticleList(ScrollView, can_focus=True):
             source = one_line(article.source)[:10]
             text.append(f"{source:<10}", dim)
             text.append(" ")
-        minutes = f"{article.reading_minutes:>3}m"
+        minutes = f"{reading_time(article.reading_minutes):>4}"
         room = max(4, width - text.cell_len - len(minutes) - 1)
         title = Text(one_line(article.title) or "(untitled)", end="", no_wrap=True)
         if read is False:
@@ -334,6 +334,13 @@ class ArticleList(ScrollView, can_focus=True):
                 body.stylize(match, span.start, span.end)
         text.append_text(body)
         return text
+
+
+def reading_time(minutes: int) -> str:
+    """At most 4 cells, so the column stays aligned: ``7m``, ``95m``, ``12h``, ``999h``."""
+    if minutes < 100:
+        return f"{max(0, minutes)}m"
+    return f"{min(999, round(minutes / 60))}h"
 
 
 SOURCE_MIN_WIDTH = 72
