@@ -597,3 +597,21 @@ async def test_reading_time_column_stays_aligned_for_very_long_articles(
         assert rows[0].rstrip().endswith("1m") and "Short one" in rows[0]
         assert rows[1].rstrip().endswith("h") and "Long one" in rows[1]
         assert len(rows[0].rstrip()) == len(rows[1].rstrip())  # same right edge
+
+
+async def test_problems_screen_wraps_a_long_file_name_instead_of_cutting_it(
+    articles_dir: Path, settle: Settle
+) -> None:
+    deep = articles_dir / ("a-very-long-folder-name-" * 3) / "and-another-long-one"
+    deep.mkdir(parents=True)
+    bad = deep / "this-file-is-not-json-at-all.json"
+    bad.write_text("{not json", encoding="utf-8")
+    app = create_app(articles_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("exclamation_mark")
+        await pilot.pause()
+        await pilot.pause()
+        log = app.screen.query_one(RichLog)
+        shown = "".join(strip.text.strip() for strip in log.lines)
+        assert str(bad.relative_to(articles_dir)) in shown

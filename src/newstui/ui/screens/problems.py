@@ -6,11 +6,11 @@ reason under it, wrapped to the box: a long reason is read in full, never cut at
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 from pathlib import Path
 from typing import ClassVar
 
-from rich.padding import Padding
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -72,9 +72,28 @@ class ProblemsScreen(ModalScreen[None]):
         ]
 
     def on_mount(self) -> None:
+        self.query_one(RichLog).focus()  # arrows, PgUp/PgDn, Home/End scroll the list
+        self._filled_width = -1
+        self.call_after_refresh(self._fill)
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._fill)
+
+    def _fill(self) -> None:
+        """Every problem, its reason wrapped under its name at the log's width: one Text
+        written once (thousands of bad files open at once, not one render per line)."""
         log = self.query_one(RichLog)
+        width = max(20, log.scrollable_content_region.width)
+        if width == self._filled_width:
+            return
+        self._filled_width = width
+        text = Text(no_wrap=True, overflow="crop")
         for name, reason in self.entries():
-            log.write(Text(name, style="bold"))
-            log.write(Padding(Text(reason, style="dim"), (0, 0, 0, 2)))
+            for line in textwrap.wrap(name, width, break_on_hyphens=False) or [""]:
+                text.append(line + "\n", style="bold")
+            for line in textwrap.wrap(reason, width - 2, break_on_hyphens=False) or [""]:
+                text.append("  " + line + "\n", style="dim")
+        text.rstrip()
+        log.clear()
+        log.write(text, scroll_end=False)
         log.scroll_home(animate=False)
-        log.focus()  # arrows, PgUp/PgDn, Home/End scroll the list
