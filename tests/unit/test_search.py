@@ -593,3 +593,36 @@ def test_prepare_builds_lookup_tables_ahead() -> None:
     index = index_of(art("x", "Cocoa", "text"))
     index.prepare()
     assert index._snap._vocab is not None
+
+
+def test_a_typo_in_a_word_still_being_typed_finds_its_completions() -> None:
+    index = index_of(
+        art("s", "Sessions hits back at Trump", "Jeff Sessions recused himself."),
+        art("o", "Oil output rises", "Saudi production rose."),
+    )
+    # `sesion` is one typo from `session`, which `sessions` starts with; nothing in the
+    # vocabulary is within one typo of `sesion` itself, nor starts with it.
+    res = index.search("sesion")
+    assert ids(res) == ["s"]
+    assert not res.partial
+    title = res.hits[0].article.title
+    assert [title[sp.start : sp.end] for sp in res.hits[0].spans if sp.field == "title"] == [
+        "Sessions"
+    ]
+    assert "sessions" in res.highlight_terms
+    # Only the last word (being typed) gets this; a word followed by more words does not.
+    assert index.search("sesion trump").partial
+    # Short words get no typo at all (Meilisearch's rule), as prefixes neither.
+    assert index.search("sess").total == 1 and index.search("sesz").total == 0
+
+
+def test_typo_completions_only_when_the_typed_word_leads_nowhere() -> None:
+    index = index_of(
+        art("right", "Production falls", "Output fell."),
+        art("misspelt", "Prodcution report", "A misspelt title."),
+    )
+    # `produc` starts known words: its completions only, the misspelt title is not dragged in.
+    assert ids(index.search("produc")) == ["right"]
+    # `prduc` starts nothing: one typo away, `produc` does.
+    assert ids(index.search("prduc")) == ["right"]
+    assert index.search("prduc ").total == 0  # finished words get no completions
