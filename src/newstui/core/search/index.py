@@ -951,8 +951,9 @@ class SearchIndex:
         df = snap.stats(cfg).df
         out: list[tuple[int, float, str]] = []
         tid = snap.terms.get(word)
-        typed_known = tid is not None and tid < len(df) and df[tid] > 0
-        if typed_known:
+        typed_known = False
+        if tid is not None and tid < len(df) and df[tid] > 0:
+            typed_known = True
             typed = prefix and len(word) <= cfg.typed_exact_max_len
             out.append((tid, cfg.typed_exact_factor if typed else 1.0, word))
         k = max_typos(word) if fuzzy else 0
