@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_ui_support import fill_folder, write_article
+from test_ui_support import fill_folder, write_article, write_volcano
 
 
 @pytest.fixture(autouse=True)
@@ -30,15 +30,7 @@ def articles_dir(tmp_path: Path) -> Path:
     """A folder of 30 ordinary articles plus three with known words."""
     folder = tmp_path / "articles"
     fill_folder(folder, 30)
-    write_article(
-        folder,
-        "volcano.txt",
-        "Volcano erupts near the harbour",
-        "The volcano erupted at dawn.\n\nAsh fell on the harbour; the volcano is quiet now.",
-        date="2024-04-02T09:00:00",
-        source="Geo Times",
-        url="https://news.example/volcano",
-    )
+    write_volcano(folder)
     write_article(
         folder,
         "saffron.txt",

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from test_ui_support import fill_folder, write_article
+from test_ui_support import fill_folder, write_volcano
 
 from newstui.ui.app import create_app
 
@@ -18,15 +18,7 @@ from newstui.ui.app import create_app
 def _folder(tmp_path: Path) -> Path:
     folder = tmp_path / "articles"
     fill_folder(folder, 24)
-    write_article(
-        folder,
-        "volcano.txt",
-        "Volcano erupts near the harbour",
-        "The volcano erupted at dawn.\n\nAsh fell on the harbour; the volcano is quiet now.",
-        date="2024-04-02T09:00:00",
-        source="Geo Times",
-        url="https://news.example/volcano",
-    )
+    write_volcano(folder)
     return folder
 
 

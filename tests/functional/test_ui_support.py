@@ -66,3 +66,16 @@ def fill_folder(folder: Path, count: int) -> None:
             source=sources[i % 3],
             url=f"https://news.example/{i}",
         )
+
+
+def write_volcano(folder: Path) -> Path:
+    """The article many tests and the snapshots search for ("volcano", "harbour")."""
+    return write_article(
+        folder,
+        "volcano.txt",
+        "Volcano erupts near the harbour",
+        "The volcano erupted at dawn.\n\nAsh fell on the harbour; the volcano is quiet now.",
+        date="2024-04-02T09:00:00",
+        source="Geo Times",
+        url="https://news.example/volcano",
+    )
