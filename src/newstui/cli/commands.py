@@ -105,16 +105,9 @@ def load(folders: Sequence[Path]) -> ScanResult:
 
 
 def load_indexed(folders: Sequence[Path]) -> tuple[ScanResult, SearchIndex]:
-    """Scan and index the folders, from the warm-start cache when there is one."""
-    from newstui.core.search import SearchIndex
+    """Scan and index the folders, through the warm-start cache."""
+    from newstui.core.search.cache import open_library
 
-    try:
-        from newstui.core.search.cache import open_library
-    except ImportError:  # no cache module: scan and build
-        result = load(folders)
-        index = SearchIndex()
-        index.add(result.articles)
-        return result, index
     result, index = open_library(list(folders))
     index.prepare()  # lookup tables built now, so took_ms is the search alone
     _report_problems(result)

@@ -120,17 +120,6 @@ def _call_scan(folders: list[Path], progress: Callable[..., None]) -> ScanResult
     return scan_library(folders, progress=progress)
 
 
-def _open_library() -> Callable[..., tuple[ScanResult, SearchIndex]] | None:
-    try:
-        from newstui.core.search.cache import (  # type: ignore[import-untyped,unused-ignore]
-            open_library,
-        )
-    except ImportError:
-        return None
-    fn: Callable[..., tuple[ScanResult, SearchIndex]] = open_library
-    return fn
-
-
 class NewsApp(App[int]):
     """A keyboard-first reader for a folder of news articles."""
 
@@ -318,8 +307,9 @@ class NewsApp(App[int]):
             return report
 
         try:
-            open_library = _open_library() if self._use_cache else None
-            if open_library is not None:
+            if self._use_cache:
+                from newstui.core.search.cache import open_library
+
                 shown_early = False
 
                 def scanned(scan: ScanResult, index: SearchIndex) -> None:
