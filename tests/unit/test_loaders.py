@@ -238,7 +238,7 @@ def test_json_list_loads_good_entries_and_reports_bad_ones() -> None:
     titles = [a.title for a in out.articles]
     assert titles == ["First story", "Second story", "A body whose title has the wrong type."]
     assert [a.entry for a in out.articles] == [0, 1, 3]
-    reasons = {str(p.path).rsplit("#", 1)[1]: p.reason for p in out.problems}
+    reasons = {str(p.entry): p.reason for p in out.problems}
     assert reasons["2"] == "expected an article object, found a string"
     assert "title is a list" in reasons["3"]
     assert reasons["4"] == "no title or text"

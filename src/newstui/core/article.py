@@ -141,16 +141,21 @@ class Problem:
 
     ``kind`` is ``"skipped"`` (nothing loaded), ``"degraded"`` (loaded, but something was
     lost or guessed: encoding fallback, truncation, bad date) or ``"duplicate"``.
+    ``path`` is always the file; ``entry`` is the record within it (a JSONL line, a feed
+    entry, a JSON list item; 1-based) when the problem is about one record, else ``None``.
     """
 
     path: Path
     reason: str
     kind: str = "skipped"
+    entry: int | None = None
 
     @property
     def display_path(self) -> str:
-        """``path`` safe to print (file names can hold escape sequences and non-UTF-8 bytes)."""
-        return display_path(self.path)
+        """Where, safe to print (file names can hold escape sequences and non-UTF-8 bytes):
+        the file, and ``#N`` for a record within it."""
+        where = display_path(self.path)
+        return where if self.entry is None else f"{where}#{self.entry}"
 
     def __str__(self) -> str:
         return f"{self.display_path}: {clean_line(self.reason)}"

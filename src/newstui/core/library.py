@@ -214,9 +214,7 @@ def dedupe(articles: Sequence[Article]) -> tuple[list[Article], list[Problem]]:
             first = by_id.get(a.id)
         if first is not None:
             where = a.path if a.path is not None else Path("<memory>")
-            if a.entry is not None:
-                where = Path(f"{where}#{a.entry}")
-            problems.append(Problem(where, f"duplicate of {first.location}", "duplicate"))
+            problems.append(Problem(where, f"duplicate of {first.location}", "duplicate", a.entry))
             continue
         kept.append(a)
         by_id[a.id] = a

@@ -319,8 +319,7 @@ class Builder:
         self.outcome = LoadOutcome()
 
     def problem(self, reason: str, kind: str = "skipped", entry: int | None = None) -> None:
-        where = self.path if entry is None else Path(f"{self.path}#{entry}")
-        self.outcome.problems.append(Problem(where, reason, kind))
+        self.outcome.problems.append(Problem(self.path, reason, kind, entry))
 
     def add(
         self,
