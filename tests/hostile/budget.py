@@ -1,0 +1,114 @@
+"""Run a piece of newstui in a child process under hard limits, and measure it.
+
+Held-out hostile input (issue 10) is judged by its cost: a bad file, feed, query, setting or
+import may take a few seconds and a few hundred MB, never more, and never the process down.
+``run_bounded`` runs Python code (or the real ``newstui`` command) in a subprocess with an
+address-space limit (``RLIMIT_AS``) and a wall-clock timeout, and returns what it printed with
+the time it took and its peak memory (``ru_maxrss`` of the child), so a test asserts the budget
+and what the user sees in one place.
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+
+# Address space, not resident memory: numpy, lxml and friends reserve far more than they touch.
+DEFAULT_AS_MB = 2048
+
+
+@dataclass(frozen=True)
+class Bounded:
+    returncode: int
+    stdout: str
+    stderr: str
+    seconds: float
+    peak_rss_mb: float
+    timed_out: bool
+
+    def check(self, *, seconds: float, rss_mb: float = 400) -> Bounded:
+        """Assert the run finished within ``seconds`` and ``rss_mb`` of peak RSS."""
+        assert not self.timed_out, f"still running after the timeout\n{self.stderr[-2000:]}"
+        assert self.seconds <= seconds, f"took {self.seconds:.1f} s (budget {seconds} s)"
+        assert self.peak_rss_mb <= rss_mb, f"peak RSS {self.peak_rss_mb:.0f} MB (budget {rss_mb})"
+        return self
+
+
+def _limits(as_mb: int) -> None:
+    limit = as_mb * 1024 * 1024
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+
+def run_bounded(
+    code: str | None = None,
+    *,
+    args: list[str] | None = None,
+    env: dict[str, str] | None = None,
+    cwd: Path | None = None,
+    stdin: str | None = None,
+    timeout: float = 60,
+    as_mb: int = DEFAULT_AS_MB,
+) -> Bounded:
+    """Run ``python -c code`` (or ``python -m newstui *args``) under the limits."""
+    if (code is None) == (args is None):
+        raise ValueError("give code or args")
+    argv = (
+        [sys.executable, "-c", code]
+        if code is not None
+        else [sys.executable, "-m", "newstui", *(args or [])]
+    )
+    start = time.monotonic()
+    proc = subprocess.Popen(
+        argv,
+        stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env if env is not None else dict(os.environ),
+        cwd=cwd or REPO,
+        preexec_fn=lambda: _limits(as_mb),
+    )
+    if stdin is not None:
+        assert proc.stdin is not None
+        proc.stdin.write(stdin)
+        proc.stdin.close()
+    chunks: dict[str, str] = {}
+    readers = [
+        threading.Thread(target=lambda n=n, s=s: chunks.__setitem__(n, s.read()), daemon=True)
+        for n, s in (("out", proc.stdout), ("err", proc.stderr))
+    ]
+    for t in readers:
+        t.start()
+    # os.wait4 gives this child's own rusage (RUSAGE_CHILDREN would be the largest child so far).
+    timed_out = False
+    deadline = start + timeout
+    while True:
+        pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+        if pid:
+            break
+        if time.monotonic() > deadline:
+            timed_out = True
+            proc.kill()
+            pid, status, usage = os.wait4(proc.pid, 0)
+            break
+        time.sleep(0.01)
+    seconds = time.monotonic() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    for t in readers:
+        t.join(10)
+    return Bounded(
+        proc.returncode,
+        chunks.get("out", ""),
+        chunks.get("err", ""),
+        seconds,
+        usage.ru_maxrss / 1024,
+        timed_out,
+    )
