@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+import webbrowser
 from dataclasses import dataclass
+from pathlib import Path
 from typing import ClassVar
 
 from rich.console import Console
@@ -12,6 +14,7 @@ from rich.style import Style
 from rich.text import Text
 from textual import events, work
 from textual.binding import Binding, BindingType
+from textual.driver import Driver
 from textual.geometry import Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
@@ -88,6 +91,28 @@ def layout_article(
             lines[n] = new
             matches += [Match(n, s, e) for s, e in cells]
     return lines, matches
+
+
+#: Browsers that draw in the terminal: started from inside the app they would fight it for
+#: the screen (and some make Python wait until they quit).
+CONSOLE_BROWSERS = frozenset(
+    {"www-browser", "links", "links2", "elinks", "lynx", "w3m", "browsh", "carbonyl"}
+)
+
+
+def find_browser() -> webbrowser.BaseBrowser | None:
+    """The user's graphical web browser, or ``None`` (none registered, or only console
+    browsers, which cannot run beside the app in the same terminal)."""
+    try:
+        browser = webbrowser.get()
+    except webbrowser.Error:
+        return None
+    name = str(getattr(browser, "name", "") or "")
+    if Path(name.split()[0] if name.split() else name).name in CONSOLE_BROWSERS:
+        return None
+    if getattr(browser, "background", True) is False:  # runs in the foreground: a console one
+        return None
+    return browser
 
 
 #: Articles with a body longer than this are laid out in a thread (about 50 ms of work).
@@ -334,12 +359,44 @@ class Reader(ScrollView, can_focus=True):
         self.post_message(self.Navigate(+1))
 
     def action_open_url(self) -> None:
-        url = self.article.url if self.article else ""
+        url = one_line(self.article.url) if self.article else ""
         if not url.startswith(("http://", "https://")):
             self.notify("This article has no web address", severity="warning")
             return
-        self.app.open_url(url)
-        self.notify(Text(f"Opening {one_line(url)}").plain, markup=False)
+        driver = getattr(self.app, "_driver", None)
+        if driver is not None and type(driver).open_url is not Driver.open_url:
+            # served in a browser (textual serve): the page opens the URL itself
+            self.app.open_url(url)
+            self.notify(f"Opening {url}", markup=False)
+            return
+        self._open_in_browser(url)
+
+    @work(thread=True, group="open-url")
+    def _open_in_browser(self, url: str) -> None:
+        # in a thread: some browsers' launchers wait a few seconds for the browser
+        browser = find_browser()
+        opened = False
+        if browser is not None:
+            try:
+                opened = bool(browser.open(url))
+            except Exception:  # a launcher that fails: say so below
+                opened = False
+        self.app.call_from_thread(self._opened, url, opened, browser is not None)
+
+    def _opened(self, url: str, opened: bool, found: bool) -> None:
+        if opened:
+            self.notify(f"Opened in the browser: {url}", markup=False)
+            return
+        self.app.copy_to_clipboard(url)
+        why = "The browser did not start" if found else "No web browser found"
+        self.notify(
+            f"{why}. The URL was copied to the clipboard (if the terminal allows it); "
+            f"here it is in full to select:\n{url}",
+            title="Open URL",
+            severity="warning",
+            markup=False,
+            timeout=15,
+        )
 
     def action_copy_url(self) -> None:
         url = one_line(self.article.url) if self.article else ""
