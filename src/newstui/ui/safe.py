@@ -54,6 +54,14 @@ def one_line(text: str) -> str:
     return _SPACE_RE.sub(" ", clean(text)).strip()
 
 
+def query_text(text: str) -> str:
+    """A search query made safe to show in the search box: cleaned, on one line, spaces
+    kept as typed (``one_line`` would strip the space just typed)."""
+    if text.isprintable():
+        return text
+    return clean(text).replace("\n", " ")
+
+
 def safe_text(text: str, style: str = "") -> Text:
     """A ``Text`` from untrusted text: literal (no markup), cleaned."""
     return Text(clean(text), style=style, end="")
