@@ -8,6 +8,7 @@ import re
 import shutil
 import threading
 from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,7 @@ from textual.widgets import Footer, RichLog
 from newstui.core import paths
 from newstui.core.article import Article
 from newstui.core.search import SearchIndex
-from newstui.core.search.results import Hit, Span
+from newstui.core.search.results import Hit, SearchResult, Span
 from newstui.core.state import StateStore
 from newstui.ui.app import NewsApp, create_app
 from newstui.ui.screens.confirm import ConfirmScreen
@@ -385,3 +386,29 @@ async def test_keys_work_while_a_hostile_php_block_is_open(tmp_path: Path, settl
         await pilot.pause()
         assert loop.time() - start < 10
         assert "Outro words." in "\n".join(app.reader.plain_lines)
+
+
+# --- the engine's messages about a malformed query are shown -------------------------------
+async def test_the_engines_query_errors_are_shown_in_the_status_line(
+    articles_dir: Path, settle: Settle, screen_text: ScreenText, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    @dataclass(slots=True)
+    class WithErrors(SearchResult):
+        errors: list[str] = field(default_factory=list)
+
+    original = SearchIndex.search
+
+    def search(self: SearchIndex, query: str, **kw: Any) -> SearchResult:
+        r = original(self, query, **kw)
+        fields = {f: getattr(r, f) for f in SearchResult.__dataclass_fields__}
+        return WithErrors(**fields, errors=["after:2020-13 is not a date\x1b[31m; ignored"])
+
+    monkeypatch.setattr(SearchIndex, "search", search)
+    app = create_app(articles_dir)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"volcano after:2020-13")
+        await settle(pilot)
+        status = _status(app)
+        assert "after:2020-13 is not a date; ignored" in status
+        assert not ESCAPES.search(screen_text(app))

@@ -562,6 +562,7 @@ class NewsApp(App[int]):
             )
         elif not hits:
             lines = [Text.assemble("No results for ", (one_line(result.query), "bold"))]
+            lines += [Text(error, style="bold") for error in _query_errors(result)]
             if result.suggestions:
                 lines.append(Text("Did you mean: " + ", ".join(map(one_line, result.suggestions))))
             self.article_list.set_message(lines)
@@ -582,18 +583,20 @@ class NewsApp(App[int]):
         else:
             text.append(f" {len(self.library):,} articles", style="bold")
         so_far = self.result_indexed_so_far
-        if self.search_query and self.result is not None and so_far is not None:
+        if self.search_query and self.result is not None:
             r = self.result
-            if r.total:
-                text.append(f" · {r.total:,} result{'s' if r.total != 1 else ''} so far")
-            text.append(f" · searching the {so_far:,} articles indexed so far…", style="italic")
-            text.append(f" · sort: {self.search_sort}")
-        elif self.search_query and self.result is not None:
-            r = self.result
-            text.append(f" · {r.total:,} result{'s' if r.total != 1 else ''}")
-            text.append(f" in {r.took_ms:.1f} ms")
-            if r.partial:
-                text.append(" (partial matches)", style="italic")
+            if so_far is not None:
+                if r.total:
+                    text.append(f" · {r.total:,} result{'s' if r.total != 1 else ''} so far")
+                text.append(f" · searching the {so_far:,} articles indexed so far…", "italic")
+            else:
+                text.append(f" · {r.total:,} result{'s' if r.total != 1 else ''}")
+                text.append(f" in {r.took_ms:.1f} ms")
+                if r.partial:
+                    text.append(" (partial matches)", style="italic")
+            # what the engine could not read in the query (is:bogus, after:2020-13, too long)
+            for error in _query_errors(r):
+                text.append(f" · {error}", style="bold")
             text.append(f" · sort: {self.search_sort}")
         else:
             text.append(f" · sort: {self.sort}")
@@ -1083,6 +1086,12 @@ class NewsApp(App[int]):
         self.store.set_value("last_search", self.search_query or None)
         if self.search_query:
             self.store.add_search(self.search_query)
+
+
+def _query_errors(result: SearchResult) -> list[str]:
+    """The engine's one-line messages about a malformed query, made safe to show."""
+    errors = getattr(result, "errors", None) or []
+    return [e for e in (one_line(str(error)) for error in errors) if e]
 
 
 def _content(article: Article) -> tuple[object, ...]:
