@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 from test_ui_support import write_article
+from textual.message import Message
 from textual.widgets import Footer, RichLog
 
 from newstui.core import paths
@@ -21,7 +22,7 @@ from newstui.core.article import Article
 from newstui.core.search import SearchIndex
 from newstui.core.search.results import Hit, SearchResult, Span
 from newstui.core.state import StateStore
-from newstui.ui.app import NewsApp, create_app
+from newstui.ui.app import NewsApp, Scanned, create_app
 from newstui.ui.screens.confirm import ConfirmScreen
 from newstui.ui.screens.problems import ProblemsScreen
 from newstui.ui.widgets import reader as reader_module
@@ -41,8 +42,15 @@ def _messages(app: NewsApp) -> list[str]:
 
 
 # --- 4: a search typed while the index fills -------------------------------------------------
+@pytest.mark.parametrize("cache", [False, True], ids=["no-cache", "cache"])
+@pytest.mark.parametrize("at_once", [False, True], ids=["after-the-list", "at-once"])
 async def test_a_search_typed_while_indexing_says_what_it_searched_never_no_results(
-    articles_dir: Path, settle: Settle, screen_text: ScreenText, monkeypatch: pytest.MonkeyPatch
+    articles_dir: Path,
+    settle: Settle,
+    screen_text: ScreenText,
+    monkeypatch: pytest.MonkeyPatch,
+    cache: bool,
+    at_once: bool,
 ) -> None:
     write_article(articles_dir, "zeppelin.txt", "Airship news", "A zeppelin landed at noon.")
     gate = threading.Event()
@@ -57,14 +65,29 @@ async def test_a_search_typed_while_indexing_says_what_it_searched_never_no_resu
         original(self, rest, **kw)
 
     monkeypatch.setattr(SearchIndex, "add", add_in_two_steps)
-    app = create_app(articles_dir, use_cache=False)
+    app = create_app(articles_dir, use_cache=cache)
+    typed = threading.Event()
+    post = app.post_message
+
+    def post_scanned_once_typed(message: Message) -> bool:
+        if isinstance(message, Scanned):
+            typed.wait(30)  # in the loading thread
+        return post(message)
+
+    if at_once:
+        monkeypatch.setattr(app, "post_message", post_scanned_once_typed)
     try:
         async with app.run_test(size=(120, 40)) as pilot:
+            if at_once:  # typed before the files are even scanned
+                await pilot.press("slash", *"zeppelin")
+                assert app.index is None
+                typed.set()
             for _ in range(200):
                 await pilot.pause(0.02)
                 if app.indexing and app.index is not None and len(app.index) == 10:
                     break
-            await pilot.press("slash", *"zeppelin")
+            if not at_once:
+                await pilot.press("slash", *"zeppelin")
             for _ in range(200):
                 await pilot.pause(0.02)
                 if app.result is not None and not app._searching:
@@ -84,6 +107,7 @@ async def test_a_search_typed_while_indexing_says_what_it_searched_never_no_resu
             assert "so far" not in _status(app) + screen_text(app)
     finally:
         gate.set()
+        typed.set()
 
 
 # --- 5, 6: problems counted per file, ordered, duplicates said ------------------------------

@@ -411,12 +411,13 @@ class NewsApp(App[int]):
         self.library = Library(event.scan.articles)
         self.problems = list(event.scan.problems)  # duplicates too: the ! screen lists them
         self.problem_summary = summarize(self.problems)
+        # before a waiting search starts: it must know the index is still filling
+        self.indexing = not event.indexed
+        self.is_loading = not event.indexed
         if not event.reload or event.indexed:
             self.index = event.index
             if self._pending_query is not None and not self._searching:
                 self._start_search()
-        self.indexing = not event.indexed
-        self.is_loading = not event.indexed
         if event.indexed:
             self.status.set_progress(None, None)
         self._progress_text = "Indexing…" if not event.indexed else ""
