@@ -404,6 +404,18 @@ class NewsApp(App[int]):
         self.status.set_progress(event.done, event.total)
         self._progress_text = f"{event.phase} {event.done:,}/{event.total:,}"
         self.update_status()
+        so_far = self.result_indexed_so_far
+        if (
+            event.phase == "Indexing"
+            and self.search_query
+            and so_far is not None
+            and event.done >= max(1, 2 * so_far)
+            and not self._searching
+            and self._pending_query is None
+        ):
+            # the index has doubled since the shown search: search again (at most ~log2(n)
+            # times; the complete index gets its own search when it lands)
+            self.request_search(self.search_query, force=True)
 
     @on(Scanned)
     def _on_scanned(self, event: Scanned) -> None:
@@ -558,9 +570,7 @@ class NewsApp(App[int]):
         so_far = self.result_indexed_so_far
         if not hits and so_far is not None:
             # the index is still filling: nothing is known to be missing yet
-            self.article_list.set_message(
-                [Text(f"Searching the {so_far:,} articles indexed so far…", style="italic")]
-            )
+            self.article_list.set_message([Text(_so_far(so_far), style="italic")])
         elif not hits:
             lines = [Text.assemble("No results for ", (one_line(result.query), "bold"))]
             lines += [Text(error, style="bold") for error in _query_errors(result)]
@@ -589,7 +599,7 @@ class NewsApp(App[int]):
             if so_far is not None:
                 if r.total:
                     text.append(f" · {r.total:,} result{'s' if r.total != 1 else ''} so far")
-                text.append(f" · searching the {so_far:,} articles indexed so far…", "italic")
+                text.append(f" · {_so_far(so_far).lower()}", "italic")
             else:
                 text.append(f" · {r.total:,} result{'s' if r.total != 1 else ''}")
                 text.append(f" in {r.took_ms:.1f} ms")
@@ -1087,6 +1097,13 @@ class NewsApp(App[int]):
         self.store.set_value("last_search", self.search_query or None)
         if self.search_query:
             self.store.add_search(self.search_query)
+
+
+def _so_far(indexed: int) -> str:
+    """What a search during indexing looked at."""
+    if not indexed:
+        return "Indexing: results will appear as the articles are indexed…"
+    return f"Searching the {indexed:,} article{'s' if indexed != 1 else ''} indexed so far…"
 
 
 def _query_errors(result: SearchResult) -> list[str]:

@@ -9,6 +9,7 @@ the edge. The duplicates collapsed on purpose follow in their own section.
 
 from __future__ import annotations
 
+import os
 import textwrap
 from collections.abc import Sequence
 from pathlib import Path
@@ -82,7 +83,11 @@ class ProblemsScreen(ModalScreen[None]):
             name = visible(_relative(p.path, self._folders))
             if not out or out[-1][:2] != (section, name):
                 out.append((section, name, []))
-            reason = visible(" ".join(p.reason.split()))
+            reason = " ".join(p.reason.split())
+            if p.kind == "duplicate":  # "duplicate of /the/folder/x.txt": as the names above
+                for folder in self._folders:
+                    reason = reason.replace(f"{folder}{os.sep}", "")
+            reason = visible(reason)
             line = reason if p.kind == "duplicate" else f"{p.kind}: {reason}"
             out[-1][2].append(line)
         return out
