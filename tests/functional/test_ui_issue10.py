@@ -436,3 +436,36 @@ async def test_the_engines_query_errors_are_shown_in_the_status_line(
         status = _status(app)
         assert "after:2020-13 is not a date; ignored" in status
         assert not ESCAPES.search(screen_text(app))
+
+
+# --- issue 11: the reader marks what the engine matched ------------------------------------
+async def test_the_reader_highlights_the_words_the_engine_matched_accents_folded(
+    tmp_path: Path, settle: Settle
+) -> None:
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    write_article(
+        folder,
+        "cafe.txt",
+        "Corner news",
+        "The café on the corner sends an email to every regular.\n\nCafes elsewhere do not.",
+    )
+    app = create_app(folder)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"cafe email", "enter")
+        await settle(pilot)
+        reader = app.reader
+        assert reader.article is not None
+        marked = set()
+        for m in reader.matches:
+            strip = reader.strips[m.line]
+            marked.add(strip.crop(m.start, m.end).text)
+        assert {"café", "email"} <= marked
+        # n walks every mark the list's snippet shows
+        hit_words = {
+            hit.snippet[s.start : s.end].casefold()
+            for hit in (app.result.hits if app.result else [])
+            for s in hit.snippet_spans
+        }
+        assert hit_words <= {w.casefold() for w in marked}

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 
 from rich.text import Text
 
@@ -65,15 +65,6 @@ def query_text(text: str) -> str:
 def safe_text(text: str, style: str = "") -> Text:
     """A ``Text`` from untrusted text: literal (no markup), cleaned."""
     return Text(clean(text), style=style, end="")
-
-
-def terms_pattern(terms: Iterable[str]) -> re.Pattern[str] | None:
-    """A case-insensitive pattern matching words that start with any of ``terms``."""
-    words = sorted({t.casefold() for t in terms if t and t.strip()}, key=len, reverse=True)
-    if not words:
-        return None
-    alternation = "|".join(re.escape(w) for w in words)
-    return re.compile(rf"(?<!\w)(?:{alternation})\w*", re.IGNORECASE)
 
 
 _CONTROL_RE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200e\u200f]")

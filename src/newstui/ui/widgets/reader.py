@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import webbrowser
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,7 +22,7 @@ from textual.worker import get_current_worker
 
 from newstui.core.article import Article
 from newstui.ui.render import render_article_lines
-from newstui.ui.safe import one_line, terms_pattern
+from newstui.ui.safe import one_line
 
 
 @dataclass(slots=True, frozen=True)
@@ -47,11 +46,10 @@ def _text(line: Line) -> str:
 
 
 def highlight_strip(
-    strip: Strip, pattern: re.Pattern[str], style: Style
+    strip: Strip, found: list[tuple[int, int]], style: Style
 ) -> tuple[Strip, list[tuple[int, int]]]:
-    """``strip`` with every match of ``pattern`` styled on top; the matches' cell ranges."""
-    text = strip.text
-    found = [(m.start(), m.end()) for m in pattern.finditer(text) if m.end() > m.start()]
+    """``strip`` with the character ranges ``found`` styled on top; their cell ranges."""
+    found = [(s, e) for s, e in found if e > s]
     if not found:
         return strip, []
     cells = [(strip.index_to_cell_position(s), strip.index_to_cell_position(e)) for s, e in found]
@@ -76,20 +74,35 @@ def highlight_strip(
 def layout_article(
     console: Console, article: Article | None, terms: list[str], width: int, match: Style
 ) -> tuple[list[Line], list[Match]]:
-    """The article's lines at ``width`` with ``terms`` highlighted, and where they matched."""
+    """The article's lines at ``width`` with ``terms`` highlighted, and where they matched.
+
+    The words are found by the search engine's own rule (``highlight_spans``: the tokens of
+    a line that fold to one of the result's ``highlight_terms``), so the list, the snippets
+    and the reader mark the same words (``café`` for ``cafe``).
+    """
     if article is None:
         return [], []
     lines: list[Line] = list(render_article_lines(console, article, width))
-    pattern = terms_pattern(terms)
     matches: list[Match] = []
-    if pattern is not None:
-        for n, line in enumerate(lines):
-            if pattern.search(_text(line)) is None:
-                continue
-            strip = line if isinstance(line, Strip) else _strip(line)
-            new, cells = highlight_strip(strip, pattern, match)
-            lines[n] = new
-            matches += [Match(n, s, e) for s, e in cells]
+    if not terms:
+        return lines, matches
+    # the engine is loaded by the time a search has terms to highlight
+    from newstui.core.search.index import highlight_spans
+    from newstui.core.search.normalize import fold
+
+    wanted = [f for f in {fold(t) for t in terms} if f]
+    for n, line in enumerate(lines):
+        text = _text(line)
+        folded = fold(text)
+        if not any(t in folded for t in wanted):  # cheap: most lines hold no match
+            continue
+        spans = highlight_spans(text, terms)
+        if not spans:
+            continue
+        strip = line if isinstance(line, Strip) else _strip(line)
+        new, cells = highlight_strip(strip, spans, match)
+        lines[n] = new
+        matches += [Match(n, s, e) for s, e in cells]
     return lines, matches
 
 
