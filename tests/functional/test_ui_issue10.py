@@ -392,10 +392,13 @@ async def test_a_small_markdown_article_is_still_formatted(tmp_path: Path, settl
         assert "**bold**" not in shown and "bold text" in shown
 
 
-async def test_keys_work_while_a_hostile_php_block_is_open(tmp_path: Path, settle: Settle) -> None:
+@pytest.mark.parametrize("units", [4_400, 50_000], ids=["under-the-cap", "100kb"])
+async def test_keys_work_while_a_hostile_php_block_is_open(
+    tmp_path: Path, settle: Settle, units: int
+) -> None:
     folder = tmp_path / "articles"
     folder.mkdir()
-    code = "<?php " + "'\\" * 50_000
+    code = "<?php " + "'\\" * units
     (folder / "php.md").write_text(
         f"---\ntitle: PHP\n---\nIntro.\n\n```php\n{code}\n```\n\nOutro words.\n", encoding="utf-8"
     )

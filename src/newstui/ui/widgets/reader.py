@@ -130,6 +130,20 @@ def find_browser() -> webbrowser.BaseBrowser | None:
 
 #: Articles with a body longer than this are laid out in a thread (about 50 ms of work).
 BACKGROUND_LAYOUT_CHARS = 50_000
+#: ... and Markdown articles longer than this with a code fence (highlighting may take up to
+#: ``render.CODE_SECONDS``; in a thread the keys keep being read meanwhile).
+BACKGROUND_CODE_CHARS = 4_000
+
+
+def _lay_out_in_thread(article: Article) -> bool:
+    body = article.body
+    if len(body) > BACKGROUND_LAYOUT_CHARS:
+        return True
+    return (
+        article.format == "markdown"
+        and len(body) > BACKGROUND_CODE_CHARS
+        and ("```" in body or "~~~" in body)
+    )
 
 
 class Reader(ScrollView, can_focus=True):
@@ -243,7 +257,7 @@ class Reader(ScrollView, can_focus=True):
         self._rendered_width = text_width
         article = self.article
         style = self.get_component_rich_style("reader--match")
-        if article is not None and len(article.body) > BACKGROUND_LAYOUT_CHARS:
+        if article is not None and _lay_out_in_thread(article):
             # Long article: lay it out in a thread, show a placeholder meanwhile.
             self._lines = [Strip([Segment("Formatting…", Style(italic=True))])]
             self._matches = []
