@@ -147,3 +147,22 @@ def test_show_byline_matches_the_reader_no_invented_time_no_repeated_author(
     assert "newstui · newstui" not in run.stdout and "00:00" not in run.stdout
     run = run_bounded(args=["show", str(timed)], env=env, timeout=60)
     assert "Jane Doe · Wire · 2026-11-26 15:01 · 1 min read" in run.stdout
+
+
+def test_show_prints_every_cell_of_a_table_wider_than_the_terminal(tmp_path: Path) -> None:
+    # Rich gave each of 40 columns less than a cell at 100 columns: every cell vanished
+    cols = 40
+    head = "|" + "|".join(f"h{i}" for i in range(cols)) + "|\n"
+    rule = "|" + "|".join("-" for _ in range(cols)) + "|\n"
+    row = "|" + "|".join(f"cell{i}x" for i in range(cols)) + "|\n"
+    narrow = "| a | b |\n|---|---|\n| left | right |\n"
+    path = _markdown(tmp_path, "wide.md", f"Top.\n\n{head}{rule}{row}\nMiddle.\n\n{narrow}")
+    run = run_bounded(args=["show", str(path)], env=_env(tmp_path), timeout=60)
+    run.check(seconds=8, rss_mb=300)
+    assert run.returncode == 0, run.stderr
+    for i in range(cols):
+        assert f"cell{i}x" in run.stdout, i
+    # a table that fits is still drawn as a table
+    assert any(
+        "left" in line and "right" in line and "|" not in line for line in run.stdout.splitlines()
+    )

@@ -26,7 +26,7 @@ from pygments.lexer import Lexer  # type: ignore[import-untyped]
 from pygments.token import Token  # type: ignore[import-untyped]
 from rich.cells import cell_len
 from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
-from rich.markdown import CodeBlock, Markdown, MarkdownElement
+from rich.markdown import CodeBlock, Markdown, MarkdownElement, TableElement
 from rich.rule import Rule
 from rich.segment import Segment
 from rich.syntax import Syntax
@@ -210,6 +210,31 @@ class BoundedCodeBlock(CodeBlock):
         yield _BudgetSyntax(code, self.lexer_name, self.theme, budget)
 
 
+class FittingTableElement(TableElement):
+    """A Markdown table; one with more columns than the width can show (Rich gives each
+    column less than a cell and its text vanishes) is shown as rows of ``a | b | c``."""
+
+    #: Cells a column needs at least (its text, wrapped, and the gap to the next column).
+    MIN_COLUMN_CELLS = 8
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        rows: list[list[Text]] = []
+        if self.header is not None and self.header.row is not None:
+            rows.append([cell.content for cell in self.header.row.cells])
+        if self.body is not None:
+            rows += [[cell.content for cell in row.cells] for row in self.body.rows]
+        columns = max((len(r) for r in rows), default=0)
+        if columns * self.MIN_COLUMN_CELLS <= options.max_width:
+            yield from super().__rich_console__(console, options)
+            return
+        for n, row in enumerate(rows):
+            line = Text(" | ").join(row)
+            if n == 0 and self.header is not None:
+                line.stylize("bold")
+            yield line
+        yield Text("")
+
+
 class BoundedMarkdown(Markdown):
     """``rich.markdown.Markdown`` with code highlighting in budget."""
 
@@ -217,6 +242,7 @@ class BoundedMarkdown(Markdown):
         **Markdown.elements,
         "fence": BoundedCodeBlock,
         "code_block": BoundedCodeBlock,
+        "table_open": FittingTableElement,
     }
 
     def __init__(self, markup: str) -> None:
