@@ -166,3 +166,13 @@ def test_show_prints_every_cell_of_a_table_wider_than_the_terminal(tmp_path: Pat
     assert any(
         "left" in line and "right" in line and "|" not in line for line in run.stdout.splitlines()
     )
+
+
+def test_show_prints_the_words_of_a_raw_html_block(tmp_path: Path) -> None:
+    # Rich's Markdown dropped HTML blocks whole, while search finds their words
+    body = "Top.\n\n<div class='x'>secret block words</div>\n\nEnd [bold]paragraph[/bold].\n"
+    path = _markdown(tmp_path, "html.md", body)
+    run = run_bounded(args=["show", str(path)], env=_env(tmp_path), timeout=60)
+    assert run.returncode == 0, run.stderr
+    assert "secret block words" in run.stdout
+    assert "[bold]paragraph[/bold]" in run.stdout  # and markup stays text

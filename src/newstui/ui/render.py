@@ -26,7 +26,13 @@ from pygments.lexer import Lexer  # type: ignore[import-untyped]
 from pygments.token import Token  # type: ignore[import-untyped]
 from rich.cells import cell_len
 from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
-from rich.markdown import CodeBlock, Markdown, MarkdownElement, TableElement
+from rich.markdown import (
+    CodeBlock,
+    Markdown,
+    MarkdownElement,
+    TableElement,
+    TextElement,
+)
 from rich.rule import Rule
 from rich.segment import Segment
 from rich.syntax import Syntax
@@ -235,6 +241,14 @@ class FittingTableElement(TableElement):
         yield Text("")
 
 
+class RawHtmlBlock(TextElement):
+    """A block of raw HTML: Rich drops it, yet search finds its words; shown as it is
+    written (literally, dim), never interpreted."""
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        yield Text(self.text.plain.rstrip("\n"), style="dim")
+
+
 class BoundedMarkdown(Markdown):
     """``rich.markdown.Markdown`` with code highlighting in budget."""
 
@@ -243,6 +257,7 @@ class BoundedMarkdown(Markdown):
         "fence": BoundedCodeBlock,
         "code_block": BoundedCodeBlock,
         "table_open": FittingTableElement,
+        "html_block": RawHtmlBlock,
     }
 
     def __init__(self, markup: str) -> None:
