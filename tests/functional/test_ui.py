@@ -487,10 +487,17 @@ async def test_y_copies_the_url_and_o_opens_it(
 ) -> None:
     app = create_app(articles_dir)
     opened: list[str] = []
-    monkeypatch.setattr(app, "open_url", lambda url, **_: opened.append(url))
+
+    class Browser:
+        def open(self, url: str) -> bool:
+            opened.append(url)
+            return True
+
+    monkeypatch.setattr("newstui.ui.widgets.reader.find_browser", Browser)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         await pilot.press("enter", "y", "o")
+        await settle(pilot)
         assert app.clipboard == "https://news.example/saffron"
         assert opened == ["https://news.example/saffron"]
 

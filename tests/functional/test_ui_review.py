@@ -311,7 +311,7 @@ async def test_mark_all_read_on_a_search_marks_every_result_not_only_the_first_p
         await pilot.press("M")
         await settle(pilot)
         assert isinstance(app.screen, ConfirmScreen)
-        assert "260 articles" in screen_text(app)
+        assert "260 unread articles" in screen_text(app)
         await pilot.press("y")
         await settle(pilot)
         report = [a for a in app.library.articles if a.title != "Unrelated note"]

@@ -19,14 +19,16 @@ from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.message import Message
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.widgets import Footer, Input
 from textual.worker import get_current_worker
 
+from newstui.core.problems import ProblemSummary, summarize
 from newstui.core.settings import Settings, SettingsError, load_settings
 from newstui.core.state import StateStore
 from newstui.ui.model import SORTS, Library, next_sort, sort_hits
-from newstui.ui.safe import one_line
+from newstui.ui.safe import clean, one_line, query_text, visible
 from newstui.ui.screens.confirm import ConfirmScreen
 from newstui.ui.screens.help import HelpScreen
 from newstui.ui.screens.problems import ProblemsScreen
@@ -95,9 +97,17 @@ class LoadFailed(Message):
 
 
 class SearchDone(Message):
-    def __init__(self, query: str, result: SearchResult | None, error: str | None) -> None:
+    def __init__(
+        self,
+        query: str,
+        result: SearchResult | None,
+        error: str | None,
+        indexed_so_far: int | None = None,
+    ) -> None:
         super().__init__()
         self.text, self.result, self.error = query, result, error
+        #: The search ran while the index was filling: over this many articles only.
+        self.indexed_so_far = indexed_so_far
 
 
 class Fetched(Message):
@@ -155,8 +165,12 @@ class NewsApp(App[int]):
         warnings: Sequence[str] = (),
         store: StateStore | None = None,
         use_cache: bool = True,
+        one_off_settings: bool = False,
     ) -> None:
         super().__init__()
+        #: The settings come from a ``--config`` file for this run only: its theme is used
+        #: now and remembered for no later run.
+        self.one_off_settings = one_off_settings
         self.folders = [folder] if isinstance(folder, Path) else list(folder)
         if not self.folders:
             raise ValueError("no articles folder")
@@ -169,12 +183,15 @@ class NewsApp(App[int]):
         self.index: SearchIndex | None = None
         self.library = Library()
         self.problems: list[Problem] = []
+        self.problem_summary = ProblemSummary()
         self.sort = self.store.get_value("sort") or "newest"
         if self.sort not in SORTS:
             self.sort = "newest"
         self.search_sort = "relevance"
         self.search_query = ""
         self.result: SearchResult | None = None
+        #: ``self.result`` came from an index still filling, with this many articles in it.
+        self.result_indexed_so_far: int | None = None
         self.hide_read = self.store.get_value("hide_read") == "1"
         self.is_loading = False
         self.indexing = False
@@ -194,12 +211,22 @@ class NewsApp(App[int]):
         self.register_theme(NEWSTUI_THEME)
         self.theme = self._initial_theme()
         if self.settings.keymap:
-            self._startup_warnings += unknown_keymap_ids(self.settings.keymap)
-            self.set_keymap(self.settings.keymap)
+            keymap, problems = safe_keymap(self.settings.keymap)
+            self._startup_warnings += problems
+            self._startup_warnings += unknown_keymap_ids(keymap)
+            self.set_keymap(keymap)
 
     def _initial_theme(self) -> str:
-        """The theme chosen last in the app (palette), unless the settings file names a
-        theme it did not name at the previous start: an edit of the file wins."""
+        """The theme to start in. Precedence (README, Settings):
+
+        1. a one-off ``--config FILE`` naming a theme: that theme, for this run only;
+        2. the theme last chosen in the app (command palette), unless the settings file
+           names a theme it did not name at the previous start (an edit of the file wins);
+        3. the settings file's theme; 4. the default.
+
+        A run with ``--config`` stores nothing about themes: the next plain run starts as if
+        it had not happened. A palette choice is remembered in every run.
+        """
         themes = self.available_themes
         configured = self.settings.theme
         if configured and configured not in themes:
@@ -211,12 +238,35 @@ class NewsApp(App[int]):
                 f"theme {one_line(configured)!r} is not a theme; using the default{hint}"
             )
             configured = None
+        if self.one_off_settings:
+            theme = configured or self.store.get_value("theme") or DEFAULT_THEME
+            return theme if theme in themes else DEFAULT_THEME
         if configured and configured != self.store.get_value("settings_theme"):
             self.store.set_value("settings_theme", configured)
             self.store.set_value("theme", configured)
             return configured
         theme = self.store.get_value("theme") or configured or DEFAULT_THEME
         return theme if theme in themes else DEFAULT_THEME
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Every notification is text, cleaned: messages quote settings, state imports,
+        file names and errors, none of which may reach the terminal as markup or escapes."""
+        del markup
+        super().notify(
+            clean(str(message)),
+            title=one_line(str(title)),
+            severity=severity,
+            timeout=timeout,
+            markup=False,
+        )
 
     @property
     def where(self) -> str:
@@ -354,18 +404,32 @@ class NewsApp(App[int]):
         self.status.set_progress(event.done, event.total)
         self._progress_text = f"{event.phase} {event.done:,}/{event.total:,}"
         self.update_status()
+        so_far = self.result_indexed_so_far
+        if (
+            event.phase == "Indexing"
+            and self.search_query
+            and so_far is not None
+            and event.done >= max(1, 2 * so_far)
+            and not self._searching
+            and self._pending_query is None
+        ):
+            # the index has doubled since the shown search: search again (at most ~log2(n)
+            # times; the complete index gets its own search when it lands)
+            self.request_search(self.search_query, force=True)
 
     @on(Scanned)
     def _on_scanned(self, event: Scanned) -> None:
         keep = self.article_list.highlighted
         self.library = Library(event.scan.articles)
-        self.problems = [p for p in event.scan.problems if p.kind != "duplicate"]
+        self.problems = list(event.scan.problems)  # duplicates too: the ! screen lists them
+        self.problem_summary = summarize(self.problems)
+        # before a waiting search starts: it must know the index is still filling
+        self.indexing = not event.indexed
+        self.is_loading = not event.indexed
         if not event.reload or event.indexed:
             self.index = event.index
             if self._pending_query is not None and not self._searching:
                 self._start_search()
-        self.indexing = not event.indexed
-        self.is_loading = not event.indexed
         if event.indexed:
             self.status.set_progress(None, None)
         self._progress_text = "Indexing…" if not event.indexed else ""
@@ -373,10 +437,10 @@ class NewsApp(App[int]):
         if not self._restored:
             keep_id = self.store.get_value("last_article") or keep_id
         self.refresh_list(keep_id=keep_id)
-        if self.problems:
-            n = len(self.problems)
+        if self.problem_summary.files:
+            n = self.problem_summary.files
             self.notify(
-                f"{n} file{'s' if n != 1 else ''} could not be loaded fully — press ! to see why",
+                f"{n:,} file{'s' if n != 1 else ''} could not be loaded fully — press ! to see why",
                 title="Loading",
                 severity="warning",
                 markup=False,
@@ -432,7 +496,7 @@ class NewsApp(App[int]):
         gc.freeze()
         if not self._restored:
             self._restored = True
-            last_search = self.store.get_value("last_search")
+            last_search = query_text(self.store.get_value("last_search") or "").strip()
             if last_search and not self.search_box.value:
                 with self.search_box.prevent(Input.Changed):
                     self.search_box.value = last_search
@@ -503,12 +567,15 @@ class NewsApp(App[int]):
         if self.hide_read:
             hits = [h for h in hits if not self.store.is_read(h.article.id)]
         self.article_list.set_articles([], hits=hits, keep_id=keep_id)
-        if not hits:
+        so_far = self.result_indexed_so_far
+        if not hits and so_far is not None:
+            # the index is still filling: nothing is known to be missing yet
+            self.article_list.set_message([Text(_so_far(so_far), style="italic")])
+        elif not hits:
             lines = [Text.assemble("No results for ", (one_line(result.query), "bold"))]
+            lines += [Text(error, style="bold") for error in _query_errors(result)]
             if result.suggestions:
                 lines.append(Text("Did you mean: " + ", ".join(map(one_line, result.suggestions))))
-            if self.indexing:
-                lines.append(Text("(still indexing: more results may come)", style="italic"))
             self.article_list.set_message(lines)
         if self.reader.article is not None:
             self.reader.set_terms(result.highlight_terms)
@@ -526,19 +593,28 @@ class NewsApp(App[int]):
             text.append(f" {shown:,} of {len(self.library):,} articles", style="bold")
         else:
             text.append(f" {len(self.library):,} articles", style="bold")
+        so_far = self.result_indexed_so_far
         if self.search_query and self.result is not None:
             r = self.result
-            text.append(f" · {r.total:,} result{'s' if r.total != 1 else ''}")
-            text.append(f" in {r.took_ms:.1f} ms")
-            if r.partial:
-                text.append(" (partial matches)", style="italic")
+            if so_far is not None:
+                if r.total:
+                    text.append(f" · {r.total:,} result{'s' if r.total != 1 else ''} so far")
+                text.append(f" · {_so_far(so_far).lower()}", "italic")
+            else:
+                text.append(f" · {r.total:,} result{'s' if r.total != 1 else ''}")
+                text.append(f" in {r.took_ms:.1f} ms")
+                if r.partial:
+                    text.append(" (partial matches)", style="italic")
+            # what the engine could not read in the query (is:bogus, after:2020-13, too long)
+            for error in _query_errors(r):
+                text.append(f" · {error}", style="bold")
             text.append(f" · sort: {self.search_sort}")
         else:
             text.append(f" · sort: {self.sort}")
         if self.hide_read:
             text.append(" · unread only")
-        if self.problems:
-            text.append(f" · {len(self.problems)} problem files (!)")
+        if self.problem_summary.any:
+            text.append(f" · {self.problem_summary.describe()} (!)")
         if progress:
             text.append(f" · {progress}", style="italic")
         self.status.set_text(text)
@@ -604,6 +680,7 @@ class NewsApp(App[int]):
             if self.search_query:
                 self.search_query = ""
                 self.result = None
+                self.result_indexed_so_far = None
                 self.reader.set_terms([])
                 self.refresh_list()
             return
@@ -626,16 +703,18 @@ class NewsApp(App[int]):
         self._pending_query = None
         self._searching = True
         self.searches_run += 1
-        self._search_thread(query, self.index)
+        self._search_thread(query, self.index, self.indexing)
 
     @work(thread=True, group="search")
-    def _search_thread(self, query: str, index: SearchIndex) -> None:
+    def _search_thread(self, query: str, index: SearchIndex, indexing: bool) -> None:
+        # counted before the search: the articles it sees at least (the index only grows)
+        so_far = len(index) if indexing else None
         try:
             result = index.search(query, limit=SEARCH_PAGE, state=self.store)
         except Exception as exc:  # a query the engine rejects: show why
             self.post_message(SearchDone(query, None, str(exc)))
             return
-        self.post_message(SearchDone(query, result, None))
+        self.post_message(SearchDone(query, result, None, so_far))
 
     @on(SearchDone)
     def _on_search_done(self, event: SearchDone) -> None:
@@ -651,6 +730,7 @@ class NewsApp(App[int]):
         if event.text != self.search_query and self._pending_query is None and not self._searching:
             return
         self.result = event.result
+        self.result_indexed_so_far = event.indexed_so_far
         keep_id, self._keep_on_result = self._keep_on_result, None
         self._show_result(event.result, keep_id=keep_id)
         if self._open_top_when_done and not self._searching:
@@ -816,7 +896,7 @@ class NewsApp(App[int]):
         ]
 
     def action_problems(self) -> None:
-        if not self.problems:
+        if not self.problem_summary.any:
             self.notify("Every file loaded fine", timeout=2)
             return
         self.clear_notifications()  # "press ! to see why" has been answered; it would cover the list
@@ -876,17 +956,23 @@ class NewsApp(App[int]):
     def _confirm_mark_read(self, ids: list[str]) -> None:
         if not ids:
             return
+        where = "in these results" if self.search_query else "in this list"
+        unread = [i for i in ids if not self.store.is_read(i)]
+        if not unread:
+            n = len(ids)
+            every = "The article" if n == 1 else f"All {n:,} articles"
+            self.notify(f"{every} {where} {'is' if n == 1 else 'are'} read already", timeout=3)
+            return
 
         def done(yes: bool | None) -> None:
             if yes:
-                self.store.set_read_many(ids, True)
+                self.store.set_read_many(unread, True)
                 self.refresh_list()
-                self.notify(f"Marked {len(ids):,} articles read", timeout=2)
+                self.notify(f"Marked {n:,} article{'s' if n != 1 else ''} read", timeout=2)
 
-        n = len(ids)
-        where = "in these results" if self.search_query else "in this list"
+        n = len(unread)
         self.push_screen(
-            ConfirmScreen(f"Mark {n:,} article{'s' if n != 1 else ''} {where} as read?"),
+            ConfirmScreen(f"Mark {n:,} unread article{'s' if n != 1 else ''} {where} as read?"),
             done,
         )
 
@@ -1013,6 +1099,19 @@ class NewsApp(App[int]):
             self.store.add_search(self.search_query)
 
 
+def _so_far(indexed: int) -> str:
+    """What a search during indexing looked at."""
+    if not indexed:
+        return "Indexing: results will appear as the articles are indexed…"
+    return f"Searching the {indexed:,} article{'s' if indexed != 1 else ''} indexed so far…"
+
+
+def _query_errors(result: SearchResult) -> list[str]:
+    """The engine's one-line messages about a malformed query, made safe to show."""
+    errors = getattr(result, "errors", None) or []
+    return [e for e in (one_line(str(error)) for error in errors) if e]
+
+
 def _content(article: Article) -> tuple[object, ...]:
     return (
         article.title,
@@ -1041,6 +1140,27 @@ def _bindings_with_ids() -> list[Binding]:
 def binding_ids() -> list[str]:
     """Every binding id a ``[keymap]`` in the settings can remap."""
     return [b.id for b in _bindings_with_ids() if b.id]
+
+
+def safe_keymap(keymap: dict[str, str]) -> tuple[dict[str, str], list[str]]:
+    """The ``[keymap]`` entries whose keys are key names (printable, no spaces), and one
+    warning per entry left out: a key holding an escape sequence or control characters
+    would reach the footer and the help screen as it is."""
+    kept: dict[str, str] = {}
+    warnings: list[str] = []
+    for binding_id, keys in keymap.items():
+        names = [k.strip() for k in str(keys).split(",")]
+        if (
+            all(n and n.isprintable() and " " not in n for n in names)
+            and str(binding_id).isprintable()
+        ):
+            kept[binding_id] = keys
+        else:
+            warnings.append(
+                f"[keymap] {visible(str(binding_id))} = {visible(str(keys))!r}: "
+                "not a list of key names; ignored"
+            )
+    return kept, warnings
 
 
 def unknown_keymap_ids(keymap: dict[str, str]) -> list[str]:
@@ -1080,7 +1200,14 @@ def create_app(
         settings, warnings = load_settings(
             Path(config) if config else None, must_exist=config is not None
         )
-    return NewsApp(folder, settings=settings, warnings=warnings, store=store, use_cache=use_cache)
+    return NewsApp(
+        folder,
+        settings=settings,
+        warnings=warnings,
+        store=store,
+        use_cache=use_cache,
+        one_off_settings=config is not None,
+    )
 
 
 def run_app(folder: Path | Sequence[Path], config: str | None = None) -> int:

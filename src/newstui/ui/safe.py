@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 
 from rich.text import Text
 
@@ -54,18 +54,17 @@ def one_line(text: str) -> str:
     return _SPACE_RE.sub(" ", clean(text)).strip()
 
 
+def query_text(text: str) -> str:
+    """A search query made safe to show in the search box: cleaned, on one line, spaces
+    kept as typed (``one_line`` would strip the space just typed)."""
+    if text.isprintable():
+        return text
+    return clean(text).replace("\n", " ")
+
+
 def safe_text(text: str, style: str = "") -> Text:
     """A ``Text`` from untrusted text: literal (no markup), cleaned."""
     return Text(clean(text), style=style, end="")
-
-
-def terms_pattern(terms: Iterable[str]) -> re.Pattern[str] | None:
-    """A case-insensitive pattern matching words that start with any of ``terms``."""
-    words = sorted({t.casefold() for t in terms if t and t.strip()}, key=len, reverse=True)
-    if not words:
-        return None
-    alternation = "|".join(re.escape(w) for w in words)
-    return re.compile(rf"(?<!\w)(?:{alternation})\w*", re.IGNORECASE)
 
 
 _CONTROL_RE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200e\u200f]")

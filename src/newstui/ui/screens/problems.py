@@ -1,11 +1,15 @@
-"""Files that failed to load, each with its reason (shown as text, never markup).
+"""Files that failed to load, each with its reasons (shown as text, never markup).
 
-Each problem is the file's name (relative to its articles folder) on one line and the
-reason under it, wrapped to the box: a long reason is read in full, never cut at the edge.
+Titled with the count the status line shows (:func:`newstui.core.problems.summarize`). Each
+file's name (relative to its articles folder) on one line and its problems under it, in
+record order (:func:`newstui.core.problems.ordered`; a loader's "… and 279 more problems in
+this file" after the items), wrapped to the box: a long reason is read in full, never cut at
+the edge. The duplicates collapsed on purpose follow in their own section.
 """
 
 from __future__ import annotations
 
+import os
 import textwrap
 from collections.abc import Sequence
 from pathlib import Path
@@ -19,10 +23,8 @@ from textual.screen import ModalScreen
 from textual.widgets import RichLog, Static
 
 from newstui.core.article import Problem
+from newstui.core.problems import ordered, summarize
 from newstui.ui.safe import visible
-
-#: Skipped files first (nothing of them loaded), then degraded ones.
-_KIND_ORDER = {"skipped": 0, "degraded": 1}
 
 
 def _relative(path: Path, folders: Sequence[Path]) -> str:
@@ -34,6 +36,12 @@ def _relative(path: Path, folders: Sequence[Path]) -> str:
     return str(path)
 
 
+def _is_tally(problem: Problem) -> bool:
+    """A loader's "… and 279 more problems in this file": read after the items it counts."""
+    reason = problem.reason.lstrip()
+    return problem.entry is None and reason.startswith(("... and ", "\u2026 and "))
+
+
 class ProblemsScreen(ModalScreen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q", "dismiss", "Close", id="problems.close"),
@@ -42,12 +50,17 @@ class ProblemsScreen(ModalScreen[None]):
     def __init__(self, problems: Sequence[Problem], folders: Sequence[Path] = ()) -> None:
         super().__init__()
         self._folders = list(folders)
-        self._problems = sorted(problems, key=lambda p: (_KIND_ORDER.get(p.kind, 2), str(p.path)))
+        self._summary = summarize(problems)
+        # by file, then record; within a file, a tally of the records left out comes last
+        in_order = ordered(problems)
+        self._problems = sorted(
+            in_order,
+            key=lambda p: (p.kind == "duplicate", str(p.path), _is_tally(p)),
+        )
 
     def compose(self) -> ComposeResult:
         with Vertical(id="problems-box"):
-            n = len(self._problems)
-            title = Text(f"{n} file{'s' if n != 1 else ''} could not be loaded fully", "bold")
+            title = Text(self._summary.describe() or "Every file loaded fine", "bold")
             if len(self._folders) == 1:
                 title.append(f"  in {visible(str(self._folders[0]))}", "dim")
             yield Static(title, id="problems-title")
@@ -61,15 +74,27 @@ class ProblemsScreen(ModalScreen[None]):
             )
             yield Static(Text("Esc to close", style="dim"))
 
+    def groups(self) -> list[tuple[str, str, list[str]]]:
+        """(section, file, ["kind: reason" or "#N kind: reason", ...]) per file, as shown
+        (control characters visible): the files with problems, then the duplicates."""
+        out: list[tuple[str, str, list[str]]] = []
+        for p in self._problems:
+            section = "duplicates" if p.kind == "duplicate" else "problems"
+            name = visible(_relative(p.path, self._folders))
+            if not out or out[-1][:2] != (section, name):
+                out.append((section, name, []))
+            reason = " ".join(p.reason.split())
+            if p.kind == "duplicate":  # "duplicate of /the/folder/x.txt": as the names above
+                for folder in self._folders:
+                    reason = reason.replace(f"{folder}{os.sep}", "")
+            reason = visible(reason)
+            line = reason if p.kind == "duplicate" else f"{p.kind}: {reason}"
+            out[-1][2].append(line)
+        return out
+
     def entries(self) -> list[tuple[str, str]]:
-        """(file, "kind: reason") per problem, as shown (control characters visible)."""
-        return [
-            (
-                visible(_relative(p.path, self._folders)),
-                f"{p.kind}: {visible(' '.join(p.reason.split()))}",
-            )
-            for p in self._problems
-        ]
+        """(file, line) per problem, in the order shown."""
+        return [(name, line) for _, name, lines in self.groups() for line in lines]
 
     def on_mount(self) -> None:
         self.query_one(RichLog).focus()  # arrows, PgUp/PgDn, Home/End scroll the list
@@ -88,11 +113,18 @@ class ProblemsScreen(ModalScreen[None]):
             return
         self._filled_width = width
         text = Text(no_wrap=True, overflow="crop")
-        for name, reason in self.entries():
+        section = "problems"
+        for group, name, reasons in self.groups():
+            if group != section:
+                section = group
+                n = self._summary.duplicates
+                head = f"{n:,} duplicate{'s' if n != 1 else ''} collapsed (each file is shown once)"
+                text.append("\n" + head + "\n", style="bold underline")
             for line in textwrap.wrap(name, width, break_on_hyphens=False) or [""]:
                 text.append(line + "\n", style="bold")
-            for line in textwrap.wrap(reason, width - 2, break_on_hyphens=False) or [""]:
-                text.append("  " + line + "\n", style="dim")
+            for reason in reasons:
+                for line in textwrap.wrap(reason, width - 2, break_on_hyphens=False) or [""]:
+                    text.append("  " + line + "\n", style="dim")
         text.rstrip()
         log.clear()
         log.write(text, scroll_end=False)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, ClassVar
 
+from rich.cells import cell_len
 from rich.style import Style
 from rich.text import Text
 from textual import events
@@ -324,16 +325,69 @@ class ArticleList(ScrollView, can_focus=True):
         assert self._hits is not None
         hit = self._hits[row]
         dim = self._fg("article-list--dim")
-        raw = hit.snippet
-        snippet = one_line(raw)
-        text = Text("    ", end="", no_wrap=True)
-        body = Text(snippet, style=dim, end="", no_wrap=True)
         match = self._fg("article-list--match")
-        if snippet == raw:
-            for span in hit.snippet_spans:
-                body.stylize(match, span.start, span.end)
-        text.append_text(body)
+        text = Text(SNIPPET_INDENT, end="", no_wrap=True)
+        text.append_text(snippet_window(hit, width - len(SNIPPET_INDENT), dim, match))
         return text
+
+
+#: Before each snippet (under the title's marks).
+SNIPPET_INDENT = "    "
+#: Cells of context kept before the first match when a snippet's start is cut.
+SNIPPET_CONTEXT = 16
+
+
+def snippet_spans(hit: Hit, snippet: str) -> list[tuple[int, int]]:
+    """Where the hit's matches lie in ``snippet`` (the hit's snippet made safe): the
+    engine's spans when cleaning changed nothing, else each matched word found by value."""
+    raw = hit.snippet
+    spans = sorted((s.start, s.end) for s in hit.snippet_spans if s.end > s.start)
+    if snippet == raw:
+        return [(s, e) for s, e in spans if e <= len(snippet)]
+    folded = snippet.casefold()
+    if len(folded) != len(snippet):
+        return []
+    found: list[tuple[int, int]] = []
+    for word in {raw[s:e].casefold() for s, e in spans}:
+        if not word.strip():
+            continue
+        start = folded.find(word)
+        while start >= 0:
+            found.append((start, start + len(word)))
+            start = folded.find(word, start + len(word))
+    return sorted(found)
+
+
+def snippet_window(hit: Hit, room: int, style: Style, match: Style) -> Text:
+    """The hit's snippet on one line of ``room`` cells with its matches highlighted: when
+    the first match would lie past the edge, the start is cut ("…") so the match shows with
+    some context before it; the end is cut with "…" by the caller's truncate."""
+    snippet = one_line(hit.snippet)
+    spans = snippet_spans(hit, snippet)
+    start = 0
+    if spans and room > 8:
+        first_start, first_end = spans[0]
+        if cell_len(snippet[:first_end]) > room - 1:
+            # walk back from the match by about SNIPPET_CONTEXT cells, to a word start
+            context = min(SNIPPET_CONTEXT, room // 3)
+            start = first_start
+            cells = 0
+            while start > 0 and cells < context:
+                start -= 1
+                cells += cell_len(snippet[start])
+            space = snippet.find(" ", start, first_start)
+            if start > 0 and space >= 0:
+                start = space + 1
+    body = Text(end="", no_wrap=True)
+    if start:
+        body.append("…", style)
+    offset = len(body) - start
+    body.append(snippet[start:], style)
+    for s, e in spans:
+        if e > start:
+            body.stylize(match, max(s, start) + offset, e + offset)
+    body.truncate(max(0, room), overflow="ellipsis")
+    return body
 
 
 def reading_time(minutes: int) -> str:

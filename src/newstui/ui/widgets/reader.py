@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-import re
+import webbrowser
 from dataclasses import dataclass
+from pathlib import Path
 from typing import ClassVar
 
-from rich.console import Console, Group, RenderableType
-from rich.rule import Rule
+from rich.console import Console
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual import events, work
 from textual.binding import Binding, BindingType
+from textual.driver import Driver
 from textual.geometry import Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
@@ -20,7 +21,8 @@ from textual.strip import Strip
 from textual.worker import get_current_worker
 
 from newstui.core.article import Article
-from newstui.ui.safe import clean, one_line, terms_pattern
+from newstui.ui.render import render_article_lines
+from newstui.ui.safe import one_line
 
 
 @dataclass(slots=True, frozen=True)
@@ -30,58 +32,24 @@ class Match:
     end: int
 
 
-def _date(article: Article) -> str:
-    p = article.published
-    if p is None:
-        return ""
-    return p.strftime("%Y-%m-%d") if (p.hour, p.minute) == (0, 0) else p.strftime("%Y-%m-%d %H:%M")
+def _strip(line: list[Segment]) -> Strip:
+    return Strip(line).simplify() if len(line) > 1 else Strip(line)
 
 
-def byline(article: Article) -> str:
-    author, source = one_line(article.author), one_line(article.source)
-    if source.casefold() == author.casefold():
-        source = ""  # "newstui · newstui": said once
-    parts = [
-        author,
-        source,
-        _date(article),
-        f"{article.reading_minutes} min read",
-    ]
-    return " · ".join(p for p in parts if p)
+#: A laid-out line: a Strip, or its segments until it is first drawn (a Strip costs ~7 µs
+#: to make; a megabyte of short paragraphs is 400,000 lines).
+Line = Strip | list[Segment]
 
 
-def article_renderable(article: Article) -> RenderableType:
-    """The article as Rich renderables built from Text objects only (never markup)."""
-    parts: list[RenderableType] = [Text(one_line(article.title) or "(untitled)", style="bold")]
-    parts.append(Text(byline(article), style="dim"))
-    if article.url:
-        parts.append(Text(one_line(article.url), style="dim underline"))
-    parts.append(Rule(style="dim"))
-    body = clean(article.body)
-    if article.format == "markdown":
-        from rich.markdown import Markdown  # ~0.1 s to import: only when needed
-
-        # hyperlinks=False: links are shown as "text (url)"; nothing becomes clickable.
-        parts.append(Markdown(body, hyperlinks=False, inline_code_lexer=None))
-    else:
-        parts.append(Text(body, end=""))
-    if article.truncated:
-        parts.append(Text("\n[article truncated: the file was larger than the size cap]", "dim"))
-    return Group(*parts)
-
-
-def render_lines(console: Console, renderable: RenderableType, width: int) -> list[Strip]:
-    options = console.options.update(width=width, highlight=False, markup=False, height=None)
-    lines = console.render_lines(renderable, options, pad=False, new_lines=False)
-    return [Strip(line).simplify() for line in lines]
+def _text(line: Line) -> str:
+    return line.text if isinstance(line, Strip) else "".join(seg.text for seg in line)
 
 
 def highlight_strip(
-    strip: Strip, pattern: re.Pattern[str], style: Style
+    strip: Strip, found: list[tuple[int, int]], style: Style
 ) -> tuple[Strip, list[tuple[int, int]]]:
-    """``strip`` with every match of ``pattern`` styled on top; the matches' cell ranges."""
-    text = strip.text
-    found = [(m.start(), m.end()) for m in pattern.finditer(text) if m.end() > m.start()]
+    """``strip`` with the character ranges ``found`` styled on top; their cell ranges."""
+    found = [(s, e) for s, e in found if e > s]
     if not found:
         return strip, []
     cells = [(strip.index_to_cell_position(s), strip.index_to_cell_position(e)) for s, e in found]
@@ -105,23 +73,77 @@ def highlight_strip(
 
 def layout_article(
     console: Console, article: Article | None, terms: list[str], width: int, match: Style
-) -> tuple[list[Strip], list[Match]]:
-    """The article's lines at ``width`` with ``terms`` highlighted, and where they matched."""
+) -> tuple[list[Line], list[Match]]:
+    """The article's lines at ``width`` with ``terms`` highlighted, and where they matched.
+
+    The words are found by the search engine's own rule (``highlight_spans``: the tokens of
+    a line that fold to one of the result's ``highlight_terms``), so the list, the snippets
+    and the reader mark the same words (``café`` for ``cafe``).
+    """
     if article is None:
         return [], []
-    lines = render_lines(console, article_renderable(article), width)
-    pattern = terms_pattern(terms)
+    lines: list[Line] = list(render_article_lines(console, article, width))
     matches: list[Match] = []
-    if pattern is not None:
-        for n, strip in enumerate(lines):
-            new, cells = highlight_strip(strip, pattern, match)
-            lines[n] = new
-            matches += [Match(n, s, e) for s, e in cells]
+    if not terms:
+        return lines, matches
+    # the engine is loaded by the time a search has terms to highlight
+    from newstui.core.search.index import highlight_spans
+    from newstui.core.search.normalize import fold
+
+    wanted = [f for f in {fold(t) for t in terms} if f]
+    for n, line in enumerate(lines):
+        text = _text(line)
+        folded = fold(text)
+        if not any(t in folded for t in wanted):  # cheap: most lines hold no match
+            continue
+        spans = highlight_spans(text, terms)
+        if not spans:
+            continue
+        strip = line if isinstance(line, Strip) else _strip(line)
+        new, cells = highlight_strip(strip, spans, match)
+        lines[n] = new
+        matches += [Match(n, s, e) for s, e in cells]
     return lines, matches
+
+
+#: Browsers that draw in the terminal: started from inside the app they would fight it for
+#: the screen (and some make Python wait until they quit).
+CONSOLE_BROWSERS = frozenset(
+    {"www-browser", "links", "links2", "elinks", "lynx", "w3m", "browsh", "carbonyl"}
+)
+
+
+def find_browser() -> webbrowser.BaseBrowser | None:
+    """The user's graphical web browser, or ``None`` (none registered, or only console
+    browsers, which cannot run beside the app in the same terminal)."""
+    try:
+        browser = webbrowser.get()
+    except webbrowser.Error:
+        return None
+    name = str(getattr(browser, "name", "") or "")
+    if Path(name.split()[0] if name.split() else name).name in CONSOLE_BROWSERS:
+        return None
+    if getattr(browser, "background", True) is False:  # runs in the foreground: a console one
+        return None
+    return browser
 
 
 #: Articles with a body longer than this are laid out in a thread (about 50 ms of work).
 BACKGROUND_LAYOUT_CHARS = 50_000
+#: ... and Markdown articles longer than this with a code fence (highlighting may take up to
+#: ``render.CODE_SECONDS``; in a thread the keys keep being read meanwhile).
+BACKGROUND_CODE_CHARS = 4_000
+
+
+def _lay_out_in_thread(article: Article) -> bool:
+    body = article.body
+    if len(body) > BACKGROUND_LAYOUT_CHARS:
+        return True
+    return (
+        article.format == "markdown"
+        and len(body) > BACKGROUND_CODE_CHARS
+        and ("```" in body or "~~~" in body)
+    )
 
 
 class Reader(ScrollView, can_focus=True):
@@ -166,7 +188,7 @@ class Reader(ScrollView, can_focus=True):
         self.measure = measure
         self.article: Article | None = None
         self._terms: list[str] = []
-        self._lines: list[Strip] = []
+        self._lines: list[Line] = []
         self._matches: list[Match] = []
         self._current_match = -1
         self._rendered_width = -1
@@ -204,11 +226,11 @@ class Reader(ScrollView, can_focus=True):
     @property
     def plain_lines(self) -> list[str]:
         """The rendered article as plain text, one string per screen line."""
-        return [strip.text for strip in self._lines]
+        return [_text(line) for line in self._lines]
 
     @property
     def strips(self) -> list[Strip]:
-        return list(self._lines)
+        return [self._line(n) for n in range(len(self._lines))]
 
     @property
     def matches(self) -> list[Match]:
@@ -235,7 +257,7 @@ class Reader(ScrollView, can_focus=True):
         self._rendered_width = text_width
         article = self.article
         style = self.get_component_rich_style("reader--match")
-        if article is not None and len(article.body) > BACKGROUND_LAYOUT_CHARS:
+        if article is not None and _lay_out_in_thread(article):
             # Long article: lay it out in a thread, show a placeholder meanwhile.
             self._lines = [Strip([Segment("Formatting…", Style(italic=True))])]
             self._matches = []
@@ -255,12 +277,12 @@ class Reader(ScrollView, can_focus=True):
             self.app.call_from_thread(self._laid_out, article, text_width, lines, matches)
 
     def _laid_out(
-        self, article: Article, text_width: int, lines: list[Strip], matches: list[Match]
+        self, article: Article, text_width: int, lines: list[Line], matches: list[Match]
     ) -> None:
         if article is self.article and text_width == self._rendered_width:
             self._apply_layout(lines, matches)
 
-    def _apply_layout(self, lines: list[Strip], matches: list[Match]) -> None:
+    def _apply_layout(self, lines: list[Line], matches: list[Match]) -> None:
         self._lines = lines
         self._matches = matches
         self.virtual_size = Size(self.scrollable_content_region.width, len(lines))
@@ -276,6 +298,12 @@ class Reader(ScrollView, can_focus=True):
             self._pending_line = int(self.scroll_y)
         self._layout()
 
+    def _line(self, n: int) -> Strip:
+        line = self._lines[n]
+        if not isinstance(line, Strip):
+            line = self._lines[n] = _strip(line)
+        return line
+
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
         base = self.rich_style
@@ -286,7 +314,7 @@ class Reader(ScrollView, can_focus=True):
             return Strip(hint.render(self.app.console), width).apply_style(base)
         if n >= len(self._lines):
             return Strip.blank(width, base)
-        strip = self._lines[n]
+        strip = self._line(n)
         current = self.current_match
         if current is not None and current.line == n:
             style = self.get_component_rich_style("reader--current-match")
@@ -358,12 +386,44 @@ class Reader(ScrollView, can_focus=True):
         self.post_message(self.Navigate(+1))
 
     def action_open_url(self) -> None:
-        url = self.article.url if self.article else ""
+        url = one_line(self.article.url) if self.article else ""
         if not url.startswith(("http://", "https://")):
             self.notify("This article has no web address", severity="warning")
             return
-        self.app.open_url(url)
-        self.notify(Text(f"Opening {one_line(url)}").plain, markup=False)
+        driver = getattr(self.app, "_driver", None)
+        if driver is not None and type(driver).open_url is not Driver.open_url:
+            # served in a browser (textual serve): the page opens the URL itself
+            self.app.open_url(url)
+            self.notify(f"Opening {url}", markup=False)
+            return
+        self._open_in_browser(url)
+
+    @work(thread=True, group="open-url")
+    def _open_in_browser(self, url: str) -> None:
+        # in a thread: some browsers' launchers wait a few seconds for the browser
+        browser = find_browser()
+        opened = False
+        if browser is not None:
+            try:
+                opened = bool(browser.open(url))
+            except Exception:  # a launcher that fails: say so below
+                opened = False
+        self.app.call_from_thread(self._opened, url, opened, browser is not None)
+
+    def _opened(self, url: str, opened: bool, found: bool) -> None:
+        if opened:
+            self.notify(f"Opened in the browser: {url}", markup=False)
+            return
+        self.app.copy_to_clipboard(url)
+        why = "The browser did not start" if found else "No web browser found"
+        self.notify(
+            f"{why}. The URL was copied to the clipboard (if the terminal allows it); "
+            f"here it is in full to select:\n{url}",
+            title="Open URL",
+            severity="warning",
+            markup=False,
+            timeout=15,
+        )
 
     def action_copy_url(self) -> None:
         url = one_line(self.article.url) if self.article else ""

@@ -10,6 +10,8 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Input
 
+from newstui.ui.safe import query_text
+
 
 class SearchBox(Input):
     """Type to search. Enter opens the top result, Down moves into the results,
@@ -42,6 +44,11 @@ class SearchBox(Input):
         #: Where Esc and Down move the focus.
         self.results: Widget | None = None
 
+    def validate_value(self, value: str) -> str:
+        """Whatever sets the box (typing, a paste, the restored last search, the history)
+        shows it cleaned: no escape sequence or control character reaches the terminal."""
+        return query_text(value)
+
     def _leave(self) -> None:
         if self.results is not None and self.results.display:
             self.screen.set_focus(self.results)
@@ -72,7 +79,12 @@ class SearchBox(Input):
 
     def action_history_back(self) -> None:
         if self._history_pos < 0:
-            self._history = [h for h in self.history_source() if h != self.value]
+            seen: list[str] = []
+            for h in self.history_source():
+                h = query_text(h).strip()
+                if h and h != self.value and h not in seen:
+                    seen.append(h)
+            self._history = seen
         if self._history_pos + 1 >= len(self._history):
             self.app.bell()
             return
