@@ -13,6 +13,7 @@ becomes a ``FetchError`` whose message is one clear line for the user.
 
 from __future__ import annotations
 
+import contextlib
 import email.utils
 import errno
 import socket
@@ -153,10 +154,8 @@ class _DeadlineStream(httpcore.NetworkStream):
 
 
 def _shut(sock: socket.socket) -> None:
-    try:
+    with contextlib.suppress(OSError):
         sock.shutdown(socket.SHUT_RDWR)
-    except OSError:
-        pass
 
 
 class _DeadlineBackend(httpcore.NetworkBackend):
