@@ -930,9 +930,7 @@ class NewsApp(App[int]):
 
         try:
             http = HttpOptions(timeout=self.settings.fetch_timeout)
-            report = fetch_feeds(
-                sources, self.folder, progress=progress, cancel=cancel, http=http
-            )
+            report = fetch_feeds(sources, self.folder, progress=progress, cancel=cancel, http=http)
         except FetchError as exc:
             self.post_message(Fetched(None, [], str(exc)))
             return
