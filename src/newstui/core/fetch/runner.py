@@ -23,6 +23,7 @@ from newstui.core.fetch.parse import (
     FeedFormatError,
     OpmlList,
     ParsedFeed,
+    entry_problem,
     parse_document,
 )
 from newstui.core.fetch.pool import DaemonPool
@@ -456,7 +457,12 @@ def _write_entries(
             # unchanged, or the user deleted the file: leave it deleted
             result.unchanged += 1
             continue
-        todo.append((entry.materialize(), digest, rec.path if rec else None))
+        try:
+            ready = entry.materialize()
+        except (Exception, RecursionError) as exc:  # one bad entry never fails its feed
+            result.notes.append(f"entry {entry.title!r} skipped: {entry_problem(exc)}")
+            continue
+        todo.append((ready, digest, rec.path if rec else None))
     pages: list[cf.Future[tuple[str | None, str | None]] | None] = []
     for entry, _, _ in todo:
         if ctx.page_pool is not None and entry.url:
@@ -541,6 +547,14 @@ def _full_text(url: str, ctx: _Context) -> tuple[str | None, str | None]:
     ctype = resp.content_type.split(";")[0].strip().lower()
     if ctype and ctype not in ("text/html", "application/xhtml+xml", "text/plain"):
         return None, f"the page is {ctype}, not HTML"
+    from newstui.core.loaders.htmlpage import MAX_DEPTH, MAX_EXTRACT_CHARS, nesting_depth
+
+    if len(resp.content) > MAX_EXTRACT_CHARS:
+        # trafilatura costs about a second and 50 MB per MB of page
+        return None, f"the page is larger than {MAX_EXTRACT_CHARS // (1024 * 1024)} MB"
+    page = resp.content.decode("utf-8", "replace")
+    if nesting_depth(page) > MAX_DEPTH:
+        return None, f"the page's HTML is nested more than {MAX_DEPTH} levels deep"
     try:
         import trafilatura
 
@@ -553,7 +567,7 @@ def _full_text(url: str, ctx: _Context) -> tuple[str | None, str | None]:
             include_tables=True,
             include_comments=False,
         )
-    except Exception as exc:  # an extractor bug on one page must not fail the feed
+    except (Exception, RecursionError) as exc:  # an extractor bug must not fail the feed
         return None, f"extraction failed: {type(exc).__name__}"
     if not text or not text.strip():
         return None, "no article text found on the page"
