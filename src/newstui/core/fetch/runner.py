@@ -30,6 +30,7 @@ from newstui.core.fetch.pool import DaemonPool
 from newstui.core.fetch.store import FetchStore
 from newstui.core.fetch.text import clean_line, tidy_markdown
 from newstui.core.fetch.writer import (
+    LinkRefused,
     clean_stale_temps,
     entry_stem,
     render_document,
@@ -371,7 +372,7 @@ def _process_feed(src: _Source, tid: int, ctx: _Context) -> FeedResult | _Expans
         return _fetch_one(src, tid, ctx, result)
     except Cancelled:
         result.error = CANCELLED
-    except (FetchError, FeedFormatError) as exc:
+    except (FetchError, FeedFormatError, LinkRefused) as exc:
         result.error = str(exc)
     except OSError as exc:
         where = f" {exc.filename}" if exc.filename else ""
@@ -496,7 +497,12 @@ def _write_entries(
                     result.notes.append(f"{path}: changed since it was fetched; left as it is")
                     file_hash = rec.file_hash
                 else:
-                    rewrite(path, document)
+                    try:
+                        rewrite(path, document)
+                    except LinkRefused as exc:
+                        result.notes.append(str(exc))
+                        done += 1
+                        continue
                     result.updated += 1
                     result.written.append(path)
             else:
