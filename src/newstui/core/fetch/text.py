@@ -64,9 +64,8 @@ def html_to_text(fragment: str) -> str:
     """One line of plain text from an HTML fragment (tags dropped, entities decoded)."""
     if "<" not in fragment and "&" not in fragment:
         return clean_line(fragment)
-    fragment = fragment[:MAX_TEXT_HTML]
-    if _too_deep(fragment):
-        return clean_line(strip_tags(fragment))
+    if len(fragment) > MAX_TEXT_HTML or _too_deep(fragment):
+        return clean_line(strip_tags(fragment))[:MAX_TEXT_HTML]
     tree = LexborHTMLParser(f"<body>{fragment}</body>")
     tree.strip_tags(_DROP_TAGS)
     body = tree.body

@@ -86,9 +86,8 @@ def _entry_body(entry: Any) -> tuple[str, bool]:
 
 def _line_text(fragment: str) -> str:
     """A title's text: tags dropped; a title too deep for a tree loses them by a scan."""
-    fragment = fragment[:MAX_TEXT_HTML]
-    if nesting_depth(fragment) > MAX_DEPTH:
-        return strip_tags(fragment)
+    if len(fragment) > MAX_TEXT_HTML or nesting_depth(fragment) > MAX_DEPTH:
+        return strip_tags(fragment)[:MAX_TEXT_HTML]
     return html_to_text(fragment)
 
 
