@@ -134,3 +134,31 @@ def test_the_command_line_honours_timeout_and_reports_the_dead_feed(
     assert "within 1.5 s" in " ".join(proc.stdout.split())
     assert "2 new" in proc.stdout
     assert elapsed < 15  # interpreter start-up included; before: 3 x 20 s
+
+
+def test_full_text_pages_on_a_dead_server_cost_one_timeout_not_one_each(
+    feed_server: FeedServer, tmp_path: Path
+) -> None:
+    with dead_server() as dead:
+        items = b"".join(
+            b"<item><title>Entry %d</title><link>%s?%d</link><description>summary %d"
+            b"</description></item>" % (n, dead.encode(), n, n)
+            for n in range(8)
+        )
+        body = b"<rss version='2.0'><channel><title>Dead pages</title>%s</channel></rss>" % items
+        feed_server.static("/dead-pages.xml", body, "application/rss+xml")
+        opts = HttpOptions(timeout=1.0, retries=0)
+        started = time.monotonic()
+        report = fetch_feeds(
+            [feed_server.url("/dead-pages.xml")],
+            tmp_path / "news",
+            state_path=tmp_path / "fetch.sqlite3",
+            http=opts,
+            jobs=2,
+            full_text=True,
+        )
+        elapsed = time.monotonic() - started
+    feed = report.feeds[0]
+    assert feed.ok and feed.new == 8  # every entry kept with its summary
+    assert sum("timed out" in n for n in feed.notes) == 8, feed.notes
+    assert elapsed < 3.0  # before: 8 pages x the timeout / 2 workers

@@ -9,7 +9,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -361,6 +361,8 @@ class _Context:
     events: queue.SimpleQueue[FeedProgress]
     fetched_at: datetime
     total: int = 0
+    #: hosts whose pages timed out in this run: their other pages are not waited for again
+    slow_hosts: set[str] = field(default_factory=set)
 
     def event(self, src: _Source, tid: int, stage: Stage, **kw: object) -> None:
         self.events.put(FeedProgress(src.feed, tid, self.total, stage, **kw))  # type: ignore[arg-type]
@@ -544,11 +546,17 @@ def _full_text(url: str, ctx: _Context) -> tuple[str | None, str | None]:
     """(markdown, None) with the page's article text, or (None, reason)."""
     if ctx.stop.is_set():
         return None, CANCELLED
+    host = urlsplit(url).hostname or ""
+    if host in ctx.slow_hosts:
+        # One page of a dead or trickling server costs a timeout; the rest cost nothing.
+        return None, f"page not fetched: {host} timed out on another page in this run"
     try:
         resp = http_get(ctx.client, url, ctx.opts, accept=PAGE_ACCEPT, cancel=ctx.stop)
     except Cancelled:
         return None, CANCELLED
     except FetchError as exc:
+        if str(exc).startswith("timed out"):
+            ctx.slow_hosts.add(host)
         return None, f"page not fetched: {exc}"
     ctype = resp.content_type.split(";")[0].strip().lower()
     if ctype and ctype not in ("text/html", "application/xhtml+xml", "text/plain"):
