@@ -162,3 +162,26 @@ def test_full_text_pages_on_a_dead_server_cost_one_timeout_not_one_each(
     assert feed.ok and feed.new == 8  # every entry kept with its summary
     assert sum("timed out" in n for n in feed.notes) == 8, feed.notes
     assert elapsed < 3.0  # before: 8 pages x the timeout / 2 workers
+
+
+def test_a_resolver_that_does_not_answer_is_bounded_by_the_deadline(
+    feed_server: FeedServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import socket
+
+    real = socket.getaddrinfo
+
+    def slow_dns(host: str, *args: object, **kw: object) -> object:
+        if host == "slow-dns.example":
+            time.sleep(5)  # a resolver that does not answer
+        return real(host, *args, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(socket, "getaddrinfo", slow_dns)
+    opts = HttpOptions(timeout=1.0, retries=2)
+    report, elapsed = timed(
+        ["http://slow-dns.example/feed.xml", feed_server.url("/atom.xml")], tmp_path, opts
+    )
+    slow, atom = report.feeds
+    assert slow.error == "timed out: no complete response from slow-dns.example within 1 s"
+    assert atom.ok and atom.new == 2
+    assert elapsed < 2.0

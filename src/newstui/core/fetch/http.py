@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import email.utils
 import errno
+import ipaddress
 import socket
 import ssl
 import threading
@@ -153,6 +154,40 @@ class _DeadlineStream(httpcore.NetworkStream):
         return self._inner.get_extra_info(info)
 
 
+def _is_ip(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return False
+    return True
+
+
+def _resolve(host: str, port: int, within: float) -> list[str]:
+    """The addresses of ``host``, looked up in a helper thread so the deadline holds even
+    when the resolver does not answer (``getaddrinfo`` has no timeout of its own)."""
+    found: list[str] = []
+    failure: list[BaseException] = []
+    done = threading.Event()
+
+    def lookup() -> None:
+        try:
+            infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+            found.extend(str(info[4][0]) for info in infos)
+        except BaseException as exc:  # handed to the waiting thread
+            failure.append(exc)
+        finally:
+            done.set()
+
+    threading.Thread(target=lookup, name="newstui-fetch-dns", daemon=True).start()
+    if not done.wait(within):
+        raise httpcore.ConnectTimeout(f"looking up {host} took more than {within:.3g} s")
+    if failure:
+        raise httpcore.ConnectError(str(failure[0])) from failure[0]
+    if not found:
+        raise httpcore.ConnectError(f"no address for {host}")
+    return list(dict.fromkeys(found))
+
+
 def _shut(sock: socket.socket) -> None:
     with contextlib.suppress(OSError):
         sock.shutdown(socket.SHUT_RDWR)
@@ -170,9 +205,20 @@ class _DeadlineBackend(httpcore.NetworkBackend):
         local_address: str | None = None,
         socket_options: Any = None,
     ) -> httpcore.NetworkStream:
-        timeout = _clamp(timeout, httpcore.ConnectTimeout)
-        stream = self._inner.connect_tcp(host, port, timeout, local_address, socket_options)
-        return _DeadlineStream(stream)
+        left = _remaining(httpcore.ConnectTimeout)
+        # the name is looked up here, so that the lookup too ends at the deadline
+        addresses = [host] if left is None or _is_ip(host) else _resolve(host, port, left)
+        failure: Exception | None = None
+        for address in addresses:
+            wait = _clamp(timeout, httpcore.ConnectTimeout)
+            try:
+                stream = self._inner.connect_tcp(address, port, wait, local_address, socket_options)
+            except httpcore.ConnectError as exc:  # the next address may answer
+                failure = exc
+                continue
+            return _DeadlineStream(stream)
+        assert failure is not None
+        raise failure
 
     def connect_unix_socket(
         self, path: str, timeout: float | None = None, socket_options: Any = None
