@@ -18,7 +18,10 @@ import html
 
 MAX_ENTRIES = 1000  # entries read from one feed in one run (fetch and the articles folder)
 MAX_ATTRIBUTES = 256  # attributes in one tag; real feeds use a handful
-MAX_ENTRY_HTML = 512 * 1024  # characters of HTML converted for one entry
+MAX_PARSE_BYTES = 1024 * 1024  # bytes of a feed handed to feedparser
+MAX_ENTRY_BYTES = 1024 * 1024  # bytes of one entry in the feed
+MAX_ENTRY_HTML = 128 * 1024  # characters of HTML converted for one entry (markdownify:
+# up to 10 s a MB of dense markup)
 MAX_TEXT_HTML = 64 * 1024  # characters of HTML in a title, an author, a tag
 
 _SPACE = frozenset(b" \t\r\n\f\v")
@@ -97,18 +100,65 @@ def _last_end(low: bytes, names: tuple[bytes, ...]) -> int:
     return best
 
 
-def cap_entries(data: bytes, cap: int = MAX_ENTRIES) -> tuple[bytes, bool]:
-    """``data`` with only its first ``cap`` entries (RSS ``<item>``, Atom ``<entry>``), and
-    whether any were cut. The document's end (its closing tags) is kept."""
+def cap_entries(
+    data: bytes,
+    cap: int = MAX_ENTRIES,
+    max_bytes: int = MAX_PARSE_BYTES,
+    entry_bytes: int = MAX_ENTRY_BYTES,
+) -> tuple[bytes, list[str]]:
+    """``data`` keeping only its first ``cap`` entries (RSS ``<item>``, Atom ``<entry>``),
+    none larger than ``entry_bytes``, and no more than ``max_bytes`` of them; and one line
+    per kind of cut (none: nothing was cut). The document's start and end are kept; a
+    document still far larger is cut at ``max_bytes`` (a lenient parser reads the rest).
+    feedparser costs up to 2 s a MB on dense markup: this bounds its time."""
     low = data.lower()
     names = (b"item", b"entry")
     starts = _element_starts(low, names, cap + 1)
-    if len(starts) <= cap:
-        return data, False
-    cut = starts[cap]
-    end = _last_end(low, names)
-    tail = data[end:] if end > cut else b""
-    return data[:cut] + tail, True
+    why: list[str] = []
+    if starts:
+        last = _last_end(low, names)
+        if len(starts) > cap:
+            ends = starts[1 : cap + 1]
+            starts = starts[:cap]
+            tail = data[last:] if last > ends[-1] else b""
+            why.append(f"more than {cap} entries: only the first {cap} were read")
+        else:
+            end = last if last > starts[-1] else len(data)
+            ends = [*starts[1:], end]
+            tail = data[end:]
+        kept = [data[: starts[0]]]
+        total = len(kept[0])
+        big: list[str] = []
+        n_kept = 0
+        for n, (start, end) in enumerate(zip(starts, ends, strict=True)):
+            size = end - start
+            if size > entry_bytes:
+                big.append(str(n + 1))
+                continue
+            if total + size > max_bytes and n_kept:
+                why.append(f"only the entries in the first {_mb(max_bytes)} of the feed were read")
+                break
+            kept.append(data[start:end])
+            total += size
+            n_kept += 1
+        if big:
+            shown = ", ".join(big[:5]) + (f" and {len(big) - 5} more" if len(big) > 5 else "")
+            why.insert(
+                0,
+                f"entr{'ies' if len(big) > 1 else 'y'} {shown} skipped: larger than {_mb(entry_bytes)}",
+            )
+        if why:
+            data = b"".join([*kept, tail])
+    if len(data) > max_bytes * 3 // 2:
+        data = data[:max_bytes]
+        why.append(
+            f"the feed is larger than {_mb(max_bytes)} in one piece: only that much was read"
+        )
+    return data, why
+
+
+def _mb(n: int) -> str:
+    return f"{n / (1024 * 1024):g} MB"
 
 
 def drop_attribute_floods(data: bytes, limit: int = MAX_ATTRIBUTES) -> tuple[bytes, int]:

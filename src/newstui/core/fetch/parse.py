@@ -34,11 +34,13 @@ from newstui.core.fetch.guard import (
     cap_entries,
     drop_attribute_floods,
     looks_like_html,
+    strip_tags,
 )
 from newstui.core.fetch.text import (
     EntryRejected,
     clean_line,
     html_to_markdown,
+    html_to_plain,
     html_to_text,
     text_to_markdown,
 )
@@ -67,10 +69,13 @@ class Entry:
     html: str = ""
     base: str = ""
 
-    def materialize(self) -> Entry:
-        """This entry with ``body`` converted from ``html`` (itself when already done)."""
+    def materialize(self, *, plain: bool = False) -> Entry:
+        """This entry with ``body`` converted from ``html`` (itself when already done): as
+        Markdown, or with ``plain`` as plain paragraphs (much faster on dense markup)."""
         if not self.html:
             return self
+        if plain:
+            return replace(self, body=html_to_plain(self.html), html="")
         return replace(self, body=html_to_markdown(self.html, base=self.base), html="")
 
     def content_hash(self) -> str:
@@ -125,9 +130,8 @@ def parse_document(data: bytes, *, url: str, content_type: str = "") -> ParsedFe
             f"{emptied} element{'s' if emptied != 1 else ''} with more than {MAX_ATTRIBUTES} "
             "attributes: their attributes were ignored"
         )
-    data, cut = cap_entries(data)
-    if cut:
-        notes.append(f"more than {MAX_ENTRIES} entries: only the first {MAX_ENTRIES} were read")
+    data, cuts = cap_entries(data)
+    notes.extend(cuts)
     root, recovered = _safe_xml_root(data)
     if root is not None:
         name = _local(root.tag)
@@ -349,7 +353,7 @@ def _feedparser_entry(raw: Any, n: int, *, base: str) -> Entry | None:
         html_base = str(detail.get("base") or "")
     if not html_base.startswith(("http://", "https://")):
         html_base = link or base
-    lazy = is_html and bool(title) and bool(html.strip())
+    lazy = is_html and bool(html.strip())  # converted only if written, within a budget
     if lazy:
         body = ""
     else:
@@ -359,10 +363,10 @@ def _feedparser_entry(raw: Any, n: int, *, base: str) -> Entry | None:
     published = _struct_to_dt(raw.get("published_parsed")) or _struct_to_dt(
         raw.get("updated_parsed")
     )
-    if not (title or link or body):
+    if not (title or link or body or (lazy and _text_head(html).strip())):
         return None
     if not title:
-        title = _title_from_body(body) or link or f"Entry {n + 1}"
+        title = _title_from_body(body or _text_head(html)) or link or f"Entry {n + 1}"
     key = clean_line(str(raw.get("id", "") or "")) or link or _digest_key(title, body or html)
     if lazy:
         return Entry(key, title, "", link, author, published, tags, html=html, base=html_base)
@@ -440,7 +444,7 @@ def _json_entry(item: dict[str, Any], n: int, *, base: str, default_author: str)
     title = clean_line(_str(item.get("title")))
     link = _safe_url(_str(item.get("url")) or _str(item.get("external_url")), base)
     html = _str(item.get("content_html"))
-    lazy = bool(title) and bool(html.strip())
+    lazy = bool(html.strip())  # converted only if written, within a budget
     if lazy:
         body = ""
     elif html:
@@ -453,10 +457,10 @@ def _json_entry(item: dict[str, Any], n: int, *, base: str, default_author: str)
     raw_tags = item.get("tags")
     tags = _tags(t for t in raw_tags if isinstance(t, str)) if isinstance(raw_tags, list) else ()
     author = _json_authors(item) or default_author
-    if not (title or link or body):
+    if not (title or link or body or (lazy and _text_head(html).strip())):
         return None
     if not title:
-        title = _title_from_body(body) or link or f"Item {n + 1}"
+        title = _title_from_body(body or _text_head(html)) or link or f"Item {n + 1}"
     raw_id = item.get("id")
     key = clean_line(str(raw_id)) if isinstance(raw_id, str | int) and str(raw_id) else ""
     key = key or link or _digest_key(title, body or html)
@@ -528,6 +532,11 @@ def _tags(values: Any) -> tuple[str, ...]:
         if tag and tag not in out:
             out.append(tag)
     return tuple(out)
+
+
+def _text_head(html: str) -> str:
+    """The start of an HTML fragment's text, without building a tree."""
+    return strip_tags(html[:4096])
 
 
 def _title_from_body(body: str) -> str:

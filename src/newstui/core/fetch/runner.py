@@ -43,6 +43,7 @@ from newstui.core.paths import data_dir
 ProgressCallback = Callable[[FeedProgress], None]
 PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"
 MAX_JOBS = 32
+CONVERT_SECONDS = 3.0  # HTML-to-Markdown time per feed and run; later entries: plain text
 INTERRUPT_GRACE = 0.5  # seconds to let workers finish a write after ctrl+c or cancel
 WORKER_THREAD_PREFIX = "newstui-fetch"
 
@@ -449,6 +450,8 @@ def _write_entries(
 ) -> None:
     todo: list[tuple[Entry, str, str | None]] = []  # entry, content hash, existing path
     keys: set[str] = set()
+    convert_until = time.monotonic() + CONVERT_SECONDS
+    plain = 0
     for entry in doc.entries:
         if entry.key in keys:
             result.notes.append(f"entry {entry.title!r} skipped: its id repeats an earlier entry")
@@ -460,12 +463,19 @@ def _write_entries(
             # unchanged, or the user deleted the file: leave it deleted
             result.unchanged += 1
             continue
+        late = bool(entry.html) and time.monotonic() > convert_until
         try:
-            ready = entry.materialize()
+            ready = entry.materialize(plain=late)
         except (Exception, RecursionError) as exc:  # one bad entry never fails its feed
             result.notes.append(f"entry {entry.title!r} skipped: {entry_problem(exc)}")
             continue
+        plain += late
         todo.append((ready, digest, rec.path if rec else None))
+    if plain:
+        result.notes.append(
+            f"{plain} entr{'ies' if plain != 1 else 'y'} kept as plain text: converting this "
+            f"feed's HTML to Markdown took more than {CONVERT_SECONDS:g} s"
+        )
     pages: list[cf.Future[tuple[str | None, str | None]] | None] = []
     for entry, _, _ in todo:
         if ctx.page_pool is not None and entry.url:

@@ -29,6 +29,7 @@ from newstui.core.loaders._common import Builder, LoadError, LoadOutcome, as_tex
 from newstui.core.loaders.htmlpage import MAX_DEPTH, html_to_text, nesting_depth
 
 MAX_FILE_ENTRIES = 2000  # entries read from one feed file (feedparser: ~0.2 ms each)
+MAX_FILE_PARSE_BYTES = 2 * 1024 * 1024  # of entries (feedparser: up to 2 s a MB)
 
 
 class _EntryTooDeep(Exception):
@@ -109,12 +110,9 @@ def parse_feed(b: Builder, data: bytes) -> LoadOutcome:
             "attributes: their attributes were ignored",
             "degraded",
         )
-    data, cut = cap_entries(data, MAX_FILE_ENTRIES)
-    if cut:
-        b.problem(
-            f"more than {MAX_FILE_ENTRIES} entries: only the first {MAX_FILE_ENTRIES} were loaded",
-            "degraded",
-        )
+    data, cuts = cap_entries(data, MAX_FILE_ENTRIES, MAX_FILE_PARSE_BYTES)
+    for cut in cuts:
+        b.problem(cut, "degraded")
     # Always a stream: given bytes or str, feedparser first tries them as a *file name*
     # (and a str as a URL), so content like b"/etc/passwd" would be opened and read.
     # No sanitising by feedparser (it re-parses every entry's HTML in pure Python, minutes
