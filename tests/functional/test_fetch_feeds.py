@@ -20,7 +20,7 @@ __all__ = ["feed_server", "no_proxies"]  # the fixture, imported for pytest
 FAST = HttpOptions(
     connect_timeout=2.0,
     read_timeout=0.5,
-    total_timeout=5.0,
+    timeout=5.0,
     max_bytes=256 * 1024,
     max_redirects=5,
     retries=1,
@@ -506,7 +506,7 @@ def test_cancel_does_not_wait_for_a_slow_server(
     feed_server: FeedServer, dest: Path, state: Path
 ) -> None:
     cancel = threading.Event()
-    patient = HttpOptions(read_timeout=30.0, retries=0)
+    patient = HttpOptions(timeout=60.0, read_timeout=30.0, retries=0)
 
     def on_event(ev: FeedProgress) -> None:
         if ev.feed.endswith("/atom.xml") and ev.stage == "done":

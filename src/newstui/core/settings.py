@@ -8,6 +8,7 @@ Example::
     mark_read_on_open = true
     feeds = ["https://example.org/rss.xml"]
     opml = "~/feeds.opml"
+    fetch_timeout = 30                        # seconds a feed may take, retries included
 
     [keymap]                                  # binding id = "keys" (Textual keymaps)
     app.toggle_read = "r"                     # dotted ids may be quoted or not
@@ -40,7 +41,9 @@ KNOWN_KEYS = (
     "keymap",
     "feeds",
     "opml",
+    "fetch_timeout",
 )
+FETCH_TIMEOUT_MAX = 3600.0
 
 
 class SettingsError(Exception):
@@ -57,6 +60,8 @@ class Settings:
     keymap: dict[str, str] = field(default_factory=dict)
     feeds: list[str] = field(default_factory=list)
     opml: Path | None = None
+    #: seconds one feed may take (connecting, download, retries), for fetch and ``F``.
+    fetch_timeout: float = 30.0
 
 
 def default_config_path() -> Path:
@@ -226,6 +231,19 @@ def parse_settings(
                 settings.opml = _as_path(value.strip(), base)
             else:
                 warn(key, "must be the path of an OPML file (a string); ignored")
+        elif key == "fetch_timeout":
+            if (
+                isinstance(value, int | float)
+                and not isinstance(value, bool)
+                and 0 < value <= FETCH_TIMEOUT_MAX
+            ):
+                settings.fetch_timeout = float(value)
+            else:
+                warn(
+                    key,
+                    f"must be a number of seconds above 0 and at most {FETCH_TIMEOUT_MAX:g}, "
+                    f"got {_show(value)}; using {settings.fetch_timeout:g}",
+                )
         else:
             hint = _close_match(key)
             extra = f" (did you mean '{hint}'?)" if hint else ""

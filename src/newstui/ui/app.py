@@ -1002,7 +1002,7 @@ class NewsApp(App[int]):
 
     @work(thread=True, exclusive=True, group="fetch")
     def _fetch_thread(self, sources: list[str], cancel: threading.Event) -> None:
-        from newstui.core.fetch import FetchError, fetch_feeds
+        from newstui.core.fetch import FetchError, HttpOptions, fetch_feeds
         from newstui.core.loaders import load_file
 
         throttle = Throttle(PROGRESS_HZ)
@@ -1015,7 +1015,8 @@ class NewsApp(App[int]):
                 self.post_message(LoadProgress("Fetching", len(finished), event.total))
 
         try:
-            report = fetch_feeds(sources, self.folder, progress=progress, cancel=cancel)
+            http = HttpOptions(timeout=self.settings.fetch_timeout)
+            report = fetch_feeds(sources, self.folder, progress=progress, cancel=cancel, http=http)
         except FetchError as exc:
             self.post_message(Fetched(None, [], str(exc)))
             return

@@ -1,4 +1,12 @@
-"""Clean untrusted text: strip control characters, convert HTML to Markdown."""
+"""Clean untrusted text: strip control characters, convert HTML to Markdown.
+
+Entry HTML is bounded before any tree is built: at most ``MAX_ENTRY_HTML`` characters are
+converted (the rest is cut, and the body says ``[truncated]``), and HTML nested deeper than
+the HTML loader's limit is refused (``EntryRejected``) - lexbor is quadratic in depth and
+markdownify recursive. Titles and other one-line fields too deep for a tree lose their tags
+by a linear scan instead. The regular expressions here are single character classes or
+runs: linear whatever the text.
+"""
 
 from __future__ import annotations
 
@@ -10,12 +18,27 @@ from urllib.parse import urljoin, urlsplit
 from markdownify import MarkdownConverter
 from selectolax.lexbor import LexborHTMLParser
 
+from newstui.core.fetch.guard import MAX_ENTRY_HTML, MAX_TEXT_HTML, strip_tags
+
+TRUNCATED = "[truncated]"
+
+
+class EntryRejected(ValueError):
+    """An entry's HTML newstui will not convert; ``str()`` says why (one line)."""
+
+
+def _too_deep(html: str) -> int:
+    """The nesting limit when ``html`` nests deeper than the HTML loader allows, else 0."""
+    from newstui.core.loaders.htmlpage import MAX_DEPTH, nesting_depth
+
+    return MAX_DEPTH if nesting_depth(html) > MAX_DEPTH else 0
+
+
 # C0 and C1 controls except tab and newline, DEL, and bidi overrides/isolates that can
 # reorder what the terminal shows.
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 _SPACES = re.compile(r"\s+")
 _BLANK_LINES = re.compile(r"\n{3,}")
-_TRAILING = re.compile(r"[ \t]+\n")
 _DROP_TAGS = [
     "script", "style", "noscript", "iframe", "object", "embed", "form", "button", "input",
     "select", "textarea", "svg", "canvas", "template", "head", "link", "meta",
@@ -41,6 +64,8 @@ def html_to_text(fragment: str) -> str:
     """One line of plain text from an HTML fragment (tags dropped, entities decoded)."""
     if "<" not in fragment and "&" not in fragment:
         return clean_line(fragment)
+    if len(fragment) > MAX_TEXT_HTML or _too_deep(fragment):
+        return clean_line(strip_tags(fragment))[:MAX_TEXT_HTML]
     tree = LexborHTMLParser(f"<body>{fragment}</body>")
     tree.strip_tags(_DROP_TAGS)
     body = tree.body
@@ -87,8 +112,14 @@ def html_to_markdown(html: str, *, base: str = "") -> str:
     """Readable Markdown from an HTML fragment: scripts, styles, forms and images dropped."""
     if not html or not html.strip():
         return ""
+    truncated = len(html) > MAX_ENTRY_HTML
+    html = html[:MAX_ENTRY_HTML]
     if "<" not in html:
-        return tidy_markdown(_unescape_plain(html))
+        text = tidy_markdown(_unescape_plain(html))
+        return f"{text}\n\n{TRUNCATED}" if truncated else text
+    limit = _too_deep(html)
+    if limit:
+        raise EntryRejected(f"its HTML is nested more than {limit} levels deep")
     tree = LexborHTMLParser(html)
     tree.strip_tags(_DROP_TAGS)
     body = tree.body
@@ -96,7 +127,25 @@ def html_to_markdown(html: str, *, base: str = "") -> str:
     if not isinstance(cleaned, str):
         cleaned = ""
     converter = _Converter(**_OPTIONS, base_url=base)
-    return tidy_markdown(converter.convert(cleaned))
+    try:
+        text = tidy_markdown(converter.convert(cleaned))
+    except RecursionError:
+        raise EntryRejected("its HTML is nested too deeply to convert") from None
+    return f"{text}\n\n{TRUNCATED}" if truncated else text
+
+
+def html_to_plain(html: str) -> str:
+    """Paragraphs of plain text from an HTML fragment: the fast way (one lexbor pass, no
+    Markdown), for when converting a feed's entries has used up its time."""
+    truncated = len(html) > MAX_ENTRY_HTML
+    html = html[:MAX_ENTRY_HTML]
+    limit = _too_deep(html)
+    if limit:
+        raise EntryRejected(f"its HTML is nested more than {limit} levels deep")
+    from newstui.core.loaders.htmlpage import html_to_text as visible_text
+
+    text = tidy_markdown(visible_text(html))
+    return f"{text}\n\n{TRUNCATED}" if truncated else text
 
 
 def _unescape_plain(text: str) -> str:
@@ -112,6 +161,6 @@ def text_to_markdown(text: str) -> str:
 
 def tidy_markdown(text: str) -> str:
     text = strip_controls(text)
-    text = _TRAILING.sub("\n", text)
+    text = "\n".join(line.rstrip(" \t") for line in text.split("\n"))
     text = _BLANK_LINES.sub("\n\n", text)
     return text.strip()

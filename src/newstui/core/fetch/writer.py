@@ -5,6 +5,12 @@ place (``os.link`` for a new file, so a name is never silently taken from anothe
 ``os.replace`` to rewrite our own file). Temp files carry the writer's pid, so an
 interrupted run's leftovers are removed at the next start, and never another live
 run's. Hidden names also keep them out of the library scan meanwhile.
+
+Nothing is ever written through a symbolic link: the feed folder is opened with
+``O_NOFOLLOW`` (a link there is refused with a ``LinkRefused`` naming it), and the temp
+file, the link to the new name and the rename over our own file all work relative to that
+open folder, none following a link (``link`` never follows, ``rename`` replaces the name
+itself, and a file of ours that has become a link is refused, not replaced).
 """
 
 from __future__ import annotations
@@ -13,7 +19,8 @@ import contextlib
 import errno
 import os
 import re
-import tempfile
+import secrets
+import stat
 import time
 import unicodedata
 from datetime import datetime
@@ -86,26 +93,60 @@ def render_document(
     return f"---\n{head}---\n\n{body}\n" if body else f"---\n{head}---\n"
 
 
-def _temp_for(folder: Path) -> tuple[int, Path]:
-    fd, name = tempfile.mkstemp(
-        prefix=f"{TEMP_PREFIX}{os.getpid()}-", suffix=TEMP_SUFFIX, dir=folder
-    )
-    return fd, Path(name)
+class LinkRefused(OSError):
+    """A folder or file fetch would write is a symbolic link; ``str()`` names it."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(
+            errno.ELOOP, f"refused: {path} is a symbolic link (newstui never writes through links)"
+        )
+        self.path = path
+
+    def __str__(self) -> str:
+        return str(self.strerror)
 
 
-def _write_temp(folder: Path, text: str) -> Path:
-    fd, tmp = _temp_for(folder)
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_DIRECTORY = getattr(os, "O_DIRECTORY", 0)
+
+
+def _open_folder(folder: Path) -> int:
+    """An fd of ``folder`` (created if missing), refusing a symbolic link."""
+    with contextlib.suppress(FileExistsError):  # a dangling link, or a file: see below
+        folder.mkdir(parents=True, exist_ok=True)
+    if folder.is_symlink():
+        raise LinkRefused(folder)
+    try:
+        return os.open(folder, os.O_RDONLY | _DIRECTORY | _NOFOLLOW)
+    except OSError as exc:
+        if exc.errno in (errno.ELOOP, errno.ENOTDIR) and folder.is_symlink():
+            raise LinkRefused(folder) from None
+        raise
+
+
+def _write_temp(dir_fd: int, text: str) -> str:
+    """Write ``text`` to a new hidden temp file in the folder ``dir_fd``; its name."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
+    for _ in range(100):
+        name = f"{TEMP_PREFIX}{os.getpid()}-{secrets.token_hex(6)}{TEMP_SUFFIX}"
+        try:
+            fd = os.open(name, flags, 0o666 & ~_UMASK, dir_fd=dir_fd)
+        except FileExistsError:
+            continue
+        break
+    else:
+        raise FileExistsError(errno.EEXIST, "no free temporary file name")
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
             fh.write(text)
             fh.flush()
             os.fsync(fh.fileno())
-        tmp.chmod(0o666 & ~_UMASK)
+            os.fchmod(fh.fileno(), 0o666 & ~_UMASK)
     except BaseException:
         with contextlib.suppress(OSError):
-            tmp.unlink()
+            os.unlink(name, dir_fd=dir_fd)
         raise
-    return tmp
+    return name
 
 
 def _read_umask() -> int:
@@ -118,39 +159,63 @@ _UMASK = _read_umask()
 
 
 def write_new(folder: Path, stem: str, text: str) -> Path:
-    """Write ``text`` to a new file ``stem.md`` in ``folder`` (``stem-2.md``... when taken)."""
-    folder.mkdir(parents=True, exist_ok=True)
-    tmp = _write_temp(folder, text)
+    """Write ``text`` to a new file ``stem.md`` in ``folder`` (``stem-2.md``... when taken).
+    Raise ``LinkRefused`` when ``folder`` is a symbolic link."""
+    dir_fd = _open_folder(folder)
     try:
-        for n in range(1, 10_000):
-            target = folder / (f"{stem}.md" if n == 1 else f"{stem}-{n}.md")
-            try:
-                os.link(tmp, target)
-            except FileExistsError:
-                continue
-            except OSError as exc:
-                if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EXDEV, errno.EMLINK):
-                    raise
-                if target.exists():  # filesystems without hard links: best effort
+        tmp = _write_temp(dir_fd, text)
+        try:
+            for n in range(1, 10_000):
+                name = f"{stem}.md" if n == 1 else f"{stem}-{n}.md"
+                try:
+                    # link() never follows: an existing name, even a link, is EEXIST
+                    os.link(tmp, name, src_dir_fd=dir_fd, dst_dir_fd=dir_fd, follow_symlinks=False)
+                except FileExistsError:
                     continue
-                tmp.replace(target)
-                return target
-            return target
-        raise OSError(f"no free file name for {stem!r} in {folder}")
+                except OSError as exc:
+                    if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EXDEV, errno.EMLINK):
+                        raise
+                    if _exists(name, dir_fd):  # filesystems without hard links: best effort
+                        continue
+                    os.rename(tmp, name, src_dir_fd=dir_fd, dst_dir_fd=dir_fd)
+                    return folder / name
+                return folder / name
+            raise OSError(f"no free file name for {stem!r} in {folder}")
+        finally:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp, dir_fd=dir_fd)
     finally:
-        with contextlib.suppress(FileNotFoundError):
-            tmp.unlink()
+        os.close(dir_fd)
+
+
+def _exists(name: str, dir_fd: int) -> bool:
+    try:
+        os.stat(name, dir_fd=dir_fd, follow_symlinks=False)
+    except FileNotFoundError:
+        return False
+    return True
 
 
 def rewrite(path: Path, text: str) -> None:
-    """Atomically replace our own file ``path`` with ``text``."""
-    tmp = _write_temp(path.parent, text)
+    """Atomically replace our own file ``path`` with ``text``. Raise ``LinkRefused`` when
+    ``path`` or its folder is a symbolic link."""
+    dir_fd = _open_folder(path.parent)
     try:
-        tmp.replace(path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise
+        try:
+            st = os.stat(path.name, dir_fd=dir_fd, follow_symlinks=False)
+        except FileNotFoundError:
+            st = None
+        if st is not None and stat.S_ISLNK(st.st_mode):
+            raise LinkRefused(path)
+        tmp = _write_temp(dir_fd, text)
+        try:
+            os.replace(tmp, path.name, src_dir_fd=dir_fd, dst_dir_fd=dir_fd)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp, dir_fd=dir_fd)
+            raise
+    finally:
+        os.close(dir_fd)
 
 
 def clean_stale_temps(root: Path) -> int:
