@@ -1,4 +1,9 @@
-"""Shared pieces of the CLI: errors, consoles, choosing the articles folder."""
+"""Shared pieces of the CLI: errors, consoles, messages, choosing the articles folder.
+
+Everything the CLI prints on stderr goes through :func:`say`, which passes it through the
+display sanitiser: file names, settings keys, queries and article text quoted in a message
+are untrusted and never reach the terminal as control characters or escape sequences.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +19,7 @@ from rich.console import Console
 
 from newstui.core.paths import bundled_articles_dir, data_dir
 from newstui.core.settings import Settings, SettingsError, load_settings
+from newstui.core.text import clean_line, display_path
 
 if TYPE_CHECKING:
     from newstui.core.state import StateStore
@@ -37,6 +43,16 @@ def out_console() -> Console:
 @functools.cache
 def err_console() -> Console:
     return Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+#: The longest message line printed (a message quoting a huge value is cut, never megabytes).
+MAX_MESSAGE = 2000
+
+
+def say(message: str) -> None:
+    """One line on stderr, ``newstui: `` first, through the display sanitiser."""
+    line = clean_line(str(message), max_len=MAX_MESSAGE)
+    err_console().print(f"newstui: {line}", markup=False, highlight=False)
 
 
 def resolve_articles_dir(arg: str | None, settings: Settings | None = None) -> Path:
@@ -73,7 +89,7 @@ def settings_from_args(args: object) -> Settings:
     except SettingsError as exc:
         raise CliError(f"--config: {exc}", 2) from None
     for warning in warnings:
-        err_console().print(f"newstui: {warning}", markup=False, highlight=False)
+        say(warning)
     return settings
 
 
@@ -92,9 +108,9 @@ def default_articles_dir() -> Path:
 
 def check_dir(path: Path, what: str) -> Path:
     if not path.exists():
-        raise CliError(f"{what}: no such folder: {path}", 2)
+        raise CliError(f"{what}: no such folder: {display_path(path)}", 2)
     if not path.is_dir():
-        raise CliError(f"{what}: not a folder: {path}", 2)
+        raise CliError(f"{what}: not a folder: {display_path(path)}", 2)
     return path
 
 
@@ -104,7 +120,7 @@ def open_state() -> StateStore:
 
     store = StateStore.open()
     if store.notice:
-        err_console().print(f"newstui: {store.notice}", markup=False, highlight=False)
+        say(store.notice)
     return store
 
 
