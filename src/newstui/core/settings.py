@@ -28,9 +28,7 @@ sanitiser. Finding a key's line is one linear pass over the file, whatever the f
 from __future__ import annotations
 
 import contextlib
-import os
 import re
-import stat
 import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -38,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from newstui.core import paths
+from newstui.core.bounded import TooBig, read_bounded
 from newstui.core.text import clean_line, display_path
 
 CONFIG_FILENAME = "config.toml"
@@ -103,7 +102,7 @@ def load_settings(
         return Settings(), []
     except IsADirectoryError:
         return _unreadable(path, "it is a folder, not a file", must_exist)
-    except _TooBig:
+    except TooBig:
         return Settings(), [
             f"{shown}: bigger than {MAX_SETTINGS_BYTES // 1024} KB, not a settings file; "
             "using the default settings"
@@ -123,46 +122,6 @@ def load_settings(
         data, text=text, path=path, budget=max(1, MAX_WARNINGS - len(said))
     )
     return settings, said + warnings
-
-
-class _TooBig(OSError):
-    """A file over the size budget."""
-
-
-def read_bounded(path: Path, limit: int) -> bytes:
-    """The bytes of the regular file ``path``, at most ``limit`` of them.
-
-    Never blocks and never reads without end: the file is opened non-blocking (a FIFO, a
-    device, a socket is refused before any read, with ``OSError`` "not a regular file");
-    a file with more than ``limit`` bytes raises :class:`_TooBig` (an ``OSError``).
-    ``FileNotFoundError`` and ``IsADirectoryError`` pass through.
-    """
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
-    flags |= getattr(os, "O_CLOEXEC", 0)
-    if path.is_dir():
-        raise IsADirectoryError(21, "Is a directory", str(path))
-    fd = os.open(path, flags)
-    try:
-        info = os.fstat(fd)
-        if stat.S_ISDIR(info.st_mode):
-            raise IsADirectoryError(21, "Is a directory", str(path))
-        if not stat.S_ISREG(info.st_mode):
-            raise OSError(0, "not a regular file")
-        if info.st_size > limit:
-            raise _TooBig(0, "too big")
-        chunks: list[bytes] = []
-        size = 0
-        while size <= limit:
-            chunk = os.read(fd, min(1 << 20, limit + 1 - size))
-            if not chunk:
-                break
-            chunks.append(chunk)
-            size += len(chunk)
-        if size > limit:  # grew while being read
-            raise _TooBig(0, "too big")
-        return b"".join(chunks)
-    finally:
-        os.close(fd)
 
 
 def _parse_salvaging(text: str) -> tuple[dict[str, Any] | None, list[str]]:
@@ -536,5 +495,4 @@ __all__ = [
     "default_config_path",
     "load_settings",
     "parse_settings",
-    "read_bounded",
 ]
