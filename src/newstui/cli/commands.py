@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import itertools
-import json
 import os
 import sys
 from collections.abc import Iterable, Iterator, Sequence
@@ -19,6 +18,7 @@ from newstui.cli import state as state_cmd
 from newstui.cli.common import (
     CliError,
     err_console,
+    json_line,
     number_in_range,
     open_state,
     out_console,
@@ -274,20 +274,6 @@ def json_path(path: Path | None) -> str | None:
     if path is None:
         return None
     return os.fsencode(path).decode("utf-8", "replace")
-
-
-# Characters a terminal (or a JSON Lines reader splitting on line ends) could act on, written
-# as \uXXXX escapes: C0 (json escapes those itself), DEL, C1, line and paragraph separators,
-# bidi marks, embeddings, overrides and isolates, and lone surrogates.
-_JSON_UNSAFE = [*range(0x7F, 0xA0), 0x061C, 0x200E, 0x200F, 0x2028, 0x2029]
-_JSON_UNSAFE += [*range(0x202A, 0x202F), *range(0x2066, 0x206A), *range(0xD800, 0xE000)]
-_JSON_ESCAPES = {c: f"\\u{c:04x}" for c in _JSON_UNSAFE}
-
-
-def json_line(obj: object) -> str:
-    """``obj`` as one line of JSON, safe on a terminal and in any UTF-8 stream: readable
-    non-ASCII text stays as it is; the characters of ``_JSON_UNSAFE`` are escaped."""
-    return json.dumps(obj, ensure_ascii=False).translate(_JSON_ESCAPES)
 
 
 def write_json(obj: object) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import functools
+import json
 import os
 import shutil
 from collections.abc import Callable
@@ -53,6 +54,21 @@ def say(message: str) -> None:
     """One line on stderr, ``newstui: `` first, through the display sanitiser."""
     line = clean_line(str(message), max_len=MAX_MESSAGE)
     err_console().print(f"newstui: {line}", markup=False, highlight=False)
+
+
+# Characters a terminal (or a JSON Lines reader splitting on line ends) could act on, written
+# as \uXXXX escapes: C0 (json escapes those itself), DEL, C1, line and paragraph separators,
+# bidi marks, embeddings, overrides and isolates, and lone surrogates.
+_JSON_UNSAFE = [*range(0x7F, 0xA0), 0x061C, 0x200E, 0x200F, 0x2028, 0x2029]
+_JSON_UNSAFE += [*range(0x202A, 0x202F), *range(0x2066, 0x206A), *range(0xD800, 0xE000)]
+_JSON_ESCAPES = {c: f"\\u{c:04x}" for c in _JSON_UNSAFE}
+
+
+def json_line(obj: object, indent: int | None = None) -> str:
+    """``obj`` as JSON (one line unless ``indent``), safe on a terminal and in any UTF-8
+    stream: readable non-ASCII text stays as it is; the characters of ``_JSON_UNSAFE`` are
+    escaped."""
+    return json.dumps(obj, ensure_ascii=False, indent=indent).translate(_JSON_ESCAPES)
 
 
 def resolve_articles_dir(arg: str | None, settings: Settings | None = None) -> Path:
