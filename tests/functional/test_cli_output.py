@@ -336,3 +336,26 @@ def test_search_errors_are_printed_and_only_malformed_is_a_usage_error(
     objs = [json.loads(x) for x in res.stdout.splitlines()]
     assert [o["query"] for o in objs] == ["is:bogus", "cocoa"]
     assert objs[0]["errors"] and objs[1]["errors"] == []
+
+
+@pytest.mark.parametrize("command", ["list", "show", "search"])
+def test_readme_command_line_section_names_every_option(command: str) -> None:
+    import argparse
+
+    from newstui.cli import build_parser
+
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Command line", 1)[1].split("\n## ", 1)[0]
+    parser = build_parser()
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction)).choices[
+        command
+    ]
+    flags = [
+        a.option_strings[-1]
+        for a in sub._actions
+        if a.option_strings and a.option_strings[-1] != "--help"
+    ]
+    assert [f for f in flags if not any(f"{c}{f}" in section for c in " `[(")] == []
+    row = next(line for line in section.splitlines() if line.startswith(f"| `newstui {command} "))
+    for positional in (a.metavar for a in sub._actions if not a.option_strings):
+        assert str(positional) in row
