@@ -72,6 +72,12 @@ SETTINGS = {
     "escapes": '"\\u001b]0;pwned\\u0007" = 1\ntheme = "\\u001b[2J"\n'
     '[keymap]\n"app.quit" = "\\u001b[31m"\n"\\u009b2Japp" = "q"\n',
     "long-line": "[" + " " * 200_000 + "\nx = 1\n",
+    # tomllib's cost grows with the square of a dotted key's parts (16,000: 3.6 s, 1 GB)
+    "dotted-key": "a." * 100_000 + "b = 1\n",
+    "dotted-header": "[" + "a." * 100_000 + "b]\n",
+    "dotted-inline": "x = {" + "a." * 100_000 + "b = 1}\n",
+    "dotted-after-a-bad-line": 'x = "open\n' + "a." * 100_000 + 'b = 1\n"\n',
+    "many-dotted-keys": "".join("a." * 32 + f"k{n} = 1\n" for n in range(3500)),
 }
 
 

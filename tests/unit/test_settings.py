@@ -395,3 +395,40 @@ def test_good_key_lists_are_kept(tmp_path: Path, keys: str, expected: str) -> No
     settings, warnings = load_settings(write(tmp_path, f'[keymap]\n"app.sort" = {keys}\n'))
     assert warnings == []
     assert settings.keymap == {"app.sort": expected}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a." * 100_000 + "b = 1\n",
+        "[" + "a." * 100_000 + "b]\n",
+        "x = {" + "a." * 100_000 + "b = 1}\n",
+        'x = "open\n' + "a." * 100_000 + 'b = 1\n"\n',  # found once the bad line is dropped
+    ],
+    ids=["key", "header", "inline", "after-a-bad-line"],
+)
+def test_a_key_of_thousands_of_dotted_parts_is_refused_before_parsing(
+    tmp_path: Path, text: str
+) -> None:
+    import time
+
+    path = write(tmp_path, text)
+    start = time.perf_counter()
+    settings, warnings = load_settings(path)
+    assert time.perf_counter() - start < 0.5  # 100,000 parts: minutes and gigabytes before
+    assert settings == Settings()
+    assert any("dotted parts" in w for w in warnings)
+
+
+def test_dots_in_values_strings_and_comments_are_not_key_parts(tmp_path: Path) -> None:
+    floats = ", ".join(["1.5"] * 200)
+    text = (
+        f'"{"a." * 100}" = 1\n'  # one quoted key
+        f"# {'.' * 100}\n"
+        f"widths = [{floats}]\n"
+        f'theme = "{"." * 100}"\n'
+        f"keymap.{'a.' * 3}b = 'x'\n"
+    )
+    settings, warnings = load_settings(write(tmp_path, text))
+    assert settings.theme == "." * 100
+    assert not any("dotted parts" in w for w in warnings)

@@ -46,6 +46,8 @@ READER_WIDTH_MAX = 200
 MAX_SETTINGS_BYTES = 256 * 1024
 #: Problems reported one by one; the rest are counted ("and N more").
 MAX_WARNINGS = 20
+#: Dotted parts a key may have (``a.b.c``); TOML parsing costs grow with their square.
+MAX_KEY_PARTS = 32
 #: Entries of ``folders`` / ``feeds`` kept at most.
 MAX_ITEMS = 1000
 #: Bindings of ``[keymap]`` kept at most (newstui has a few dozen).
@@ -130,8 +132,15 @@ def _parse_salvaging(text: str) -> tuple[dict[str, Any] | None, list[str]]:
     lines = text.splitlines()
     problems: list[str] = []
     for _ in range(10):
+        current = "\n".join(lines)
+        deep = _deep_key_line(current, MAX_KEY_PARTS)  # again after a line is dropped
+        if deep is not None:
+            problems.append(
+                f"line {deep}: invalid TOML: a key of more than {MAX_KEY_PARTS} dotted parts"
+            )
+            return None, problems
         try:
-            return tomllib.loads("\n".join(lines)), problems
+            return tomllib.loads(current), problems
         except RecursionError:
             problems.append("invalid TOML: nested too deeply")
             return None, problems
@@ -150,6 +159,71 @@ def _parse_salvaging(text: str) -> tuple[dict[str, Any] | None, list[str]]:
 
 
 _HEADER_LINE = re.compile(r"^\s*\[")
+
+
+def _deep_key_line(text: str, limit: int) -> int | None:
+    """The line of the first key with more than ``limit`` dotted parts, else ``None``.
+
+    tomllib's time and memory grow with the square of a dotted key's parts (16,000 parts
+    in 32 KB: 3.6 s and 1 GB), so such a key is refused before parsing. One linear scan:
+    dots are counted outside strings and comments, and the count restarts at ``=``, a
+    bracket, a brace, a comma or a line end (so floats and dates in values never add up)."""
+    if text.count(".") <= limit:
+        return None
+    i, n, dots, line = 0, len(text), 0, 1
+    while i < n:
+        ch = text[i]
+        if ch == ".":
+            dots += 1
+            if dots > limit:
+                return line
+        elif ch == "\n":
+            line += 1
+            dots = 0
+        elif ch in "=[]{},":
+            dots = 0
+        elif ch == "#":
+            end = text.find("\n", i)
+            if end == -1:
+                return None
+            i = end
+            continue
+        elif ch in "\"'":
+            end = _string_end(text, i)
+            if end == -1:
+                return None  # unterminated: tomllib says where
+            line += text.count("\n", i, end)
+            i = end
+            continue
+        i += 1
+    return None
+
+
+def _string_end(text: str, start: int) -> int:
+    """Where the TOML string opening at ``start`` ends (just past it), or -1."""
+    quote = text[start]
+    if text.startswith(quote * 3, start):
+        end = text.find(quote * 3, start + 3)
+        while quote == '"' and end != -1 and _escaped(text, end, start + 3):
+            end = text.find(quote * 3, end + 1)
+        if end == -1:
+            return -1
+        close = end + 3
+        while close < len(text) and text[close] == quote and close < end + 5:
+            close += 1  # up to two quotes may end the content: """a""""" is 'a""'
+        return close
+    end = text.find(quote, start + 1)
+    while quote == '"' and end != -1 and _escaped(text, end, start + 1):
+        end = text.find(quote, end + 1)
+    return -1 if end == -1 else end + 1
+
+
+def _escaped(text: str, at: int, floor: int) -> bool:
+    """True when the character at ``at`` follows an odd number of backslashes."""
+    k = at - 1
+    while k >= floor and text[k] == "\\":
+        k -= 1
+    return (at - 1 - k) % 2 == 1
 
 
 def _unreadable(path: Path, reason: str, strict: bool) -> tuple[Settings, list[str]]:
