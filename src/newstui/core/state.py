@@ -629,7 +629,7 @@ class _Import:
 
 
 #: The biggest reading position (a line number) an import may hold.
-MAX_POSITION = 10_000_000
+MAX_POSITION = 2**31 - 1
 #: The longest article id, value name, value and search an import may hold.
 MAX_ID_CHARS = 200
 MAX_NAME_CHARS = 100
