@@ -5,6 +5,7 @@ character, and changes nothing."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 from pathlib import Path
@@ -30,8 +31,44 @@ def controls(text: str) -> list[str]:
     ]
 
 
-def newstui(env: dict[str, str], *args: str, stdin: str | None = None) -> Bounded:
-    return run_bounded(args=list(args), env=env, stdin=stdin, timeout=60)
+# The command, run as ``python -m newstui`` would, that also notes its own peak RSS (VmHWM)
+# at exit. ru_maxrss of a child counts the memory of the process that forked it (Linux
+# carries the pre-exec high-water mark over exec), so under a grown pytest every child
+# "peaked" at the size of pytest itself; VmHWM is the command's own.
+RUNNER = """
+import os, sys
+def _note_peak():
+    with open('/proc/self/status') as status:
+        for line in status:
+            if line.startswith('VmHWM:'):
+                with open(os.environ['NEWSTUI_TEST_PEAK'], 'w') as out:
+                    out.write(line.split()[1])
+code = 1
+try:
+    from newstui.cli import main
+    code = main(sys.argv[1:])
+finally:
+    _note_peak()
+raise SystemExit(code)
+"""
+
+
+def bounded(code: str, env: dict[str, str]) -> Bounded:
+    """``run_bounded`` with the peak RSS the command itself reached."""
+    peak_file = Path(env["XDG_CACHE_HOME"]).parent / "peak-kb"
+    peak_file.parent.mkdir(parents=True, exist_ok=True)
+    peak_file.unlink(missing_ok=True)
+    env = {**env, "NEWSTUI_TEST_PEAK": str(peak_file)}
+    res = run_bounded(code=code, env=env, timeout=60)
+    if res.timed_out:
+        return res
+    assert peak_file.exists(), res.stderr[-2000:]
+    return dataclasses.replace(res, peak_rss_mb=int(peak_file.read_text()) / 1024)
+
+
+def newstui(env: dict[str, str], *args: str) -> Bounded:
+    argv = "import sys; sys.argv[1:] = " + repr(list(args)) + "\n"
+    return bounded(argv + RUNNER, env)
 
 
 def clear_failure(res: Bounded, *, code: int) -> None:
@@ -168,10 +205,9 @@ def test_devices_fifos_and_endless_input_are_refused(env: dict[str, str], tmp_pa
     endless = (
         "import io, sys\n"
         "sys.stdin = io.TextIOWrapper(open('/dev/zero', 'rb'))\n"
-        "from newstui.cli import main\n"
-        "raise SystemExit(main(['state', 'import', '-']))\n"
+        "sys.argv[1:] = ['state', 'import', '-']\n"
     )
-    res = run_bounded(code=endless, env=env, timeout=60)
+    res = bounded(endless + RUNNER, env)
     res.check(seconds=SECONDS, rss_mb=RSS_MB)
     clear_failure(res, code=1)
     assert "bigger than" in res.stderr
