@@ -360,13 +360,9 @@ def parse_settings(
             else:
                 warn(key, "must be the path of an OPML file (a string); ignored")
         else:
-
-            def unknown(key: str = key) -> str:
-                hint = _close_match(key)
-                extra = f" (did you mean '{hint}'?)" if hint else ""
-                return f"is not a setting newstui knows{extra}; ignored"
-
-            warn(key, unknown)
+            hint = _close_match(key)
+            extra = f" (did you mean '{hint}'?)" if hint else ""
+            warn(key, f"is not a setting newstui knows{extra}; ignored")
     if more:
         warnings.append(f"{where}and {more:,} more problem{'s' if more != 1 else ''}")
     return settings, warnings
