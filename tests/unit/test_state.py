@@ -150,16 +150,19 @@ def test_search_history_newest_first_without_repeats_or_blanks(store_path: Path)
         assert s.search_history() == ["two", "one", "three"]
 
 
-def test_untrusted_ids_and_values_are_stored_verbatim(store_path: Path) -> None:
+def test_untrusted_ids_are_stored_verbatim_and_shown_text_without_escapes(
+    store_path: Path,
+) -> None:
     odd = "x'); DROP TABLE read_state; --\x1b[31m[bold]"
+    shown = "x'); DROP TABLE read_state; --[bold]"  # SQL and markup are data; the escape goes
     with StateStore.open(store_path) as s:
         s.set_read(odd)
         s.set_value("last_search", odd)
         s.add_search(odd)
     with StateStore.open(store_path) as s:
-        assert s.is_read(odd)
-        assert s.get_value("last_search") == odd
-        assert s.search_history() == [odd]
+        assert s.is_read(odd)  # an id is a key, compared, never shown
+        assert s.get_value("last_search") == shown
+        assert s.search_history() == [shown]
 
 
 def test_store_is_in_the_xdg_data_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -488,3 +491,44 @@ def test_memory_store_works_without_a_file() -> None:
     s.add_search("q")
     assert s.is_read("a") and s.search_history() == ["q"]
     s.close()
+
+
+def test_a_store_holding_escapes_shows_them_cleaned(store_path: Path) -> None:
+    """A store written elsewhere (an old newstui, a crafted file) is untrusted too: its
+    searches and values come back without escape sequences (the window title, the search
+    box), its ids unchanged."""
+    StateStore.open(store_path).close()
+    conn = sqlite3.connect(store_path)
+    with conn:
+        conn.execute(
+            "INSERT INTO search_history (seq, query, at) VALUES (1, ?, 0)",
+            ("\x1b]0;pwned\x07grain\u202e",),
+        )
+        conn.execute("INSERT INTO kv (key, value) VALUES ('last_search', ?)", ("\x9b2Jwheat",))
+        conn.execute("INSERT INTO read_state (id, at) VALUES (?, 0)", ("id\x1b",))
+    conn.close()
+    with StateStore.open(store_path) as s:
+        assert s.search_history() == ["grain"]
+        assert s.get_value("last_search") == "wheat"
+        assert s.is_read("id\x1b")
+
+
+def test_positions_are_kept_in_range(store_path: Path) -> None:
+    from newstui.core.state import MAX_POSITION
+
+    with StateStore.open(store_path) as s:
+        s.set_position("a", 10**30)  # was an OverflowError from SQLite
+        assert s.get_position("a") == MAX_POSITION
+        with pytest.raises(StateImportError) as info:
+            s.import_json({"positions": {"b": MAX_POSITION + 1}})
+        assert "'positions'['b']" in str(info.value)
+
+
+def test_an_invalid_import_names_its_first_problems_then_counts(store_path: Path) -> None:
+    with StateStore.open(store_path) as s:
+        with pytest.raises(StateImportError) as info:
+            s.import_json({"read": [[]] * 1000, "format": "newstui-state"})
+        message = str(info.value)
+        assert message.count("must be an article id") == 5
+        assert message.endswith("and 995 more problems")
+        assert "\n" not in message and len(message) < 600

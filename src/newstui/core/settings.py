@@ -17,6 +17,13 @@ Example::
 An invalid file never stops newstui: each problem becomes one warning naming the file, the
 line and the key, and the setting keeps its default. Relative paths are relative to the
 folder of the settings file.
+
+The file is untrusted input with a budget: only a regular file is read, at most
+:data:`MAX_SETTINGS_BYTES` of it (bigger is refused, whole), TOML nested too deeply is refused,
+at most :data:`MAX_WARNINGS` problems are reported and then "and N more", and every value is
+type- and range-checked. No string with a control character or escape sequence is taken
+(a theme, a folder, a key of the keymap); messages quote names through the display
+sanitiser. Finding a key's line is one linear pass over the file, whatever the file holds.
 """
 
 from __future__ import annotations
@@ -24,15 +31,30 @@ from __future__ import annotations
 import contextlib
 import re
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from newstui.core import paths
+from newstui.core.bounded import TooBig, read_bounded
+from newstui.core.text import clean_line, display_path
 
 CONFIG_FILENAME = "config.toml"
 READER_WIDTH_MIN = 40
 READER_WIDTH_MAX = 200
+#: The biggest settings file read (a real one is a few hundred bytes).
+MAX_SETTINGS_BYTES = 256 * 1024
+#: Problems reported one by one; the rest are counted ("and N more").
+MAX_WARNINGS = 20
+#: Dotted parts a key may have (``a.b.c``); TOML parsing costs grow with their square.
+MAX_KEY_PARTS = 32
+#: Entries of ``folders`` / ``feeds`` kept at most.
+MAX_ITEMS = 1000
+#: Bindings of ``[keymap]`` kept at most (newstui has a few dozen).
+MAX_BINDINGS = 100
+#: The longest string value (a path, a URL, a theme name, a key list).
+MAX_VALUE_CHARS = 4096
 KNOWN_KEYS = (
     "folders",
     "theme",
@@ -78,29 +100,35 @@ def load_settings(
     unreadable file raises :class:`SettingsError` instead.
     """
     path = default_config_path() if path is None else Path(path).expanduser()
-    with contextlib.suppress(OSError):
-        if path.exists() and not path.is_file() and not path.is_dir():
-            return _unreadable(path, "not a regular file", must_exist)  # a FIFO would block
+    shown = display_path(path)
     try:
-        raw = path.read_bytes()
+        raw = read_bounded(path, MAX_SETTINGS_BYTES)
     except FileNotFoundError:
         if must_exist:
-            raise SettingsError(f"{path}: no such settings file") from None
+            raise SettingsError(f"{shown}: no such settings file") from None
         return Settings(), []
     except IsADirectoryError:
         return _unreadable(path, "it is a folder, not a file", must_exist)
+    except TooBig:
+        return Settings(), [
+            f"{shown}: bigger than {MAX_SETTINGS_BYTES // 1024} KB, not a settings file; "
+            "using the default settings"
+        ]
     except OSError as exc:
         return _unreadable(path, (exc.strerror or str(exc)).lower(), must_exist)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        return Settings(), [f"{path}: line {line}: not UTF-8 text; using the default settings"]
+        return Settings(), [f"{shown}: line {line}: not UTF-8 text; using the default settings"]
     data, problems = _parse_salvaging(text)
     if data is None:
-        return Settings(), [f"{path}: {p}; using the default settings" for p in problems]
-    settings, warnings = parse_settings(data, text=text, path=path)
-    return settings, [f"{path}: {p}; that line is ignored" for p in problems] + warnings
+        return Settings(), [f"{shown}: {p}; using the default settings" for p in problems]
+    said = [f"{shown}: {p}; that line is ignored" for p in problems]
+    settings, warnings = parse_settings(
+        data, text=text, path=path, budget=max(1, MAX_WARNINGS - len(said))
+    )
+    return settings, said + warnings
 
 
 def _parse_salvaging(text: str) -> tuple[dict[str, Any] | None, list[str]]:
@@ -109,8 +137,18 @@ def _parse_salvaging(text: str) -> tuple[dict[str, Any] | None, list[str]]:
     lines = text.splitlines()
     problems: list[str] = []
     for _ in range(10):
+        current = "\n".join(lines)
+        deep = _deep_key_line(current, MAX_KEY_PARTS)  # again after a line is dropped
+        if deep is not None:
+            problems.append(
+                f"line {deep}: invalid TOML: a key of more than {MAX_KEY_PARTS} dotted parts"
+            )
+            return None, problems
         try:
-            return tomllib.loads("\n".join(lines)), problems
+            return tomllib.loads(current), problems
+        except RecursionError:
+            problems.append("invalid TOML: nested too deeply")
+            return None, problems
         except tomllib.TOMLDecodeError as exc:
             m = _TOML_POS.search(str(exc))
             if not m:
@@ -118,7 +156,7 @@ def _parse_salvaging(text: str) -> tuple[dict[str, Any] | None, list[str]]:
                 return None, problems
             n = int(m.group(1))
             key = _KEY_AT.match(lines[n - 1]) if 1 <= n <= len(lines) else None
-            problems.append(_toml_error(exc, key.group(1).strip("\"'") if key else None))
+            problems.append(_toml_error(exc, _name(key.group(1).strip("\"'")) if key else None))
             if not 1 <= n <= len(lines) or _HEADER_LINE.match(lines[n - 1]):
                 return None, problems
             lines[n - 1] = ""
@@ -128,16 +166,82 @@ def _parse_salvaging(text: str) -> tuple[dict[str, Any] | None, list[str]]:
 _HEADER_LINE = re.compile(r"^\s*\[")
 
 
+def _deep_key_line(text: str, limit: int) -> int | None:
+    """The line of the first key with more than ``limit`` dotted parts, else ``None``.
+
+    tomllib's time and memory grow with the square of a dotted key's parts (16,000 parts
+    in 32 KB: 3.6 s and 1 GB), so such a key is refused before parsing. One linear scan:
+    dots are counted outside strings and comments, and the count restarts at ``=``, a
+    bracket, a brace, a comma or a line end (so floats and dates in values never add up)."""
+    if text.count(".") <= limit:
+        return None
+    i, n, dots, line = 0, len(text), 0, 1
+    while i < n:
+        ch = text[i]
+        if ch == ".":
+            dots += 1
+            if dots > limit:
+                return line
+        elif ch == "\n":
+            line += 1
+            dots = 0
+        elif ch in "=[]{},":
+            dots = 0
+        elif ch == "#":
+            end = text.find("\n", i)
+            if end == -1:
+                return None
+            i = end
+            continue
+        elif ch in "\"'":
+            end = _string_end(text, i)
+            if end == -1:
+                return None  # unterminated: tomllib says where
+            line += text.count("\n", i, end)
+            i = end
+            continue
+        i += 1
+    return None
+
+
+def _string_end(text: str, start: int) -> int:
+    """Where the TOML string opening at ``start`` ends (just past it), or -1."""
+    quote = text[start]
+    if text.startswith(quote * 3, start):
+        end = text.find(quote * 3, start + 3)
+        while quote == '"' and end != -1 and _escaped(text, end, start + 3):
+            end = text.find(quote * 3, end + 1)
+        if end == -1:
+            return -1
+        close = end + 3
+        while close < len(text) and text[close] == quote and close < end + 5:
+            close += 1  # up to two quotes may end the content: """a""""" is 'a""'
+        return close
+    end = text.find(quote, start + 1)
+    while quote == '"' and end != -1 and _escaped(text, end, start + 1):
+        end = text.find(quote, end + 1)
+    return -1 if end == -1 else end + 1
+
+
+def _escaped(text: str, at: int, floor: int) -> bool:
+    """True when the character at ``at`` follows an odd number of backslashes."""
+    k = at - 1
+    while k >= floor and text[k] == "\\":
+        k -= 1
+    return (at - 1 - k) % 2 == 1
+
+
 def _unreadable(path: Path, reason: str, strict: bool) -> tuple[Settings, list[str]]:
+    shown = display_path(path)
     if strict:
-        raise SettingsError(f"{path}: cannot read the settings file: {reason}")
-    return Settings(), [f"{path}: cannot read the settings file ({reason}); using the defaults"]
+        raise SettingsError(f"{shown}: cannot read the settings file: {reason}")
+    return Settings(), [f"{shown}: cannot read the settings file ({reason}); using the defaults"]
 
 
 _TOML_POS = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
 
 
-_KEY_AT = re.compile(r"^\s*([A-Za-z0-9_.-]+|\"[^\"]*\"|'[^']*')\s*=")
+_KEY_AT = re.compile(r"[ \t]*([A-Za-z0-9_.-]+|\"[^\"\n]*\"|'[^'\n]*')[ \t]*=")
 
 
 def _toml_error(exc: tomllib.TOMLDecodeError, key: str | None = None) -> str:
@@ -152,33 +256,55 @@ def _toml_error(exc: tomllib.TOMLDecodeError, key: str | None = None) -> str:
 
 
 def parse_settings(
-    data: dict[str, Any], *, text: str = "", path: Path | None = None
+    data: dict[str, Any],
+    *,
+    text: str = "",
+    path: Path | None = None,
+    budget: int = MAX_WARNINGS,
 ) -> tuple[Settings, list[str]]:
-    """Turn parsed TOML into :class:`Settings` (``text`` only helps find line numbers)."""
+    """Turn parsed TOML into :class:`Settings` (``text`` only helps find line numbers).
+
+    At most ``budget`` warnings are worded (line, key, hint); the rest are only
+    counted, in a last "and N more" warning, so a file of 8,000 bad keys costs no more than
+    reading it."""
     settings = Settings()
     warnings: list[str] = []
-    where = f"{path}: " if path is not None else ""
+    more = 0
+    where = f"{display_path(path)}: " if path is not None else ""
     base = path.absolute().parent if path is not None else None
     lines = _KeyLines(text)
 
-    def warn(key: str, problem: str, table: str | None = None) -> None:
+    def warn(key: str, problem: str | Callable[[], str], table: str | None = None) -> None:
+        nonlocal more
+        if len(warnings) >= budget:
+            more += 1
+            return
         line = lines.find(key, table)
         loc = f"line {line}: " if line else ""
-        name = f"{table}.{key}" if table else key
-        warnings.append(f"{where}{loc}'{name}' {problem}")
+        name = _name(f"{table}.{key}" if table else key)
+        said = problem() if callable(problem) else problem
+        warnings.append(f"{where}{loc}'{name}' {said}")
 
     for key, value in data.items():
         if key == "folders":
-            items = [value] if isinstance(value, str) else value
-            if isinstance(items, list) and all(_is_path(v) for v in items):
+            items = _strings(value)
+            if items is not None and all(_is_path(v) for v in items):
                 settings.folders = [_as_path(v, base) for v in items]
             else:
-                warn(key, "must be a list of folder paths (strings); ignored")
+                warn(
+                    key,
+                    f"must be a list of folder paths (at most {MAX_ITEMS:,} strings without "
+                    "control characters); ignored",
+                )
         elif key == "theme":
-            if isinstance(value, str) and value.strip():
+            if isinstance(value, str) and _is_name(value.strip()):
                 settings.theme = value.strip()
             else:
-                warn(key, "must be a theme name (a string); using the default theme")
+                warn(
+                    key,
+                    "must be a theme name (a short string without control characters); "
+                    "using the default theme",
+                )
         elif key == "reader_width":
             if (
                 isinstance(value, int)
@@ -208,24 +334,31 @@ def parse_settings(
             # Binding ids may contain dots ("app.quit"): unquoted, TOML reads them as
             # nested tables, so flatten those back into dotted ids.
             for binding, keys in _flatten(value):
-                if isinstance(keys, str) and keys.strip():
-                    settings.keymap[binding] = ",".join(
-                        k.strip() for k in keys.split(",") if k.strip()
-                    )
-                elif (
-                    isinstance(keys, list)
-                    and keys
-                    and all(isinstance(k, str) and k.strip() for k in keys)
-                ):
-                    settings.keymap[binding] = ",".join(k.strip() for k in keys)
+                if len(settings.keymap) >= MAX_BINDINGS:
+                    warn(binding, f"is past the first {MAX_BINDINGS} bindings; ignored", "keymap")
+                elif keys is _TOO_DEEP or not _is_binding_id(binding):
+                    warn(binding, "is not a binding id (like app.quit); ignored", "keymap")
                 else:
-                    warn(binding, 'must be keys as a string, like "ctrl+s,s"; ignored', "keymap")
+                    spec = _key_list(keys)
+                    if spec is None:
+                        warn(
+                            binding,
+                            'must be keys as a string, like "ctrl+s,s" (key names such as '
+                            "ctrl+s, f1, question_mark, joined by commas); ignored",
+                            "keymap",
+                        )
+                    else:
+                        settings.keymap[binding] = spec
         elif key == "feeds":
-            items = [value] if isinstance(value, str) else value
-            if isinstance(items, list) and all(_is_path(v) for v in items):
+            items = _strings(value)
+            if items is not None and all(_is_path(v) for v in items):
                 settings.feeds = [_as_feed(v.strip(), base) for v in items]
             else:
-                warn(key, "must be a list of feed URLs or file paths (strings); ignored")
+                warn(
+                    key,
+                    f"must be a list of feed URLs or file paths (at most {MAX_ITEMS:,} strings "
+                    "without control characters); ignored",
+                )
         elif key == "opml":
             if _is_path(value):
                 settings.opml = _as_path(value.strip(), base)
@@ -248,38 +381,119 @@ def parse_settings(
             hint = _close_match(key)
             extra = f" (did you mean '{hint}'?)" if hint else ""
             warn(key, f"is not a setting newstui knows{extra}; ignored")
+    if more:
+        warnings.append(f"{where}and {more:,} more problem{'s' if more != 1 else ''}")
     return settings, warnings
 
 
-def _flatten(table: dict[str, Any], prefix: str = "") -> list[tuple[str, Any]]:
-    items: list[tuple[str, Any]] = []
-    for key, value in table.items():
-        if isinstance(value, dict):
-            items += _flatten(value, f"{prefix}{key}.")
-        else:
-            items.append((f"{prefix}{key}", value))
+def _name(key: str) -> str:
+    """A key or value as quoted in a message: no control characters, at most 60 characters."""
+    return clean_line(key, max_len=60)
+
+
+def _strings(value: Any) -> list[str] | None:
+    """``value`` as a list of strings (one string is a list of one), else ``None``."""
+    items = [value] if isinstance(value, str) else value
+    if not isinstance(items, list) or len(items) > MAX_ITEMS:
+        return None
+    if not all(isinstance(v, str) for v in items):
+        return None
     return items
+
+
+_TOO_DEEP = object()
+#: Binding ids are "pane.action"; a few more levels are tolerated, deeper is refused.
+_MAX_ID_DEPTH = 4
+
+
+def _flatten(table: dict[str, Any]) -> list[tuple[str, Any]]:
+    """Nested tables as dotted ids (iteratively: however deep a file nests, no recursion);
+    a value deeper than :data:`_MAX_ID_DEPTH` is ``_TOO_DEEP``."""
+    items: list[tuple[str, Any]] = []
+    stack: list[tuple[str, dict[str, Any], int]] = [("", table, 1)]
+    while stack and len(items) <= MAX_BINDINGS:
+        prefix, current, depth = stack.pop()
+        for key, value in current.items():
+            if isinstance(value, dict):
+                if depth >= _MAX_ID_DEPTH:
+                    items.append((f"{prefix}{key}", _TOO_DEEP))
+                else:
+                    stack.append((f"{prefix}{key}.", value, depth + 1))
+            else:
+                items.append((f"{prefix}{key}", value))
+            if len(items) > MAX_BINDINGS:
+                break
+    return items
+
+
+def _is_binding_id(binding: str) -> bool:
+    return 0 < len(binding) <= 100 and all(
+        ch.isascii() and (ch.isalnum() or ch in "._-") for ch in binding
+    )
+
+
+def _is_key(key: str) -> bool:
+    """A Textual key name ("ctrl+s", "f1", "question_mark") or one printable character."""
+    if len(key) == 1:
+        return key.isprintable() and not key.isspace() and key != ","
+    return 0 < len(key) <= 40 and all(ch.isascii() and (ch.isalnum() or ch in "_+-") for ch in key)
+
+
+def _key_list(keys: Any) -> str | None:
+    """A keymap value as Textual wants it ("ctrl+s,s"), or ``None`` when it is not one."""
+    if isinstance(keys, str):
+        if len(keys) > 400:
+            return None
+        parts = [k.strip() for k in keys.split(",") if k.strip()]
+    elif isinstance(keys, list) and 0 < len(keys) <= 20 and all(isinstance(k, str) for k in keys):
+        parts = [k.strip() for k in keys]
+        if not all(parts):
+            return None
+    else:
+        return None
+    if not parts or not all(_is_key(k) for k in parts):
+        return None
+    return ",".join(parts)
 
 
 def _show(value: Any) -> str:
     if isinstance(value, bool):
         return str(value).lower()
     if isinstance(value, str):
-        return repr(value)
-    if isinstance(value, (int, float)):
-        return str(value)
+        return repr(_name(value))
+    if isinstance(value, int):
+        return str(value) if abs(value) < 10**12 else "a very big number"
+    if isinstance(value, float):
+        return _name(repr(value))
     return f"a {type(value).__name__}"
 
 
 def _close_match(key: str) -> str | None:
+    if len(key) > 64:
+        return None
     import difflib
 
     found = difflib.get_close_matches(key, KNOWN_KEYS, n=1, cutoff=0.6)
     return found[0] if found else None
 
 
+def _has_controls(value: str) -> bool:
+    """True when ``value`` holds a control character, an escape, a bidi control or
+    anything else the display sanitiser would remove (a surrogate, a zero-width space)."""
+    return not value.isprintable() or clean_line(value) != " ".join(value.split())
+
+
+def _is_name(value: str) -> bool:
+    return 0 < len(value) <= 100 and not _has_controls(value)
+
+
 def _is_path(value: Any) -> bool:
-    return isinstance(value, str) and bool(value.strip()) and "\x00" not in value
+    return (
+        isinstance(value, str)
+        and bool(value.strip())
+        and len(value) <= MAX_VALUE_CHARS
+        and not _has_controls(value)
+    )
 
 
 def _as_path(value: str, base: Path | None) -> Path:
@@ -293,51 +507,77 @@ def _as_path(value: str, base: Path | None) -> Path:
 
 
 def _as_feed(value: str, base: Path | None) -> str:
-    if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*://", value):
+    if _has_scheme(value):
         return value
     return str(_as_path(value, base))
 
 
-class _KeyLines:
-    """Finds the line where a key is set in TOML text (best effort, for messages)."""
+def _has_scheme(value: str) -> bool:
+    """``scheme://`` at the start (RFC 3986 scheme), checked without a regex."""
+    scheme, sep, _ = value.partition("://")
+    return (
+        bool(sep)
+        and 0 < len(scheme) <= 32
+        and scheme[0].isascii()
+        and scheme[0].isalpha()
+        and all(ch.isascii() and (ch.isalnum() or ch in "+.-") for ch in scheme)
+    )
 
-    _HEADER = re.compile(r"^\s*\[\s*([^\[\]]+?)\s*\]\s*(#.*)?$")
+
+class _KeyLines:
+    """Finds the line where a key is set in TOML text (best effort, for messages).
+
+    One pass over the text at creation indexes every ``key =`` line under its table (and
+    every ``[table]`` header); :meth:`find` is then a dictionary look-up. Plain string
+    operations only: no pattern can backtrack on a long line."""
 
     def __init__(self, text: str) -> None:
-        self._lines = text.splitlines()
+        self._at: dict[tuple[str | None, str], int] = {}
+        current: str | None = None
+        in_string: str | None = None  # the quote of a multi-line string still open
+        for n, raw in enumerate(text.splitlines(), 1):
+            line = raw.strip()
+            if in_string is not None:
+                if line.count(in_string) % 2 == 1:
+                    in_string = None
+                continue
+            if not line or line.startswith("#"):
+                continue
+            if line.startswith("["):
+                name = line.lstrip("[").split("]", 1)[0]
+                current = _unquote(name)
+                self._at.setdefault((None, current), n)
+                continue
+            key, eq, rest = line.partition("=")
+            if not eq:
+                continue
+            key = _unquote(key)
+            self._at.setdefault((current, key), n)
+            if current is None:
+                head, dot, tail = key.partition(".")
+                if dot:  # keymap.app.quit = "q" at the top level
+                    self._at.setdefault((head, tail), n)
+            for quote in ('"""', "'''"):
+                if rest.count(quote) % 2 == 1:
+                    in_string = quote
+                    break
 
     def find(self, key: str, table: str | None = None) -> int | None:
-        current: str | None = None
-        key_re = re.compile(
-            r"^\s*(?:"
-            + re.escape(key)
-            + r"|\""
-            + re.escape(key)
-            + r"\"|'"
-            + re.escape(key)
-            + r"')\s*="
-        )
-        dotted = (
-            re.compile(r"^\s*" + re.escape(table) + r"\s*\.\s*" + re.escape(key) + r"\s*=")
-            if table
-            else None
-        )
-        for n, line in enumerate(self._lines, 1):
-            m = self._HEADER.match(line)
-            if m:
-                current = m.group(1).strip().strip("\"'")
-                if table is None and current == key:
-                    return n
-                continue
-            if current == table and key_re.match(line):
-                return n
-            if current is None and dotted is not None and dotted.match(line):
-                return n
-        return None
+        return self._at.get((table, key))
+
+
+def _unquote(key: str) -> str:
+    """A TOML key as written (``"a.b"``, ``a . b``, ``'x'``) in the dotted form used here."""
+    parts = [p.strip().strip("\"'").strip() for p in key.strip().split(".")]
+    if key.strip().startswith(('"', "'")) and key.strip()[:1] == key.strip()[-1:]:
+        return key.strip()[1:-1]  # one quoted key: its dots are part of it
+    return ".".join(parts)
 
 
 __all__ = [
     "CONFIG_FILENAME",
+    "MAX_SETTINGS_BYTES",
+    "MAX_WARNINGS",
     "Settings",
     "SettingsError",
     "default_config_path",

@@ -23,6 +23,7 @@ memory for this run, again with a notice. A write that cannot be saved (disk ful
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import shutil
 import sqlite3
@@ -36,6 +37,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from newstui.core import paths
+from newstui.core.text import clean_line, clean_text
 
 STATE_FILENAME = "state.sqlite3"
 EXPORT_FORMAT = "newstui-state"
@@ -87,6 +89,13 @@ def _text(value: str) -> str:
     except UnicodeEncodeError:
         return value.encode("utf-8", "replace").decode("utf-8")
     return value
+
+
+def _safe(value: str) -> str:
+    """A remembered string (a search, a value) safe to show: escape sequences and control
+    characters removed, whitespace runs made one space. State is untrusted like article
+    text (an import, or a store file from elsewhere, can hold anything)."""
+    return value if value.isprintable() else clean_text(value, keep_newlines=False)
 
 
 def _is_locked(exc: BaseException) -> bool:
@@ -338,8 +347,9 @@ class StateStore:
         return new
 
     def set_position(self, article_id: str, line: int) -> None:
-        """Remember the reader's scroll offset (line) for an article; 0 forgets it."""
-        line = max(0, int(line))
+        """Remember the reader's scroll offset (line) for an article; 0 forgets it (kept
+        within 0..:data:`MAX_POSITION`)."""
+        line = min(max(0, int(line)), MAX_POSITION)
         article_id = _text(article_id)
         if self._positions.get(article_id, 0) == line:
             return
@@ -364,7 +374,7 @@ class StateStore:
         """Remember a small value ("last_article", "last_search", "theme", "sort", ...);
         ``None`` forgets it."""
         key = _text(key)
-        value = None if value is None else _text(value)
+        value = None if value is None else _safe(_text(value))
         if self._values.get(key) == value:
             return
 
@@ -382,7 +392,7 @@ class StateStore:
 
     def add_search(self, query: str) -> None:
         """Record a search (blank ones are ignored; a repeat moves to the front)."""
-        query = _text(query.strip())
+        query = _safe(_text(query)).strip()
         if not query:
             return
         if self._history and self._history[0] == query:
@@ -427,31 +437,27 @@ class StateStore:
 
         Read and starred articles are added (an import never un-reads anything); positions
         and values in the file replace the ones here; searches in the file join the history
-        behind the ones here. The data is checked first and nothing is written if any part is
-        invalid (:class:`StateImportError` says what and where).
+        behind the ones here. The data is checked completely first and nothing is written if
+        any part is invalid (:class:`StateImportError` says what and where); then it is
+        merged in one transaction against what the file holds at that moment (not what this
+        store read at open), so imports running at the same time serialise and none is lost.
         """
         imp = validate_export(data)
-        reads = self._reads()
-        new_read = [i for i in dict.fromkeys(imp.read) if i not in reads]
-        new_starred = [i for i in imp.starred if i not in self._starred]
-        new_pos = {k: v for k, v in imp.positions.items() if self._positions.get(k, 0) != v}
-        new_vals = {k: v for k, v in imp.values.items() if self._values.get(k) != v}
-        new_hist = [q for q in dict.fromkeys(imp.history) if q not in self._history]
-        changed = len(new_read) + len(new_starred) + len(new_pos) + len(new_vals) + len(new_hist)
-        if not changed:
-            return 0
         now = time.time()
-        merged_hist = (self._history + new_hist)[:HISTORY_KEEP]
 
-        def work(conn: sqlite3.Connection) -> None:
+        def work(conn: sqlite3.Connection) -> int:
+            before = conn.total_changes
             conn.executemany(
                 "INSERT OR IGNORE INTO read_state (id, at) VALUES (?, ?)",
-                [(i, now) for i in new_read],
+                [(i, now) for i in dict.fromkeys(imp.read)],
             )
             conn.executemany(
                 "INSERT OR IGNORE INTO starred (id, at) VALUES (?, ?)",
-                [(i, now) for i in new_starred],
+                [(i, now) for i in dict.fromkeys(imp.starred)],
             )
+            changed = conn.total_changes - before
+            here = dict(conn.execute("SELECT id, line FROM position").fetchall())
+            new_pos = {k: v for k, v in imp.positions.items() if here.get(k, 0) != v}
             conn.executemany(
                 "INSERT OR REPLACE INTO position (id, line, at) VALUES (?, ?, ?)",
                 [(k, v, now) for k, v in new_pos.items() if v],
@@ -459,36 +465,31 @@ class StateStore:
             conn.executemany(
                 "DELETE FROM position WHERE id = ?", [(k,) for k, v in new_pos.items() if not v]
             )
-            for k, v in new_vals.items():
-                if v is None:
+            values = dict(conn.execute("SELECT key, value FROM kv").fetchall())
+            new_vals = {k: v for k, v in imp.values.items() if values.get(k) != v}
+            for k, val in new_vals.items():
+                if val is None:
                     conn.execute("DELETE FROM kv WHERE key = ?", (k,))
                 else:
-                    conn.execute("INSERT OR REPLACE INTO kv (key, value) VALUES (?, ?)", (k, v))
+                    conn.execute("INSERT OR REPLACE INTO kv (key, value) VALUES (?, ?)", (k, val))
+            history = [
+                q for (q,) in conn.execute("SELECT query FROM search_history ORDER BY seq DESC")
+            ]
+            known = set(history)
+            new_hist = [q for q in dict.fromkeys(imp.history) if q not in known]
             if new_hist:
+                merged = (history + new_hist)[:HISTORY_KEEP]
                 conn.execute("DELETE FROM search_history")
-                n = len(merged_hist)
+                n = len(merged)
                 conn.executemany(
                     "INSERT INTO search_history (seq, query, at) VALUES (?, ?, ?)",
-                    [(n - i, q, now) for i, q in enumerate(merged_hist)],
+                    [(n - i, q, now) for i, q in enumerate(merged)],
                 )
+            return changed + len(new_pos) + len(new_vals) + len(new_hist)
 
-        self._write(work)
-        for i in new_read:
-            reads[i] = None
-        for i in new_starred:
-            self._starred[i] = None
-        for k, v in new_pos.items():
-            if v:
-                self._positions[k] = v
-            else:
-                self._positions.pop(k, None)
-        for k, val in new_vals.items():
-            if val is None:
-                self._values.pop(k, None)
-            else:
-                self._values[k] = val
-        self._history[:] = merged_hist
-        self._read_frozen = self._starred_frozen = None
+        changed = self._write(work)
+        if changed:
+            self.reload()
         return changed
 
     # --- other processes ------------------------------------------------------------------
@@ -627,68 +628,139 @@ class _Import:
     values: dict[str, str | None]
 
 
+#: The biggest reading position (a line number) an import may hold.
+MAX_POSITION = 2**31 - 1
+#: The longest article id, value name, value and search an import may hold.
+MAX_ID_CHARS = 200
+MAX_NAME_CHARS = 100
+MAX_VALUE_CHARS = 10_000
+#: Problems of an invalid export named one by one (then "and N more").
+MAX_IMPORT_PROBLEMS = 5
+_KNOWN_FIELDS = frozenset(
+    {"format", "version", "exported_at", "read", "starred", "positions", "history", "values"}
+)
+
+
+def _quote(value: object) -> str:
+    """A name from the file as quoted in a message: short, no control characters."""
+    if isinstance(value, str):
+        return repr(clean_line(value, max_len=60))
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, int):
+        return str(value) if abs(value) < 10**12 else "a very big number"
+    return f"a {type(value).__name__}"
+
+
+def _bad_id(name: str, n: int, item: object) -> str:
+    return (
+        f"'{name}'[{n}] must be an article id (a string of 1 to {MAX_ID_CHARS} characters), "
+        f"got {_quote(item)}"
+    )
+
+
 def validate_export(data: Any) -> _Import:
-    """Check an export (as parsed from JSON); raise :class:`StateImportError` naming the field."""
+    """Check an export (as parsed from JSON) completely; raise :class:`StateImportError`
+    naming the fields at fault (the first :data:`MAX_IMPORT_PROBLEMS`, then how many more).
+
+    Article ids and value names are opaque keys, compared and never shown: any string of
+    1 to :data:`MAX_ID_CHARS` (:data:`MAX_NAME_CHARS`) characters, kept as it is. Searches
+    and values are shown (the search box, the window title): cleaned like article text,
+    escape sequences and control characters removed. Positions are whole numbers from 0 to
+    :data:`MAX_POSITION`. Strings are at most :data:`MAX_VALUE_CHARS` long."""
     if not isinstance(data, Mapping):
         raise StateImportError("not a newstui state export (expected a JSON object)")
     fmt = data.get("format", EXPORT_FORMAT)
     if fmt != EXPORT_FORMAT:
-        raise StateImportError(f"not a newstui state export ('format' is {fmt!r})")
+        raise StateImportError(f"not a newstui state export ('format' is {_quote(fmt)})")
     version = data.get("version", EXPORT_VERSION)
     if not isinstance(version, int) or isinstance(version, bool) or version < 1:
         raise StateImportError("'version' must be a whole number of at least 1")
     if version > EXPORT_VERSION:
         raise StateImportError(
-            f"made by a newer newstui (export version {version}; this one reads up to "
+            f"made by a newer newstui (export version {_quote(version)}; this one reads up to "
             f"{EXPORT_VERSION})"
         )
-    known = {
-        "format",
-        "version",
-        "exported_at",
-        "read",
-        "starred",
-        "positions",
-        "history",
-        "values",
-    }
-    if not any(k in data for k in known - {"format", "version", "exported_at"}):
+    if not any(k in data for k in _KNOWN_FIELDS - {"format", "version", "exported_at"}):
         raise StateImportError(
             "not a newstui state export (none of 'read', 'starred', 'positions', 'history', "
             "'values' is present)"
         )
+    problems: list[str] = []
+    more = 0
+
+    def bad(message: str | Callable[[], str]) -> None:
+        """Note a problem; only the first few are worded (a million bad ids cost little)."""
+        nonlocal more
+        if len(problems) < MAX_IMPORT_PROBLEMS:
+            problems.append(message() if callable(message) else message)
+        else:
+            more += 1
+
+    def article_id(value: object) -> bool:
+        return isinstance(value, str) and 0 < len(value) <= MAX_ID_CHARS
 
     def id_list(name: str) -> list[str]:
         value = data.get(name, [])
         if not isinstance(value, list):
-            raise StateImportError(f"'{name}' must be a list of article ids")
+            bad(f"'{name}' must be a list of article ids")
+            return []
         for n, item in enumerate(value):
-            if not isinstance(item, str) or not item:
-                raise StateImportError(f"'{name}'[{n}] must be an article id (a non-empty string)")
-        return [_text(item) for item in value]
+            if not article_id(item):
+                bad(functools.partial(_bad_id, name, n, item))
+        return [_text(item) for item in value if isinstance(item, str)]
 
     read = id_list("read")
     starred = id_list("starred")
+    positions: dict[str, int] = {}
     positions_raw = data.get("positions", {})
     if not isinstance(positions_raw, Mapping):
-        raise StateImportError("'positions' must be an object of article id: line")
-    positions: dict[str, int] = {}
-    for k, v in positions_raw.items():
-        if not isinstance(v, int) or isinstance(v, bool) or v < 0:
-            raise StateImportError(f"'positions'[{k!r}] must be a whole number of at least 0")
-        positions[_text(str(k))] = v
+        bad("'positions' must be an object of article id: line")
+    else:
+        for k, v in positions_raw.items():
+            if not article_id(k):
+                bad(f"'positions' key {_quote(k)} must be an article id")
+            elif not isinstance(v, int) or isinstance(v, bool) or not 0 <= v <= MAX_POSITION:
+                bad(
+                    f"'positions'[{_quote(k)}] must be a whole number from 0 to "
+                    f"{MAX_POSITION:,}, got {_quote(v)}"
+                )
+            else:
+                positions[_text(k)] = v
+    history: list[str] = []
     history_raw = data.get("history", [])
-    if not isinstance(history_raw, list) or not all(isinstance(q, str) for q in history_raw):
-        raise StateImportError("'history' must be a list of strings (newest first)")
-    history = [_text(q.strip()) for q in history_raw if q.strip()]
+    if not isinstance(history_raw, list):
+        bad("'history' must be a list of strings (newest first)")
+    else:
+        for n, q in enumerate(history_raw):
+            if not isinstance(q, str) or len(q) > MAX_VALUE_CHARS:
+                bad(
+                    f"'history'[{n}] must be a search (a string of at most "
+                    f"{MAX_VALUE_CHARS:,} characters), got {_quote(q)}"
+                )
+            elif len(history) < HISTORY_KEEP:
+                q = _safe(_text(q)).strip()
+                if q:
+                    history.append(q)
+    values: dict[str, str | None] = {}
     values_raw = data.get("values", {})
     if not isinstance(values_raw, Mapping):
-        raise StateImportError("'values' must be an object of name: string")
-    values: dict[str, str | None] = {}
-    for k, v in values_raw.items():
-        if v is not None and not isinstance(v, str):
-            raise StateImportError(f"'values'[{k!r}] must be a string or null")
-        values[_text(str(k))] = None if v is None else _text(v)
+        bad("'values' must be an object of name: string")
+    else:
+        for k, v in values_raw.items():
+            if not (isinstance(k, str) and 0 < len(k) <= MAX_NAME_CHARS):
+                bad(f"'values' name {_quote(k)} must be a string of 1 to {MAX_NAME_CHARS}")
+            elif v is not None and not (isinstance(v, str) and len(v) <= MAX_VALUE_CHARS):
+                bad(
+                    f"'values'[{_quote(k)}] must be a string of at most {MAX_VALUE_CHARS:,} "
+                    f"characters, or null; got {_quote(v)}"
+                )
+            else:
+                values[_text(k)] = None if v is None else _safe(_text(v))
+    if problems:
+        if more:
+            problems.append(f"and {more:,} more problem{'s' if more != 1 else ''}")
+        raise StateImportError("; ".join(problems))
     return _Import(read, starred, positions, history, values)
 
 
@@ -845,10 +917,17 @@ def _load(conn: sqlite3.Connection, *, with_read: bool = True) -> _Loaded:
         read = _load_read(conn) if with_read else None
         starred = dict.fromkeys(r for (r,) in conn.execute("SELECT id FROM starred"))
         positions = dict(conn.execute("SELECT id, line FROM position").fetchall())
-        values = dict(conn.execute("SELECT key, value FROM kv").fetchall())
-        history = [
-            q for (q,) in conn.execute("SELECT query FROM search_history ORDER BY seq DESC")
-        ][:HISTORY_KEEP]
+        values = {k: _safe(v) for k, v in conn.execute("SELECT key, value FROM kv")}
+        history = list(
+            dict.fromkeys(
+                _safe(q).strip()
+                for (q,) in conn.execute(
+                    "SELECT query FROM search_history ORDER BY seq DESC LIMIT ?", (HISTORY_KEEP,)
+                )
+            )
+        )
+        if "" in history:
+            history.remove("")
     finally:
         with contextlib.suppress(sqlite3.Error):
             conn.execute("COMMIT")
