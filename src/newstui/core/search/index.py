@@ -60,8 +60,9 @@ from newstui.core.search.normalize import (
     index_forms,
     tokens_with_offsets,
 )
-from newstui.core.search.query import Query, Term, parse
+from newstui.core.search.query import STOPWORDS, Query, Term, parse
 from newstui.core.search.results import Hit, SearchResult, Span, StateView
+from newstui.core.search.snippet import SNIPPET_CHARS, make_snippet, markdown_region
 
 ProgressCallback = Callable[[int, int], None]
 
@@ -71,7 +72,12 @@ BUILD_CHUNK = 4096
 # Variants with at most this many postings are scored together in one vectorised batch.
 _BATCH_POSTINGS = 2048
 _WORD_RE = re.compile(r"[^\W_]+")
-SNIPPET_CHARS = 160
+# A query word longer than this is matched exactly only: no typo or prefix expansion (whose
+# cost grows with the word; real words are shorter, pasted junk is not).
+MAX_EXPAND_LEN = 32
+# A 3-4 letter word (where the typo rule allows none) that is no word of the library also
+# matches its one-typo neighbours.
+SHORT_TYPO_MIN_LEN = 3
 
 IntArray = npt.NDArray[np.int32]
 I64Array = npt.NDArray[np.int64]
@@ -522,7 +528,7 @@ class _Vocab:
             )
         self.cache: dict[tuple[str, bool, bool], list[tuple[int, float, str]]] = {}
 
-    def fuzzy_prefix_positions(self, word: str, limit: int) -> list[int]:
+    def fuzzy_prefix_positions(self, word: str, limit: int, *, deletions: bool = True) -> list[int]:
         """Positions in ``sorted_terms`` of the terms (at most ``limit``, most frequent
         first) that start with a one-typo variant of ``word`` but not with ``word``.
 
@@ -532,7 +538,7 @@ class _Vocab:
         6-letter word, a fraction of a millisecond, cached with the word's other variants.
         """
         n = len(word)
-        heads = {word[:i] + word[i + 1 :] for i in range(n - 1)}
+        heads = {word[:i] + word[i + 1 :] for i in range(n - 1)} if deletions else set()
         heads |= {word[:i] + word[i + 1] + word[i] + word[i + 2 :] for i in range(n - 1)}
         for i in range(n):
             for c in _EDIT_ALPHABET:
@@ -580,6 +586,7 @@ class _Snapshot:
         "_lock",
         "_stats",
         "_vocab",
+        "building",
         "lives",
         "n_terms",
         "segments",
@@ -593,8 +600,11 @@ class _Snapshot:
         lives: tuple[BoolArray | None, ...],
         where: dict[str, tuple[int, int]],
         terms: _TermDict,
+        building: bool = False,
     ) -> None:
         self.segments = segments
+        # Published by ``add`` before it is done: the articles indexed so far.
+        self.building = building
         self.lives = lives
         self.where = where
         self.terms = terms
@@ -720,6 +730,12 @@ class SearchIndex:
         snap.vocab(self.config)
 
     @property
+    def building(self) -> bool:
+        """True while ``add`` runs: searches see the articles indexed so far (and give no
+        suggestions, as a word may yet come)."""
+        return self._snap.building
+
+    @property
     def vocabulary_size(self) -> int:
         return len(self._snap.vocab(self.config).sorted_terms)
 
@@ -761,9 +777,12 @@ class SearchIndex:
             finally:
                 if pool is not None:
                     pool.shutdown(wait=True)
+                self._compact(base_count)
+                snap = self._snap
+                if snap.building:  # nothing to compact: the last chunk's snapshot, complete
+                    self._publish(snap.segments, snap.lives, snap.where)
             if total == 0 and progress is not None:
                 progress(0, 0)
-            self._compact(base_count)
         self.prepare()
 
     def _commit(self, seg: _Segment) -> int:
@@ -786,7 +805,7 @@ class SearchIndex:
         si = len(snap.segments)
         for li, a in enumerate(chunk):
             where[a.id] = (si, li)
-        self._publish((*snap.segments, seg), (*lives, None), where)
+        self._publish((*snap.segments, seg), (*lives, None), where, building=True)
         return len(chunk)
 
     def remove(self, article_ids: Iterable[str]) -> None:
@@ -817,8 +836,10 @@ class SearchIndex:
         segments: tuple[_Segment, ...],
         lives: tuple[BoolArray | None, ...],
         where: dict[str, tuple[int, int]],
+        *,
+        building: bool = False,
     ) -> None:
-        self._snap = _Snapshot(segments, lives, where, self._terms)
+        self._snap = _Snapshot(segments, lives, where, self._terms, building)
 
     def _compact(self, first_new: int) -> None:
         """Merge the segments of one ``add`` into one; keep few, mostly-live segments."""
@@ -944,6 +965,8 @@ class SearchIndex:
         """(term id, factor, term) for every vocabulary term a query word stands for."""
         cfg = self.config
         vocab = snap.vocab(cfg)
+        if len(word) > MAX_EXPAND_LEN:  # exact only: expansion costs grow with the word
+            fuzzy = prefix = False
         key = (word, fuzzy, prefix)
         cached = vocab.cache.get(key)
         if cached is not None:
@@ -957,11 +980,25 @@ class SearchIndex:
             typed = prefix and len(word) <= cfg.typed_exact_max_len
             out.append((tid, cfg.typed_exact_factor if typed else 1.0, word))
         k = max_typos(word) if fuzzy else 0
+        short = False
         if k:
             # Ties broken by the term itself, not its id (ids depend on indexing order).
             found = sorted((dist, -int(df[t]), term, t) for dist, t, term in vocab.near(word, k))
             for dist, _, term, t in found[: cfg.max_typo_variants]:
                 out.append((t, cfg.typo_factor[min(dist, len(cfg.typo_factor) - 1)], term))
+        elif fuzzy and not typed_known and len(word) >= SHORT_TYPO_MIN_LEN and word.isalpha():
+            # A short word that is no word here: one typo (`brwn` -> brown, `lne` -> line),
+            # ranked below exact matches; never to a stopword or a 1-2 letter word. (Not for
+            # a rare word with a common neighbour: `tram` would find every `team`.)
+            near = [
+                (t, term)
+                for _, t, term in vocab.near(word, 1)
+                if len(term) >= SHORT_TYPO_MIN_LEN and term not in STOPWORDS
+            ]
+            short = bool(near)
+            close = sorted((-int(df[t]), term, t) for t, term in near)
+            for _, term, t in close[: cfg.max_typo_variants]:
+                out.append((t, cfg.typo_factor[1], term))
         if prefix:
             lo = bisect.bisect_left(vocab.sorted_terms, word)
             hi = bisect.bisect_left(vocab.sorted_terms, word + "\U0010ffff")
@@ -978,10 +1015,13 @@ class SearchIndex:
                     t = int(vocab.sorted_tids[pos])
                     if t not in seen:
                         out.append((t, cfg.prefix_factor, vocab.sorted_terms[pos]))
-        if prefix and k and not typed_known:
-            # Neither a word nor the start of one: probably a typo while typing.
+        if prefix and (k or short) and not typed_known:
+            # Neither a word nor the start of one: probably a typo while typing. (A short
+            # word skips deletions: `lne` would start half the vocabulary as `le`, `ne`.)
             seen = {t for t, _, _ in out}
-            for pos in vocab.fuzzy_prefix_positions(word, cfg.max_fuzzy_prefix_variants):
+            for pos in vocab.fuzzy_prefix_positions(
+                word, cfg.max_fuzzy_prefix_variants, deletions=not short
+            ):
                 t = int(vocab.sorted_tids[pos])
                 if t not in seen:
                     out.append((t, cfg.fuzzy_prefix_factor, vocab.sorted_terms[pos]))
@@ -1172,21 +1212,30 @@ class SearchIndex:
     # ----------------------------------------------------------------- search
 
     def search(
-        self, query: str, *, limit: int = 50, offset: int = 0, state: StateView | None = None
+        self,
+        query: str,
+        *,
+        limit: int = 50,
+        offset: int = 0,
+        state: StateView | None = None,
+        snippet_width: int = SNIPPET_CHARS,
     ) -> SearchResult:
         """Ranked hits for ``query`` (see ``newstui.core.search.query`` for the language).
 
         ``is:unread`` / ``is:read`` / ``is:starred`` are answered through ``state``; with no
         state every article counts as unread and none as starred. An empty query returns
-        no hits. Never raises on any query text.
+        no hits. Never raises on any query text; what is wrong with it (a malformed
+        operator, a cut) is in ``errors``. Each hit's snippet is at most ``snippet_width``
+        characters (the width of the list showing it).
         """
         start = time.perf_counter()
         snap = self._snap
         limit = max(0, limit)
         offset = max(0, offset)
         parsed = parse(query)
+        errors = parsed.errors
         if parsed.is_empty or not snap.where or (not parsed.clauses and not parsed.has_filters):
-            return SearchResult(query, 0, [], (time.perf_counter() - start) * 1000)
+            return SearchResult(query, 0, [], (time.perf_counter() - start) * 1000, errors=errors)
         plans = self._plan(snap, parsed)
         n_clauses = len(plans)
         n_required = sum(1 for cp in plans if not cp.optional)
@@ -1207,14 +1256,16 @@ class SearchIndex:
             cands = [pick(si, base & (total > 0)) for si, (total, _, base) in enumerate(evals)]
         count = int(sum(len(c) for c in cands))
         highlight = _unique(t for cp in plans for t in cp.terms)
+        suggestions = self._suggest(snap, plans) if count == 0 or partial else []
         if count == 0:
             return SearchResult(
                 query,
                 0,
                 [],
                 (time.perf_counter() - start) * 1000,
-                suggestions=self._suggest(snap, plans),
+                suggestions=suggestions,
                 highlight_terms=highlight,
+                errors=errors,
             )
         seg_ix = np.concatenate([np.full(len(c), si, np.int32) for si, c in enumerate(cands)])
         local = np.concatenate(cands)
@@ -1261,7 +1312,7 @@ class SearchIndex:
         hits: list[Hit] = []
         for article, score, _, _ in docs[offset : offset + limit]:
             dt = tokenized.get(id(article)) or _DocTokens(article, matcher)
-            spans, snippet, snippet_spans = dt.highlight()
+            spans, snippet, snippet_spans = dt.highlight(snippet_width)
             hits.append(Hit(article, round(score, 6), spans, snippet, snippet_spans))
         return SearchResult(
             query,
@@ -1269,22 +1320,45 @@ class SearchIndex:
             hits,
             (time.perf_counter() - start) * 1000,
             partial=partial,
+            suggestions=suggestions,
             highlight_terms=highlight,
+            errors=errors,
         )
 
     def _suggest(self, snap: _Snapshot, plans: list[_ClausePlan]) -> list[str]:
-        """Vocabulary words close to the query words that matched nothing."""
+        """Corrections for the query words that matched nothing ("did you mean").
+
+        Only plain words the user asked for (not a field value, an excluded word, a
+        stopword or a number), of at least 6 letters: a shorter word already matches its
+        one-typo neighbours, and two typos in five letters is another word. Candidates are
+        one typo beyond what the search tolerates, at most a third of the word's letters
+        (2 for 6-8 letters, 3 for 9+), frequent in the library (in 2+ articles once it has
+        50), never a stopword; nearest first, then commonest."""
+        if snap.building:
+            return []  # the word may be in an article not indexed yet
         vocab = snap.vocab(self.config)
-        df = snap.stats(self.config).df
+        stats = snap.stats(self.config)
+        df = stats.df
+        min_df = 2 if stats.n_live >= 50 else 1
         out: list[str] = []
         for cp in plans:
+            if cp.optional:
+                continue
             for ap in cp.alts:
+                if ap.term.field is not None:
+                    continue
                 for wp in ap.words:
-                    if len(wp.word) < 3:
+                    word = wp.word
+                    if wp.variants or not word.isalpha() or len(word) > MAX_EXPAND_LEN:
                         continue
-                    k = max(2, max_typos(wp.word) + 1)
-                    found = [(dist, -int(df[t]), term) for dist, t, term in vocab.near(wp.word, k)]
-                    found.sort()
+                    k = max_typos(word) + 1
+                    if 3 * k > len(word):
+                        continue
+                    found = sorted(
+                        (dist, -int(df[t]), term)
+                        for dist, t, term in vocab.near(word, k)
+                        if int(df[t]) >= min_df and term not in STOPWORDS and term.isalpha()
+                    )
                     out.extend(t for _, _, t in found[:3])
         return _unique(out)[:5]
 
@@ -1319,9 +1393,11 @@ def _state_filter(
 
 
 _PHRASE_RES: dict[tuple[str, ...], re.Pattern[str] | None] = {}
-# Between two adjacent words: punctuation/space, maybe skipping a one-character compound
-# part the tokenizer drops (Trump['s] plan, don['t] go, big [x-]ray).
-_PHRASE_SEP = r"(?:['\-.,][a-z0-9])?[^a-z0-9]+(?:[a-z0-9]['\-.,])?"
+# Between two adjacent words: punctuation/space, maybe skipping a one-letter compound part
+# the tokenizer drops (Trump['s] plan, don['t] go, big [x-]ray). Atomic, and each optional
+# part taken only where the tokenizer drops it, so there is one way to read a separator:
+# the phrase regex runs in linear time (it backtracked exponentially on `a'a'a'a…`).
+_PHRASE_SEP = r"(?>(?:['\-.,][a-z](?![a-z0-9]))?[^a-z0-9]+(?:[a-z]['\-.,](?=[a-z0-9]{2}))?)"
 
 
 def _phrase_regex(words: tuple[str, ...]) -> re.Pattern[str] | None:
@@ -1514,7 +1590,7 @@ class _DocTokens:
             total += best
         return total / max(1, n_clauses - 1)
 
-    def highlight(self) -> tuple[list[Span], str, list[Span]]:
+    def highlight(self, width: int = SNIPPET_CHARS) -> tuple[list[Span], str, list[Span]]:
         spans = [Span("title", s, e) for s, e, _, _ in self.title]
         spans.extend(Span("body", s, e) for s, e, _, _ in self.body)
         for name in ("author", "source"):
@@ -1522,7 +1598,12 @@ class _DocTokens:
             if text:
                 spans.extend(Span(name, s, e) for s, e, _, _ in self.matcher.match(text))
         body_matches = [(s, e, c) for s, e, c, _ in self.body]
-        snippet, snippet_spans = make_snippet(self.article.body, body_matches)
+        text = self.article.body
+        if self.article.format == "markdown":
+            # The snippet comes from the rendered text, not the Markdown source.
+            text = markdown_region(text, body_matches)
+            body_matches = [(s, e, c) for s, e, c, _ in self.matcher.match(text)]
+        snippet, snippet_spans = make_snippet(text, body_matches, width)
         return _dedupe_spans(spans), snippet, snippet_spans
 
 
@@ -1534,65 +1615,6 @@ def _dedupe_spans(spans: list[Span]) -> list[Span]:
             continue
         out.append(sp)
     return out
-
-
-_WS_TRANS = str.maketrans({"\n": " ", "\r": " ", "\t": " ", "\f": " ", "\v": " "})
-
-
-def make_snippet(
-    body: str, matches: Sequence[tuple[int, int, int]], width: int = SNIPPET_CHARS
-) -> tuple[str, list[Span]]:
-    """About ``width`` characters of ``body`` around the densest cluster of ``matches``.
-
-    ``matches`` are ``(start, end, clause)``; the window holding the most distinct clauses
-    (then the most matches) wins. Returns the snippet (one line, ``…`` where cut) and
-    spans into it.
-    """
-    if not body:
-        return "", []
-    if not matches:
-        start, end = 0, min(len(body), width)
-    else:
-        ms = sorted(matches)[:400]
-        best = (-1, -1, 0)
-        j = 0
-        for i in range(len(ms)):
-            while j < len(ms) and ms[j][1] - ms[i][0] <= width:
-                j += 1
-            window = ms[i:j] or ms[i : i + 1]
-            score = (len({c for _, _, c in window}), len(window), -i)
-            if score > best:
-                best = score
-                best_i, best_j = i, max(j, i + 1)
-        cluster = ms[best_i:best_j]
-        c_start, c_end = cluster[0][0], max(e for _, e, _ in cluster)
-        slack = max(0, width - (c_end - c_start))
-        start = max(0, c_start - slack // 3)
-        end = min(len(body), max(c_end, start + width))
-        if end - start > width and c_end - c_start <= width:
-            start = max(0, end - width)
-    # Snap to word boundaries (never cutting into the first match).
-    if start > 0 and not body[start - 1].isspace():
-        first = min((s for s, _, _ in matches if s >= start), default=end)
-        sp = body.find(" ", start, min(first, start + 20))
-        if sp >= 0:
-            start = sp + 1
-    if end < len(body) and not body[end].isspace():
-        sp = body.rfind(" ", max(start + 1, end - 20), end)
-        if sp > start:
-            end = sp
-    raw = body[start:end].translate(_WS_TRANS)
-    stripped = raw.lstrip()
-    cut_left = len(raw) - len(stripped)
-    stripped = stripped.rstrip()
-    lead = "…" if start > 0 else ""
-    tail = "…" if end < len(body) else ""
-    snippet = lead + stripped + tail
-    lo = start + cut_left
-    hi = lo + len(stripped)
-    shift = len(lead) - lo
-    spans = [Span("snippet", s + shift, e + shift) for s, e, _ in matches if s >= lo and e <= hi]
-    return snippet, spans
 
 
 def highlight_spans(text: str, terms: Iterable[str]) -> list[tuple[int, int]]:
