@@ -78,6 +78,9 @@ MAX_EXPAND_LEN = 32
 # A 3-4 letter word (where the typo rule allows none) that is no word of the library also
 # matches its one-typo neighbours.
 SHORT_TYPO_MIN_LEN = 3
+# A hit's fields are matched (spans, proximity, snippet) in their first this many characters:
+# a huge article costs a page of text per search, not its whole size.
+MATCH_CHARS = 100_000
 
 IntArray = npt.NDArray[np.int32]
 I64Array = npt.NDArray[np.int64]
@@ -1551,13 +1554,13 @@ class _DocTokens:
     @property
     def title(self) -> list[tuple[int, int, int, int]]:
         if self._title is None:
-            self._title = self.matcher.match(self.article.title)
+            self._title = self.matcher.match(self.article.title[:MATCH_CHARS])
         return self._title
 
     @property
     def body(self) -> list[tuple[int, int, int, int]]:
         if self._body is None:
-            self._body = self.matcher.match(self.article.body)
+            self._body = self.matcher.match(self.article.body[:MATCH_CHARS])
         return self._body
 
     def _positions(self, text: str) -> list[tuple[int, int]]:
@@ -1572,7 +1575,10 @@ class _DocTokens:
 
     def proximity(self, n_clauses: int) -> float:
         """0..1: how close (and in order) consecutive query words appear."""
-        fields = [self._positions(self.article.title), self._positions(self.article.body)]
+        fields = [
+            self._positions(self.article.title[:MATCH_CHARS]),
+            self._positions(self.article.body[:MATCH_CHARS]),
+        ]
         total = 0.0
         for ca in range(n_clauses - 1):
             cb = ca + 1
@@ -1594,11 +1600,11 @@ class _DocTokens:
         spans = [Span("title", s, e) for s, e, _, _ in self.title]
         spans.extend(Span("body", s, e) for s, e, _, _ in self.body)
         for name in ("author", "source"):
-            text = getattr(self.article, name)
+            text = getattr(self.article, name)[:MATCH_CHARS]
             if text:
                 spans.extend(Span(name, s, e) for s, e, _, _ in self.matcher.match(text))
         body_matches = [(s, e, c) for s, e, c, _ in self.body]
-        text = self.article.body
+        text = self.article.body[:MATCH_CHARS]
         if self.article.format == "markdown":
             # The snippet comes from the rendered text, not the Markdown source.
             text = markdown_region(text, body_matches)
