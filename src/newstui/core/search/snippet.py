@@ -23,7 +23,10 @@ _MAX_WINDOW_MATCHES = 400
 MARKDOWN_WHOLE = 64 * 1024
 _REGION = 4096
 
-_NONSPACE = re.compile(r"\S+")
+_NONSPACE = re.compile(r"\S")
+_SPACE = re.compile(r"\s")
+# Whitespace that collapsing to one space changes: a run of 2+, or one that is not " ".
+_WS_CHANGE = re.compile(r"\s{2,}|[^\S ]")
 # Inline Markdown. Each bracketed class stops at the next bracket/paren, so scanning is
 # linear: no nested quantifiers over overlapping classes.
 _LINK = re.compile(r"!?\[([^\[\]\n]*)\](?:\([^()\n]*\)|\[[^\[\]\n]*\])?")
@@ -32,9 +35,18 @@ _TAG = re.compile(r"</?[A-Za-z][^<>\n]*>")
 _EMPHASIS = re.compile(r"(?<!\w)[*_~]+(?=\S)|(?<=\S)[*_~]+(?!\w)")
 _ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
 _RULE_CHARS = frozenset("-*_=|: \t")
+_PROTECTED = 0xF0000  # escaped ASCII punctuation, parked in a private-use plane meanwhile
+_UNPROTECT = {_PROTECTED + c: chr(c) for c in range(33, 127)}
+
+
+def _protect(m: re.Match[str]) -> str:
+    return chr(_PROTECTED + ord(m.group(1)))
 
 
 def _inline_plain(s: str) -> str:
+    escaped = "\\" in s
+    if escaped:  # an escaped character is text: keep it out of the syntax rules below
+        s = _ESCAPE.sub(_protect, s)
     if "[" in s:
         s = _LINK.sub(r"\1", s)
     if "<" in s:
@@ -43,8 +55,8 @@ def _inline_plain(s: str) -> str:
     s = s.replace("`", "")
     if "*" in s or "_" in s or "~" in s:
         s = _EMPHASIS.sub("", s)
-    if "\\" in s:
-        s = _ESCAPE.sub(r"\1", s)
+    if escaped:
+        s = s.translate(_UNPROTECT)
     return s
 
 
@@ -140,36 +152,38 @@ def make_snippet(
     width = max(8, width)
     budget = width - 2  # room for a "…" at each end
     ms = sorted((s, e, c) for s, e, c in matches if 0 <= s < e <= n)
-    if ms:
-        c_start, c_end = _densest(ms[:_MAX_WINDOW_MATCHES], budget)
-    else:
-        c_start = c_end = 0
-    # A raw region big enough for the snippet once whitespace is collapsed.
-    r0 = max(0, c_start - 2 * width)
-    r1 = min(n, c_end + 2 * width)
-    runs = [(m.start(), m.end()) for m in _NONSPACE.finditer(text, r0, r1)]
-    # A word cut by the region's edges is not shown in part.
-    if len(runs) > 1 and r0 > 0 and not text[r0 - 1].isspace() and runs[0][1] <= c_start:
-        runs.pop(0)
-    if len(runs) > 1 and r1 < n and not text[r1].isspace() and runs[-1][0] >= c_end:
-        runs.pop()
-    if not runs:
+    c_start, c_end = _densest(ms[:_MAX_WINDOW_MATCHES], budget) if ms else (0, 0)
+    # A raw region around the cluster (whitespace only shrinks it), not cut inside a word.
+    r0 = max(0, c_start - width)
+    r1 = min(n, max(c_end, c_start + budget) + width)
+    if r0 > 0 and not text[r0 - 1].isspace():
+        m = _SPACE.search(text, r0, c_start)
+        if m is not None:
+            r0 = m.end()
+    if r1 < n and not text[r1].isspace():
+        cut = max(text.rfind(" ", c_end, r1), text.rfind("\n", c_end, r1))
+        if cut > c_end:
+            r1 = cut
+    region = text[r0:r1]
+    # Whitespace runs that collapsing changes (most are one space already): few.
+    changes = [(m.start(), m.end()) for m in _WS_CHANGE.finditer(region)]
+    ends: list[int] = []
+    removed = [0]
+    for a, b in changes:
+        ends.append(b)
+        removed.append(removed[-1] + b - a - 1)
+    collapsed = _WS_CHANGE.sub(" ", region) if changes else region
+    lead_ws = len(collapsed) - len(collapsed.lstrip())
+    collapsed = collapsed.strip()
+    if not collapsed:
         return "", []
-    starts = [a for a, _ in runs]
-    col_starts: list[int] = []
-    pos = 0
-    for a, b in runs:
-        col_starts.append(pos)
-        pos += b - a + 1
-    collapsed = " ".join(text[a:b] for a, b in runs)
 
     def to_col(p: int) -> int:
-        """Raw offset (at or inside a run, or at its end) -> collapsed offset."""
-        k = max(0, bisect.bisect_right(starts, p) - 1)
-        return col_starts[k] + min(max(0, p - runs[k][0]), runs[k][1] - runs[k][0])
+        q = p - r0
+        return q - removed[bisect.bisect_right(ends, q)] - lead_ws
 
-    cs, ce = (to_col(c_start), to_col(c_end)) if ms else (0, 0)
     total = len(collapsed)
+    cs, ce = (to_col(c_start), to_col(c_end)) if ms else (0, 0)
     if ce - cs >= budget:
         start, end = cs, cs + budget
     else:
@@ -189,18 +203,13 @@ def make_snippet(
     stripped = body.strip()
     start += len(body) - len(body.lstrip())
     end = start + len(stripped)
-    # Cut on the left/right when any non-space text lies beyond the snippet.
-    raw_start = runs[bisect.bisect_right(col_starts, start) - 1][0] if start else runs[0][0]
-    lead = "…" if (start > 0 or _NONSPACE.search(text, 0, raw_start) is not None) else ""
-    last = bisect.bisect_right(col_starts, max(start, end - 1)) - 1
-    raw_end = runs[last][0] + (end - col_starts[last])
-    tail = "…" if (end < total or _NONSPACE.search(text, raw_end) is not None) else ""
+    lead = "…" if start > 0 or (r0 > 0 and _NONSPACE.search(text, 0, r0)) else ""
+    tail = "…" if end < total or (r1 < n and _NONSPACE.search(text, r1)) else ""
     shift = len(lead) - start
     spans: list[Span] = []
     for s, e, _ in ms:
-        if s < r0 or e > r1:
-            continue
-        a, b = to_col(s), to_col(e)
-        if start <= a and b <= end and a < b:
-            spans.append(Span("snippet", a + shift, b + shift))
+        if s >= r0 and e <= r1:
+            a, b = to_col(s), to_col(e)
+            if start <= a < b <= end:
+                spans.append(Span("snippet", a + shift, b + shift))
     return lead + stripped + tail, spans
