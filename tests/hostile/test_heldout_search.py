@@ -113,3 +113,35 @@ def test_an_eight_megabyte_article_that_matches_is_cheap() -> None:
     )
     out = run_queries("['cocoa zone', 'cocoa zone prices', 'q cocoa']", extra, seconds=20)
     assert all(r["ms"] < 5000 for r in out)
+
+
+_TOKENIZE = """
+import time
+from newstui.core.search import normalize as nz
+from newstui.core.search.index import highlight_spans
+text = TEXT
+for fn in (nz.tokens, nz.index_tokens, nz.tokens_with_offsets, lambda t: nz.index_forms([t]),
+           lambda t: nz.folded_forms([t]), lambda t: highlight_spans(t, ["ab", "a", "1000"])):
+    fn(text)
+print("ok")
+"""
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '"ab." * 300_000',  # one compound of 300k parts: tokens_with_offsets was quadratic
+        '"a." * 500_000',
+        '"a-" * 500_000',
+        '"1,000," * 200_000',
+        '"a\'" * 500_000',
+        '"a.-,\'" * 200_000',
+        '"é-" * 500_000',
+        '"éa\'" * 300_000',
+        '"x\'y " * 100_000',
+    ],
+)
+def test_tokenizers_are_linear_on_adversarial_text(text: str) -> None:
+    result = run_bounded(code=_TOKENIZE.replace("TEXT", text), timeout=60, as_mb=1500)
+    assert result.returncode == 0 and result.stdout.strip() == "ok", result.stderr[-2000:]
+    result.check(seconds=10, rss_mb=400)
