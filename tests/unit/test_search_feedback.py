@@ -249,3 +249,16 @@ def test_a_short_word_of_the_library_is_not_taken_for_a_typo() -> None:
     assert ids(index.search("tram ")) == ["tram"]
     # A word that is no word here: its one-typo neighbours, exact matches first.
     assert set(ids(index.search("tsam "))) == {"team", "tram"}
+
+
+def test_a_short_word_far_rarer_than_a_neighbour_also_finds_the_neighbour() -> None:
+    court = [art(f"c{i}", f"Court case {i}", "The court heard the case.") for i in range(25)]
+    index = index_of(
+        *court,
+        art("battle", "Court battle ahead", "The airport faces a court battle."),
+        art("curt", "A curt reply", "He gave a curt reply in the battle of words."),
+    )
+    res = index.search("curt battle")  # `court` typed without its o: `curt` is a word too
+    assert ids(res)[:2] == ["curt", "battle"]  # the exact word first, then its neighbour
+    # A word as common as its neighbours is taken as typed.
+    assert ids(index.search("court battle")) == ["battle"]

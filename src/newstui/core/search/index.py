@@ -119,6 +119,10 @@ class RankingConfig:
     max_fuzzy_prefix_variants: int = 32
     # The best hits re-ranked with the proximity bonus (the rest keep BM25F order).
     rerank_window: int = 40
+    # A 3-4 letter word of the library (or, typed last, the start of one) this many times
+    # rarer than a one-typo neighbour also matches its neighbours, with this factor.
+    short_typo_ratio: float = 20.0
+    rare_typo_factor: float = 0.3
 
 
 _EDIT_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789"
@@ -564,6 +568,13 @@ class _Vocab:
             pos = pos[np.argpartition(-self.sorted_df[pos], limit)[:limit]]
         return [int(p) for p in pos.tolist()]
 
+    def max_prefix_df(self, word: str) -> int:
+        """The highest document frequency among the longer words starting with ``word``."""
+        terms = self.sorted_terms
+        lo = bisect.bisect_right(terms, word)
+        hi = bisect.bisect_left(terms, word + "\U0010ffff", lo)
+        return int(self.sorted_df[lo:hi].max()) if hi > lo else 0
+
     def near(self, word: str, k: int) -> list[tuple[int, int, str]]:
         """``(distance, term id, term)`` for vocabulary words within ``k`` typos (OSA:
         a transposition counts as one), ``word`` itself excluded."""
@@ -989,19 +1000,27 @@ class SearchIndex:
             found = sorted((dist, -int(df[t]), term, t) for dist, t, term in vocab.near(word, k))
             for dist, _, term, t in found[: cfg.max_typo_variants]:
                 out.append((t, cfg.typo_factor[min(dist, len(cfg.typo_factor) - 1)], term))
-        elif fuzzy and not typed_known and len(word) >= SHORT_TYPO_MIN_LEN and word.isalpha():
-            # A short word that is no word here: one typo (`brwn` -> brown, `lne` -> line),
-            # ranked below exact matches; never to a stopword or a 1-2 letter word. (Not for
-            # a rare word with a common neighbour: `tram` would find every `team`.)
+        elif fuzzy and len(word) >= SHORT_TYPO_MIN_LEN and word.isalpha():
+            # A short word (no typo allowed by the rule above) that is no word here (nor,
+            # typed last, the start of one): one typo (`brwn` -> brown, `lne` -> line),
+            # ranked below exact matches. A word of the library far rarer than a one-typo
+            # neighbour (`curt` beside court, `pace` beside peace) also matches the
+            # neighbours, weighted well below itself. Never to a stopword or a 1-2 letter word.
+            own = int(df[tid]) if typed_known else 0
+            if prefix:
+                own = max(own, vocab.max_prefix_df(word))
             near = [
                 (t, term)
                 for _, t, term in vocab.near(word, 1)
                 if len(term) >= SHORT_TYPO_MIN_LEN and term not in STOPWORDS
             ]
-            short = bool(near)
-            close = sorted((-int(df[t]), term, t) for t, term in near)
-            for _, term, t in close[: cfg.max_typo_variants]:
-                out.append((t, cfg.typo_factor[1], term))
+            best = max((int(df[t]) for t, _ in near), default=0)
+            if near and (own == 0 or own * cfg.short_typo_ratio <= best):
+                short = own == 0
+                factor = cfg.typo_factor[1] if short else cfg.rare_typo_factor
+                close = sorted((-int(df[t]), term, t) for t, term in near)
+                for _, term, t in close[: cfg.max_typo_variants]:
+                    out.append((t, factor, term))
         if prefix:
             lo = bisect.bisect_left(vocab.sorted_terms, word)
             hi = bisect.bisect_left(vocab.sorted_terms, word + "\U0010ffff")
