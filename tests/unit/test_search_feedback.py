@@ -255,8 +255,8 @@ def test_a_short_word_far_rarer_than_a_neighbour_also_finds_the_neighbour() -> N
     court = [art(f"c{i}", f"Court case {i}", "The court heard the case.") for i in range(25)]
     index = index_of(
         *court,
-        art("battle", "Court battle ahead", "The airport faces a court battle."),
-        art("curt", "A curt reply", "He gave a curt reply in the battle of words."),
+        art("battle", "Airport news", "The airport faces a court battle."),
+        art("curt", "Senate news", "He gave a curt reply: a battle of words."),
     )
     res = index.search("curt battle")  # `court` typed without its o: `curt` is a word too
     assert ids(res)[:2] == ["curt", "battle"]  # the exact word first, then its neighbour
