@@ -120,7 +120,8 @@ class RankingConfig:
     # The best hits re-ranked with the proximity bonus (the rest keep BM25F order).
     rerank_window: int = 40
     # A 3-4 letter word of the library (or, typed last, the start of one) this many times
-    # rarer than a one-typo neighbour also matches its neighbours, with this factor.
+    # rarer than a one-typo neighbour also matches its neighbours, with this factor (keep it
+    # distinct from the other factors: it marks those neighbours), under the word's own idf.
     short_typo_ratio: float = 20.0
     rare_typo_factor: float = 0.3
 
@@ -1069,6 +1070,13 @@ class SearchIndex:
                     )
                     dfs = [int(stats.df[t]) for t, _, _ in variants]
                     group_df = sum(dfs)
+                    rare = self.config.rare_typo_factor
+                    if any(f == rare for _, f, _ in variants):
+                        # A rare word with common neighbours: it keeps its own idf (the
+                        # neighbours would make it say nothing), they score at `rare`.
+                        group_df = sum(
+                            d for (_, f, _), d in zip(variants, dfs, strict=True) if f != rare
+                        )
                     prior = self.config.variant_prior
                     if prior and len(variants) > 1:
                         # Noisy channel: a frequent variant is the likelier intent.
