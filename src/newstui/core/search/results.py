@@ -30,9 +30,13 @@ class Span:
 class Hit:
     article: Article
     score: float
+    # Matches in the article's fields (each field's first 100,000 characters; the reader
+    # highlights a whole article with ``highlight_spans`` and ``highlight_terms``).
     spans: list[Span] = field(default_factory=list)
+    # One line (whitespace runs collapsed) of the rendered text around the best matches, at
+    # most ``snippet_width`` characters (see ``SearchIndex.search``), "…" where cut.
     snippet: str = ""
-    # Spans (field "snippet") into ``snippet`` for highlighting it.
+    # Spans (field "snippet") into ``snippet`` for highlighting it: every matched word in it.
     snippet_spans: list[Span] = field(default_factory=list)
 
 
