@@ -23,12 +23,20 @@ Ranking
     BM25F over the five fields (title well above author/tags/source, above body). Each query
     word expands to its exact term, typo variants (Meilisearch's rule: none under 5
     letters, 1 for 5-8, 2 for 9+, transposition = 1, found with rapidfuzz in length
-    buckets) and, for the last word, prefix completions; a document scores each word by
+    buckets; a 3-4 letter word that is no word of the library gets its one-typo neighbours,
+    and one 20x rarer than a neighbour gets them at a low weight) and, for the last word,
+    prefix completions; a document scores each word by
     its best variant, weighted exact > typo > prefix (a last word of up to 4 letters still
     being typed counts like its completions). A stopword beside other words is optional. The words share one idf (the idf of
     "any variant"), so a rare misspelling or completion does not outweigh the word meant.
     The top candidates get a proximity bonus (query words close together and in order),
     and recency breaks ties.
+
+Cost
+    Bounded for any query (see ``query.py``: 1,000 characters, 32 words); a word over
+    ``MAX_EXPAND_LEN`` letters is matched exactly only; a hit's fields are matched in their
+    first ``MATCH_CHARS`` characters; every regex run on queries or articles is linear (the
+    phrase separator is atomic; see ``tests/hostile/test_heldout_search.py``).
 """
 
 from __future__ import annotations
