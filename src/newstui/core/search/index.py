@@ -532,6 +532,7 @@ class _Vocab:
             map(term_ids.__getitem__, words), np.int32, count=count
         )
         self.sorted_df: IntArray = df[self.sorted_tids]
+        self.max_df = int(self.sorted_df.max()) if count else 0
         lens = np.fromiter(map(len, words), np.int64, count=count)
         order = np.argsort(lens, kind="stable")  # by length, alphabetical within
         sizes, starts = np.unique(lens[order], return_index=True)
@@ -1018,11 +1019,15 @@ class SearchIndex:
             own = int(df[tid]) if typed_known else 0
             if prefix:
                 own = max(own, vocab.max_prefix_df(word))
-            near = [
-                (t, term)
-                for _, t, term in vocab.near(word, 1)
-                if len(term) >= SHORT_TYPO_MIN_LEN and term not in STOPWORDS
-            ]
+            near = (
+                [
+                    (t, term)
+                    for _, t, term in vocab.near(word, 1)
+                    if len(term) >= SHORT_TYPO_MIN_LEN and term not in STOPWORDS
+                ]
+                if own * cfg.short_typo_ratio <= vocab.max_df  # else no neighbour can be
+                else []
+            )
             best = max((int(df[t]) for t, _ in near), default=0)
             if near and (own == 0 or own * cfg.short_typo_ratio <= best):
                 short = own == 0
