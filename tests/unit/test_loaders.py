@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from newstui.core.article import make_article_id
+from newstui.core.article import Problem, make_article_id
 from newstui.core.loaders import (
     MAX_FILE_BYTES,
     SUPPORTED_SUFFIXES,
@@ -19,6 +19,7 @@ from newstui.core.loaders import (
     load_bytes,
     load_file,
 )
+from newstui.core.problems import ordered, summarize
 from newstui.core.text import has_controls
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "articles"
@@ -238,10 +239,11 @@ def test_json_list_loads_good_entries_and_reports_bad_ones() -> None:
     titles = [a.title for a in out.articles]
     assert titles == ["First story", "Second story", "A body whose title has the wrong type."]
     assert [a.entry for a in out.articles] == [0, 1, 3]
+    # Problem.entry counts records from 1 (the third item is #3); Article.entry is 0-based.
     reasons = {str(p.entry): p.reason for p in out.problems}
-    assert reasons["2"] == "expected an article object, found a string"
-    assert "title is a list" in reasons["3"]
-    assert reasons["4"] == "no title or text"
+    assert reasons["3"] == "expected an article object, found a string"
+    assert "title is a list" in reasons["4"]
+    assert reasons["5"] == "no title or text"
 
 
 def test_jsonl_skips_blank_and_broken_lines() -> None:
@@ -273,16 +275,22 @@ def test_json_bad_documents_are_problems(tmp_path: Path, bad: str) -> None:
     assert out.problems and out.problems[0].path == p
 
 
-def test_json_over_the_cap_is_reported(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_json_over_the_cap_loads_the_items_before_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import newstui.core.loaders as loaders
 
     monkeypatch.setattr(loaders, "MAX_JSON_BYTES", 1024 * 1024)
     p = tmp_path / "big.json"
     p.write_text(json.dumps([{"title": f"t{i}", "body": "b" * 100} for i in range(20_000)]))
     out = load_file(p)
-    assert out.articles == []
-    assert "too large" in out.problems[0].reason
-    assert ".jsonl" in out.problems[0].reason
+    # The list is streamed: every item wholly inside the first MB loads, complete.
+    assert 5000 < len(out.articles) < 20_000
+    assert [a.title for a in out.articles[:2]] == ["t0", "t1"]
+    assert not any(a.truncated for a in out.articles)
+    [problem] = out.problems
+    assert problem.kind == "degraded"
+    assert "only the first 1 MB were loaded" in problem.reason
 
 
 def test_json_deeply_nested_is_reported(tmp_path: Path) -> None:
@@ -291,6 +299,137 @@ def test_json_deeply_nested_is_reported(tmp_path: Path) -> None:
     out = load_file(p)
     assert out.articles == []
     assert out.problems[0].reason == "JSON nested too deeply"
+
+
+def test_every_record_problem_names_its_record_and_the_true_count_is_kept(
+    tmp_path: Path,
+) -> None:
+    """Issue 10 item 5: 1,646 records with unparsable dates are 1,646 record problems, kept
+    one each up to a cap, then one Problem standing for the rest; none is a file-level
+    "... and N more" placed before the items."""
+    p = tmp_path / "dates.jsonl"
+    lines = [
+        json.dumps({"title": f"Story {i}", "body": "Text.", "date": "soon"}) for i in range(1646)
+    ]
+    p.write_text("\n".join([json.dumps({"title": "Good", "body": "Fine."}), *lines]) + "\n")
+    out = load_file(p)
+    assert len(out.articles) == 1647  # a bad date degrades a record, it does not drop it
+    assert all(pr.entry is not None for pr in out.problems)
+    assert len(out.problems) <= 51
+    first, last = ordered(out.problems)[0], ordered(out.problems)[-1]
+    assert (first.entry, first.reason) == (2, "unrecognised date 'soon'")  # line 2
+    assert last.reason == "and 1,596 more records with problems (not listed one by one)"
+    assert (last.entry, last.count) == (52, 1596)
+    summary = summarize(out.problems)
+    assert (summary.files, summary.records) == (1, 1646)
+    assert summary.describe() == "1 file with problems (1,646 records)"
+
+
+def test_a_record_with_two_problems_is_one_record() -> None:
+    out = load("list.json")  # item 4 has a wrong title type (and loads from its body)
+    path = FIXTURES / "list.json"
+    twice = [*out.problems, Problem(path, "unrecognised date 'x'", "degraded", 4)]
+    assert summarize(twice).records == 3
+
+
+@pytest.mark.parametrize("suffix", [".json", ".jsonl"])
+def test_an_integer_too_long_for_python_drops_only_that_value(tmp_path: Path, suffix: str) -> None:
+    """Issue 10 item 29: past 4,300 digits int() refuses, which dropped the whole file."""
+    huge = "9" * 5000
+    records = [
+        f'{{"title": "Huge count", "body": "Counted.", "views": {huge}}}',
+        f'{{"title": "Huge date", "body": "Dated.", "date": {huge[:400]}}}',
+        '{"title": "Plain", "body": "Nothing odd."}',
+    ]
+    p = tmp_path / f"n{suffix}"
+    p.write_text(("[" + ",".join(records) + "]") if suffix == ".json" else "\n".join(records))
+    out = load_file(p)
+    assert [a.title for a in out.articles] == ["Huge count", "Huge date", "Plain"]
+    [problem] = out.problems
+    assert (problem.entry, problem.kind) == (2, "degraded")
+    assert problem.reason.startswith("unrecognised date '9999")
+
+
+@pytest.fixture
+def streamed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """JSON documents over 8 MB are streamed item by item; make that start at 1 KB."""
+    from newstui.core.loaders import jsonfile
+
+    monkeypatch.setattr(jsonfile, "MAX_WHOLE_JSON_BYTES", 1024)
+
+
+def _stories(n: int) -> list[dict[str, str]]:
+    return [{"title": f"Story {i}", "body": f"Body of story {i}. " * 5} for i in range(n)]
+
+
+@pytest.mark.usefixtures("streamed")
+@pytest.mark.parametrize("wrap", ["list", "object"])
+def test_a_big_json_list_is_streamed_and_reads_the_same(tmp_path: Path, wrap: str) -> None:
+    items: list[object] = [*_stories(30), 7, "text", [1, 2], *_stories(3)]
+    doc: object = items if wrap == "list" else {"source": "x", "articles": items}
+    p = tmp_path / "big.json"
+    p.write_text(json.dumps(doc, indent=1))
+    out = load_file(p)
+    assert len(out.articles) == 33
+    assert [a.entry for a in out.articles[-3:]] == [33, 34, 35]
+    assert [(pr.entry, pr.reason) for pr in out.problems] == [
+        (31, "expected an article object, found a number"),
+        (32, "expected an article object, found a string"),
+        (33, "expected an article object, found a list"),
+    ]
+
+
+@pytest.mark.usefixtures("streamed")
+def test_a_big_json_article_object_and_json_lines_in_a_json_file(tmp_path: Path) -> None:
+    one = tmp_path / "one.json"
+    one.write_text(json.dumps({"title": "Long read", "body": "Word. " * 1000, "n": 1}))
+    assert only(load_file(one)).title == "Long read"
+    lines = tmp_path / "lines.json"
+    lines.write_text("\n".join(json.dumps(s) for s in _stories(40)))
+    assert [a.title for a in load_file(lines).articles] == [f"Story {i}" for i in range(40)]
+
+
+@pytest.mark.usefixtures("streamed")
+def test_a_syntax_error_in_a_big_json_list_keeps_the_items_before_it(tmp_path: Path) -> None:
+    p = tmp_path / "broken.json"
+    p.write_text(json.dumps(_stories(20))[:-40] + "}}} oops")
+    out = load_file(p)
+    assert 10 < len(out.articles) < 20
+    [problem] = out.problems
+    assert problem.kind == "degraded"
+    assert problem.reason.startswith("invalid JSON")
+    assert problem.reason.endswith("the rest of the file was not read")
+
+
+@pytest.mark.usefixtures("streamed")
+def test_a_streamed_record_too_big_or_too_bracket_heavy_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from newstui.core.loaders import jsonfile
+
+    monkeypatch.setattr(jsonfile, "MAX_RECORD_NODES", 1000)
+    p = tmp_path / "heavy.json"
+    p.write_text(json.dumps([*_stories(5), {"title": "x", "junk": [[]] * 2000}, *_stories(5)]))
+    out = load_file(p)
+    assert len(out.articles) == 5
+    assert "a record with more than 1,000 brackets" in out.problems[0].reason
+
+
+@pytest.mark.parametrize("suffix", [".json", ".jsonl"])
+def test_a_long_run_of_records_that_are_not_articles_is_given_up(
+    tmp_path: Path, suffix: str
+) -> None:
+    from newstui.core.loaders.jsonfile import MAX_BAD_RUN
+
+    p = tmp_path / f"nums{suffix}"
+    n = MAX_BAD_RUN + 500
+    p.write_text("[" + ",".join(["1"] * n) + "]" if suffix == ".json" else "1\n" * n)
+    out = load_file(p)
+    assert out.articles == []
+    stop = [pr for pr in out.problems if pr.entry is None]
+    assert len(stop) == 1 and "in a row are not articles" in stop[0].reason
+    assert summarize(out.problems).records == MAX_BAD_RUN + 1
+    assert len(out.problems) <= 52
 
 
 # ------------------------------------------------------------------ feeds

@@ -26,6 +26,9 @@ MAX_FIELD_CHARS = 200
 MAX_TAGS = 50
 TRUNCATED_MARKER = "[truncated]"
 DERIVED_TITLE_CHARS = 90
+# Problems kept one by one per file about its records (JSONL lines, list items, feed
+# entries); past this they are counted (see Builder).
+MAX_RECORD_PROBLEMS = 50
 
 
 @dataclass(slots=True)
@@ -310,16 +313,58 @@ def derive_title(body: str, width: int = DERIVED_TITLE_CHARS) -> str:
 
 
 class Builder:
-    """Builds clean Articles for one file; every text field goes through the sanitiser."""
+    """Builds clean Articles for one file; every text field goes through the sanitiser.
+
+    Problems about single records are kept one each up to :data:`MAX_RECORD_PROBLEMS` per
+    file; past that they are only counted (a file of a million bad lines must not hold a
+    million Problems), and :meth:`finish` closes the list with one Problem standing for the
+    rest (``count`` = how many records).
+    """
 
     def __init__(self, path: Path, fmt: str, *, truncated: bool = False) -> None:
         self.path = path
         self.format = fmt
         self.truncated = truncated
         self.outcome = LoadOutcome()
+        self._record_problems = 0  # kept one each
+        self._last_record = -1  # the record of the latest record problem (kept or not)
+        self._more = 0  # further records with problems, counted only
+        self._more_first = 0
+        self._more_skipped = False
 
     def problem(self, reason: str, kind: str = "skipped", entry: int | None = None) -> None:
-        self.outcome.problems.append(Problem(self.path, reason, kind, entry))
+        """``entry``: the record's 0-based position (``Article.entry``); the Problem holds it
+        1-based. Loaders report a record's problems together, record after record."""
+        if entry is None:
+            self.outcome.problems.append(Problem(self.path, reason, kind))
+            return
+        number = entry + 1
+        if self._record_problems < MAX_RECORD_PROBLEMS:
+            self._record_problems += 1
+            self.outcome.problems.append(Problem(self.path, reason, kind, number))
+        elif number != self._last_record:
+            if not self._more:
+                self._more_first = number
+            self._more += 1
+            self._more_skipped = self._more_skipped or kind == "skipped"
+        self._last_record = number
+
+    def finish(self) -> LoadOutcome:
+        """The outcome, its record problems closed by "and N more records with problems"
+        when some were only counted. Idempotent."""
+        if self._more:
+            self.outcome.problems.append(
+                Problem(
+                    self.path,
+                    f"and {self._more:,} more record{'s' if self._more != 1 else ''} with "
+                    "problems (not listed one by one)",
+                    "skipped" if self._more_skipped else "degraded",
+                    self._more_first,
+                    self._more,
+                )
+            )
+            self._more = 0
+        return self.outcome
 
     def add(
         self,
