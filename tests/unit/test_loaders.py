@@ -92,32 +92,92 @@ def test_txt_short_first_line_then_blank_is_the_title() -> None:
     assert a.body.startswith("More than 40,000 people")
 
 
-def test_seed_article_gets_a_natural_derived_title() -> None:
+def test_seed_article_takes_its_title_from_its_readable_file_name() -> None:
+    """Issue 10 item 17: not the cut first sentence, repeated as the body's first line."""
+    assert SEED.read_text(encoding="utf-8").startswith("Former attorney general")  # as shipped
     a = only(load_file(SEED))
-    assert a.title == (
-        "Former attorney general Jeff Sessions hit back at his former boss, President Donald Trump…"
+    assert a.title == "Sessions hits back at Trump over recusal"  # "Trump" as the body has it
+    assert a.body.startswith(
+        "Former attorney general Jeff Sessions hit back at his former boss, President Donald "
+        "Trump, on Friday night"
     )
-    assert len(a.title) <= 100
-    assert a.body.startswith("Former attorney general Jeff Sessions hit back")
     assert "Tuberville" in a.body
 
 
+def test_a_hash_named_copy_of_the_seed_gets_a_derived_title_and_the_same_id(
+    tmp_path: Path,
+) -> None:
+    copy = tmp_path / "000_078001b8b437f0f7.txt"
+    shutil.copy(SEED, copy)
+    a, seed = only(load_file(copy)), only(load_file(SEED))
+    assert a.title == (
+        "Former attorney general Jeff Sessions hit back at his former boss, President Donald Trump…"
+    )
+    assert a.body.startswith("Former attorney general Jeff Sessions hit back")  # read whole
+    # The id does not follow the file name: renaming keeps the article (and its state).
+    assert a.id == seed.id
+
+
 @pytest.mark.parametrize(
-    ("body", "title"),
+    ("name", "title"),
     [
-        ("Markets rose. Then they fell.", "Markets rose"),
-        ("One line only", "One line only"),
+        (
+            "sessions-hits-back-at-trump-over-recusal.txt",
+            "Sessions hits back at Trump over recusal",
+        ),
+        ("2020-05-23_nasa_launch_delayed.txt", "NASA launch delayed"),
+        ("top-10-films.txt", "Top 10 films"),  # "Films" opening a sentence is no proper name
+        ("Rail-Strike-Called-Off.txt", "Rail Strike Called Off"),  # the name's own casing
+        ("000_078001b8b437f0f7.txt", "Films and NASA staff met"),  # a hash: derived from the text
+        ("12345.txt", "Films and NASA staff met"),
+        ("a.txt", "Films and NASA staff met"),
+        ("x-y.txt", "Films and NASA staff met"),
+        ("draft2-notes.txt", "Films and NASA staff met"),  # letters and digits mixed
+    ],
+)
+def test_title_from_a_readable_file_name(tmp_path: Path, name: str, title: str) -> None:
+    p = tmp_path / name
+    p.write_text(
+        "Films and NASA staff met. Then Trump spoke about films and NASA plans.\n", encoding="utf-8"
+    )
+    assert only(load_file(p)).title == title
+
+
+def test_a_title_line_or_header_wins_over_the_file_name(tmp_path: Path) -> None:
+    p = tmp_path / "some-readable-name.txt"
+    p.write_text("Title: From the header\n\nBody.\n", encoding="utf-8")
+    assert only(load_file(p)).title == "From the header"
+    p.write_text("A title line\n\nBody text follows here.\n", encoding="utf-8")
+    assert only(load_file(p)).title == "A title line"
+    p.write_text("Author: Jane\n\nBody text without a title.\n", encoding="utf-8")
+    assert only(load_file(p)).title == "Some readable name"
+
+
+@pytest.mark.parametrize(
+    ("body", "title", "shown"),
+    [
+        # A title that holds the whole first sentence: the body starts after it.
+        ("Markets rose. Then they fell.", "Markets rose", "Then they fell."),
+        # Nothing would be left: the body keeps it.
+        ("One line only", "One line only", "One line only"),
+        # A cut title: the sentence stays in the body, read whole.
         (
             "The quick brown fox jumps over the lazy dog and then keeps running across the "
             "wide open field until the sun goes down behind the hills.",
             "The quick brown fox jumps over the lazy dog and then keeps running across the wide open…",
+            "The quick brown fox jumps",
         ),
+        # Closing quotes belong to the sentence: not split off.
+        ('He said "Go." Then he left.', 'He said "Go', 'He said "Go." Then he left.'),
     ],
 )
-def test_derived_titles(tmp_path: Path, body: str, title: str) -> None:
+def test_derived_titles(tmp_path: Path, body: str, title: str, shown: str) -> None:
     p = tmp_path / "a.txt"
     p.write_text(body + "\n", encoding="utf-8")
-    assert only(load_file(p)).title == title
+    a = only(load_file(p))
+    assert a.title == title
+    assert a.body.startswith(shown)
+    assert a.word_count == len(a.body.split())
 
 
 def test_derived_title_never_ends_on_a_dangling_word(tmp_path: Path) -> None:
