@@ -20,7 +20,7 @@ from newstui.core.loaders import (
     load_file,
 )
 from newstui.core.problems import ordered, summarize
-from newstui.core.text import has_controls
+from newstui.core.text import has_controls, shorten
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "articles"
 ARTICLES = Path(__file__).resolve().parent.parent.parent / "articles"
@@ -210,6 +210,27 @@ def test_md_first_heading_is_the_title_and_not_repeated() -> None:
     a = only(load("heading.md"))
     assert a.title == "Volcano erupts near village"
     assert a.body.startswith("Residents were evacuated")
+
+
+@pytest.mark.parametrize(
+    ("text", "title", "body"),
+    [
+        ("# Closed heading ##\n\nText.", "Closed heading", "Text."),
+        ("   # Indented three\nText.", "Indented three", "Text."),
+        ("    # Four spaces is code\n\n# Real\nText.", "Real", None),
+        ("## Second level\n\n# First level\n\nText.", "First level", None),
+        ("#NoSpace\n\n# Spaced\nText.", "Spaced", None),
+        ("Setext title\n===\n\nText.", "Setext title", "Text."),
+        ("# " + "#" * 15_000 + "x\n\nText.", "#" * 15_000 + "x", "Text."),  # was 0.7 s
+    ],
+)
+def test_md_heading_forms(tmp_path: Path, text: str, title: str, body: str | None) -> None:
+    p = tmp_path / "h.md"
+    p.write_text(text, encoding="utf-8")
+    a = only(load_file(p))
+    assert a.title == shorten(title, 300)
+    if body is not None:
+        assert a.body == body
 
 
 def test_welcome_article_loads_with_its_front_matter() -> None:

@@ -14,6 +14,7 @@ _EPOCH_RE = re.compile(r"[+-]?\d{1,13}(?:\.\d+)?")
 _REUTERS_RE = re.compile(
     r"(\d{1,2})-([A-Za-z]{3})-(\d{4})(?:\s+(\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d{1,6}))?)?)?"
 )
+_ORDINAL = re.compile(r"(\d)(st|nd|rd|th)\b")  # 1st -> 1
 _MONTHS = {
     m: i
     for i, m in enumerate(
@@ -125,7 +126,7 @@ def parse_date(value: object) -> datetime | None:
         if dt is not None:
             return _aware(dt)
     norm = " ".join(s.replace(" UTC", "").replace(" GMT", "").split())
-    norm = re.sub(r"(\d)(st|nd|rd|th)\b", r"\1", norm)
+    norm = _ORDINAL.sub(r"\1", norm)
     for fmt in _FORMATS:
         try:
             return _aware(datetime.strptime(norm, fmt))

@@ -20,7 +20,7 @@ _BLOCKS = (
     "footer,figure,figcaption,dd,dt,hr"
 )
 _DROP = "script,style,noscript,iframe,object,embed,template,svg,canvas,nav,form,button,select"
-_BLANKS = re.compile(r"[ \t]*\n[ \t]*\n(?:[ \t]*\n)+")
+_BLANKS = re.compile(r"\n{3,}")  # lines are stripped first: no spaces around newlines
 _SPACES = re.compile(r"[ \t\r\f\v]+")
 
 
@@ -67,30 +67,87 @@ def _visible_text(root: LexborNode | None) -> str:
 MAX_DEPTH = 256
 MAX_EXTRACT_CHARS = 1024 * 1024
 MAX_HTML_CHARS = 2 * 1024 * 1024
-_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)[^<>]*?(/?)>")
+_NAME = re.compile(r"[A-Za-z][A-Za-z0-9]*")
+# Elements with no end tag, or whose end tag HTML lets one omit: never counted as nesting.
 _VOID = frozenset(
     {
         *("area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta"),
         *("param", "source", "track", "wbr", "p", "li", "td", "tr", "th", "option", "dt", "dd"),
     }
 )
+_FOREIGN = frozenset({"svg", "math"})  # inside these, <x/> really closes itself
+_RAW_END = {name: re.compile(f"</{name}", re.I) for name in ("script", "style", "textarea", "xmp")}
 
 
 def nesting_depth(text: str, limit: int = MAX_DEPTH) -> int:
-    """Maximum element nesting of ``text`` (stops counting past ``limit``). Elements whose
-    end tag HTML lets one omit are not counted."""
+    """Maximum element nesting of ``text`` as an HTML parser would build it (stops counting
+    past ``limit``), in time linear in ``len(text)`` whatever the input.
+
+    A scanner, not a regex: each ``<``, ``>`` and name is looked at once (the positions of
+    the next ``<`` and ``>`` are remembered, so a run of unclosed ``<a`` costs nothing).
+    Elements whose end tag HTML lets one omit are not counted; ``<div/>`` opens a ``div``
+    (HTML ignores the slash) except inside ``<svg>``/``<math>``; comments and the text of
+    ``<script>``/``<style>`` are skipped.
+    """
     if text.count("<") <= limit:
         return 0
-    depth = deepest = 0
-    for m in _TAG.finditer(text):
-        if m.group(1):
+    n = len(text)
+    depth = deepest = foreign = 0
+    next_lt = next_gt = -1
+    pos = 0
+    while True:
+        lt = text.find("<", pos)
+        if lt < 0:
+            break
+        if text.startswith("!--", lt + 1):
+            end = text.find("-->", lt + 4)
+            if end < 0:
+                break
+            pos = end + 3
+            continue
+        i = lt + 1
+        closing = text.startswith("/", i)
+        m = _NAME.match(text, i + closing)
+        if m is None:
+            pos = i
+            continue
+        after = m.end()
+        if next_gt < after:
+            next_gt = text.find(">", after)
+            if next_gt < 0:
+                break  # no tag ends any more
+        if next_lt < after:
+            next_lt = text.find("<", after)
+            if next_lt < 0:
+                next_lt = n
+        if next_lt < next_gt:
+            pos = next_lt  # "<a ... <": not a tag
+            continue
+        pos = next_gt + 1
+        name = m.group().lower()
+        if closing:
             depth = max(0, depth - 1)
-        elif not m.group(3) and m.group(2).lower() not in _VOID:
-            depth += 1
-            if depth > deepest:
-                deepest = depth
-                if deepest > limit:
-                    break
+            if depth < foreign:
+                foreign = 0
+            continue
+        raw_end = _RAW_END.get(name)
+        if raw_end is not None:
+            found = raw_end.search(text, pos)
+            if found is None:
+                break
+            pos = found.start()
+            continue
+        if name in _VOID:
+            continue
+        if text[next_gt - 1] == "/" and next_gt - 1 >= after and (foreign or name in _FOREIGN):
+            continue
+        depth += 1
+        if name in _FOREIGN and not foreign:
+            foreign = depth
+        if depth > deepest:
+            deepest = depth
+            if deepest > limit:
+                break
     return deepest
 
 
