@@ -301,6 +301,48 @@ def test_html_title_falls_back_to_title_then_h1(tmp_path: Path) -> None:
     assert "Body text." in a.body
 
 
+PARA = "<p>The council met on Tuesday and agreed the budget for the coming year.</p>"
+
+
+@pytest.mark.parametrize(
+    ("name", "page"),
+    [
+        ("nav", f"<nav><a href=/>Home</a> | <a href=/about>About</a></nav><h1>Budget</h1>{PARA}"),
+        ("link bar", f"<div><a href=/>Home</a> | <a href=/a>About</a></div><h1>Budget</h1>{PARA}"),
+        ("link para", f"<p><a href=/>Home</a> · <a href=/a>About</a></p><h1>Budget</h1>{PARA}"),
+        (
+            "menu list",
+            f"<ul><li><a href=/>Home</a></li><li><a href=/a>About</a></li></ul><h1>Budget</h1>{PARA}",
+        ),
+        ("role", f'<div role="navigation"><a href=/>Home</a></div><h1>Budget</h1>{PARA}'),
+        ("class", f'<div class="top menu"><a href=/>Home</a></div><h1>Budget</h1>{PARA}'),
+    ],
+)
+def test_html_navigation_and_the_repeated_heading_are_not_in_the_body(
+    tmp_path: Path, name: str, page: str
+) -> None:
+    """Issue 10 item 13: a simple page kept its nav ("Home | About") and its <h1>."""
+    p = tmp_path / "simple.html"
+    p.write_text(f"<html><head><title>Budget</title></head><body>{page}</body></html>")
+    a = only(load_file(p))
+    assert a.title == "Budget"
+    assert a.body == "The council met on Tuesday and agreed the budget for the coming year."
+
+
+def test_html_links_inside_text_and_a_different_heading_stay(tmp_path: Path) -> None:
+    p = tmp_path / "links.html"
+    p.write_text(
+        "<html><head><title>Budget | The Valley Times</title></head><body>"
+        "<h1>Budget</h1><h2>What was agreed</h2>"
+        "<p>See <a href=/a>the plan</a> and <a href=/b>the vote</a> for details.</p>"
+        "</body></html>"
+    )
+    a = only(load_file(p))
+    assert a.title == "Budget | The Valley Times"
+    assert a.body.startswith("What was agreed")  # the <h1> (title minus site name) went
+    assert "See the plan and the vote for details." in a.body
+
+
 # ------------------------------------------------------------------ json / jsonl
 
 

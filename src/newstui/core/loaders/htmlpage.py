@@ -2,7 +2,9 @@
 
 Title from ``og:title``, else ``<title>``, else the first ``<h1>``; the body is the main
 text without scripts, styles, navigation or boilerplate (trafilatura), falling back to the
-page's visible text when trafilatura finds no main content.
+page's visible text when trafilatura finds no main content. Navigation is removed before
+either sees the page (``<nav>``, menus, link bars such as ``Home | About``), and so is an
+``<h1>`` that repeats the title.
 """
 
 from __future__ import annotations
@@ -151,6 +153,82 @@ def nesting_depth(text: str, limit: int = MAX_DEPTH) -> int:
     return deepest
 
 
+# Page furniture, dropped before the text is extracted: navigation, menus, breadcrumbs,
+# search and share bars (by element, ARIA role or a class/id token naming them).
+_CHROME = ",".join(
+    [
+        "nav",
+        "aside",
+        *(f'[role="{r}"]' for r in ("navigation", "menu", "menubar", "search", "banner")),
+        *(
+            f'[{attr}~="{token}"]'
+            for attr in ("class", "id")
+            for token in (
+                *("nav", "navbar", "navigation", "menu", "breadcrumb", "breadcrumbs"),
+                *("skip-link", "share", "social", "site-header", "site-footer", "sidebar"),
+            )
+        ),
+    ]
+)
+_SEPARATORS = frozenset(" \t\r\n|·•/\\-–—:;,>»«›‹()[]")
+
+
+def _drop_chrome(tree: LexborHTMLParser) -> None:
+    """Remove navigation from ``tree``: the elements :data:`_CHROME` names, and blocks that
+    are nothing but two or more links between separators (``Home | About``), or lists whose
+    every item is a single link (a menu)."""
+    root = tree.body
+    if root is None:
+        return
+    for node in root.css(_CHROME):
+        node.decompose()
+    parents: dict[int, LexborNode] = {}
+    for link in root.css("a"):
+        parent = link.parent
+        if parent is not None and parent.tag not in ("body", "html"):
+            parents.setdefault(parent.mem_id, parent)
+    for parent in parents.values():
+        links = [c for c in parent.iter() if c.tag == "a"]
+        if len(links) < 2:
+            continue
+        text = parent.text()
+        if len(text) > 400:
+            continue
+        rest = text
+        for link in links:
+            rest = rest.replace(link.text(), "", 1)
+        if all(ch in _SEPARATORS for ch in rest):
+            target = parent
+            # A menu item of a menu: the whole list goes.
+            if parent.tag == "li" and parent.parent is not None:
+                target = parent.parent
+            target.decompose()
+    for menu in root.css("ul,ol"):
+        items = [c for c in menu.iter() if c.tag == "li"]
+        if len(items) >= 2 and all(_only_a_link(li) for li in items):
+            menu.decompose()
+
+
+def _only_a_link(li: LexborNode) -> bool:
+    links = [c for c in li.iter() if c.tag == "a"]
+    return len(links) == 1 and li.text().strip() == links[0].text().strip()
+
+
+def _norm(s: str) -> str:
+    return " ".join(s.split()).casefold()
+
+
+def _drop_title_heading(tree: LexborHTMLParser, title: str) -> None:
+    """The first ``<h1>`` when it is the title (or the title is it plus a site name): the
+    reader shows the title already."""
+    h1 = tree.css_first("h1")
+    if h1 is None or not title:
+        return
+    heading, whole = _norm(h1.text()), _norm(title)
+    if heading and (heading == whole or whole.startswith(heading + " ")):
+        h1.decompose()
+
+
 def load_html(b: Builder, text: str) -> LoadOutcome:
     if len(text) > MAX_HTML_CHARS:
         # An HTML tree costs ~30 bytes of memory per byte of page: bound it.
@@ -189,12 +267,14 @@ def load_html(b: Builder, text: str) -> LoadOutcome:
     if url and not url.startswith(("http://", "https://")):
         url = ""
     keywords = _meta(tree, 'meta[name="keywords"]', 'meta[name="news_keywords"]')
+    _drop_chrome(tree)
+    _drop_title_heading(tree, title)
     body = ""
     try:
         if len(text) > MAX_EXTRACT_CHARS:
             raise ValueError("too big for trafilatura")
         extracted: Any = trafilatura.extract(
-            text,
+            tree.html or "",
             include_comments=False,
             include_tables=True,
             include_images=False,
@@ -210,8 +290,9 @@ def load_html(b: Builder, text: str) -> LoadOutcome:
     else:
         # trafilatura puts one paragraph per line.
         body = "\n\n".join(line.strip() for line in body.split("\n") if line.strip())
-    if title and body.startswith(title):
-        body = body[len(title) :]
+    first, _, rest = body.partition("\n\n")
+    if title and rest and _norm(first) == _norm(title):
+        body = rest
     b.add(
         title=title,
         body=body,
