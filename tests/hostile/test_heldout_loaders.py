@@ -294,3 +294,34 @@ def test_a_huge_integer_drops_only_its_value(tmp_path: Path) -> None:
     (lib / "lines.jsonl").write_text(f'{{"title": "Line", "body": "z", "n": {huge}}}\n')
     run = run_bounded(code=scan_in_child(lib), timeout=60).check(seconds=5, rss_mb=300)
     assert run.stdout.splitlines()[0] == "3 0", run.stdout
+
+
+# --------------------------------------------------------------------------- links
+
+
+def test_300_links_to_one_8_mb_file_cost_one_read(tmp_path: Path) -> None:
+    """Was 82 s and 2.6 GB: every link was loaded, duplicates removed only at the end."""
+    lib = tmp_path / "lib"
+    lib.mkdir()
+    big = lib / "big.txt"
+    big.write_text("Big story\n\n" + "Words of a long story. " * (8 * 1024 * 1024 // 23))
+    for i in range(300):
+        (lib / f"link-{i:03}.txt").symlink_to(big)
+    run = run_bounded(code=scan_in_child(lib), timeout=60).check(seconds=8, rss_mb=400)
+    lines = run.stdout.splitlines()
+    assert lines[0] == "1 301"  # one article (truncated at 8 MB: one note), 300 links
+    assert lines[1] == "1 file with problems; 300 duplicates collapsed"
+    assert "link-000.txt: same file as" in run.stdout
+
+
+def test_a_link_to_usr_or_proc_reads_nothing_from_them(tmp_path: Path) -> None:
+    """A link to /usr imported 5,287 system files; /proc/self/environ became an article."""
+    lib = tmp_path / "lib"
+    lib.mkdir()
+    (lib / "good.txt").write_text("Good\n\nIt loads.\n")
+    (lib / "usr").symlink_to("/usr")
+    (lib / "env.txt").symlink_to("/proc/self/environ")
+    run = run_bounded(code=scan_in_child(lib), timeout=60).check(seconds=3, rss_mb=300)
+    assert run.stdout.splitlines()[0] == "1 2"
+    assert "env.txt: link into /proc; not followed" in run.stdout
+    assert "usr: link to a system folder (/usr); not followed" in run.stdout
