@@ -130,18 +130,42 @@ def art(title: str, body: str, url: str = "", path: str = "x.txt") -> Article:
     )
 
 
-def test_dedupe_by_url_and_by_text() -> None:
+def test_dedupe_by_text_and_a_url_never_hides_another_text() -> None:
     first = art("Same", "Body one", url="https://Example.com/story/", path="a.txt")
     same_url = art("Other title", "Other body", url="http://example.com/story#top", path="b.txt")
     same_text = art(" same ", "body   ONE", path="c.txt")
     different = art("Different", "Body two", path="d.txt")
     kept, problems = dedupe([first, same_url, same_text, different])
-    assert kept == [first, different]
-    assert [(p.path, p.kind) for p in problems] == [
-        (Path("b.txt"), "duplicate"),
-        (Path("c.txt"), "duplicate"),
+    assert kept == [first, same_url, different]
+    assert [(p.path, p.kind, p.reason) for p in problems] == [
+        (Path("c.txt"), "duplicate", "duplicate of a.txt")
     ]
-    assert all(p.reason == "duplicate of a.txt" for p in problems)
+
+
+def test_an_impostor_with_the_same_url_does_not_replace_the_genuine_article() -> None:
+    """Issue 10 item 27: a file whose URL equals another's after normalisation (host case,
+    trailing slash, #fragment) and sorts first silently replaced the genuine article."""
+    url = "https://example.com/news/story"
+    impostor = art(
+        "Fake story", "Invented text.", url="https://EXAMPLE.com/news/story/#x", path="0.txt"
+    )
+    copycat = art("Copied headline", "Other invented text.", url=url, path="1.txt")
+    genuine = art("Real story", "What happened.", url=url, path="2.txt")
+    again = art("Real  story", "what happened.", url=url + "/", path="3.txt")  # the same text
+    kept, problems = dedupe([impostor, copycat, genuine, again])
+    assert [a.title for a in kept] == ["Fake story", "Copied headline", "Real story"]
+    assert len({a.id for a in kept}) == 3  # ids came from the URL: no two may be equal
+    assert genuine.id != make_article_id(url=url)  # the later one took its text's id
+    assert [(p.path.name, p.reason) for p in problems] == [("3.txt", "duplicate of 2.txt")]
+
+
+def test_the_same_text_under_two_readable_names_is_one_article(tmp_path: Path) -> None:
+    text = "Markets rose on Monday. Traders cheered the news.\n"
+    write(tmp_path / "markets-rose.txt", text)
+    write(tmp_path / "stocks-up-again.txt", text)
+    result = scan_library(tmp_path)
+    assert [a.title for a in result.articles] == ["Markets rose"]
+    assert [p.kind for p in result.problems] == ["duplicate"]
 
 
 def test_dedupe_keeps_same_title_with_different_bodies() -> None:

@@ -282,33 +282,36 @@ def _text_key(a: Article) -> str:
 
 
 def dedupe(articles: Sequence[Article]) -> tuple[list[Article], list[Problem]]:
-    """Collapse duplicates (same URL, or same title and body), keeping the first.
+    """Collapse duplicates, keeping the first: the same text (title and body, whitespace
+    and case aside), or the same id (the same text under another file name).
 
-    Each dropped article is a ``duplicate`` Problem naming the one kept.
+    The same URL with a different text is not a duplicate: both articles are kept (an
+    impostor file that sorts first must not replace the genuine one), and when their ids
+    would be equal (ids come from the URL) the later one takes the id of its text, so no
+    two articles share an id. Each dropped article is a ``duplicate`` Problem naming the
+    one kept.
     """
     kept: list[Article] = []
     problems: list[Problem] = []
-    by_url: dict[str, Article] = {}
     by_text: dict[str, Article] = {}
     by_id: dict[str, Article] = {}
     for a in articles:
-        first: Article | None = None
-        url = _url_key(a.url) if a.url else ""
-        if url:
-            first = by_url.get(url)
         tkey = _text_key(a)
+        first = by_text.get(tkey)
         if first is None:
-            first = by_text.get(tkey)
-        if first is None:
-            first = by_id.get(a.id)
+            same_id = by_id.get(a.id)
+            if same_id is not None:
+                if a.url and _url_key(a.url) == _url_key(same_id.url):
+                    a.id = tkey  # same URL, another text: another article
+                else:
+                    first = same_id
         if first is not None:
             where = a.path if a.path is not None else Path("<memory>")
-            problems.append(Problem(where, f"duplicate of {first.location}", "duplicate", a.entry))
+            entry = None if a.entry is None else a.entry + 1
+            problems.append(Problem(where, f"duplicate of {first.location}", "duplicate", entry))
             continue
         kept.append(a)
         by_id[a.id] = a
-        if url:
-            by_url[url] = a
         by_text[tkey] = a
     return kept, problems
 
