@@ -79,7 +79,6 @@ AUDITED: dict[str, Use] = {
     "dates._EPOCH_RE": ("match", 80, "+1588334400.5"),
     "dates._REUTERS_RE": ("match", 80, "26-FEB-1987 15:14:36.41"),
     "dates._ORDINAL": ("search", 80, "1st"),
-    "library._URL_SCHEME_HOST": ("match", 2000, "https://Example.COM/x"),
 }
 MODULES: dict[str, ModuleType] = {
     "article": article,

@@ -12,7 +12,6 @@ import contextlib
 import errno
 import gc
 import os
-import re
 import stat
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -263,19 +262,6 @@ def load_entries(
     return result
 
 
-_URL_SCHEME_HOST = re.compile(r"^([a-z][a-z0-9+.-]*://)([^/?#]*)", re.I)
-
-
-def _url_key(url: str) -> str:
-    url = url.strip().split("#", 1)[0]
-    m = _URL_SCHEME_HOST.match(url)
-    if m:
-        url = (
-            m.group(1).lower().replace("http://", "https://") + m.group(2).lower() + url[m.end() :]
-        )
-    return url.rstrip("/")
-
-
 def _text_key(a: Article) -> str:
     """Same for articles with the same whitespace-normalised, case-folded title and body."""
     return text_digest(" ".join(a.title.split()), " ".join(a.body.split()))
@@ -301,8 +287,8 @@ def dedupe(articles: Sequence[Article]) -> tuple[list[Article], list[Problem]]:
         if first is None:
             same_id = by_id.get(a.id)
             if same_id is not None:
-                if a.url and _url_key(a.url) == _url_key(same_id.url):
-                    a.id = tkey  # same URL, another text: another article
+                if a.url:  # an id from the same URL, and another text: another article
+                    a.id = tkey
                 else:
                     first = same_id
         if first is not None:
