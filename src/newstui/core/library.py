@@ -103,8 +103,8 @@ def discover(roots: Sequence[Path]) -> tuple[list[FileEntry], list[Problem]]:
     """
     problems: list[Problem] = []
     visited: set[tuple[int, int]] = set()
-    # real file (dev, inode) -> every path met to it -> (through a symlink?, entry)
-    files: dict[tuple[int, int], dict[Path, tuple[bool, FileEntry]]] = {}
+    # real file (dev, inode) -> every path met to it: (through a symlink?, entry)
+    files: dict[tuple[int, int], list[tuple[bool, FileEntry]]] = {}
     real_roots: list[str] = []
     for root in roots:
         with contextlib.suppress(OSError, ValueError):
@@ -114,8 +114,12 @@ def discover(roots: Sequence[Path]) -> tuple[list[FileEntry], list[Problem]]:
         if not stat.S_ISREG(st.st_mode):
             problems.append(Problem(path, f"skipped: {_special_kind(st.st_mode)}", "skipped"))
             return
-        found = files.setdefault((st.st_dev, st.st_ino), {})
-        found.setdefault(path, (via_link, FileEntry(path, st.st_size, st.st_mtime_ns)))
+        entry = (via_link, FileEntry(path, st.st_size, st.st_mtime_ns))
+        found = files.get((st.st_dev, st.st_ino))
+        if found is None:
+            files[(st.st_dev, st.st_ino)] = [entry]
+        else:
+            found.append(entry)
 
     def refused_link(path: Path) -> str | None:
         """Why the symlink at ``path`` is not followed, or ``None``."""
@@ -196,14 +200,17 @@ def discover(roots: Sequence[Path]) -> tuple[list[FileEntry], list[Problem]]:
         else:
             add_file(root, st, False)
     entries: list[FileEntry] = []
-    for paths in files.values():
+    for found in files.values():
+        if len(found) == 1:
+            entries.append(found[0][1])
+            continue
         # The file's own path (not a symlink's) when the scan met it, else the first path.
-        kept = min(paths, key=lambda p: (paths[p][0], p))
-        entries.append(paths[kept][1])
-        shown = display_path(kept)
-        for path in sorted(paths):
-            if path != kept:
-                problems.append(Problem(path, f"same file as {shown}; read once", "duplicate"))
+        found.sort(key=lambda f: (f[0], f[1].path))
+        kept = found[0][1]
+        entries.append(kept)
+        shown = display_path(kept.path)
+        for path in sorted({e.path for _, e in found[1:]} - {kept.path}):
+            problems.append(Problem(path, f"same file as {shown}; read once", "duplicate"))
     entries.sort(key=lambda e: e.path)
     return entries, problems
 
