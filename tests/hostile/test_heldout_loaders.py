@@ -324,3 +324,19 @@ def test_a_link_to_usr_or_proc_reads_nothing_from_them(tmp_path: Path) -> None:
     assert run.stdout.splitlines()[0] == "1 2"
     assert "env.txt: link into /proc; not followed" in run.stdout
     assert "usr: link to a system folder (/usr); not followed" in run.stdout
+
+
+def test_the_budget_measures_the_child_not_the_process_that_started_it() -> None:
+    """ru_maxrss keeps the memory a child was forked with: run from a big pytest process,
+    every budget above failed in the full suite only."""
+    ballast = bytearray(300 * 1024 * 1024)
+    for i in range(0, len(ballast), 4096):
+        ballast[i] = 1  # resident, not just reserved
+    small = run_bounded(code="print(1)", timeout=30)
+    grown = run_bounded(
+        code="b = bytearray(200 * 1024 * 1024)\nfor i in range(0, len(b), 4096): b[i] = 1",
+        timeout=30,
+    )
+    del ballast
+    assert small.peak_rss_mb < 100
+    assert 200 < grown.peak_rss_mb < 300
