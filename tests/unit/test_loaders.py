@@ -341,6 +341,11 @@ def test_html_links_inside_text_and_a_different_heading_stay(tmp_path: Path) -> 
     assert a.title == "Budget | The Valley Times"
     assert a.body.startswith("What was agreed")  # the <h1> (title minus site name) went
     assert "See the plan and the vote for details." in a.body
+    p.write_text(
+        "<html><head><title>Budget cuts announced</title></head><body>"
+        f"<h1>Budget</h1>{PARA}</body></html>"
+    )
+    assert only(load_file(p)).body.startswith("Budget\n\nThe council met")  # not the title
 
 
 # ------------------------------------------------------------------ json / jsonl

@@ -170,6 +170,7 @@ _CHROME = ",".join(
         ),
     ]
 )
+CHROME_TEXT_BUDGET = 4 * MB
 _SEPARATORS = frozenset(" \t\r\n|·•/\\-–—:;,>»«›‹()[]")
 
 
@@ -187,11 +188,17 @@ def _drop_chrome(tree: LexborHTMLParser) -> None:
         parent = link.parent
         if parent is not None and parent.tag not in ("body", "html"):
             parents.setdefault(parent.mem_id, parent)
+    # Text read to judge blocks: nested blocks are read once per level, so a page of
+    # deeply nested link-holding blocks must not cost its size times its depth.
+    budget = CHROME_TEXT_BUDGET
     for parent in parents.values():
         links = [c for c in parent.iter() if c.tag == "a"]
         if len(links) < 2:
             continue
         text = parent.text()
+        budget -= len(text)
+        if budget < 0:
+            return
         if len(text) > 400:
             continue
         rest = text
@@ -205,13 +212,20 @@ def _drop_chrome(tree: LexborHTMLParser) -> None:
             target.decompose()
     for menu in root.css("ul,ol"):
         items = [c for c in menu.iter() if c.tag == "li"]
-        if len(items) >= 2 and all(_only_a_link(li) for li in items):
+        if len(items) < 2:
+            continue
+        for li in items:
+            links = [c for c in li.iter() if c.tag == "a"]
+            if len(links) != 1:
+                break
+            text = li.text()
+            budget -= len(text)
+            if budget < 0:
+                return
+            if text.strip() != links[0].text().strip():
+                break
+        else:
             menu.decompose()
-
-
-def _only_a_link(li: LexborNode) -> bool:
-    links = [c for c in li.iter() if c.tag == "a"]
-    return len(links) == 1 and li.text().strip() == links[0].text().strip()
 
 
 def _norm(s: str) -> str:
@@ -225,7 +239,10 @@ def _drop_title_heading(tree: LexborHTMLParser, title: str) -> None:
     if h1 is None or not title:
         return
     heading, whole = _norm(h1.text()), _norm(title)
-    if heading and (heading == whole or whole.startswith(heading + " ")):
+    if not heading or not whole.startswith(heading):
+        return
+    rest = whole[len(heading) :].lstrip()
+    if not rest or rest[0] in "|-–—:·•»":  # "Budget" in "Budget | The Valley Times"
         h1.decompose()
 
 
