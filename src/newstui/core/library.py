@@ -16,6 +16,7 @@ import stat
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from operator import attrgetter
 from pathlib import Path
 
 from newstui.core.article import Article, Problem, text_digest
@@ -103,8 +104,10 @@ def discover(roots: Sequence[Path]) -> tuple[list[FileEntry], list[Problem]]:
     """
     problems: list[Problem] = []
     visited: set[tuple[int, int]] = set()
-    # real file (dev, inode) -> every path met to it: (through a symlink?, entry)
-    files: dict[tuple[int, int], list[tuple[bool, FileEntry]]] = {}
+    # real file (dev, inode) -> the first path met to it: (through a symlink?, entry); and
+    # for the files met by more than one path, every path
+    files: dict[tuple[int, int], tuple[bool, FileEntry]] = {}
+    again: dict[tuple[int, int], list[tuple[bool, FileEntry]]] = {}
     real_roots: list[str] = []
     for root in roots:
         with contextlib.suppress(OSError, ValueError):
@@ -114,12 +117,11 @@ def discover(roots: Sequence[Path]) -> tuple[list[FileEntry], list[Problem]]:
         if not stat.S_ISREG(st.st_mode):
             problems.append(Problem(path, f"skipped: {_special_kind(st.st_mode)}", "skipped"))
             return
-        entry = (via_link, FileEntry(path, st.st_size, st.st_mtime_ns))
-        found = files.get((st.st_dev, st.st_ino))
-        if found is None:
-            files[(st.st_dev, st.st_ino)] = [entry]
-        else:
-            found.append(entry)
+        key = (st.st_dev, st.st_ino)
+        met = (via_link, FileEntry(path, st.st_size, st.st_mtime_ns))
+        first = files.setdefault(key, met)
+        if first is not met:
+            again.setdefault(key, [first]).append(met)
 
     def refused_link(path: Path) -> str | None:
         """Why the symlink at ``path`` is not followed, or ``None``."""
@@ -199,19 +201,16 @@ def discover(roots: Sequence[Path]) -> tuple[list[FileEntry], list[Problem]]:
             walk(root, st, 0)
         else:
             add_file(root, st, False)
-    entries: list[FileEntry] = []
-    for found in files.values():
-        if len(found) == 1:
-            entries.append(found[0][1])
-            continue
+    for key, found in again.items():
         # The file's own path (not a symlink's) when the scan met it, else the first path.
         found.sort(key=lambda f: (f[0], f[1].path))
-        kept = found[0][1]
-        entries.append(kept)
-        shown = display_path(kept.path)
-        for path in sorted({e.path for _, e in found[1:]} - {kept.path}):
+        files[key] = found[0]
+        kept = found[0][1].path
+        shown = display_path(kept)
+        for path in sorted({e.path for _, e in found[1:]} - {kept}):
             problems.append(Problem(path, f"same file as {shown}; read once", "duplicate"))
-    entries.sort(key=lambda e: e.path)
+    entries = [entry for _, entry in files.values()]
+    entries.sort(key=attrgetter("path"))
     return entries, problems
 
 
