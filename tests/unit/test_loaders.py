@@ -180,6 +180,13 @@ def test_derived_titles(tmp_path: Path, body: str, title: str, shown: str) -> No
     assert a.word_count == len(a.body.split())
 
 
+def test_markdown_keeps_its_first_sentence_in_the_body(tmp_path: Path) -> None:
+    p = tmp_path / "a.md"
+    p.write_text("> Quoted first. Then more text.\n", encoding="utf-8")
+    a = only(load_file(p))
+    assert a.body == "> Quoted first. Then more text."  # its syntax intact
+
+
 def test_derived_title_never_ends_on_a_dangling_word(tmp_path: Path) -> None:
     p = tmp_path / "a.txt"
     p.write_text("A " + "very long sentence that goes on " * 10 + "and ends.\n", encoding="utf-8")

@@ -420,7 +420,8 @@ class Builder:
             title = clean_line(name_title, MAX_TITLE_CHARS)
             if not title:
                 title = id_title
-                rest = split_first_sentence(body, title)
+                # (Not in Markdown, whose first "sentence" may be part of a list or quote.)
+                rest = None if self.format == "markdown" else split_first_sentence(body, title)
                 if rest is not None:
                     shown = rest.lstrip()
         else:
