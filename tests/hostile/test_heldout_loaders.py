@@ -24,6 +24,14 @@ from newstui.core.loaders.htmlpage import MAX_DEPTH, nesting_depth
 pytestmark = pytest.mark.timeout(300)
 
 
+@pytest.fixture
+def lib(tmp_path: Path) -> Path:
+    """An empty articles folder for the test to fill."""
+    folder = tmp_path / "lib"
+    folder.mkdir()
+    return folder
+
+
 def scan_in_child(folder: Path) -> str:
     """Code for run_bounded: scan ``folder`` and print what a user would be told."""
     return (
@@ -197,12 +205,10 @@ def test_nesting_depth_grows_linearly(factor: int) -> None:
     assert time.perf_counter() - t0 < 0.05 * factor
 
 
-def test_a_pathological_page_or_text_file_is_cheap(tmp_path: Path) -> None:
+def test_a_pathological_page_or_text_file_is_cheap(lib: Path) -> None:
     """The issue's 29 KB page (13.6 s, keys unanswered at start-up) and 58 KB .txt that
     starts with <html> (52 s), and 100k self-closing divs read as depth 2, beside a good
     file that must load."""
-    lib = tmp_path / "lib"
-    lib.mkdir()
     (lib / "tags.html").write_text("One. " + "<" * 300 + "<a" + "b" * 29_000)
     (lib / "looks-like.txt").write_text("<html>Two. " + "<" * 300 + "<a" + "b" * 58_000)
     (lib / "divs.html").write_text("<html><body>" + "<div/>" * 100_000 + "text</body></html>")
@@ -216,10 +222,8 @@ def test_a_pathological_page_or_text_file_is_cheap(tmp_path: Path) -> None:
 # --------------------------------------------------------------------------- JSON, JSONL
 
 
-def test_a_jsonl_of_numbers_is_refused_fast_and_small(tmp_path: Path) -> None:
+def test_a_jsonl_of_numbers_is_refused_fast_and_small(lib: Path) -> None:
     """4 MB of "1\\n" lines: was 12 s and 951 MB (a Problem per line, trimmed at the end)."""
-    lib = tmp_path / "lib"
-    lib.mkdir()
     (lib / "ones.jsonl").write_text("1\n" * (2 * 1024 * 1024))
     (lib / "good.jsonl").write_text(json.dumps({"title": "Good", "body": "Fine."}) + "\n")
     run = run_bounded(code=scan_in_child(lib), timeout=60).check(seconds=5, rss_mb=300)
@@ -229,10 +233,8 @@ def test_a_jsonl_of_numbers_is_refused_fast_and_small(tmp_path: Path) -> None:
     assert "more than 10,000 lines in a row are not articles" in run.stdout
 
 
-def test_a_big_json_list_of_numbers_is_refused_fast_and_small(tmp_path: Path) -> None:
+def test_a_big_json_list_of_numbers_is_refused_fast_and_small(lib: Path) -> None:
     """A 60 MB .json list of numbers: was over 6 GB."""
-    lib = tmp_path / "lib"
-    lib.mkdir()
     with (lib / "numbers.json").open("w") as fh:
         fh.write("[")
         fh.write("1234567,\n" * (60 * 1024 * 1024 // 9))
@@ -244,10 +246,8 @@ def test_a_big_json_list_of_numbers_is_refused_fast_and_small(tmp_path: Path) ->
     assert "more than 10,000 items in a row are not articles" in run.stdout
 
 
-def test_a_json_list_of_empty_objects_in_one_record_is_bounded(tmp_path: Path) -> None:
+def test_a_json_list_of_empty_objects_in_one_record_is_bounded(lib: Path) -> None:
     """One record holding millions of brackets is refused before it is built."""
-    lib = tmp_path / "lib"
-    lib.mkdir()
     with (lib / "heavy.json").open("w") as fh:
         fh.write('[{"title": "First", "body": "Loads."}, {"title": "x", "junk": [')
         fh.write("{}," * (20 * 1024 * 1024 // 3))
@@ -257,10 +257,8 @@ def test_a_json_list_of_empty_objects_in_one_record_is_bounded(tmp_path: Path) -
     assert "a record with more than 100,000 brackets" in run.stdout
 
 
-def test_a_sparse_jsonl_is_not_read_to_its_end(tmp_path: Path) -> None:
+def test_a_sparse_jsonl_is_not_read_to_its_end(lib: Path) -> None:
     """A sparse 20 GB .jsonl: was read to the end (65 s) despite the 8 MB cap."""
-    lib = tmp_path / "lib"
-    lib.mkdir()
     sparse = lib / "sparse.jsonl"
     sparse.write_text(json.dumps({"title": "Before the hole", "body": "Fine."}) + "\n")
     os.truncate(sparse, 20 * 1024**3)
@@ -269,9 +267,7 @@ def test_a_sparse_jsonl_is_not_read_to_its_end(tmp_path: Path) -> None:
     assert "binary data (NUL bytes) at line 2; the rest of the file was not read" in run.stdout
 
 
-def test_a_jsonl_line_without_end_is_skipped_only_so_far(tmp_path: Path) -> None:
-    lib = tmp_path / "lib"
-    lib.mkdir()
+def test_a_jsonl_line_without_end_is_skipped_only_so_far(lib: Path) -> None:
     with (lib / "long.jsonl").open("w") as fh:
         fh.write(json.dumps({"title": "First", "body": "Fine."}) + "\n")
         chunk = "x" * (1024 * 1024)
@@ -282,10 +278,8 @@ def test_a_jsonl_line_without_end_is_skipped_only_so_far(tmp_path: Path) -> None
     assert "line 2 is longer than 64 MB; the rest of the file was not read" in run.stdout
 
 
-def test_a_huge_integer_drops_only_its_value(tmp_path: Path) -> None:
+def test_a_huge_integer_drops_only_its_value(lib: Path) -> None:
     """Issue 10 item 29: a number over 4,300 digits dropped every article of its file."""
-    lib = tmp_path / "lib"
-    lib.mkdir()
     huge = "7" * 100_000
     (lib / "list.json").write_text(
         f'[{{"title": "Counted", "body": "x", "n": {huge}}}, {{"title": "Next", "body": "y"}}]'
@@ -298,10 +292,8 @@ def test_a_huge_integer_drops_only_its_value(tmp_path: Path) -> None:
 # --------------------------------------------------------------------------- links
 
 
-def test_300_links_to_one_8_mb_file_cost_one_read(tmp_path: Path) -> None:
+def test_300_links_to_one_8_mb_file_cost_one_read(lib: Path) -> None:
     """Was 82 s and 2.6 GB: every link was loaded, duplicates removed only at the end."""
-    lib = tmp_path / "lib"
-    lib.mkdir()
     big = lib / "big.txt"
     big.write_text("Big story\n\n" + "Words of a long story. " * (8 * 1024 * 1024 // 23))
     for i in range(300):
@@ -313,10 +305,8 @@ def test_300_links_to_one_8_mb_file_cost_one_read(tmp_path: Path) -> None:
     assert "link-000.txt: same file as" in run.stdout
 
 
-def test_a_link_to_usr_or_proc_reads_nothing_from_them(tmp_path: Path) -> None:
+def test_a_link_to_usr_or_proc_reads_nothing_from_them(lib: Path) -> None:
     """A link to /usr imported 5,287 system files; /proc/self/environ became an article."""
-    lib = tmp_path / "lib"
-    lib.mkdir()
     (lib / "good.txt").write_text("Good\n\nIt loads.\n")
     (lib / "usr").symlink_to("/usr")
     (lib / "env.txt").symlink_to("/proc/self/environ")
