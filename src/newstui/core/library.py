@@ -8,17 +8,20 @@ never stops the rest: every file skipped or loaded in a degraded way is a
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import gc
 import os
-import re
 import stat
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from operator import attrgetter
 from pathlib import Path
 
 from newstui.core.article import Article, Problem, text_digest
 from newstui.core.loaders import SUPPORTED_SUFFIXES, LoadOutcome, load_file
+from newstui.core.text import display_path
 
 # progress(files_done, files_total)
 ScanProgress = Callable[[int, int], None]
@@ -60,22 +63,80 @@ def _special_kind(mode: int) -> str:
     return "not a regular file"
 
 
+# Where a symlink is never followed. Pseudo-filesystems (device nodes, kernel and process
+# state such as /proc/self/environ) hold no articles, whatever the link is called.
+PSEUDO_FOLDERS = ("/proc", "/sys", "/dev", "/run")
+# System folders: a link from an articles folder into one of these is not followed (a link
+# to /usr imported 5,287 system files). Naming such a folder as an articles folder still
+# reads it: that is a choice, a link is not.
+SYSTEM_FOLDERS = (
+    *PSEUDO_FOLDERS,
+    *("/bin", "/boot", "/etc", "/lib", "/lib32", "/lib64", "/libx32", "/sbin", "/snap"),
+    *("/usr", "/var/cache", "/var/lib", "/var/log", "/var/run"),
+)
+
+
+def _under(real: str, folders: Iterable[str]) -> str | None:
+    """The folder of ``folders`` that holds ``real`` (a resolved path), or ``None``."""
+    for folder in folders:
+        if real == folder or real.startswith(folder.rstrip("/") + "/"):
+            return folder
+    return None
+
+
 def discover(roots: Sequence[Path]) -> tuple[list[FileEntry], list[Problem]]:
     """Every article file under ``roots`` (files given directly are taken as they are).
 
-    Recursive; symlinks are followed, but each real folder is visited once, so symlink
-    loops end; hidden files and folders (``.name``) are skipped; FIFOs, devices and sockets
-    are reported and never opened. Entries are sorted by path and unique.
+    Recursive; hidden files and folders (``.name``) are skipped; FIFOs, devices and sockets
+    are reported and never opened; a folder too deep to reach (``MAX_DEPTH`` levels, or a
+    path longer than the system allows) is reported, not silently skipped. Entries are
+    sorted by path and unique.
+
+    Symlinks are followed to regular files and folders, with these rules:
+
+    - each real file is read once: a second path to the same file (a symlink, a hard link)
+      is a ``duplicate`` Problem naming the path read (the real file's own path when the
+      scan meets both), each real folder is walked once (so loops end);
+    - a link into ``/proc``, ``/sys``, ``/dev`` or ``/run`` is never followed;
+    - a link leading out of every folder being scanned is followed to a regular file or a
+      folder anywhere (an archive kept on another disk), except into a system folder
+      (:data:`SYSTEM_FOLDERS`: ``/usr``, ``/etc``, ``/var/lib``, ``/`` itself, ...).
     """
-    entries: dict[Path, FileEntry] = {}
     problems: list[Problem] = []
     visited: set[tuple[int, int]] = set()
+    # real file (dev, inode) -> the first path met to it: (through a symlink?, entry); and
+    # for the files met by more than one path, every path
+    files: dict[tuple[int, int], tuple[bool, FileEntry]] = {}
+    again: dict[tuple[int, int], list[tuple[bool, FileEntry]]] = {}
+    real_roots: list[str] = []
+    for root in roots:
+        with contextlib.suppress(OSError, ValueError):
+            real_roots.append(os.path.realpath(root))
 
-    def add_file(path: Path, st: os.stat_result) -> None:
-        if stat.S_ISREG(st.st_mode):
-            entries.setdefault(path, FileEntry(path, st.st_size, st.st_mtime_ns))
-        else:
+    def add_file(path: Path, st: os.stat_result, via_link: bool) -> None:
+        if not stat.S_ISREG(st.st_mode):
             problems.append(Problem(path, f"skipped: {_special_kind(st.st_mode)}", "skipped"))
+            return
+        key = (st.st_dev, st.st_ino)
+        met = (via_link, FileEntry(path, st.st_size, st.st_mtime_ns))
+        first = files.setdefault(key, met)
+        if first is not met:
+            again.setdefault(key, [first]).append(met)
+
+    def refused_link(path: Path) -> str | None:
+        """Why the symlink at ``path`` is not followed, or ``None``."""
+        try:
+            real = os.path.realpath(path)
+        except (OSError, ValueError):
+            return None  # the stat below reports it
+        pseudo = _under(real, PSEUDO_FOLDERS)
+        if pseudo is not None:
+            return f"link into {pseudo}; not followed"
+        if _under(real, real_roots) is None:
+            system = "/" if real == "/" else _under(real, SYSTEM_FOLDERS)
+            if system is not None:
+                return f"link to a system folder ({system}); not followed"
+        return None
 
     def walk(folder: Path, st: os.stat_result, depth: int) -> None:
         key = (st.st_dev, st.st_ino)
@@ -95,8 +156,14 @@ def discover(roots: Sequence[Path]) -> tuple[list[FileEntry], list[Problem]]:
             if child.name.startswith("."):
                 continue
             path = Path(child.path)
+            is_link = False
             try:
                 is_link = child.is_symlink()
+                if is_link:
+                    refused = refused_link(path)
+                    if refused is not None:
+                        problems.append(Problem(path, refused, "skipped"))
+                        continue
                 # Follows symlinks; a loop (a -> a) or a dangling link raises OSError.
                 cst = child.stat(follow_symlinks=True)
             except FileNotFoundError:
@@ -104,27 +171,54 @@ def discover(roots: Sequence[Path]) -> tuple[list[FileEntry], list[Problem]]:
                     problems.append(Problem(path, "broken symlink (target missing)", "skipped"))
                 continue  # vanished since the listing
             except OSError as exc:
-                if path.suffix.lower() in SUPPORTED_SUFFIXES or is_link:
-                    reason = "symlink loop" if exc.errno == 40 else exc.strerror or str(exc)
+                if exc.errno == errno.ENAMETOOLONG:
+                    problems.append(
+                        Problem(path, "path longer than the system allows; not read", "skipped")
+                    )
+                elif path.suffix.lower() in SUPPORTED_SUFFIXES or is_link or _is_dir(child):
+                    reason = "symlink loop" if exc.errno == errno.ELOOP else exc.strerror or exc
                     problems.append(Problem(path, f"skipped: {reason}", "skipped"))
                 continue
             if stat.S_ISDIR(cst.st_mode):
                 walk(path, cst, depth + 1)
             elif path.suffix.lower() in SUPPORTED_SUFFIXES:
-                add_file(path, cst)
+                add_file(path, cst, is_link)
 
     for root in roots:
         root = Path(root)
         try:
+            real = os.path.realpath(root)
             st = root.stat()
-        except OSError as exc:
-            problems.append(Problem(root, f"cannot read: {exc.strerror or exc}"))
+        except (OSError, ValueError) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+            problems.append(Problem(root, f"cannot read: {reason}"))
+            continue
+        pseudo = _under(real, PSEUDO_FOLDERS)
+        if pseudo is not None:
+            problems.append(Problem(root, f"in {pseudo}, not an articles folder; not read"))
             continue
         if stat.S_ISDIR(st.st_mode):
             walk(root, st, 0)
         else:
-            add_file(root, st)
-    return [entries[p] for p in sorted(entries)], problems
+            add_file(root, st, False)
+    for key, found in again.items():
+        # The file's own path (not a symlink's) when the scan met it, else the first path.
+        found.sort(key=lambda f: (f[0], f[1].path))
+        files[key] = found[0]
+        kept = found[0][1].path
+        shown = display_path(kept)
+        for path in sorted({e.path for _, e in found[1:]} - {kept}):
+            problems.append(Problem(path, f"same file as {shown}; read once", "duplicate"))
+    entries = [entry for _, entry in files.values()]
+    entries.sort(key=attrgetter("path"))
+    return entries, problems
+
+
+def _is_dir(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_dir(follow_symlinks=False)
+    except OSError:
+        return False
 
 
 def _load_one(path: Path) -> LoadOutcome:
@@ -174,52 +268,42 @@ def load_entries(
     return result
 
 
-_URL_SCHEME_HOST = re.compile(r"^([a-z][a-z0-9+.-]*://)([^/?#]*)", re.I)
-
-
-def _url_key(url: str) -> str:
-    url = url.strip().split("#", 1)[0]
-    m = _URL_SCHEME_HOST.match(url)
-    if m:
-        url = (
-            m.group(1).lower().replace("http://", "https://") + m.group(2).lower() + url[m.end() :]
-        )
-    return url.rstrip("/")
-
-
 def _text_key(a: Article) -> str:
     """Same for articles with the same whitespace-normalised, case-folded title and body."""
     return text_digest(" ".join(a.title.split()), " ".join(a.body.split()))
 
 
 def dedupe(articles: Sequence[Article]) -> tuple[list[Article], list[Problem]]:
-    """Collapse duplicates (same URL, or same title and body), keeping the first.
+    """Collapse duplicates, keeping the first: the same text (title and body, whitespace
+    and case aside), or the same id (the same text under another file name).
 
-    Each dropped article is a ``duplicate`` Problem naming the one kept.
+    The same URL with a different text is not a duplicate: both articles are kept (an
+    impostor file that sorts first must not replace the genuine one), and when their ids
+    would be equal (ids come from the URL) the later one takes the id of its text, so no
+    two articles share an id. Each dropped article is a ``duplicate`` Problem naming the
+    one kept.
     """
     kept: list[Article] = []
     problems: list[Problem] = []
-    by_url: dict[str, Article] = {}
     by_text: dict[str, Article] = {}
     by_id: dict[str, Article] = {}
     for a in articles:
-        first: Article | None = None
-        url = _url_key(a.url) if a.url else ""
-        if url:
-            first = by_url.get(url)
         tkey = _text_key(a)
+        first = by_text.get(tkey)
         if first is None:
-            first = by_text.get(tkey)
-        if first is None:
-            first = by_id.get(a.id)
+            same_id = by_id.get(a.id)
+            if same_id is not None:
+                if a.url:  # an id from the same URL, and another text: another article
+                    a.id = tkey
+                else:
+                    first = same_id
         if first is not None:
             where = a.path if a.path is not None else Path("<memory>")
-            problems.append(Problem(where, f"duplicate of {first.location}", "duplicate", a.entry))
+            entry = None if a.entry is None else a.entry + 1
+            problems.append(Problem(where, f"duplicate of {first.location}", "duplicate", entry))
             continue
         kept.append(a)
         by_id[a.id] = a
-        if url:
-            by_url[url] = a
         by_text[tkey] = a
     return kept, problems
 

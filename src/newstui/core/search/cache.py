@@ -42,7 +42,7 @@ from newstui.core.search.index import SearchIndex
 
 __all__ = ["CACHE_VERSION", "cache_file_for", "open_library"]
 
-CACHE_VERSION = 4
+CACHE_VERSION = 5  # 5: Problem.count; loaders' titles, bodies and entries changed
 MAGIC = b"NEWSTUI\x1aIDX"
 _PREFIX = struct.Struct("<11sIIQ")
 _DTYPES = {"<i4", "<i8", "<u2", "<f8", "|u1"}
@@ -120,7 +120,7 @@ def _encode(
                 rec.entry.mtime_ns,
                 len(table),
                 len(rec.articles),
-                [[str(p.path), p.reason, p.kind, p.entry] for p in rec.problems],
+                [[str(p.path), p.reason, p.kind, p.entry, p.count] for p in rec.problems],
             ]
         )
         table.extend(rec.articles)
@@ -193,7 +193,7 @@ def _encode(
             "articles": len(table),
             "text_fields": list(text_fields),
             "files": file_rows,
-            "duplicates": [[str(p.path), p.reason, p.kind, p.entry] for p in dup_problems],
+            "duplicates": [[str(p.path), p.reason, p.kind, p.entry, p.count] for p in dup_problems],
             "blobs": layout,
         },
         ensure_ascii=False,
@@ -233,8 +233,10 @@ class _Cached:
 
 
 def _problem(row: Any) -> Problem:
-    path, reason, kind, entry = row
-    return Problem(Path(str(path)), str(reason), str(kind), None if entry is None else int(entry))
+    path, reason, kind, entry, count = row
+    return Problem(
+        Path(str(path)), str(reason), str(kind), None if entry is None else int(entry), int(count)
+    )
 
 
 def _decode(data: bytes) -> _Cached:
