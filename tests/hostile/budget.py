@@ -131,14 +131,3 @@ def run_bounded(
         timed_out,
     )
 
-
-def _vm_hwm_kb(pid: int) -> int:
-    """Peak resident memory of ``pid``'s current program (0 when unknown or gone)."""
-    try:
-        with Path(f"/proc/{pid}/status").open("rb") as fh:
-            for line in fh:
-                if line.startswith(b"VmHWM:"):
-                    return int(line.split()[1])
-    except (OSError, ValueError, IndexError):
-        pass
-    return 0
