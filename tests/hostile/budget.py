@@ -130,4 +130,3 @@ def run_bounded(
         (hwm_kb or usage.ru_maxrss) / 1024,
         timed_out,
     )
-
