@@ -211,3 +211,17 @@ def test_a_body_that_names_a_local_file_is_never_opened(
     assert isinstance(doc, ParsedFeed)
     assert "LOCAL-SECRET" not in doc.title
     assert all("LOCAL-SECRET" not in e.title for e in doc.entries)
+
+
+def test_json_feed_with_an_absurdly_long_number_keeps_its_items() -> None:
+    # Python refuses to convert integers past 4,300 digits; one such value (here an item's
+    # made-up 'rank') used to fail the whole feed.
+    data = (
+        b'{"version": "https://jsonfeed.org/version/1.1", "title": "Desk", "items": ['
+        b'{"id": "1", "title": "Flood barrier holds", "content_text": "It held.", "rank": '
+        + b"9" * 5000
+        + b'}, {"id": "2", "title": "Otters return", "content_text": "Seen."}]}'
+    )
+    doc = parse_document(data, url="https://example.org/feed.json")
+    assert isinstance(doc, ParsedFeed)
+    assert [e.materialize().title for e in doc.entries] == ["Flood barrier holds", "Otters return"]

@@ -44,6 +44,7 @@ from newstui.core.fetch.text import (
     html_to_text,
     text_to_markdown,
 )
+from newstui.core.loaders.jsonfile import loads as json_loads
 
 
 class FeedFormatError(Exception):
@@ -378,7 +379,8 @@ def _feedparser_entry(raw: Any, n: int, *, base: str) -> Entry | None:
 
 def parse_json_feed(data: bytes, *, url: str) -> ParsedFeed:
     try:
-        doc = json.loads(data.decode("utf-8-sig"))
+        # The loaders' decoder: an integer too long to convert is ignored, not fatal.
+        doc = json_loads(data.decode("utf-8-sig"))
     except UnicodeDecodeError:
         raise FeedFormatError("not a feed: JSON that is not UTF-8") from None
     except json.JSONDecodeError as exc:
