@@ -15,17 +15,15 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import pytest
-from test_ui_support import fill_folder, settle, write_volcano
+from test_ui_support import NARROW, fill_folder, settle, write_settings, write_volcano
 from textual.pilot import Pilot
 from textual.widgets import Input
 
-from newstui.core import paths
 from newstui.core.search import SearchIndex
 from newstui.core.search.results import SearchResult
 from newstui.ui.app import create_app
 
 WIDE = (120, 40)
-NARROW = (80, 24)
 #: Pressed as one key; any other string is typed character by character.
 KEYS = {"enter", "escape", "slash", "question_mark", "exclamation_mark", "ctrl+p", "end", "n"}
 
@@ -82,9 +80,7 @@ def shoot(
         monkeypatch.setenv("COLUMNS", str(size[0]))
         monkeypatch.setenv("LINES", str(size[1]))
         if theme:
-            config = paths.config_dir() / "config.toml"
-            config.parent.mkdir(parents=True, exist_ok=True)
-            config.write_text(f'theme = "{theme}"\n', encoding="utf-8")
+            write_settings(f'theme = "{theme}"\n')
         monkeypatch.chdir(folder.parent)
         app = create_app(Path(folder.name))
         return snap_compare(app, terminal_size=size, run_before=steps(*keys))

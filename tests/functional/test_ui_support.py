@@ -8,6 +8,8 @@ notifications) are read here, in one place each.
 
 from __future__ import annotations
 
+import asyncio
+import re
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -18,7 +20,13 @@ from textual.app import App
 from textual.message import Message
 from textual.pilot import Pilot
 
+from newstui.core import paths
 from newstui.ui.app import NewsApp, create_app
+
+#: The terminal size below 100 columns, where the list and the reader take turns.
+NARROW = (80, 24)
+#: A control character, escape or bidi override: none may reach the terminal.
+CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 WORDS = [
     *[
@@ -84,6 +92,22 @@ def fill_folder(folder: Path, count: int) -> None:
         )
 
 
+def folder_with(tmp_path: Path, name: str, text: str) -> Path:
+    """A new folder ``tmp_path/articles`` holding one article file, ``name``, with ``text``."""
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    (folder / name).write_text(text, encoding="utf-8")
+    return folder
+
+
+def write_settings(text: str) -> Path:
+    """The settings file (``config.toml`` in the test's XDG config folder) with ``text``."""
+    config = paths.config_dir() / "config.toml"
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text(text, encoding="utf-8")
+    return config
+
+
 def write_volcano(folder: Path) -> Path:
     """The article many tests and the snapshots search for ("volcano", "harbour")."""
     return write_article(
@@ -108,6 +132,18 @@ async def settle(pilot: Pilot[Any]) -> None:
             await pilot.pause()
             return
     raise AssertionError("the app never settled")
+
+
+async def wait_until(pilot: Pilot[Any], ready: Callable[[], bool], seconds: float = 30.0) -> bool:
+    """Let the app run until ``ready()`` (checked every 20 ms) or ``seconds`` have passed; say
+    which. For a state the app passes through while busy, where ``settle`` would overshoot."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + seconds
+    while not ready():
+        if loop.time() > deadline:
+            return False
+        await pilot.pause(0.02)
+    return True
 
 
 @asynccontextmanager
@@ -150,6 +186,11 @@ def notifications(app: App[Any]) -> list[str]:
 def status_text(app: NewsApp) -> str:
     """The status line's text."""
     return app.status.query_one("#status-text").text.plain  # type: ignore[attr-defined, no-any-return]
+
+
+def titles(app: NewsApp) -> list[str]:
+    """The titles in the article list, in order."""
+    return [a.title for a in app.article_list.articles]
 
 
 def row_text(app: NewsApp, row: int) -> str:
