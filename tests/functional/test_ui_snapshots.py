@@ -2,7 +2,7 @@
 ``__snapshots__/``). Update with ``--snapshot-update`` and look at every changed SVG first.
 
 Deterministic: fixed articles with fixed dates, opened by a relative path (no tmp path on
-screen), isolated XDG folders, a fixed terminal size (and the console told it, as a real
+screen), isolated XDG folders, a fixed terminal size (the console told it, as a real
 terminal does), the search time pinned (the status line shows it), no blinking cursor, the
 notifications cleared.
 """
@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import pytest
-from test_ui_support import NARROW, fill_folder, settle, write_settings, write_volcano
+from test_ui_support import NARROW, fill_folder, fit_console, settle, write_settings, write_volcano
 from textual.pilot import Pilot
 from textual.widgets import Input
 
@@ -77,12 +77,11 @@ def shoot(
     the test's snapshot."""
 
     def run(size: tuple[int, int], *keys: str, theme: str | None = None) -> bool:
-        monkeypatch.setenv("COLUMNS", str(size[0]))
-        monkeypatch.setenv("LINES", str(size[1]))
         if theme:
             write_settings(f'theme = "{theme}"\n')
         monkeypatch.chdir(folder.parent)
         app = create_app(Path(folder.name))
+        fit_console(app, size)
         return snap_compare(app, terminal_size=size, run_before=steps(*keys))
 
     return run

@@ -146,6 +146,13 @@ async def wait_until(pilot: Pilot[Any], ready: Callable[[], bool], seconds: floa
     return True
 
 
+def fit_console(app: App[Any], size: tuple[int, int]) -> None:
+    """Give the app's console the terminal's size, as a real terminal does: headless, Rich's
+    console stays 80 columns whatever ``run_test``'s size, and what Textual renders through it
+    (a RichLog's lines, the problems screen's reasons) was cut at 80 in a 120-column test."""
+    app.console.size = size
+
+
 @asynccontextmanager
 async def open_app(
     app_or_folder: NewsApp | Path | Sequence[Path],
@@ -164,6 +171,7 @@ async def open_app(
     else:
         app = create_app(app_or_folder, config, use_cache=use_cache)
     try:
+        fit_console(app, size)
         async with app.run_test(size=size, message_hook=message_hook) as pilot:
             if wait:
                 await settle(pilot)
