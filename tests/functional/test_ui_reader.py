@@ -4,7 +4,7 @@ big articles, and the article's URL (o/y)."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import pytest
 from test_ui_support import (
@@ -163,61 +163,55 @@ async def test_the_reader_highlights_the_words_the_engine_matched_accents_folded
         assert hit_words <= {w.casefold() for w in marked}
 
 
+class Opened(NamedTuple):
+    screen: str  # the whole screen, byline included
+    article: str  # the article's lines in the reader
+
+
+async def open_only_article(tmp_path: Path, name: str, text: str) -> Opened:
+    """A folder with one article file, opened in the reader: what it shows."""
+    async with open_app(folder_with(tmp_path, name, text)) as (app, pilot):
+        await pilot.press("enter")
+        await settle(pilot)
+        return Opened(screen_text(app), "\n".join(app.reader.plain_lines))
+
+
 async def test_byline_names_an_author_who_is_also_the_source_once(tmp_path: Path) -> None:
-    folder = folder_with(
+    opened = await open_only_article(
         tmp_path,
         "note.md",
         "---\ntitle: A note\nauthor: Acme Wire\nsource: Acme Wire\ndate: 2024-05-01\n---\n\n"
         "Body text.\n",
     )
-    async with open_app(folder) as (app, pilot):
-        await pilot.press("enter")
-        await settle(pilot)
-        text = screen_text(app)
-        assert "Acme Wire · 2024-05-01" in text
-        assert "Acme Wire · Acme Wire" not in text
+    assert "Acme Wire · 2024-05-01" in opened.screen
+    assert "Acme Wire · Acme Wire" not in opened.screen
 
 
 async def test_reader_byline_has_no_time_the_file_does_not_have(tmp_path: Path) -> None:
-    folder = folder_with(
+    opened = await open_only_article(
         tmp_path,
         "note.md",
         "---\ntitle: Release notes\nauthor: newstui\nsource: newstui\ndate: 2026-11-26\n---\n"
         "The release is out.\n",
     )
-    async with open_app(folder) as (app, pilot):
-        await pilot.press("enter")
-        await settle(pilot)
-        text = screen_text(app)
-        assert "newstui · 2026-11-26 · 1 min read" in text
-        assert "00:00" not in text
+    assert "newstui · 2026-11-26 · 1 min read" in opened.screen
+    assert "00:00" not in opened.screen
 
 
 async def test_a_small_markdown_article_is_still_formatted(tmp_path: Path) -> None:
-    folder = folder_with(
-        tmp_path,
-        "small.md",
-        "---\ntitle: Small\n---\n## A heading\n\n- one\n  - two\n\n**bold** text\n",
-    )
-    async with open_app(folder) as (app, pilot):
-        await pilot.press("enter")
-        await settle(pilot)
-        shown = "\n".join(app.reader.plain_lines)
-        assert "• one" in shown and "• two" in shown
-        assert "**bold**" not in shown and "bold text" in shown
+    text = "---\ntitle: Small\n---\n## A heading\n\n- one\n  - two\n\n**bold** text\n"
+    shown = (await open_only_article(tmp_path, "small.md", text)).article
+    assert "• one" in shown and "• two" in shown
+    assert "**bold**" not in shown and "bold text" in shown
 
 
 async def test_deeply_nested_markdown_lists_show_every_level_in_the_reader(tmp_path: Path) -> None:
     levels = "\n".join("  " * i + f"- level{i} item" for i in range(14))
     text = f"---\ntitle: Nested\n---\nTop.\n\n{levels}\n\nEnd paragraph.\n"
-    folder = folder_with(tmp_path, "nested.md", text)
-    async with open_app(folder) as (app, pilot):
-        await pilot.press("enter")
-        await settle(pilot)
-        shown = "\n".join(app.reader.plain_lines)
-        for i in range(14):
-            assert f"level{i} item" in shown, i
-        assert "End paragraph." in shown
+    shown = (await open_only_article(tmp_path, "nested.md", text)).article
+    for i in range(14):
+        assert f"level{i} item" in shown, i
+    assert "End paragraph." in shown
 
 
 async def test_one_megabyte_article_opens_without_blocking(tmp_path: Path) -> None:
