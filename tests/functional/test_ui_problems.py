@@ -89,7 +89,7 @@ async def test_problems_are_counted_by_file_and_listed_in_record_order_with_dupl
     shutil.copy(articles_dir / "a0001.txt", articles_dir / "a0001-copy.txt")
     async with open_app(articles_dir) as (app, pilot):
         status = status_text(app)
-        assert "1 file with problems (50 records)" in status
+        assert "1 file with problems (60 records)" in status
         assert "1 duplicate collapsed" in status
         assert "problem files" not in status
         await pilot.press("exclamation_mark")
@@ -97,12 +97,12 @@ async def test_problems_are_counted_by_file_and_listed_in_record_order_with_dupl
         await pilot.pause()
         assert isinstance(app.screen, ProblemsScreen)
         text = screen_text(app)
-        assert "1 file with problems (50 records); 1 duplicate collapsed" in text
+        assert "1 file with problems (60 records); 1 duplicate collapsed" in text
         log = [s.text.strip() for s in app.screen.query_one(RichLog).lines]
         log = [line for line in log if line]
         assert log[0] == "feed.jsonl"
         assert "line 2" in log[1]  # the first bad record first, not the tally
-        tally = next(n for n, line in enumerate(log) if "more problems in this file" in line)
+        tally = next(n for n, line in enumerate(log) if "more records with problems" in line)
         dup_head = next(n for n, line in enumerate(log) if "duplicate collapsed" in line)
         assert tally < dup_head  # the tally closes the file's list, before the duplicates
         assert all("feed.jsonl" not in line for line in log[dup_head:])
