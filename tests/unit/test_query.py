@@ -240,3 +240,18 @@ def test_stopword_in_a_field_phrase_or_or_group_stays_required() -> None:
     assert optional(parse('"for host" cocoa')) == [False, False]
     assert optional(parse("for OR by cocoa")) == [False, False]
     assert parse("cocoa -the").excluded[0].words == ("the",)
+
+
+@pytest.mark.parametrize(
+    ("typed", "states"), [("is:u", ["unread"]), ("is:st", ["starred"]), ("oil is:r", ["read"])]
+)
+def test_an_is_filter_still_being_typed_is_read_as_a_prefix(typed: str, states: list[str]) -> None:
+    # As the last word is a prefix, so is the filter being typed: no "unknown filter" flashes
+    # in the status line on the way to is:unread.
+    q = parse(typed)
+    assert q.states == states and q.errors == []
+
+
+def test_a_finished_is_filter_is_not_completed() -> None:
+    q = parse("is:u oil")
+    assert q.states == [] and q.errors and "is:u" in q.errors[0]

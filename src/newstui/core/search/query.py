@@ -12,7 +12,9 @@
 =====================  =====================================================================
 
 Malformed queries never raise: a lone ``-`` or a dangling ``OR`` is ignored; an unknown
-``field:`` is read as plain words (``10:30``, ``foo:bar``). A malformed operator (``is:bogus``,
+``field:`` is read as plain words (``10:30``, ``foo:bar``). As the last word is read as a
+prefix, so is an ``is:`` value that ends the query (``is:u`` = ``is:unread`` while typing).
+A malformed operator (``is:bogus``,
 ``after:2020-13``, ``title:`` with nothing after it) is ignored and named in
 ``Query.errors``, one line each, never searched as words. ``-after:X`` is ``before:X`` (and
 the reverse), ``-is:read`` is ``is:unread`` (and the reverse).
@@ -199,10 +201,12 @@ _STATE_HINT = "(is:read, is:unread, is:starred)"
 _NEGATED_STATE = {"read": "unread", "unread": "read"}
 
 
-def _operator(query: Query, neg: bool, key: str, value: str, unit: str) -> bool:
+def _operator(query: Query, neg: bool, key: str, value: str, unit: str, last: bool = False) -> bool:
     """Apply an ``after:``/``before:``/``is:`` unit; False when ``key`` is none of them.
 
-    A malformed one is ignored and named in ``query.errors``."""
+    A malformed one is ignored and named in ``query.errors``. ``last``: the unit ends the
+    query (still being typed): like the last word, an ``is:`` value is then read as a prefix
+    (``is:u`` is ``is:unread`` while it is typed) when it starts exactly one state."""
     if key in ("after", "before"):
         when = parse_date(value) if value else None
         if when is None:
@@ -220,6 +224,10 @@ def _operator(query: Query, neg: bool, key: str, value: str, unit: str) -> bool:
         return True
     if key == "is":
         state = value.lower()
+        if last and state and state not in STATE_FILTERS:
+            completions = [s for s in STATE_FILTERS if s.startswith(state)]
+            if len(completions) == 1:
+                state = completions[0]
         if state not in STATE_FILTERS:
             if value:
                 query.errors.append(f"unknown filter {_shown(unit)} {_STATE_HINT}")
@@ -303,7 +311,8 @@ def parse(text: str) -> Query:
         if fname is not None:
             key = fname.lower()
             value = quoted if quoted is not None else (bare or "")
-            if _operator(query, neg, key, value.strip(), unit):
+            last = quoted is None and m.end() == len(text)
+            if _operator(query, neg, key, value.strip(), unit, last):
                 continue
             if key in FIELD_ALIASES:
                 field_name = FIELD_ALIASES[key]
