@@ -311,8 +311,8 @@ def parse(text: str) -> Query:
         if fname is not None:
             key = fname.lower()
             value = quoted if quoted is not None else (bare or "")
-            last = quoted is None and m.end() == len(text)
-            if _operator(query, neg, key, value.strip(), unit, last):
+            typing = quoted is None and m.end() == len(text)
+            if _operator(query, neg, key, value.strip(), unit, typing):
                 continue
             if key in FIELD_ALIASES:
                 field_name = FIELD_ALIASES[key]
