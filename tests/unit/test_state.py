@@ -11,13 +11,13 @@ from pathlib import Path
 import pytest
 
 from newstui.core import paths
-from newstui.core import state as state_module
 from newstui.core.state import (
     SCHEMA_VERSION,
     StateImportError,
     StateStore,
     default_path,
 )
+from newstui.core.state import schema as schema_module
 
 
 @pytest.fixture
@@ -363,7 +363,7 @@ def test_io_error_or_full_disk_leaves_the_file_alone(
         exc.sqlite_errorcode = 13  # type: ignore[attr-defined]  # SQLITE_FULL
         raise exc
 
-    monkeypatch.setattr(state_module, "_prepare", failing_prepare)
+    monkeypatch.setattr(schema_module, "prepare", failing_prepare)
     s = StateStore.open(store_path)
     assert not s.persistent
     assert s.notice is not None and "disk is full" in s.notice and "left as it is" in s.notice
