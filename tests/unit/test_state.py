@@ -87,6 +87,39 @@ def test_toggle_follows_what_another_process_stored(store_path: Path) -> None:
         b.close()
 
 
+@pytest.mark.parametrize("kind", ["read", "starred"])
+def test_read_and_starred_follow_one_rule(store_path: Path, kind: str) -> None:
+    """Marking read and starring are one id-set shape: set, unset, toggle against the file,
+    blank ids ignored, a snapshot per change, everything saved."""
+
+    def ids(s: StateStore) -> frozenset[str]:
+        return s.read_ids() if kind == "read" else s.starred_ids()
+
+    def put(s: StateStore, article_id: str, on: bool = True) -> None:
+        if kind == "read":
+            s.set_read(article_id, on)
+        else:
+            s.set_starred(article_id, on)
+
+    def toggle(s: StateStore, article_id: str) -> bool:
+        return s.toggle_read(article_id) if kind == "read" else s.toggle_starred(article_id)
+
+    with StateStore.open(store_path) as a, StateStore.open(store_path) as b:
+        put(a, "x")
+        put(a, "")  # not an article id: ignored
+        put(a, "y")
+        snapshot = ids(a)
+        assert snapshot == {"x", "y"} and ids(a) is snapshot
+        assert toggle(b, "x") is False  # b loaded before a's writes: flips what is stored
+        put(a, "y", False)
+        assert ids(a) == {"x"} and snapshot == {"x", "y"}
+        a.reload()
+        assert ids(a) == frozenset()
+        assert toggle(a, "z") is True
+    with StateStore.open(store_path) as s:
+        assert ids(s) == {"z"}
+
+
 def test_read_ids_snapshot_follows_changes(store_path: Path) -> None:
     with StateStore.open(store_path) as s:
         before = s.read_ids()

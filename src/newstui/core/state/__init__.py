@@ -1,6 +1,7 @@
 """Reading state that persists and is never lost: read/starred, positions, history, values.
 
-One module per job: :mod:`.store` (the store and its writes), :mod:`.schema` (tables, migrations, loading), :mod:`.recovery` (opening a file,
+One module per job: :mod:`.store` (the store and its writes), :mod:`.idset` (read and
+starred ids), :mod:`.schema` (tables, migrations, loading), :mod:`.recovery` (opening a file,
 recovering from a damaged one), :mod:`.exchange` (export and import), :mod:`.errors`.
 
 The store is one SQLite file (``paths.data_dir()/"state.sqlite3"``) in WAL mode with

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from newstui.core import paths
 from newstui.core.state import exchange, recovery, schema
 from newstui.core.state.errors import StateError
+from newstui.core.state.idset import READ, STARRED, IdSet, IdTable, toggle_row, write_rows
 from newstui.core.state.schema import HISTORY_KEEP, MAX_POSITION, displayable, storable
 
 STATE_FILENAME = "state.sqlite3"
@@ -49,13 +50,11 @@ class StateStore:
         self.notice = notice
         self._lock = threading.RLock()
         # dicts used as insertion-ordered sets
-        self._read_cache = loaded.read
-        self._starred = loaded.starred
+        self._read_cache = None if loaded.read is None else IdSet(loaded.read)
+        self._starred = IdSet(loaded.starred)
         self._positions = loaded.positions
         self._values = loaded.values
         self._history = loaded.history
-        self._read_frozen: frozenset[str] | None = None
-        self._starred_frozen: frozenset[str] | None = None
 
     # --- opening ------------------------------------------------------------------------------
 
@@ -107,16 +106,10 @@ class StateStore:
         return article_id in self._starred
 
     def read_ids(self) -> frozenset[str]:
-        frozen = self._read_frozen
-        if frozen is None:
-            frozen = self._read_frozen = frozenset(self._reads())
-        return frozen
+        return self._reads().frozen()
 
     def starred_ids(self) -> frozenset[str]:
-        frozen = self._starred_frozen
-        if frozen is None:
-            frozen = self._starred_frozen = frozenset(self._starred)
-        return frozen
+        return self._starred.frozen()
 
     def get_position(self, article_id: str) -> int:
         return self._positions.get(article_id, 0)
@@ -134,68 +127,18 @@ class StateStore:
         self.set_read_many((article_id,), read)
 
     def set_read_many(self, article_ids: Iterable[str], read: bool = True) -> None:
-        ids = [storable(i) for i in dict.fromkeys(article_ids) if isinstance(i, str) and i]
-        if not ids:
-            return
-        now = time.time()
-
-        def work(conn: sqlite3.Connection) -> None:
-            if read:
-                conn.executemany(
-                    "INSERT OR IGNORE INTO read_state (id, at) VALUES (?, ?)",
-                    [(i, now) for i in ids],
-                )
-            else:
-                conn.executemany("DELETE FROM read_state WHERE id = ?", [(i,) for i in ids])
-
-        self._write(work)
-        reads = self._reads()
-        for i in ids:
-            if read:
-                reads[i] = None
-            else:
-                reads.pop(i, None)
-        self._read_frozen = None
+        self._set_ids(READ, article_ids, read)
 
     def toggle_read(self, article_id: str) -> bool:
         """Flip read/unread (as stored, even if another process changed it); the new value."""
-        article_id = storable(article_id)
-        new = self._toggle("read_state", article_id)
-        if new:
-            self._reads()[article_id] = None
-        else:
-            self._reads().pop(article_id, None)
-        self._read_frozen = None
-        return new
+        return self._toggle(READ, article_id)
 
     def set_starred(self, article_id: str, starred: bool = True) -> None:
-        article_id = storable(article_id)
-        now = time.time()
-
-        def work(conn: sqlite3.Connection) -> None:
-            if starred:
-                conn.execute(
-                    "INSERT OR IGNORE INTO starred (id, at) VALUES (?, ?)", (article_id, now)
-                )
-            else:
-                conn.execute("DELETE FROM starred WHERE id = ?", (article_id,))
-
-        self._write(work)
-        if starred:
-            self._starred[article_id] = None
-        else:
-            self._starred.pop(article_id, None)
-        self._starred_frozen = None
+        self._set_ids(STARRED, (article_id,), starred)
 
     def toggle_starred(self, article_id: str) -> bool:
-        article_id = storable(article_id)
-        new = self._toggle("starred", article_id)
-        if new:
-            self._starred[article_id] = None
-        else:
-            self._starred.pop(article_id, None)
-        self._starred_frozen = None
-        return new
+        """Flip starred/not (as stored, even if another process changed it); the new value."""
+        return self._toggle(STARRED, article_id)
 
     def set_position(self, article_id: str, line: int) -> None:
         """Remember the reader's scroll offset (line) for an article; 0 forgets it (kept
@@ -300,13 +243,12 @@ class StateStore:
         with self._lock:
             conn = self._require_conn()
             loaded = schema.retry_locked(lambda: schema.load(conn, with_read=False))
-        self._read_cache, self._starred = loaded.read, loaded.starred
+        self._read_cache, self._starred = None, IdSet(loaded.starred)
         self._positions, self._values, self._history = (
             loaded.positions,
             loaded.values,
             loaded.history,
         )
-        self._read_frozen = self._starred_frozen = None
 
     # --- internals ----------------------------------------------------------------------------
 
@@ -329,7 +271,7 @@ class StateStore:
             f"; {n} entr{'y was' if n == 1 else 'ies were'} recovered from it."
         )
 
-    def _reads(self) -> dict[str, None]:
+    def _reads(self) -> IdSet:
         """The read ids, loaded from the file on first use (the biggest table: opening stays
         cheap for commands that never ask, like ``list --starred``)."""
         reads = self._read_cache
@@ -338,7 +280,7 @@ class StateStore:
                 reads = self._read_cache
                 if reads is None:
                     try:
-                        reads = self._fetch_reads()
+                        reads = IdSet(self._fetch_reads())
                     except sqlite3.Error as exc:
                         raise StateError(f"could not read the reading state: {exc}") from exc
                     self._read_cache = reads
@@ -384,21 +326,23 @@ class StateStore:
                 where = self.path if self.path is not None else "memory"
                 raise StateError(f"could not save reading state to {where}: {exc}") from exc
 
-    def _toggle(self, table: str, article_id: str) -> bool:
+    def _id_set(self, table: IdTable) -> IdSet:
+        return self._reads() if table == READ else self._starred
+
+    def _set_ids(self, table: IdTable, article_ids: Iterable[str], present: bool) -> None:
+        ids = [storable(i) for i in dict.fromkeys(article_ids) if isinstance(i, str) and i]
+        if not ids:
+            return
         now = time.time()
+        self._write(lambda conn: write_rows(conn, table, ids, present, now))
+        self._id_set(table).apply(ids, present)
 
-        def work(conn: sqlite3.Connection) -> bool:
-            present = (
-                conn.execute(f"SELECT 1 FROM {table} WHERE id = ?", (article_id,)).fetchone()
-                is not None
-            )
-            if present:
-                conn.execute(f"DELETE FROM {table} WHERE id = ?", (article_id,))
-            else:
-                conn.execute(f"INSERT INTO {table} (id, at) VALUES (?, ?)", (article_id, now))
-            return not present
-
-        return self._write(work)
+    def _toggle(self, table: IdTable, article_id: str) -> bool:
+        article_id = storable(article_id)
+        now = time.time()
+        new = self._write(lambda conn: toggle_row(conn, table, article_id, now))
+        self._id_set(table).apply((article_id,), new)
+        return new
 
 
 if TYPE_CHECKING:
