@@ -15,7 +15,14 @@ from datetime import UTC, datetime
 from typing import Any
 
 from newstui.core.state.errors import StateImportError
-from newstui.core.state.schema import HISTORY_KEEP, MAX_POSITION, displayable, storable
+from newstui.core.state.schema import (
+    HISTORY_KEEP,
+    MAX_POSITION,
+    POSITIONS,
+    VALUES,
+    displayable,
+    storable,
+)
 from newstui.core.text import clean_line
 
 EXPORT_FORMAT = "newstui-state"
@@ -75,22 +82,12 @@ def merge_import(conn: sqlite3.Connection, imp: ImportData, now: float) -> int:
         [(i, now) for i in dict.fromkeys(imp.starred)],
     )
     changed = conn.total_changes - before
-    here = dict(conn.execute("SELECT id, line FROM position").fetchall())
+    here = POSITIONS.read(conn)
     new_pos = {k: v for k, v in imp.positions.items() if here.get(k, 0) != v}
-    conn.executemany(
-        "INSERT OR REPLACE INTO position (id, line, at) VALUES (?, ?, ?)",
-        [(k, v, now) for k, v in new_pos.items() if v],
-    )
-    conn.executemany(
-        "DELETE FROM position WHERE id = ?", [(k,) for k, v in new_pos.items() if not v]
-    )
-    values = dict(conn.execute("SELECT key, value FROM kv").fetchall())
+    POSITIONS.write(conn, {k: v or None for k, v in new_pos.items()}, now)
+    values = VALUES.read(conn)
     new_vals = {k: v for k, v in imp.values.items() if values.get(k) != v}
-    for k, val in new_vals.items():
-        if val is None:
-            conn.execute("DELETE FROM kv WHERE key = ?", (k,))
-        else:
-            conn.execute("INSERT OR REPLACE INTO kv (key, value) VALUES (?, ?)", (k, val))
+    VALUES.write(conn, new_vals, now)
     history = [q for (q,) in conn.execute("SELECT query FROM search_history ORDER BY seq DESC")]
     known = set(history)
     new_hist = [q for q in dict.fromkeys(imp.history) if q not in known]

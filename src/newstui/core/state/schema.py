@@ -12,9 +12,9 @@ from __future__ import annotations
 import contextlib
 import sqlite3
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Generic, TypeVar
 
 from newstui.core.state.errors import UnusableStore
 from newstui.core.text import clean_text
@@ -27,6 +27,7 @@ LOCK_TIMEOUT_S = 30.0
 MAX_POSITION = 2**31 - 1
 
 _T = TypeVar("_T")
+_V = TypeVar("_V", int, str)
 
 # WITHOUT ROWID tables keep each row in the primary-key b-tree, so loading a table at open
 # reads every page it owns (a damaged page is found then, not later).
@@ -138,6 +139,41 @@ def _has_tables(conn: sqlite3.Connection) -> bool:
     return bool(row[0])
 
 
+@dataclass(frozen=True, slots=True)
+class KeyedTable(Generic[_V]):
+    """A table of one value per key (reading positions, remembered values)."""
+
+    name: str
+    key: str
+    value: str
+    #: The table has an ``at`` column (when the row was written).
+    stamped: bool
+
+    def read(self, conn: sqlite3.Connection) -> dict[str, _V]:
+        """Every row, key: value."""
+        return dict(conn.execute(f"SELECT {self.key}, {self.value} FROM {self.name}").fetchall())
+
+    def write(self, conn: sqlite3.Connection, changes: Mapping[str, _V | None], now: float) -> None:
+        """Set each key to its value, or forget it for ``None`` (inside a write transaction)."""
+        columns = f"{self.key}, {self.value}, at" if self.stamped else f"{self.key}, {self.value}"
+        marks = "?, ?, ?" if self.stamped else "?, ?"
+        stamp: tuple[float, ...] = (now,) if self.stamped else ()
+        conn.executemany(
+            f"INSERT OR REPLACE INTO {self.name} ({columns}) VALUES ({marks})",
+            [(k, v, *stamp) for k, v in changes.items() if v is not None],
+        )
+        conn.executemany(
+            f"DELETE FROM {self.name} WHERE {self.key} = ?",
+            [(k,) for k, v in changes.items() if v is None],
+        )
+
+
+#: Reading positions: article id -> line (a line of 0 is no row).
+POSITIONS: KeyedTable[int] = KeyedTable("position", "id", "line", stamped=True)
+#: Remembered values: name -> string.
+VALUES: KeyedTable[str] = KeyedTable("kv", "key", "value", stamped=False)
+
+
 @dataclass(slots=True)
 class Snapshot:
     """What :func:`load` read: every table as the store keeps it in memory."""
@@ -155,8 +191,8 @@ def load(conn: sqlite3.Connection, *, with_read: bool = True) -> Snapshot:
     try:
         read = load_read(conn) if with_read else None
         starred = dict.fromkeys(r for (r,) in conn.execute("SELECT id FROM starred"))
-        positions = dict(conn.execute("SELECT id, line FROM position").fetchall())
-        values = {k: displayable(v) for k, v in conn.execute("SELECT key, value FROM kv")}
+        positions = POSITIONS.read(conn)
+        values = {k: displayable(v) for k, v in VALUES.read(conn).items()}
         history = list(
             dict.fromkeys(
                 displayable(q).strip()

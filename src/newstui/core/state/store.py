@@ -21,11 +21,20 @@ from newstui.core import paths
 from newstui.core.state import exchange, recovery, schema
 from newstui.core.state.errors import StateError
 from newstui.core.state.idset import READ, STARRED, IdSet, IdTable, toggle_row, write_rows
-from newstui.core.state.schema import HISTORY_KEEP, MAX_POSITION, displayable, storable
+from newstui.core.state.schema import (
+    HISTORY_KEEP,
+    MAX_POSITION,
+    POSITIONS,
+    VALUES,
+    KeyedTable,
+    displayable,
+    storable,
+)
 
 STATE_FILENAME = "state.sqlite3"
 
 _T = TypeVar("_T")
+_V = TypeVar("_V", int, str)
 
 
 def default_path() -> Path:
@@ -144,45 +153,13 @@ class StateStore:
         """Remember the reader's scroll offset (line) for an article; 0 forgets it (kept
         within 0..:data:`MAX_POSITION`)."""
         line = min(max(0, int(line)), MAX_POSITION)
-        article_id = storable(article_id)
-        if self._positions.get(article_id, 0) == line:
-            return
-        now = time.time()
-
-        def work(conn: sqlite3.Connection) -> None:
-            if line:
-                conn.execute(
-                    "INSERT OR REPLACE INTO position (id, line, at) VALUES (?, ?, ?)",
-                    (article_id, line, now),
-                )
-            else:
-                conn.execute("DELETE FROM position WHERE id = ?", (article_id,))
-
-        self._write(work)
-        if line:
-            self._positions[article_id] = line
-        else:
-            self._positions.pop(article_id, None)
+        self._put(POSITIONS, self._positions, storable(article_id), line or None)
 
     def set_value(self, key: str, value: str | None) -> None:
         """Remember a small value ("last_article", "last_search", "theme", "sort", ...);
         ``None`` forgets it."""
-        key = storable(key)
         value = None if value is None else displayable(storable(value))
-        if self._values.get(key) == value:
-            return
-
-        def work(conn: sqlite3.Connection) -> None:
-            if value is None:
-                conn.execute("DELETE FROM kv WHERE key = ?", (key,))
-            else:
-                conn.execute("INSERT OR REPLACE INTO kv (key, value) VALUES (?, ?)", (key, value))
-
-        self._write(work)
-        if value is None:
-            self._values.pop(key, None)
-        else:
-            self._values[key] = value
+        self._put(VALUES, self._values, storable(key), value)
 
     def add_search(self, query: str) -> None:
         """Record a search (blank ones are ignored; a repeat moves to the front)."""
@@ -325,6 +302,19 @@ class StateStore:
             except sqlite3.Error as exc:
                 where = self.path if self.path is not None else "memory"
                 raise StateError(f"could not save reading state to {where}: {exc}") from exc
+
+    def _put(
+        self, table: KeyedTable[_V], mirror: dict[str, _V], key: str, value: _V | None
+    ) -> None:
+        """Set (or, for ``None``, forget) one key of a keyed table and its copy in memory."""
+        if mirror.get(key) == value:
+            return
+        now = time.time()
+        self._write(lambda conn: table.write(conn, {key: value}, now))
+        if value is None:
+            mirror.pop(key, None)
+        else:
+            mirror[key] = value
 
     def _id_set(self, table: IdTable) -> IdSet:
         return self._reads() if table == READ else self._starred
