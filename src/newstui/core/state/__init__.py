@@ -41,7 +41,7 @@ from newstui.core.state.schema import (
     MIGRATIONS,
     SCHEMA_VERSION,
 )
-from newstui.core.state.store import STATE_FILENAME, StateStore, default_path
+from newstui.core.state.store import STATE_FILENAME, StateCounts, StateStore, default_path
 
 __all__ = [
     "EXPORT_FORMAT",
@@ -56,6 +56,7 @@ __all__ = [
     "MIGRATIONS",
     "SCHEMA_VERSION",
     "STATE_FILENAME",
+    "StateCounts",
     "StateError",
     "StateImportError",
     "StateStore",

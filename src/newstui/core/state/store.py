@@ -15,7 +15,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from newstui.core import paths
 from newstui.core.state import exchange, recovery, schema
@@ -35,6 +35,15 @@ STATE_FILENAME = "state.sqlite3"
 
 _T = TypeVar("_T")
 _V = TypeVar("_V", int, str)
+
+
+class StateCounts(NamedTuple):
+    """How many read and starred articles, reading positions and searches a store holds."""
+
+    read: int
+    starred: int
+    positions: int
+    searches: int
 
 
 def default_path() -> Path:
@@ -129,6 +138,12 @@ class StateStore:
     def search_history(self, limit: int = 100) -> list[str]:
         """Past searches, newest first, each once."""
         return self._history[: max(0, limit)]
+
+    def counts(self) -> StateCounts:
+        """How much the store holds (``newstui state info``)."""
+        return StateCounts(
+            len(self._reads()), len(self._starred), len(self._positions), len(self._history)
+        )
 
     # --- writes (durable before returning) ----------------------------------------------------
 
@@ -342,4 +357,4 @@ if TYPE_CHECKING:
         return store  # mypy proves the store answers is:read/unread/starred for the search
 
 
-__all__ = ["STATE_FILENAME", "StateStore", "default_path"]
+__all__ = ["STATE_FILENAME", "StateCounts", "StateStore", "default_path"]
