@@ -565,3 +565,21 @@ def test_an_invalid_import_names_its_first_problems_then_counts(store_path: Path
         assert message.count("must be an article id") == 5
         assert message.endswith("and 995 more problems")
         assert "\n" not in message and len(message) < 600
+
+
+def test_an_import_quotes_bad_values_like_settings_do(tmp_path: Path) -> None:
+    """One rule quotes a bad value in a message, for settings and state imports alike: a
+    number is written out (a position of 1.5 said "got a float"), a string is cut and
+    cleaned, a huge number is not printed."""
+    from newstui.core.settings import load_settings
+
+    config = tmp_path / "config.toml"
+    config.write_text("reader_width = 1.5\n", encoding="utf-8")
+    _, warnings = load_settings(config)
+    assert "got 1.5;" in warnings[0]
+    with StateStore.memory() as s, pytest.raises(StateImportError) as info:
+        s.import_json({"positions": {"a": 1.5, "b": "\x1b[31m" + "x" * 500, "c": -(10**40)}})
+    message = str(info.value)
+    assert "got 1.5" in message
+    assert "\x1b" not in message and "x" * 61 not in message
+    assert "got a very big number" in message

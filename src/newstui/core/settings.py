@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from newstui.core import paths
+from newstui.core.badinput import Problems, quote
 from newstui.core.bounded import TooBig, read_bounded
 from newstui.core.text import clean_line, display_path
 
@@ -268,22 +269,20 @@ def parse_settings(
     counted, in a last "and N more" warning, so a file of 8,000 bad keys costs no more than
     reading it."""
     settings = Settings()
-    warnings: list[str] = []
-    more = 0
+    problems = Problems(budget)
     where = f"{display_path(path)}: " if path is not None else ""
     base = path.absolute().parent if path is not None else None
     lines = _KeyLines(text)
 
     def warn(key: str, problem: str | Callable[[], str], table: str | None = None) -> None:
-        nonlocal more
-        if len(warnings) >= budget:
-            more += 1
-            return
-        line = lines.find(key, table)
-        loc = f"line {line}: " if line else ""
-        name = _name(f"{table}.{key}" if table else key)
-        said = problem() if callable(problem) else problem
-        warnings.append(f"{where}{loc}'{name}' {said}")
+        def word() -> str:  # past the budget nothing is worded: not even a line look-up
+            line = lines.find(key, table)
+            loc = f"line {line}: " if line else ""
+            name = _name(f"{table}.{key}" if table else key)
+            said = problem() if callable(problem) else problem
+            return f"{where}{loc}'{name}' {said}"
+
+        problems.add(word)
 
     for key, value in data.items():
         if key == "folders":
@@ -316,7 +315,7 @@ def parse_settings(
                 warn(
                     key,
                     f"must be a whole number from {READER_WIDTH_MIN} to {READER_WIDTH_MAX}, "
-                    f"got {_show(value)}; using {settings.reader_width}",
+                    f"got {quote(value)}; using {settings.reader_width}",
                 )
         elif key == "mark_read_on_open":
             if isinstance(value, bool):
@@ -324,7 +323,7 @@ def parse_settings(
             else:
                 warn(
                     key,
-                    f"must be true or false, got {_show(value)}; "
+                    f"must be true or false, got {quote(value)}; "
                     f"using {str(settings.mark_read_on_open).lower()}",
                 )
         elif key == "keymap":
@@ -375,14 +374,16 @@ def parse_settings(
                 warn(
                     key,
                     f"must be a number of seconds above 0 and at most {FETCH_TIMEOUT_MAX:g}, "
-                    f"got {_show(value)}; using {settings.fetch_timeout:g}",
+                    f"got {quote(value)}; using {settings.fetch_timeout:g}",
                 )
         else:
             hint = _close_match(key)
             extra = f" (did you mean '{hint}'?)" if hint else ""
             warn(key, f"is not a setting newstui knows{extra}; ignored")
-    if more:
-        warnings.append(f"{where}and {more:,} more problem{'s' if more != 1 else ''}")
+    warnings = problems.worded
+    summary = problems.summary()
+    if summary:
+        warnings.append(f"{where}{summary}")
     return settings, warnings
 
 
@@ -454,18 +455,6 @@ def _key_list(keys: Any) -> str | None:
     if not parts or not all(_is_key(k) for k in parts):
         return None
     return ",".join(parts)
-
-
-def _show(value: Any) -> str:
-    if isinstance(value, bool):
-        return str(value).lower()
-    if isinstance(value, str):
-        return repr(_name(value))
-    if isinstance(value, int):
-        return str(value) if abs(value) < 10**12 else "a very big number"
-    if isinstance(value, float):
-        return _name(repr(value))
-    return f"a {type(value).__name__}"
 
 
 def _close_match(key: str) -> str | None:
@@ -557,9 +546,9 @@ class _KeyLines:
                 head, dot, tail = key.partition(".")
                 if dot:  # keymap.app.quit = "q" at the top level
                     self._at.setdefault((head, tail), n)
-            for quote in ('"""', "'''"):
-                if rest.count(quote) % 2 == 1:
-                    in_string = quote
+            for triple in ('"""', "'''"):
+                if rest.count(triple) % 2 == 1:
+                    in_string = triple
                     break
 
     def find(self, key: str, table: str | None = None) -> int | None:

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import functools
 import sqlite3
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from newstui.core.badinput import Problems, quote
 from newstui.core.state.errors import StateImportError
 from newstui.core.state.schema import (
     HISTORY_KEEP,
@@ -23,7 +24,6 @@ from newstui.core.state.schema import (
     displayable,
     storable,
 )
-from newstui.core.text import clean_line
 
 EXPORT_FORMAT = "newstui-state"
 EXPORT_VERSION = 1
@@ -102,21 +102,10 @@ def merge_import(conn: sqlite3.Connection, imp: ImportData, now: float) -> int:
     return changed + len(new_pos) + len(new_vals) + len(new_hist)
 
 
-def _quote(value: object) -> str:
-    """A name from the file as quoted in a message: short, no control characters."""
-    if isinstance(value, str):
-        return repr(clean_line(value, max_len=60))
-    if isinstance(value, bool):
-        return str(value).lower()
-    if isinstance(value, int):
-        return str(value) if abs(value) < 10**12 else "a very big number"
-    return f"a {type(value).__name__}"
-
-
 def _bad_id(name: str, n: int, item: object) -> str:
     return (
         f"'{name}'[{n}] must be an article id (a string of 1 to {MAX_ID_CHARS} characters), "
-        f"got {_quote(item)}"
+        f"got {quote(item)}"
     )
 
 
@@ -133,13 +122,13 @@ def validate_export(data: Any) -> ImportData:
         raise StateImportError("not a newstui state export (expected a JSON object)")
     fmt = data.get("format", EXPORT_FORMAT)
     if fmt != EXPORT_FORMAT:
-        raise StateImportError(f"not a newstui state export ('format' is {_quote(fmt)})")
+        raise StateImportError(f"not a newstui state export ('format' is {quote(fmt)})")
     version = data.get("version", EXPORT_VERSION)
     if not isinstance(version, int) or isinstance(version, bool) or version < 1:
         raise StateImportError("'version' must be a whole number of at least 1")
     if version > EXPORT_VERSION:
         raise StateImportError(
-            f"made by a newer newstui (export version {_quote(version)}; this one reads up to "
+            f"made by a newer newstui (export version {quote(version)}; this one reads up to "
             f"{EXPORT_VERSION})"
         )
     if not any(k in data for k in _KNOWN_FIELDS - {"format", "version", "exported_at"}):
@@ -147,16 +136,8 @@ def validate_export(data: Any) -> ImportData:
             "not a newstui state export (none of 'read', 'starred', 'positions', 'history', "
             "'values' is present)"
         )
-    problems: list[str] = []
-    more = 0
-
-    def bad(message: str | Callable[[], str]) -> None:
-        """Note a problem; only the first few are worded (a million bad ids cost little)."""
-        nonlocal more
-        if len(problems) < MAX_IMPORT_PROBLEMS:
-            problems.append(message() if callable(message) else message)
-        else:
-            more += 1
+    problems = Problems(MAX_IMPORT_PROBLEMS)
+    bad = problems.add  # a million bad ids cost little: only the first few are worded
 
     def article_id(value: object) -> bool:
         return isinstance(value, str) and 0 < len(value) <= MAX_ID_CHARS
@@ -180,11 +161,11 @@ def validate_export(data: Any) -> ImportData:
     else:
         for k, v in positions_raw.items():
             if not article_id(k):
-                bad(f"'positions' key {_quote(k)} must be an article id")
+                bad(f"'positions' key {quote(k)} must be an article id")
             elif not isinstance(v, int) or isinstance(v, bool) or not 0 <= v <= MAX_POSITION:
                 bad(
-                    f"'positions'[{_quote(k)}] must be a whole number from 0 to "
-                    f"{MAX_POSITION:,}, got {_quote(v)}"
+                    f"'positions'[{quote(k)}] must be a whole number from 0 to "
+                    f"{MAX_POSITION:,}, got {quote(v)}"
                 )
             else:
                 positions[storable(k)] = v
@@ -197,7 +178,7 @@ def validate_export(data: Any) -> ImportData:
             if not isinstance(q, str) or len(q) > MAX_VALUE_CHARS:
                 bad(
                     f"'history'[{n}] must be a search (a string of at most "
-                    f"{MAX_VALUE_CHARS:,} characters), got {_quote(q)}"
+                    f"{MAX_VALUE_CHARS:,} characters), got {quote(q)}"
                 )
             elif len(history) < HISTORY_KEEP:
                 q = displayable(storable(q)).strip()
@@ -210,18 +191,17 @@ def validate_export(data: Any) -> ImportData:
     else:
         for k, v in values_raw.items():
             if not (isinstance(k, str) and 0 < len(k) <= MAX_NAME_CHARS):
-                bad(f"'values' name {_quote(k)} must be a string of 1 to {MAX_NAME_CHARS}")
+                bad(f"'values' name {quote(k)} must be a string of 1 to {MAX_NAME_CHARS}")
             elif v is not None and not (isinstance(v, str) and len(v) <= MAX_VALUE_CHARS):
                 bad(
-                    f"'values'[{_quote(k)}] must be a string of at most {MAX_VALUE_CHARS:,} "
-                    f"characters, or null; got {_quote(v)}"
+                    f"'values'[{quote(k)}] must be a string of at most {MAX_VALUE_CHARS:,} "
+                    f"characters, or null; got {quote(v)}"
                 )
             else:
                 values[storable(k)] = None if v is None else displayable(storable(v))
     if problems:
-        if more:
-            problems.append(f"and {more:,} more problem{'s' if more != 1 else ''}")
-        raise StateImportError("; ".join(problems))
+        summary = problems.summary()
+        raise StateImportError("; ".join(problems.worded + ([summary] if summary else [])))
     return ImportData(read, starred, positions, history, values)
 
 
