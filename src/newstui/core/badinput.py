@@ -17,18 +17,24 @@ from newstui.core.text import clean_line
 QUOTE_CHARS = 60
 
 
+def clean_name(value: str) -> str:
+    """A name from the input (a key, a value) as a message shows it between quotes: no
+    control characters, at most :data:`QUOTE_CHARS` characters."""
+    return clean_line(value, max_len=QUOTE_CHARS)
+
+
 def quote(value: object) -> str:
     """``value`` (parsed from untrusted input) as a message shows it: a string quoted and
     cut to :data:`QUOTE_CHARS` without control characters, a number written out (unless
     huge), anything else by its kind ("a list")."""
     if isinstance(value, str):
-        return repr(clean_line(value, max_len=QUOTE_CHARS))
+        return repr(clean_name(value))
     if isinstance(value, bool):
         return str(value).lower()
     if isinstance(value, int):
         return str(value) if abs(value) < 10**12 else "a very big number"
     if isinstance(value, float):
-        return clean_line(repr(value), max_len=QUOTE_CHARS)
+        return clean_name(repr(value))
     return f"a {type(value).__name__}"
 
 
@@ -62,4 +68,4 @@ class Problems:
         return f"and {self.more:,} more problem{'s' if self.more != 1 else ''}"
 
 
-__all__ = ["QUOTE_CHARS", "Problems", "quote"]
+__all__ = ["QUOTE_CHARS", "Problems", "clean_name", "quote"]

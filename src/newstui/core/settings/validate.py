@@ -1,55 +1,27 @@
-"""User settings from a TOML file (``$XDG_CONFIG_HOME/newstui/config.toml`` or ``--config``).
+"""Settings values: what each one may be, checked one by one into :class:`Settings`.
 
-Example::
-
-    folders = ["~/news", "/srv/articles"]   # several article folders
-    theme = "nord"
-    reader_width = 88                         # 40..200 columns
-    mark_read_on_open = true
-    feeds = ["https://example.org/rss.xml"]
-    opml = "~/feeds.opml"
-    fetch_timeout = 30                        # seconds a feed may take, retries included
-
-    [keymap]                                  # binding id = "keys" (Textual keymaps)
-    app.toggle_read = "r"                     # dotted ids may be quoted or not
-    "app.toggle_star" = "s,ctrl+s"
-
-An invalid file never stops newstui: each problem becomes one warning naming the file, the
-line and the key, and the setting keeps its default. Relative paths are relative to the
-folder of the settings file.
-
-The file is untrusted input with a budget: only a regular file is read, at most
-:data:`MAX_SETTINGS_BYTES` of it (bigger is refused, whole), TOML nested too deeply is refused,
-at most :data:`MAX_WARNINGS` problems are reported and then "and N more", and every value is
-type- and range-checked. No string with a control character or escape sequence is taken
-(a theme, a folder, a key of the keymap); messages quote names through the display
-sanitiser. Finding a key's line is one linear pass over the file, whatever the file holds.
+:func:`parse_settings` takes parsed TOML; a bad value becomes one warning naming the line
+and the key (the first :data:`MAX_WARNINGS` worded, the rest counted), and the setting keeps
+its default. No string with a control character or escape sequence is taken (a theme, a
+folder, a key of the keymap).
 """
 
 from __future__ import annotations
 
 import contextlib
-import re
-import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from newstui.core import paths
-from newstui.core.badinput import Problems, quote
-from newstui.core.bounded import TooBig, read_bounded
+from newstui.core.badinput import Problems, clean_name, quote
+from newstui.core.settings.toml_text import KeyLines
 from newstui.core.text import clean_line, display_path
 
-CONFIG_FILENAME = "config.toml"
 READER_WIDTH_MIN = 40
 READER_WIDTH_MAX = 200
-#: The biggest settings file read (a real one is a few hundred bytes).
-MAX_SETTINGS_BYTES = 256 * 1024
 #: Problems reported one by one; the rest are counted ("and N more").
 MAX_WARNINGS = 20
-#: Dotted parts a key may have (``a.b.c``); TOML parsing costs grow with their square.
-MAX_KEY_PARTS = 32
 #: Entries of ``folders`` / ``feeds`` kept at most.
 MAX_ITEMS = 1000
 #: Bindings of ``[keymap]`` kept at most (newstui has a few dozen).
@@ -69,10 +41,6 @@ KNOWN_KEYS = (
 FETCH_TIMEOUT_MAX = 3600.0
 
 
-class SettingsError(Exception):
-    """A settings file named explicitly cannot be read (one clear line)."""
-
-
 @dataclass(slots=True)
 class Settings:
     folders: list[Path] = field(default_factory=list)
@@ -85,175 +53,6 @@ class Settings:
     opml: Path | None = None
     #: seconds one feed may take (connecting, download, retries), for fetch and ``F``.
     fetch_timeout: float = 30.0
-
-
-def default_config_path() -> Path:
-    return paths.config_dir() / CONFIG_FILENAME
-
-
-def load_settings(
-    path: Path | None = None, *, must_exist: bool = False
-) -> tuple[Settings, list[str]]:
-    """Read settings; returns them and one warning per problem (never raises for bad content).
-
-    ``path`` defaults to :func:`default_config_path`; a missing file gives the defaults.
-    With ``must_exist`` (a file named by the user, e.g. ``--config PATH``) a missing or
-    unreadable file raises :class:`SettingsError` instead.
-    """
-    path = default_config_path() if path is None else Path(path).expanduser()
-    shown = display_path(path)
-    try:
-        raw = read_bounded(path, MAX_SETTINGS_BYTES)
-    except FileNotFoundError:
-        if must_exist:
-            raise SettingsError(f"{shown}: no such settings file") from None
-        return Settings(), []
-    except IsADirectoryError:
-        return _unreadable(path, "it is a folder, not a file", must_exist)
-    except TooBig:
-        return Settings(), [
-            f"{shown}: bigger than {MAX_SETTINGS_BYTES // 1024} KB, not a settings file; "
-            "using the default settings"
-        ]
-    except OSError as exc:
-        return _unreadable(path, (exc.strerror or str(exc)).lower(), must_exist)
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        return Settings(), [f"{shown}: line {line}: not UTF-8 text; using the default settings"]
-    data, problems = _parse_salvaging(text)
-    if data is None:
-        return Settings(), [f"{shown}: {p}; using the default settings" for p in problems]
-    said = [f"{shown}: {p}; that line is ignored" for p in problems]
-    settings, warnings = parse_settings(
-        data, text=text, path=path, budget=max(1, MAX_WARNINGS - len(said))
-    )
-    return settings, said + warnings
-
-
-def _parse_salvaging(text: str) -> tuple[dict[str, Any] | None, list[str]]:
-    """Parse TOML; on a syntax error on some line, drop that line and try again (a few
-    times), so one typo does not throw away every other setting."""
-    lines = text.splitlines()
-    problems: list[str] = []
-    for _ in range(10):
-        current = "\n".join(lines)
-        deep = _deep_key_line(current, MAX_KEY_PARTS)  # again after a line is dropped
-        if deep is not None:
-            problems.append(
-                f"line {deep}: invalid TOML: a key of more than {MAX_KEY_PARTS} dotted parts"
-            )
-            return None, problems
-        try:
-            return tomllib.loads(current), problems
-        except RecursionError:
-            problems.append("invalid TOML: nested too deeply")
-            return None, problems
-        except tomllib.TOMLDecodeError as exc:
-            m = _TOML_POS.search(str(exc))
-            if not m:
-                problems.append(_toml_error(exc))
-                return None, problems
-            n = int(m.group(1))
-            key = _KEY_AT.match(lines[n - 1]) if 1 <= n <= len(lines) else None
-            problems.append(_toml_error(exc, _name(key.group(1).strip("\"'")) if key else None))
-            if not 1 <= n <= len(lines) or _HEADER_LINE.match(lines[n - 1]):
-                return None, problems
-            lines[n - 1] = ""
-    return None, problems
-
-
-_HEADER_LINE = re.compile(r"^\s*\[")
-
-
-def _deep_key_line(text: str, limit: int) -> int | None:
-    """The line of the first key with more than ``limit`` dotted parts, else ``None``.
-
-    tomllib's time and memory grow with the square of a dotted key's parts (16,000 parts
-    in 32 KB: 3.6 s and 1 GB), so such a key is refused before parsing. One linear scan:
-    dots are counted outside strings and comments, and the count restarts at ``=``, a
-    bracket, a brace, a comma or a line end (so floats and dates in values never add up)."""
-    if text.count(".") <= limit:
-        return None
-    i, n, dots, line = 0, len(text), 0, 1
-    while i < n:
-        ch = text[i]
-        if ch == ".":
-            dots += 1
-            if dots > limit:
-                return line
-        elif ch == "\n":
-            line += 1
-            dots = 0
-        elif ch in "=[]{},":
-            dots = 0
-        elif ch == "#":
-            end = text.find("\n", i)
-            if end == -1:
-                return None
-            i = end
-            continue
-        elif ch in "\"'":
-            end = _string_end(text, i)
-            if end == -1:
-                return None  # unterminated: tomllib says where
-            line += text.count("\n", i, end)
-            i = end
-            continue
-        i += 1
-    return None
-
-
-def _string_end(text: str, start: int) -> int:
-    """Where the TOML string opening at ``start`` ends (just past it), or -1."""
-    quote = text[start]
-    if text.startswith(quote * 3, start):
-        end = text.find(quote * 3, start + 3)
-        while quote == '"' and end != -1 and _escaped(text, end, start + 3):
-            end = text.find(quote * 3, end + 1)
-        if end == -1:
-            return -1
-        close = end + 3
-        while close < len(text) and text[close] == quote and close < end + 5:
-            close += 1  # up to two quotes may end the content: """a""""" is 'a""'
-        return close
-    end = text.find(quote, start + 1)
-    while quote == '"' and end != -1 and _escaped(text, end, start + 1):
-        end = text.find(quote, end + 1)
-    return -1 if end == -1 else end + 1
-
-
-def _escaped(text: str, at: int, floor: int) -> bool:
-    """True when the character at ``at`` follows an odd number of backslashes."""
-    k = at - 1
-    while k >= floor and text[k] == "\\":
-        k -= 1
-    return (at - 1 - k) % 2 == 1
-
-
-def _unreadable(path: Path, reason: str, strict: bool) -> tuple[Settings, list[str]]:
-    shown = display_path(path)
-    if strict:
-        raise SettingsError(f"{shown}: cannot read the settings file: {reason}")
-    return Settings(), [f"{shown}: cannot read the settings file ({reason}); using the defaults"]
-
-
-_TOML_POS = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
-
-
-_KEY_AT = re.compile(r"[ \t]*([A-Za-z0-9_.-]+|\"[^\"\n]*\"|'[^'\n]*')[ \t]*=")
-
-
-def _toml_error(exc: tomllib.TOMLDecodeError, key: str | None = None) -> str:
-    msg = str(exc)
-    m = _TOML_POS.search(msg)
-    if m:
-        what = msg[: m.start()]
-        of = f" in '{key}'" if key else ""
-        return f"line {m.group(1)}, column {m.group(2)}: invalid TOML{of}: {what}"
-    msg = msg.replace("(at end of document)", "at the end of the file")
-    return f"invalid TOML: {msg}"
 
 
 def parse_settings(
@@ -272,13 +71,13 @@ def parse_settings(
     problems = Problems(budget)
     where = f"{display_path(path)}: " if path is not None else ""
     base = path.absolute().parent if path is not None else None
-    lines = _KeyLines(text)
+    lines = KeyLines(text)
 
     def warn(key: str, problem: str | Callable[[], str], table: str | None = None) -> None:
         def word() -> str:  # past the budget nothing is worded: not even a line look-up
             line = lines.find(key, table)
             loc = f"line {line}: " if line else ""
-            name = _name(f"{table}.{key}" if table else key)
+            name = clean_name(f"{table}.{key}" if table else key)
             said = problem() if callable(problem) else problem
             return f"{where}{loc}'{name}' {said}"
 
@@ -385,11 +184,6 @@ def parse_settings(
     if summary:
         warnings.append(f"{where}{summary}")
     return settings, warnings
-
-
-def _name(key: str) -> str:
-    """A key or value as quoted in a message: no control characters, at most 60 characters."""
-    return clean_line(key, max_len=60)
 
 
 def _strings(value: Any) -> list[str] | None:
@@ -513,63 +307,15 @@ def _has_scheme(value: str) -> bool:
     )
 
 
-class _KeyLines:
-    """Finds the line where a key is set in TOML text (best effort, for messages).
-
-    One pass over the text at creation indexes every ``key =`` line under its table (and
-    every ``[table]`` header); :meth:`find` is then a dictionary look-up. Plain string
-    operations only: no pattern can backtrack on a long line."""
-
-    def __init__(self, text: str) -> None:
-        self._at: dict[tuple[str | None, str], int] = {}
-        current: str | None = None
-        in_string: str | None = None  # the quote of a multi-line string still open
-        for n, raw in enumerate(text.splitlines(), 1):
-            line = raw.strip()
-            if in_string is not None:
-                if line.count(in_string) % 2 == 1:
-                    in_string = None
-                continue
-            if not line or line.startswith("#"):
-                continue
-            if line.startswith("["):
-                name = line.lstrip("[").split("]", 1)[0]
-                current = _unquote(name)
-                self._at.setdefault((None, current), n)
-                continue
-            key, eq, rest = line.partition("=")
-            if not eq:
-                continue
-            key = _unquote(key)
-            self._at.setdefault((current, key), n)
-            if current is None:
-                head, dot, tail = key.partition(".")
-                if dot:  # keymap.app.quit = "q" at the top level
-                    self._at.setdefault((head, tail), n)
-            for triple in ('"""', "'''"):
-                if rest.count(triple) % 2 == 1:
-                    in_string = triple
-                    break
-
-    def find(self, key: str, table: str | None = None) -> int | None:
-        return self._at.get((table, key))
-
-
-def _unquote(key: str) -> str:
-    """A TOML key as written (``"a.b"``, ``a . b``, ``'x'``) in the dotted form used here."""
-    parts = [p.strip().strip("\"'").strip() for p in key.strip().split(".")]
-    if key.strip().startswith(('"', "'")) and key.strip()[:1] == key.strip()[-1:]:
-        return key.strip()[1:-1]  # one quoted key: its dots are part of it
-    return ".".join(parts)
-
-
 __all__ = [
-    "CONFIG_FILENAME",
-    "MAX_SETTINGS_BYTES",
+    "FETCH_TIMEOUT_MAX",
+    "KNOWN_KEYS",
+    "MAX_BINDINGS",
+    "MAX_ITEMS",
+    "MAX_VALUE_CHARS",
     "MAX_WARNINGS",
+    "READER_WIDTH_MAX",
+    "READER_WIDTH_MIN",
     "Settings",
-    "SettingsError",
-    "default_config_path",
-    "load_settings",
     "parse_settings",
 ]
