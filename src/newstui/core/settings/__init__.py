@@ -46,6 +46,7 @@ from newstui.core.settings.validate import (
     MAX_WARNINGS,
     READER_WIDTH_MAX,
     READER_WIDTH_MIN,
+    LoadedSettings,
     Settings,
     parse_settings,
 )
@@ -62,6 +63,7 @@ __all__ = [
     "MAX_WARNINGS",
     "READER_WIDTH_MAX",
     "READER_WIDTH_MIN",
+    "LoadedSettings",
     "Settings",
     "SettingsError",
     "default_config_path",

@@ -12,7 +12,12 @@ from pathlib import Path
 from newstui.core import paths
 from newstui.core.bounded import TooBig, read_bounded
 from newstui.core.settings.toml_text import parse_salvaging
-from newstui.core.settings.validate import MAX_WARNINGS, Settings, parse_settings
+from newstui.core.settings.validate import (
+    MAX_WARNINGS,
+    LoadedSettings,
+    Settings,
+    parse_settings,
+)
 from newstui.core.text import display_path
 
 CONFIG_FILENAME = "config.toml"
@@ -30,9 +35,7 @@ def default_config_path() -> Path:
     return paths.config_dir() / CONFIG_FILENAME
 
 
-def load_settings(
-    path: Path | None = None, *, must_exist: bool = False
-) -> tuple[Settings, list[str]]:
+def load_settings(path: Path | None = None, *, must_exist: bool = False) -> LoadedSettings:
     """Read settings; returns them and one warning per problem (never raises for bad content).
 
     ``path`` defaults to :func:`default_config_path`; a missing file gives the defaults.
@@ -46,36 +49,41 @@ def load_settings(
     except FileNotFoundError:
         if must_exist:
             raise SettingsError(f"{shown}: no such settings file") from None
-        return Settings(), []
+        return LoadedSettings(Settings(), [])
     except IsADirectoryError:
         return _unreadable(path, "it is a folder, not a file", must_exist)
     except TooBig:
-        return Settings(), [
+        return _defaults(
             f"{shown}: bigger than {MAX_SETTINGS_BYTES // 1024} KB, not a settings file; "
             "using the default settings"
-        ]
+        )
     except OSError as exc:
         return _unreadable(path, (exc.strerror or str(exc)).lower(), must_exist)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        return Settings(), [f"{shown}: line {line}: not UTF-8 text; using the default settings"]
-    data, problems = parse_salvaging(text, MAX_KEY_PARTS)
-    if data is None:
-        return Settings(), [f"{shown}: {p}; using the default settings" for p in problems]
-    said = [f"{shown}: {p}; that line is ignored" for p in problems]
+        return _defaults(f"{shown}: line {line}: not UTF-8 text; using the default settings")
+    parsed = parse_salvaging(text, MAX_KEY_PARTS)
+    if parsed.data is None:
+        return _defaults(*(f"{shown}: {p}; using the default settings" for p in parsed.problems))
+    said = [f"{shown}: {p}; that line is ignored" for p in parsed.problems]
     settings, warnings = parse_settings(
-        data, text=text, path=path, budget=max(1, MAX_WARNINGS - len(said))
+        parsed.data, text=text, path=path, budget=max(1, MAX_WARNINGS - len(said))
     )
-    return settings, said + warnings
+    return LoadedSettings(settings, said + warnings)
 
 
-def _unreadable(path: Path, reason: str, strict: bool) -> tuple[Settings, list[str]]:
+def _unreadable(path: Path, reason: str, strict: bool) -> LoadedSettings:
     shown = display_path(path)
     if strict:
         raise SettingsError(f"{shown}: cannot read the settings file: {reason}")
-    return Settings(), [f"{shown}: cannot read the settings file ({reason}); using the defaults"]
+    return _defaults(f"{shown}: cannot read the settings file ({reason}); using the defaults")
+
+
+def _defaults(*warnings: str) -> LoadedSettings:
+    """The default settings, with why the file gave none."""
+    return LoadedSettings(Settings(), list(warnings))
 
 
 __all__ = [

@@ -11,12 +11,19 @@ from __future__ import annotations
 
 import re
 import tomllib
-from typing import Any
+from typing import Any, NamedTuple
 
 from newstui.core.badinput import clean_name
 
 
-def parse_salvaging(text: str, max_key_parts: int) -> tuple[dict[str, Any] | None, list[str]]:
+class ParsedToml(NamedTuple):
+    """Parsed TOML (``None`` when nothing could be kept) and the problems met on the way."""
+
+    data: dict[str, Any] | None
+    problems: list[str]
+
+
+def parse_salvaging(text: str, max_key_parts: int) -> ParsedToml:
     """Parse TOML; on a syntax error on some line, drop that line and try again (a few
     times), so one typo does not throw away every other setting."""
     lines = text.splitlines()
@@ -28,26 +35,26 @@ def parse_salvaging(text: str, max_key_parts: int) -> tuple[dict[str, Any] | Non
             problems.append(
                 f"line {deep}: invalid TOML: a key of more than {max_key_parts} dotted parts"
             )
-            return None, problems
+            return ParsedToml(None, problems)
         try:
-            return tomllib.loads(current), problems
+            return ParsedToml(tomllib.loads(current), problems)
         except RecursionError:
             problems.append("invalid TOML: nested too deeply")
-            return None, problems
+            return ParsedToml(None, problems)
         except tomllib.TOMLDecodeError as exc:
             m = _TOML_POS.search(str(exc))
             if not m:
                 problems.append(_toml_error(exc))
-                return None, problems
+                return ParsedToml(None, problems)
             n = int(m.group(1))
             key = _KEY_AT.match(lines[n - 1]) if 1 <= n <= len(lines) else None
             problems.append(
                 _toml_error(exc, clean_name(key.group(1).strip("\"'")) if key else None)
             )
             if not 1 <= n <= len(lines) or _HEADER_LINE.match(lines[n - 1]):
-                return None, problems
+                return ParsedToml(None, problems)
             lines[n - 1] = ""
-    return None, problems
+    return ParsedToml(None, problems)
 
 
 _HEADER_LINE = re.compile(r"^\s*\[")
@@ -185,4 +192,4 @@ def _unquote(key: str) -> str:
     return ".".join(parts)
 
 
-__all__ = ["KeyLines", "deep_key_line", "parse_salvaging"]
+__all__ = ["KeyLines", "ParsedToml", "deep_key_line", "parse_salvaging"]

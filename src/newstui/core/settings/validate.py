@@ -12,7 +12,7 @@ import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from newstui.core.badinput import Problems, clean_name, quote
 from newstui.core.settings.toml_text import KeyLines
@@ -55,13 +55,20 @@ class Settings:
     fetch_timeout: float = 30.0
 
 
+class LoadedSettings(NamedTuple):
+    """Settings and one warning per problem found (unpacks as ``settings, warnings``)."""
+
+    settings: Settings
+    warnings: list[str]
+
+
 def parse_settings(
     data: dict[str, Any],
     *,
     text: str = "",
     path: Path | None = None,
     budget: int = MAX_WARNINGS,
-) -> tuple[Settings, list[str]]:
+) -> LoadedSettings:
     """Turn parsed TOML into :class:`Settings` (``text`` only helps find line numbers).
 
     At most ``budget`` warnings are worded (line, key, hint); the rest are only
@@ -183,7 +190,7 @@ def parse_settings(
     summary = problems.summary()
     if summary:
         warnings.append(f"{where}{summary}")
-    return settings, warnings
+    return LoadedSettings(settings, warnings)
 
 
 def _strings(value: Any) -> list[str] | None:
@@ -316,6 +323,7 @@ __all__ = [
     "MAX_WARNINGS",
     "READER_WIDTH_MAX",
     "READER_WIDTH_MIN",
+    "LoadedSettings",
     "Settings",
     "parse_settings",
 ]

@@ -128,7 +128,14 @@ def _identity(path: Path) -> tuple[int, int] | None:
     return (st.st_dev, st.st_ino)
 
 
-def open_file(path: Path) -> tuple[sqlite3.Connection, schema.Snapshot]:
+class OpenedFile(NamedTuple):
+    """A store file's connection and what was loaded from it."""
+
+    conn: sqlite3.Connection
+    snapshot: schema.Snapshot
+
+
+def open_file(path: Path) -> OpenedFile:
     """Open, migrate and load the store file; raise UnusableStore, StoreLocked or
     StoreTrouble."""
     if path.is_dir():
@@ -152,7 +159,7 @@ def open_file(path: Path) -> tuple[sqlite3.Connection, schema.Snapshot]:
     except sqlite3.Error as exc:
         conn.close()
         raise _classify(exc, path) from exc
-    return conn, snapshot
+    return OpenedFile(conn, snapshot)
 
 
 # SQLite primary result codes that mean "this file is damaged / not a database".
