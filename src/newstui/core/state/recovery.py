@@ -186,21 +186,38 @@ def _classify(exc: sqlite3.Error, path: Path) -> Exception:
 
 # --- salvage ----------------------------------------------------------------------------------
 
-_SALVAGE_QUERIES = {
-    "read_state": "SELECT id, at FROM read_state WHERE typeof(id) = 'text'",
-    "starred": "SELECT id, at FROM starred WHERE typeof(id) = 'text'",
-    "position": "SELECT id, line, at FROM position"
-    " WHERE typeof(id) = 'text' AND typeof(line) = 'integer' AND line > 0",
-    "kv": "SELECT key, value FROM kv WHERE typeof(key) = 'text' AND typeof(value) = 'text'",
-    "search_history": "SELECT seq, query, at FROM search_history"
-    " WHERE typeof(seq) = 'integer' AND typeof(query) = 'text'",
-}
-_SALVAGE_INSERTS = {
-    "read_state": "INSERT OR IGNORE INTO read_state (id, at) VALUES (?, ?)",
-    "starred": "INSERT OR IGNORE INTO starred (id, at) VALUES (?, ?)",
-    "position": "INSERT OR IGNORE INTO position (id, line, at) VALUES (?, ?, ?)",
-    "kv": "INSERT OR IGNORE INTO kv (key, value) VALUES (?, ?)",
-    "search_history": "INSERT OR IGNORE INTO search_history (seq, query, at) VALUES (?, ?, ?)",
+
+class _Salvage(NamedTuple):
+    """How rows of one table are read from a damaged store (only well-typed ones), and
+    copied into the fresh one (never over a row it has)."""
+
+    select: str
+    insert: str
+
+
+_SALVAGE = {
+    "read_state": _Salvage(
+        "SELECT id, at FROM read_state WHERE typeof(id) = 'text'",
+        "INSERT OR IGNORE INTO read_state (id, at) VALUES (?, ?)",
+    ),
+    "starred": _Salvage(
+        "SELECT id, at FROM starred WHERE typeof(id) = 'text'",
+        "INSERT OR IGNORE INTO starred (id, at) VALUES (?, ?)",
+    ),
+    "position": _Salvage(
+        "SELECT id, line, at FROM position"
+        " WHERE typeof(id) = 'text' AND typeof(line) = 'integer' AND line > 0",
+        "INSERT OR IGNORE INTO position (id, line, at) VALUES (?, ?, ?)",
+    ),
+    "kv": _Salvage(
+        "SELECT key, value FROM kv WHERE typeof(key) = 'text' AND typeof(value) = 'text'",
+        "INSERT OR IGNORE INTO kv (key, value) VALUES (?, ?)",
+    ),
+    "search_history": _Salvage(
+        "SELECT seq, query, at FROM search_history"
+        " WHERE typeof(seq) = 'integer' AND typeof(query) = 'text'",
+        "INSERT OR IGNORE INTO search_history (seq, query, at) VALUES (?, ?, ?)",
+    ),
 }
 
 
@@ -209,7 +226,7 @@ def read_damaged(path: Path) -> SalvagedRows:
 
     Read-only: tried with its WAL, ignoring the WAL (immutable), and for a truncated file on
     a copy padded back to its recorded size; the attempt that reads the most wins."""
-    best: SalvagedRows = {name: [] for name in _SALVAGE_QUERIES}
+    best: SalvagedRows = {name: [] for name in _SALVAGE}
     if not path.is_file():
         return best
     with tempfile.TemporaryDirectory(prefix="newstui-salvage-") as tmp:
@@ -226,21 +243,21 @@ def read_damaged(path: Path) -> SalvagedRows:
 
 def insert_salvaged(conn: sqlite3.Connection, rows: SalvagedRows) -> None:
     """Copy rows read by :func:`read_damaged` into a fresh store (inside a transaction)."""
-    for name, insert in _SALVAGE_INSERTS.items():
-        conn.executemany(insert, rows.get(name, []))
+    for name, sql in _SALVAGE.items():
+        conn.executemany(sql.insert, rows.get(name, []))
 
 
 def _read_rows(path: Path, params: str) -> SalvagedRows:
-    rows: SalvagedRows = {name: [] for name in _SALVAGE_QUERIES}
+    rows: SalvagedRows = {name: [] for name in _SALVAGE}
     try:
         conn = sqlite3.connect(f"{path.resolve().as_uri()}?{params}", uri=True, timeout=1.0)
     except sqlite3.Error:
         return rows
     try:
-        for name, query in _SALVAGE_QUERIES.items():
+        for name, sql in _SALVAGE.items():
             got = rows[name]
             try:
-                for row in conn.execute(query):
+                for row in conn.execute(sql.select):
                     got.append(tuple(row))
             except sqlite3.Error:
                 continue  # keep the rows read before the damage
