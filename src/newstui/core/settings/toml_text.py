@@ -125,7 +125,8 @@ def _escaped(text: str, at: int, floor: int) -> bool:
     return (at - 1 - k) % 2 == 1
 
 
-_TOML_POS = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
+# No leading \s*: searched, it would retry a long run of spaces from every start (quadratic).
+_TOML_POS = re.compile(r"\(at line (\d+), column (\d+)\)\s*$")
 
 
 _KEY_AT = re.compile(r"[ \t]*([A-Za-z0-9_.-]+|\"[^\"\n]*\"|'[^'\n]*')[ \t]*=")
@@ -135,7 +136,7 @@ def _toml_error(exc: tomllib.TOMLDecodeError, key: str | None = None) -> str:
     msg = str(exc)
     m = _TOML_POS.search(msg)
     if m:
-        what = msg[: m.start()]
+        what = msg[: m.start()].rstrip()
         of = f" in '{key}'" if key else ""
         return f"line {m.group(1)}, column {m.group(2)}: invalid TOML{of}: {what}"
     msg = msg.replace("(at end of document)", "at the end of the file")
