@@ -22,6 +22,7 @@ from newstui.core.state.schema import (
     POSITIONS,
     VALUES,
     displayable,
+    search_text,
     storable,
 )
 
@@ -181,7 +182,7 @@ def validate_export(data: Any) -> ImportData:
                     f"{MAX_VALUE_CHARS:,} characters), got {quote(q)}"
                 )
             elif len(history) < HISTORY_KEEP:
-                q = displayable(storable(q)).strip()
+                q = search_text(q)
                 if q:
                     history.append(q)
     values: dict[str, str | None] = {}
@@ -198,7 +199,7 @@ def validate_export(data: Any) -> ImportData:
                     f"characters, or null; got {quote(v)}"
                 )
             else:
-                values[storable(k)] = None if v is None else displayable(storable(v))
+                values[storable(k)] = None if v is None else displayable(v)
     if problems:
         summary = problems.summary()
         raise StateImportError("; ".join(problems.worded + ([summary] if summary else [])))

@@ -55,10 +55,18 @@ def storable(value: str) -> str:
 
 
 def displayable(value: str) -> str:
-    """A remembered string (a search, a value) safe to show: escape sequences and control
-    characters removed, whitespace runs made one space. State is untrusted like article
-    text (an import, or a store file from elsewhere, can hold anything)."""
+    """A remembered string (a search, a value) safe to show and to store: escape sequences
+    and control characters removed, whitespace runs made one space, lone surrogates made "?".
+    State is untrusted like article text (an import, or a store file from elsewhere, can hold
+    anything)."""
+    value = storable(value)
     return value if value.isprintable() else clean_text(value, keep_newlines=False)
+
+
+def search_text(query: str) -> str:
+    """A search as the history keeps it: :func:`displayable`, without outer spaces ("" for
+    a blank one, which the history never keeps)."""
+    return displayable(query).strip()
 
 
 def is_locked(exc: BaseException) -> bool:
@@ -195,7 +203,7 @@ def load(conn: sqlite3.Connection, *, with_read: bool = True) -> Snapshot:
         values = {k: displayable(v) for k, v in VALUES.read(conn).items()}
         history = list(
             dict.fromkeys(
-                displayable(q).strip()
+                search_text(q)
                 for (q,) in conn.execute(
                     "SELECT query FROM search_history ORDER BY seq DESC LIMIT ?", (HISTORY_KEEP,)
                 )

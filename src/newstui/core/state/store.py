@@ -28,6 +28,7 @@ from newstui.core.state.schema import (
     VALUES,
     KeyedTable,
     displayable,
+    search_text,
     storable,
 )
 
@@ -67,7 +68,6 @@ class StateStore:
         #: One line for the user when something went wrong at open (else ``None``).
         self.notice = notice
         self._lock = threading.RLock()
-        # dicts used as insertion-ordered sets
         self._read_cache = None if loaded.read is None else IdSet(loaded.read)
         self._starred = IdSet(loaded.starred)
         self._positions = loaded.positions
@@ -80,7 +80,7 @@ class StateStore:
     def open(cls, path: Path | None = None) -> StateStore:
         """Open (creating if needed) the store at ``path`` (default: :func:`default_path`).
 
-        Never raises for a bad file; see the module docstring.
+        Never raises for a bad file: see :mod:`newstui.core.state.recovery`.
         """
         path = default_path() if path is None else Path(path)
         opened = recovery.open_or_recover(path)
@@ -173,12 +173,12 @@ class StateStore:
     def set_value(self, key: str, value: str | None) -> None:
         """Remember a small value ("last_article", "last_search", "theme", "sort", ...);
         ``None`` forgets it."""
-        value = None if value is None else displayable(storable(value))
+        value = None if value is None else displayable(value)
         self._put(VALUES, self._values, storable(key), value)
 
     def add_search(self, query: str) -> None:
         """Record a search (blank ones are ignored; a repeat moves to the front)."""
-        query = displayable(storable(query)).strip()
+        query = search_text(query)
         if not query:
             return
         if self._history and self._history[0] == query:
