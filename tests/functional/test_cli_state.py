@@ -161,6 +161,7 @@ def test_info_shows_where_and_how_much(env: dict[str, str]) -> None:
     assert str(store_path(env)) in res.stdout
     assert "read:       3" in res.stdout
     assert "starred:    1" in res.stdout
+    assert "positions:  1" in res.stdout
     assert "searches:   2" in res.stdout
 
 

@@ -15,7 +15,7 @@ from rich.text import Text
 
 from newstui.cli.common import CliError, json_line, open_state, out_console, say
 from newstui.core.bounded import TooBig, read_bounded, read_stream_bounded
-from newstui.core.state import StateError, StateImportError
+from newstui.core.state import StateError, StateImportError, StateStore
 from newstui.core.text import display_path
 
 #: The biggest export read (one of 100,000 read articles is about 2 MB; parsing the worst
@@ -175,7 +175,7 @@ def cmd_import(args: argparse.Namespace) -> int:
             raise CliError(f"{label}: {exc}; nothing was imported", 1) from None
         except StateError as exc:
             raise CliError(str(exc), 1) from None
-        where = display_path(store.path) if store.path is not None else "memory (not saved)"
+        where = _where(store)
     say(f"imported {changed:,} change{'s' if changed != 1 else ''} into {where}")
     return 0
 
@@ -183,10 +183,15 @@ def cmd_import(args: argparse.Namespace) -> int:
 def cmd_info(args: argparse.Namespace) -> int:
     with open_state() as store:
         out = out_console()
-        where = display_path(store.path) if store.path is not None else "memory (not saved)"
-        out.print(Text(f"store:      {where}"))
-        out.print(Text(f"read:       {len(store.read_ids())}"))
-        out.print(Text(f"starred:    {len(store.starred_ids())}"))
-        out.print(Text(f"positions:  {len(store.export_json()['positions'])}"))
-        out.print(Text(f"searches:   {len(store.search_history(limit=10**9))}"))
+        counts = store.counts()
+        out.print(Text(f"store:      {_where(store)}"))
+        out.print(Text(f"read:       {counts.read}"))
+        out.print(Text(f"starred:    {counts.starred}"))
+        out.print(Text(f"positions:  {counts.positions}"))
+        out.print(Text(f"searches:   {counts.searches}"))
     return 0
+
+
+def _where(store: StateStore) -> str:
+    """Where the store keeps the state, as shown to the user."""
+    return display_path(store.path) if store.path is not None else "memory (not saved)"

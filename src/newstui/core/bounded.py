@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import stat
+from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO
 
@@ -39,27 +40,23 @@ def read_bounded(path: Path, limit: int) -> bytes:
             raise OSError(0, "not a regular file")
         if info.st_size > limit:
             raise TooBig(0, "too big")
-        chunks: list[bytes] = []
-        size = 0
-        while size <= limit:
-            chunk = os.read(fd, min(1 << 20, limit + 1 - size))
-            if not chunk:
-                break
-            chunks.append(chunk)
-            size += len(chunk)
-        if size > limit:  # grew while being read
-            raise TooBig(0, "too big")
-        return b"".join(chunks)
+        return _read_upto(lambda n: os.read(fd, n), limit)  # TooBig if it grew meanwhile
     finally:
         os.close(fd)
 
 
 def read_stream_bounded(stream: BinaryIO, limit: int) -> bytes:
     """At most ``limit`` bytes of ``stream``; :class:`TooBig` when it holds more."""
+    return _read_upto(stream.read, limit)
+
+
+def _read_upto(read: Callable[[int], bytes], limit: int) -> bytes:
+    """Everything ``read`` gives (in chunks of at most 1 MB) until it gives nothing;
+    :class:`TooBig` as soon as that passes ``limit`` bytes (one byte past it is read)."""
     chunks: list[bytes] = []
     size = 0
     while size <= limit:
-        chunk = stream.read(min(1 << 20, limit + 1 - size))
+        chunk = read(min(1 << 20, limit + 1 - size))
         if not chunk:
             break
         chunks.append(chunk)
