@@ -86,3 +86,41 @@ async def test_a_failing_feed_is_reported(
         messages = [str(n.message) for n in app._notifications]
         assert any("failed" in m and "broken.rss" in m for m in messages), messages
         assert len(app.article_list.articles) == 33
+
+
+async def test_a_fetched_article_already_in_the_folder_is_listed_once_as_after_a_reload(
+    articles_dir: Path, tmp_path: Path, settle: Settle
+) -> None:
+    """Issue 11: F took the fetched files in without dedupe (a copy already in the folder
+    was listed twice until the next reload); now F gives what a reload gives."""
+    from newstui.core.fetch import fetch_feeds
+
+    feed = tmp_path / "gazette.rss"
+    feed.write_text(RSS, encoding="utf-8")
+    # The same entry fetched earlier elsewhere and saved into the folder by hand, without
+    # its URL (so another id: the same text is what makes it a duplicate).
+    elsewhere = fetch_feeds([str(feed)], tmp_path / "elsewhere", state_path=tmp_path / "o.db")
+    (saved,) = elsewhere.written
+    text = saved.read_text(encoding="utf-8")
+    lines = [line for line in text.splitlines() if not line.startswith("url:")]
+    (articles_dir / "saved-lighthouse.md").write_text("\n".join(lines), encoding="utf-8")
+    _configure([str(feed)])
+    app = create_app(articles_dir)
+    title = "Lighthouse keeper retires after forty years"
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert [a.title for a in app.article_list.articles].count(title) == 1
+        await pilot.press("F")
+        await settle(pilot)
+        messages = [str(n.message) for n in app._notifications]
+        assert any("1 new" in m for m in messages), messages  # the file was written
+        fetched = [a.id for a in app.article_list.articles]
+        assert [a.title for a in app.article_list.articles].count(title) == 1
+        assert any(p.kind == "duplicate" for p in app.problems)
+        await pilot.press("slash", *"lighthouse")
+        await settle(pilot)
+        assert [a.title for a in app.article_list.articles] == [title]
+        await pilot.press("escape")
+        await pilot.press("r")
+        await settle(pilot)
+        assert sorted(a.id for a in app.article_list.articles) == sorted(fetched)

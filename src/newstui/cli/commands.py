@@ -163,19 +163,16 @@ def launch(args: argparse.Namespace) -> int:
 
 
 def load(folders: Sequence[Path], args: argparse.Namespace) -> ScanResult:
-    """Scan the folders, reporting what failed to load on stderr (see :func:`report_problems`)."""
-    from newstui.core.library import scan_library
-
-    result = scan_library(list(folders))
-    report_problems(result.problems, args)
-    return result
+    """Open the library, reporting what failed to load on stderr (see
+    :func:`report_problems`)."""
+    return load_indexed(folders, args)[0]
 
 
 def load_indexed(
     folders: Sequence[Path], args: argparse.Namespace
 ) -> tuple[ScanResult, SearchIndex]:
-    """Scan and index the folders, through the warm-start cache."""
-    from newstui.core.search.cache import open_library
+    """Open the library: scanned and indexed, through the warm-start cache."""
+    from newstui.core.library.opening import open_library
 
     result, index = open_library(list(folders))
     index.prepare()  # lookup tables built now, so took_ms is the search alone

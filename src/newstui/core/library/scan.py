@@ -1,4 +1,4 @@
-"""Scan folders of article files into Articles, with a report of what was skipped and why.
+"""Read folders of article files into Articles, with a report of what was skipped and why.
 
 ``scan_library(roots)`` = :func:`discover` (list the article files) + :func:`load_entries`
 (load them, in parallel where it pays) + :func:`dedupe` (collapse duplicates). One bad file
@@ -13,7 +13,7 @@ import errno
 import gc
 import os
 import stat
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from operator import attrgetter
@@ -21,10 +21,8 @@ from pathlib import Path
 
 from newstui.core.article import Article, Problem, text_digest
 from newstui.core.loaders import SUPPORTED_SUFFIXES, LoadOutcome, load_file
+from newstui.core.progress import Progress
 from newstui.core.text import display_path
-
-# progress(files_done, files_total)
-ScanProgress = Callable[[int, int], None]
 
 # Called at most this many times per scan (plus once at the end), so a UI can post one
 # message per call without flooding its queue.
@@ -228,7 +226,7 @@ def _load_one(path: Path) -> LoadOutcome:
 def load_entries(
     entries: Sequence[FileEntry],
     *,
-    progress: ScanProgress | None = None,
+    progress: Progress | None = None,
     workers: int | None = None,
 ) -> ScanResult:
     """Load every entry, in file order. One bad file never stops the rest.
@@ -268,7 +266,7 @@ def load_entries(
     return result
 
 
-def _text_key(a: Article) -> str:
+def text_key(a: Article) -> str:
     """Same for articles with the same whitespace-normalised, case-folded title and body."""
     return text_digest(" ".join(a.title.split()), " ".join(a.body.split()))
 
@@ -288,7 +286,7 @@ def dedupe(articles: Sequence[Article]) -> tuple[list[Article], list[Problem]]:
     by_text: dict[str, Article] = {}
     by_id: dict[str, Article] = {}
     for a in articles:
-        tkey = _text_key(a)
+        tkey = text_key(a)
         first = by_text.get(tkey)
         if first is None:
             same_id = by_id.get(a.id)
@@ -311,7 +309,7 @@ def dedupe(articles: Sequence[Article]) -> tuple[list[Article], list[Problem]]:
 def scan_library(
     roots: Path | Sequence[Path],
     *,
-    progress: ScanProgress | None = None,
+    progress: Progress | None = None,
     workers: int | None = None,
 ) -> ScanResult:
     """Load every article under ``roots``: discover, load, dedupe. Never raises for bad files."""
