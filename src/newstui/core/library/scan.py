@@ -13,7 +13,7 @@ import errno
 import gc
 import os
 import stat
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from operator import attrgetter
@@ -271,7 +271,9 @@ def text_key(a: Article) -> str:
     return text_digest(" ".join(a.title.split()), " ".join(a.body.split()))
 
 
-def dedupe(articles: Sequence[Article]) -> tuple[list[Article], list[Problem]]:
+def dedupe(
+    articles: Sequence[Article], *, key: Callable[[Article], str] = text_key
+) -> tuple[list[Article], list[Problem]]:
     """Collapse duplicates, keeping the first: the same text (title and body, whitespace
     and case aside), or the same id (the same text under another file name).
 
@@ -279,14 +281,14 @@ def dedupe(articles: Sequence[Article]) -> tuple[list[Article], list[Problem]]:
     impostor file that sorts first must not replace the genuine one), and when their ids
     would be equal (ids come from the URL) the later one takes the id of its text, so no
     two articles share an id. Each dropped article is a ``duplicate`` Problem naming the
-    one kept.
+    one kept. ``key``: :func:`text_key`, or a lookup of keys already computed.
     """
     kept: list[Article] = []
     problems: list[Problem] = []
     by_text: dict[str, Article] = {}
     by_id: dict[str, Article] = {}
     for a in articles:
-        tkey = text_key(a)
+        tkey = key(a)
         first = by_text.get(tkey)
         if first is None:
             same_id = by_id.get(a.id)
