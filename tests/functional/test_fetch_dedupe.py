@@ -3,10 +3,12 @@ the fetch thread loaded and indexed the new files itself, without dedupe)."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
 from test_ui_fetch import RSS
 
 from newstui.core import paths
@@ -50,3 +52,50 @@ async def test_a_fetched_article_already_in_the_folder_is_listed_once_as_after_a
         await pilot.press("r")
         await settle(pilot)
         assert sorted(a.id for a in app.article_list.articles) == fetched
+
+
+async def test_articles_fetched_while_the_library_is_still_opening_are_listed(
+    articles_dir: Path, tmp_path: Path, settle: Settle, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import newstui.core.library.opening as opening
+
+    feed = tmp_path / "gazette.rss"
+    feed.write_text(RSS, encoding="utf-8")
+    config = paths.config_dir() / "config.toml"
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text(f'feeds = ["{feed}"]\n', encoding="utf-8")
+    gate = threading.Event()
+    real = opening.open_library
+    calls: list[int] = []
+
+    def slow_first_open(*args: Any, **kw: Any) -> opening.OpenLibrary:
+        calls.append(1)
+        if len(calls) == 1:  # the folder is read, then the fetch ends before it is shown
+            shown = kw["on_scanned"]
+
+            def late(scan: Any, index: Any) -> None:
+                gate.wait(30)
+                shown(scan, index)
+
+            kw["on_scanned"] = late
+        return real(*args, **kw)
+
+    monkeypatch.setattr(opening, "open_library", slow_first_open)
+    app = create_app(articles_dir)
+    try:
+        async with app.run_test(size=(120, 40)) as pilot:
+            for _ in range(100):
+                await pilot.pause()
+                if calls:
+                    break
+            await pilot.press("F")
+            for _ in range(600):
+                await pilot.pause(0.05)
+                if not app.fetching:
+                    break
+            assert not app.fetching
+            gate.set()
+            await settle(pilot)
+            assert TITLE in [a.title for a in app.article_list.articles]
+    finally:
+        gate.set()

@@ -1047,6 +1047,8 @@ class NewsApp(App[int]):
             self.refresh_list()
             if self.search_query:
                 self.request_search(self.search_query)
+        elif report.written:
+            self.load(True)  # fetched while the library was still opening: open it again
         failed = report.failed
         summary = f"{report.new} new, {report.updated} updated"
         if failed:
