@@ -88,3 +88,17 @@ def test_list_sort_order_is_the_documented_one(tmp_path: Path, sort: str) -> Non
     # full ties (same date, title and source) are broken by id, never by file order
     tied = [r["id"] for r in rows if r["title"].casefold() == "harbour news"]
     assert tied == sorted(tied)
+
+
+def test_search_results_sorted_by_a_list_order_follow_the_list(tmp_path: Path) -> None:
+    from newstui.core.library.opening import open_library
+    from newstui.core.order import sort_articles
+    from newstui.ui.model import sort_hits
+
+    folder = _tied_folder(tmp_path / "articles")
+    scan, index = open_library([folder], use_cache=False)
+    hits = index.search("text").hits
+    assert len(hits) == 9
+    for sort in SORTS:
+        by_list = [a.id for a in sort_articles(scan.articles, sort)]
+        assert [h.article.id for h in sort_hits(hits, sort)] == by_list
