@@ -235,7 +235,7 @@ def warm_worker(scale: int, phase: str) -> dict[str, Any]:
         dest, cache, _ = _warm_corpus(scale)
         pointer.write_text(str(dest), encoding="utf-8")
         return {"phase": phase}
-    from newstui.core.search.cache import open_library
+    from newstui.core.library.opening import open_library
 
     # Only the path: this process must not hold the corpus (its peak RSS is measured).
     dest = Path(pointer.read_text(encoding="utf-8"))

@@ -68,7 +68,7 @@ def leftovers(dest: Path) -> list[Path]:
         ("rss1.rdf", "Valley Courier", {"Orchard harvest breaks record"}, ("Orchard harvest breaks record", "2026-11-20T08:00:00+00:00")),
         ("rss091.xml", "Old Town Crier", {"Café on the square turns 100"}, ("Café on the square turns 100", None)),
         ("atom.xml", "Mountain Post", {"Pass closed by early snow", "Hut wardens wanted"}, ("Pass closed by early snow", "2026-11-25T05:45:00+00:00")),
-        ("feed.json", "River Journal", {"Flood defences tested", "Otters return [31mupstream"}, ("Flood defences tested", "2026-11-22T14:00:00+00:00")),
+        ("feed.json", "River Journal", {"Flood defences tested", "Otters return upstream"}, ("Flood defences tested", "2026-11-22T14:00:00+00:00")),
     ],
 )  # fmt: skip
 def test_each_feed_kind_becomes_one_markdown_file_per_entry(

@@ -275,7 +275,7 @@ def test_folders_deeper_than_the_system_path_limit_are_reported(tmp_path: Path) 
 def test_duplicates_are_counted_the_same_cold_warm_and_partly_changed(tmp_path: Path) -> None:
     """Issue 10 item 6: collapsed duplicates are countable, through the scan and through
     the cache (cold, warm, one file changed)."""
-    from newstui.core.search.cache import open_library
+    from newstui.core.library.opening import open_library
 
     lib = tmp_path / "lib"
     write(lib / "a.txt", "Story\n\nSame text.\n")

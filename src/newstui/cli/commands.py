@@ -26,6 +26,7 @@ from newstui.cli.common import (
     say,
     settings_from_args,
 )
+from newstui.core.order import SORTS, sort_articles
 from newstui.core.text import clean_line, display_path
 
 if TYPE_CHECKING:  # the core is imported when a command runs, so --help and --version are quick
@@ -83,13 +84,19 @@ def register(sub: Any) -> None:
     p = sub.add_parser(
         "list",
         help="list every article",
-        description="List every article, newest first: its short id (for 'newstui show'), "
-        "date, source, title and length in words.",
+        description="List every article, newest first (or --sort): its short id (for "
+        "'newstui show'), date, source, title and length in words.",
     )
     p.add_argument("dir", nargs="?", metavar="DIR", help=_DIR_HELP + "; or --dir DIR")
     _add_dir_option(p)
     p.add_argument("--format", choices=("table", "jsonl"), default="table", help=_FORMAT_HELP)
     p.add_argument("--starred", action="store_true", help="only starred articles")
+    p.add_argument(
+        "--sort",
+        choices=SORTS,
+        default=SORTS[0],
+        help="newest (the default), oldest, title or source: the app's orders (s)",
+    )
     add_global_options(p)
     p.set_defaults(handler=cmd_list)
 
@@ -156,19 +163,16 @@ def launch(args: argparse.Namespace) -> int:
 
 
 def load(folders: Sequence[Path], args: argparse.Namespace) -> ScanResult:
-    """Scan the folders, reporting what failed to load on stderr (see :func:`report_problems`)."""
-    from newstui.core.library import scan_library
-
-    result = scan_library(list(folders))
-    report_problems(result.problems, args)
-    return result
+    """Open the library, reporting what failed to load on stderr (see
+    :func:`report_problems`)."""
+    return load_indexed(folders, args)[0]
 
 
 def load_indexed(
     folders: Sequence[Path], args: argparse.Namespace
 ) -> tuple[ScanResult, SearchIndex]:
-    """Scan and index the folders, through the warm-start cache."""
-    from newstui.core.search.cache import open_library
+    """Open the library: scanned and indexed, through the warm-start cache."""
+    from newstui.core.library.opening import open_library
 
     result, index = open_library(list(folders))
     index.prepare()  # lookup tables built now, so took_ms is the search alone
@@ -212,7 +216,7 @@ def cmd_list(args: argparse.Namespace) -> int:
             articles = [a for a in articles if store.is_starred(a.id)]
         finally:
             store.close()
-    return _print_list(articles, args.format, width)
+    return _print_list(sort_articles(articles, args.sort), args.format, width)
 
 
 def short_id_length(ids: Iterable[str], minimum: int = SHORT_ID) -> int:
@@ -230,13 +234,8 @@ def short_id_length(ids: Iterable[str], minimum: int = SHORT_ID) -> int:
     return longest
 
 
-def _sort_key(article: Article) -> tuple[float, str]:
-    ts = article.published.timestamp() if article.published else float("-inf")
-    return (-ts, article.title.casefold())
-
-
 def _print_list(articles: Sequence[Article], fmt: str, id_width: int = SHORT_ID) -> int:
-    articles = sorted(articles, key=_sort_key)
+    """Print ``articles`` in the order given."""
     out = out_console()
     if fmt == "jsonl":
         for a in articles:

@@ -98,10 +98,8 @@ def http_options(args: argparse.Namespace, settings: object | None) -> HttpOptio
 
 
 def _settings(config: str | None) -> object | None:
-    try:
-        from newstui.core.settings import SettingsError, load_settings
-    except ImportError:  # settings not available: only explicit sources work
-        return None
+    from newstui.core.settings import SettingsError, load_settings
+
     try:
         settings, warnings = load_settings(
             Path(config) if config else None, must_exist=bool(config)

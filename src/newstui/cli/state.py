@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
-import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from rich.text import Text
 
 from newstui.cli.common import CliError, json_line, open_state, out_console, say
+from newstui.core.atomic import write_atomic
 from newstui.core.bounded import TooBig, read_bounded, read_stream_bounded
 from newstui.core.state import StateError, StateImportError, StateStore
 from newstui.core.text import display_path
@@ -85,29 +83,18 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def _write_atomic(target: Path, text: str) -> None:
-    """Write ``text`` to ``target`` via a temporary file, so a failure leaves no half file."""
+    """Write ``text`` to ``target`` atomically (a failure leaves no half file)."""
     shown = display_path(target)
     if target.is_dir():
         raise CliError(f"{shown}: is a folder; give a file name", 1)
     folder = target.parent
     if not folder.is_dir():
         raise CliError(f"{shown}: no such folder: {display_path(folder)}", 1)
-    tmp_name: str | None = None
     try:
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
-        with os.fdopen(fd, "w", encoding="utf-8", errors="replace") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        Path(tmp_name).replace(target)
-        tmp_name = None
+        write_atomic(target, text, errors="replace")
     except OSError as exc:
         reason = (exc.strerror or str(exc)).lower()
         raise CliError(f"{shown}: cannot write: {reason}", 1) from exc
-    finally:
-        if tmp_name is not None:
-            with contextlib.suppress(OSError):
-                Path(tmp_name).unlink()
 
 
 def _label(name: str) -> str:

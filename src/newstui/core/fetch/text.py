@@ -1,4 +1,5 @@
-"""Clean untrusted text: strip control characters, convert HTML to Markdown.
+"""Feed text to article text: HTML to Markdown or plain text, tidied. Cleaning (control
+characters, escape sequences) is :mod:`newstui.core.text`'s, the one cleaner.
 
 Entry HTML is bounded before any tree is built: at most ``MAX_ENTRY_HTML`` characters are
 converted (the rest is cut, and the body says ``[truncated]``), and HTML nested deeper than
@@ -11,7 +12,6 @@ runs: linear whatever the text.
 from __future__ import annotations
 
 import re
-import unicodedata
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -19,6 +19,18 @@ from markdownify import MarkdownConverter
 from selectolax.lexbor import LexborHTMLParser
 
 from newstui.core.fetch.guard import MAX_ENTRY_HTML, MAX_TEXT_HTML, strip_tags
+from newstui.core.text import clean_line, clean_text
+
+__all__ = [
+    "TRUNCATED",
+    "EntryRejected",
+    "clean_line",
+    "html_to_markdown",
+    "html_to_plain",
+    "html_to_text",
+    "text_to_markdown",
+    "tidy_markdown",
+]
 
 TRUNCATED = "[truncated]"
 
@@ -34,27 +46,11 @@ def _too_deep(html: str) -> int:
     return MAX_DEPTH if nesting_depth(html) > MAX_DEPTH else 0
 
 
-# C0 and C1 controls except tab and newline, DEL, and bidi overrides/isolates that can
-# reorder what the terminal shows.
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-_SPACES = re.compile(r"\s+")
 _BLANK_LINES = re.compile(r"\n{3,}")
 _DROP_TAGS = [
     "script", "style", "noscript", "iframe", "object", "embed", "form", "button", "input",
     "select", "textarea", "svg", "canvas", "template", "head", "link", "meta",
 ]  # fmt: skip
-
-
-def strip_controls(text: str) -> str:
-    """Remove control characters (escape sequences included) but keep newlines and tabs."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return _CONTROL.sub("", text)
-
-
-def clean_line(text: str) -> str:
-    """One line of plain text: no controls, whitespace collapsed, NFC."""
-    text = unicodedata.normalize("NFC", _CONTROL.sub(" ", text))
-    return _SPACES.sub(" ", text).strip()
 
 
 _LINK_SCHEMES = frozenset({"http", "https", "mailto"})
@@ -92,7 +88,7 @@ class _Converter(MarkdownConverter):
             if scheme and scheme not in _LINK_SCHEMES:
                 href = ""
             href = href.replace(" ", "%20").replace("(", "%28").replace(")", "%29")
-            href = _CONTROL.sub("", href)
+            href = clean_text(href, keep_newlines=False)
         if href:
             el["href"] = href
         elif el.get("href") is not None:
@@ -160,7 +156,7 @@ def text_to_markdown(text: str) -> str:
 
 
 def tidy_markdown(text: str) -> str:
-    text = strip_controls(text)
+    text = clean_text(text)
     text = "\n".join(line.rstrip(" \t") for line in text.split("\n"))
     text = _BLANK_LINES.sub("\n\n", text)
     return text.strip()

@@ -1,7 +1,7 @@
 """Write entries as Markdown article files: safe names, atomic writes, no leftovers.
 
-A file is written to a hidden temp file in its final folder, flushed, then renamed into
-place (``os.link`` for a new file, so a name is never silently taken from another file;
+A file is written to a hidden temp file in its final folder (by
+:mod:`newstui.core.atomic`, the one atomic write), flushed, then renamed into place (``os.link`` for a new file, so a name is never silently taken from another file;
 ``os.replace`` to rewrite our own file). Temp files carry the writer's pid, so an
 interrupted run's leftovers are removed at the next start, and never another live
 run's. Hidden names also keep them out of the library scan meanwhile.
@@ -19,8 +19,6 @@ import contextlib
 import errno
 import os
 import re
-import secrets
-import stat
 import time
 import unicodedata
 from datetime import datetime
@@ -29,10 +27,30 @@ from typing import Any
 
 import yaml
 
+from newstui.core.atomic import (
+    NEW_FILE_MODE,
+    TEMP_SUFFIX,
+    LinkRefused,
+    open_folder,
+    write_atomic,
+    write_temp,
+)
 from newstui.core.fetch.parse import Entry
 
+__all__ = [
+    "MAX_SLUG_BYTES",
+    "STALE_AFTER",
+    "TEMP_PREFIX",
+    "LinkRefused",
+    "clean_stale_temps",
+    "entry_stem",
+    "render_document",
+    "rewrite",
+    "slugify",
+    "write_new",
+]
+
 TEMP_PREFIX = ".newstui-fetch-"
-TEMP_SUFFIX = ".tmp"
 MAX_SLUG_BYTES = 80
 STALE_AFTER = 3600.0  # a temp file this old is stale even if its pid now belongs to another process
 _NON_WORD = re.compile(r"[^\w]+")
@@ -93,77 +111,12 @@ def render_document(
     return f"---\n{head}---\n\n{body}\n" if body else f"---\n{head}---\n"
 
 
-class LinkRefused(OSError):
-    """A folder or file fetch would write is a symbolic link; ``str()`` names it."""
-
-    def __init__(self, path: Path) -> None:
-        super().__init__(
-            errno.ELOOP, f"refused: {path} is a symbolic link (newstui never writes through links)"
-        )
-        self.path = path
-
-    def __str__(self) -> str:
-        return str(self.strerror)
-
-
-_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
-_DIRECTORY = getattr(os, "O_DIRECTORY", 0)
-
-
-def _open_folder(folder: Path) -> int:
-    """An fd of ``folder`` (created if missing), refusing a symbolic link."""
-    with contextlib.suppress(FileExistsError):  # a dangling link, or a file: see below
-        folder.mkdir(parents=True, exist_ok=True)
-    if folder.is_symlink():
-        raise LinkRefused(folder)
-    try:
-        return os.open(folder, os.O_RDONLY | _DIRECTORY | _NOFOLLOW)
-    except OSError as exc:
-        if exc.errno in (errno.ELOOP, errno.ENOTDIR) and folder.is_symlink():
-            raise LinkRefused(folder) from None
-        raise
-
-
-def _write_temp(dir_fd: int, text: str) -> str:
-    """Write ``text`` to a new hidden temp file in the folder ``dir_fd``; its name."""
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
-    for _ in range(100):
-        name = f"{TEMP_PREFIX}{os.getpid()}-{secrets.token_hex(6)}{TEMP_SUFFIX}"
-        try:
-            fd = os.open(name, flags, 0o666 & ~_UMASK, dir_fd=dir_fd)
-        except FileExistsError:
-            continue
-        break
-    else:
-        raise FileExistsError(errno.EEXIST, "no free temporary file name")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-            os.fchmod(fh.fileno(), 0o666 & ~_UMASK)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(name, dir_fd=dir_fd)
-        raise
-    return name
-
-
-def _read_umask() -> int:
-    mask = os.umask(0o022)  # read once at import, before any worker thread exists
-    os.umask(mask)
-    return mask
-
-
-_UMASK = _read_umask()
-
-
 def write_new(folder: Path, stem: str, text: str) -> Path:
     """Write ``text`` to a new file ``stem.md`` in ``folder`` (``stem-2.md``... when taken).
     Raise ``LinkRefused`` when ``folder`` is a symbolic link."""
-    dir_fd = _open_folder(folder)
+    dir_fd = open_folder(folder, refuse_link=True)
     try:
-        tmp = _write_temp(dir_fd, text)
+        tmp = write_temp(dir_fd, text, prefix=TEMP_PREFIX, mode=NEW_FILE_MODE)
         try:
             for n in range(1, 10_000):
                 name = f"{stem}.md" if n == 1 else f"{stem}-{n}.md"
@@ -199,23 +152,9 @@ def _exists(name: str, dir_fd: int) -> bool:
 def rewrite(path: Path, text: str) -> None:
     """Atomically replace our own file ``path`` with ``text``. Raise ``LinkRefused`` when
     ``path`` or its folder is a symbolic link."""
-    dir_fd = _open_folder(path.parent)
-    try:
-        try:
-            st = os.stat(path.name, dir_fd=dir_fd, follow_symlinks=False)
-        except FileNotFoundError:
-            st = None
-        if st is not None and stat.S_ISLNK(st.st_mode):
-            raise LinkRefused(path)
-        tmp = _write_temp(dir_fd, text)
-        try:
-            os.replace(tmp, path.name, src_dir_fd=dir_fd, dst_dir_fd=dir_fd)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp, dir_fd=dir_fd)
-            raise
-    finally:
-        os.close(dir_fd)
+    write_atomic(
+        path, text, create_folder=True, refuse_links=True, prefix=TEMP_PREFIX, mode=NEW_FILE_MODE
+    )
 
 
 def clean_stale_temps(root: Path) -> int:

@@ -1,4 +1,4 @@
-"""Scan folders of article files into Articles, with a report of what was skipped and why.
+"""Read folders of article files into Articles, with a report of what was skipped and why.
 
 ``scan_library(roots)`` = :func:`discover` (list the article files) + :func:`load_entries`
 (load them, in parallel where it pays) + :func:`dedupe` (collapse duplicates). One bad file
@@ -21,10 +21,8 @@ from pathlib import Path
 
 from newstui.core.article import Article, Problem, text_digest
 from newstui.core.loaders import SUPPORTED_SUFFIXES, LoadOutcome, load_file
+from newstui.core.progress import Progress
 from newstui.core.text import display_path
-
-# progress(files_done, files_total)
-ScanProgress = Callable[[int, int], None]
 
 # Called at most this many times per scan (plus once at the end), so a UI can post one
 # message per call without flooding its queue.
@@ -228,7 +226,7 @@ def _load_one(path: Path) -> LoadOutcome:
 def load_entries(
     entries: Sequence[FileEntry],
     *,
-    progress: ScanProgress | None = None,
+    progress: Progress | None = None,
     workers: int | None = None,
 ) -> ScanResult:
     """Load every entry, in file order. One bad file never stops the rest.
@@ -268,12 +266,14 @@ def load_entries(
     return result
 
 
-def _text_key(a: Article) -> str:
+def text_key(a: Article) -> str:
     """Same for articles with the same whitespace-normalised, case-folded title and body."""
     return text_digest(" ".join(a.title.split()), " ".join(a.body.split()))
 
 
-def dedupe(articles: Sequence[Article]) -> tuple[list[Article], list[Problem]]:
+def dedupe(
+    articles: Sequence[Article], *, key: Callable[[Article], str] = text_key
+) -> tuple[list[Article], list[Problem]]:
     """Collapse duplicates, keeping the first: the same text (title and body, whitespace
     and case aside), or the same id (the same text under another file name).
 
@@ -281,14 +281,14 @@ def dedupe(articles: Sequence[Article]) -> tuple[list[Article], list[Problem]]:
     impostor file that sorts first must not replace the genuine one), and when their ids
     would be equal (ids come from the URL) the later one takes the id of its text, so no
     two articles share an id. Each dropped article is a ``duplicate`` Problem naming the
-    one kept.
+    one kept. ``key``: :func:`text_key`, or a lookup of keys already computed.
     """
     kept: list[Article] = []
     problems: list[Problem] = []
     by_text: dict[str, Article] = {}
     by_id: dict[str, Article] = {}
     for a in articles:
-        tkey = _text_key(a)
+        tkey = key(a)
         first = by_text.get(tkey)
         if first is None:
             same_id = by_id.get(a.id)
@@ -311,7 +311,7 @@ def dedupe(articles: Sequence[Article]) -> tuple[list[Article], list[Problem]]:
 def scan_library(
     roots: Path | Sequence[Path],
     *,
-    progress: ScanProgress | None = None,
+    progress: Progress | None = None,
     workers: int | None = None,
 ) -> ScanResult:
     """Load every article under ``roots``: discover, load, dedupe. Never raises for bad files."""
