@@ -106,5 +106,21 @@ def test_other_scripts_are_matched_in_hits_and_reader_alike() -> None:
 
 def test_matcher_clauses_and_positions() -> None:
     m = Matcher([["oil"], ["price", "prices"]])
-    found = m.matches("Oil prices, and oil-price news")
-    assert [(f.clause, f.position) for f in found] == [(0, 0), (1, 1), (0, 3), (1, 3)]
+    text = "Oil prices, and oil-price news; U.S. oil's price"
+    assert [(text[f.start : f.end], f.clause) for f in m.matches(text)] == [
+        ("Oil", 0),
+        ("prices", 1),
+        ("oil", 0),
+        ("price", 1),
+        ("oil", 0),
+        ("price", 1),
+    ]
+    # positions count runs of letters/digits: oil-price is two, U.S. two, oil's two
+    assert m.positions(text) == [(0, 0), (1, 1), (3, 0), (4, 1), (8, 0), (10, 1)]
+
+
+def test_proximity_positions_skip_only_joined_forms() -> None:
+    m = Matcher([["email"], ["box"]])
+    assert [(f.start, f.end) for f in m.matches("e-mail box")] == [(0, 6), (7, 10)]
+    assert m.positions("e-mail box") == [(2, 1)]  # the joined form is not seen here
+    assert m.positions("email box") == [(0, 0), (1, 1)]

@@ -16,13 +16,18 @@ first :data:`MATCH_CHARS` characters.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
+from itertools import accumulate, compress
 from typing import NamedTuple
 
 from newstui.core.article import Article
 from newstui.core.search.normalize import (
+    ASCII_TOKEN_RE,
+    ASCII_WORD_RE,
     TOKEN_RE,
     compound_tokens,
+    fold,
     folded_with_offsets,
     tokens,
 )
@@ -32,16 +37,24 @@ from newstui.core.search.snippet import SNIPPET_CHARS, make_snippet, markdown_re
 # A hit's fields are matched (spans, proximity, snippet) in their first this many characters:
 # a huge article costs a page of text per search, not its whole size.
 MATCH_CHARS = 100_000
+# The tokenizer's regex as one group: ``split`` gives the words and the gaps between them.
+_SPLIT_RE = re.compile(f"({TOKEN_RE.pattern})")
+_ASCII_SPLIT_RE = re.compile(f"({ASCII_TOKEN_RE.pattern})")
+# Exactly the tokenizer's matches that are compounds (hold ' - . or ,): each starts where
+# a token starts (after no letter or digit) and is read by the tokenizer's own alternatives.
+_COMPOUND_RE = re.compile(r"(?<![^\W_])(?:(?:[^\W\d_]\.){2,}|[^\W_]++(?:['\-.,][^\W_]++)++)")
+_RUN_RE = re.compile(r"[^\W_]+")
+_ASCII_COMPOUND_RE = re.compile(
+    r"(?<![a-z0-9])(?:(?:[a-z]\.){2,}|[a-z0-9]++(?:['\-.,][a-z0-9]++)++)"
+)
 
 
 class Match(NamedTuple):
-    """A matched word: ``text[start:end]``, the query clause it matched, and its position
-    (the count of words before it; a compound word is one)."""
+    """A matched word: ``text[start:end]`` and the query clause it matched."""
 
     start: int
     end: int
     clause: int
-    position: int
 
 
 class Matcher:
@@ -68,24 +81,24 @@ class Matcher:
         return cls([[tok for t in terms for tok in tokens(t)]])
 
     def _compound(self, word: str) -> list[tuple[int, int, int]]:
-        """``(start, end, clause)`` into one compound token-regex match (cached)."""
+        """``(start, end, clause)`` of the matches in one compound word of folded text
+        (offsets into it), cached: most compounds hold no term."""
         found = self._compounds.get(word)
-        if found is None:
-            get = self.clause_of.get
-            hits = sorted(
-                (t.start, -t.end, c)
-                for t in compound_tokens(word)
-                if (c := get(t.token)) is not None
-            )
-            found = []
-            for s, neg_e, c in hits:
-                if found and s < found[-1][1]:
-                    ps, pe, pc = found[-1]
-                    found[-1] = (ps, max(pe, -neg_e), pc)
-                else:
-                    found.append((s, -neg_e, c))
-            if len(self._compounds) < 65536:
-                self._compounds[word] = found
+        if found is not None:
+            return found
+        get = self.clause_of.get
+        hits = sorted(
+            (t.start, -t.end, c) for t in compound_tokens(word) if (c := get(t.token)) is not None
+        )
+        found = []
+        for s, neg_e, c in hits:
+            if found and s < found[-1][1]:
+                ps, pe, pc = found[-1]
+                found[-1] = (ps, max(pe, -neg_e), pc)
+            else:
+                found.append((s, -neg_e, c))
+        if len(self._compounds) < 65536:
+            self._compounds[word] = found
         return found
 
     def matches(self, text: str) -> list[Match]:
@@ -93,20 +106,48 @@ class Matcher:
         if not text or not self.clause_of:
             return []
         folded, back = folded_with_offsets(text)
+        ascii_text = folded.isascii()
+        # [gap, word, gap, word, …, gap] and where each piece ends: the tokenizer's words
+        # and their offsets, with no Python step per word (most words are no match).
+        pieces = (_ASCII_SPLIT_RE if ascii_text else _SPLIT_RE).split(folded)
+        words = pieces[1::2]
+        every = range(len(words))
+        wanted = list(compress(every, map(self.clause_of.__contains__, words)))
+        compounds = {
+            w
+            for w in set((_ASCII_COMPOUND_RE if ascii_text else _COMPOUND_RE).findall(folded))
+            if w not in self.clause_of and self._compound(w)
+        }
+        if compounds:
+            wanted = sorted({*wanted, *compress(every, map(compounds.__contains__, words))})
+        if not wanted:
+            return []
+        ends = list(accumulate(map(len, pieces)))
         get = self.clause_of.get
         out: list[Match] = []
-        for pos, m in enumerate(TOKEN_RE.finditer(folded)):
-            word = m.group()
-            if word.isalnum():
-                c = get(word)
-                if c is not None:
-                    out.append(Match(m.start(), m.end(), c, pos))
+        for i in wanted:
+            word = words[i]
+            c = get(word)
+            s0 = ends[2 * i]
+            if c is not None:  # a word that is a term (a compound too: 3.5)
+                out.append(Match(s0, ends[2 * i + 1], c))
             else:
-                s0 = m.start()
-                out.extend(Match(s0 + s, s0 + e, c, pos) for s, e, c in self._compound(word))
+                out.extend(Match(s0 + s, s0 + e, cc) for s, e, cc in self._compound(word))
         if back is not None:  # folding changed lengths: spans back onto the original text
-            out = [Match(back[s], back[e - 1] + 1, c, p) for s, e, c, p in out]
+            out = [Match(back[s], back[e - 1] + 1, c) for s, e, c in out]
         return out
+
+    def positions(self, text: str) -> list[tuple[int, int]]:
+        """``(position, clause)`` of the words of ``text`` that are terms, positions
+        counted in runs of letters and digits: for the proximity bonus of the best
+        candidates, a cheaper reading than :meth:`matches` that sees every plain word and
+        compound part but not a compound's joined form (``email`` in ``e-mail``): a
+        ranking hint, never what is highlighted."""
+        if not text or not self.clause_of:
+            return []
+        folded = fold(text)
+        runs = (ASCII_WORD_RE if folded.isascii() else _RUN_RE).findall(folded)
+        return [(i, c) for i, c in enumerate(map(self.clause_of.get, runs)) if c is not None]
 
     def spans(self, text: str) -> list[tuple[int, int]]:
         """``(start, end)`` of each match in ``text``."""
@@ -144,8 +185,12 @@ class HitMatches:
         return self._body
 
     def positions(self) -> list[list[tuple[int, int]]]:
-        """``(position, clause)`` of the matches, per field (title, body): for proximity."""
-        return [[(m.position, m.clause) for m in ms] for ms in (self.title, self.body)]
+        """``(position, clause)`` of the matches, per field (title, body): for proximity
+        (see :meth:`Matcher.positions`)."""
+        return [
+            self.matcher.positions(self.article.title[:MATCH_CHARS]),
+            self.matcher.positions(self.article.body[:MATCH_CHARS]),
+        ]
 
     def highlight(self, width: int = SNIPPET_CHARS) -> tuple[list[Span], str, list[Span]]:
         """The spans in the article's fields, its snippet and the spans in the snippet."""
@@ -155,11 +200,11 @@ class HitMatches:
             text = getattr(self.article, name)[:MATCH_CHARS]
             if text:
                 spans.extend(Span(name, m.start, m.end) for m in self.matcher.matches(text))
-        body_matches = [(m.start, m.end, m.clause) for m in self.body]
+        body_matches = self.body
         text = self.article.body[:MATCH_CHARS]
         if self.article.format == "markdown":
             # The snippet comes from the rendered text, not the Markdown source.
             text = markdown_region(text, body_matches)
-            body_matches = [(m.start, m.end, m.clause) for m in self.matcher.matches(text)]
+            body_matches = self.matcher.matches(text)
         snippet, snippet_spans = make_snippet(text, body_matches, width)
         return sorted(spans, key=lambda s: (s.field, s.start)), snippet, snippet_spans

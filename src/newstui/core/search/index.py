@@ -295,13 +295,17 @@ class SearchIndex:
         ]
 
     def _rerank(
-        self, docs: list[Ranked], matches_of: Callable[[Article], HitMatches], n_clauses: int
+        self,
+        docs: list[Ranked],
+        matches_of: Callable[[Article], HitMatches],
+        n_clauses: int,
     ) -> list[Ranked]:
         """``docs`` with the proximity bonus (query words close together and in order)."""
         weight = self.config.proximity_weight
         boosted: list[Ranked] = []
         for d in docs:
-            bonus = 1.0 + weight * proximity(matches_of(d.article).positions(), n_clauses)
+            positions = matches_of(d.article).positions()
+            bonus = 1.0 + weight * proximity(positions, n_clauses)
             score = d.score * bonus
             boosted.append(d._replace(score=score, key=d.key - d.score + score))
         boosted.sort(key=lambda d: (-round(d.key, 6), -d.published))

@@ -21,9 +21,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 from typing import NamedTuple
 
 __all__ = [
+    "ASCII_TOKEN_RE",
     "ASCII_WORD_RE",
     "SEPARATOR",
     "TOKEN_RE",
@@ -95,6 +97,8 @@ def fold(text: str) -> str:
 
 # An acronym (U.S.), or a run of letters/digits joined by ' - . , (never _).
 TOKEN_RE = re.compile(r"(?:[^\W\d_]\.){2,}|[^\W_]+(?:['\-.,][^\W_]+)*")
+# TOKEN_RE for lowercase ASCII text (the same matches, simpler classes: faster).
+ASCII_TOKEN_RE = re.compile(r"(?:[a-z]\.){2,}|[a-z0-9]++(?:['\-.,][a-z0-9]++)*+")
 _SPLIT_RE = re.compile(r"['\-.,]")
 _DIGITS_RE = re.compile(r"\d+(?:[.,]\d+)+")
 
@@ -241,11 +245,21 @@ class Token(NamedTuple):
     position: int
 
 
-def compound_tokens(match: str) -> list[Token]:
+def compound_tokens(match: str) -> tuple[Token, ...]:
     """The tokens of one compound :data:`TOKEN_RE` match of *folded* text, in
     :func:`tokens` order, with offsets into ``match`` and positions from 0: each part its
     own span and position, the joined (or rewritten) form the whole match at the first
     part's position."""
+    # Most compounds are short and common (u.s., it's, 1,000): remembered, a few thousand.
+    return _short_compound_tokens(match) if len(match) <= 32 else _compound_tokens(match)
+
+
+@lru_cache(maxsize=8192)
+def _short_compound_tokens(match: str) -> tuple[Token, ...]:
+    return _compound_tokens(match)
+
+
+def _compound_tokens(match: str) -> tuple[Token, ...]:
     expanded = expand_compound(match)
     joined = "".join(_SPLIT_RE.split(match))  # once: a compound may have 100k parts
     out: list[Token] = []
@@ -261,7 +275,7 @@ def compound_tokens(match: str) -> list[Token]:
             out.append(Token(part, 0, n, 0))
             if len(expanded) == 1:
                 pos += 1
-    return out
+    return tuple(out)
 
 
 def folded_with_offsets(text: str) -> tuple[str, list[int] | None]:
