@@ -124,3 +124,32 @@ def test_proximity_positions_skip_only_joined_forms() -> None:
     assert [(f.start, f.end) for f in m.matches("e-mail box")] == [(0, 6), (7, 10)]
     assert m.positions("e-mail box") == [(2, 1)]  # the joined form is not seen here
     assert m.positions("email box") == [(0, 0), (1, 1)]
+
+
+def _reference(text: str, terms: set[str]) -> list[tuple[int, int]]:
+    """The rule read straight off the tokenizer: tokens in ``terms``, overlaps merged."""
+    from newstui.core.search.normalize import tokens_with_offsets
+
+    spans = sorted((t.start, -t.end) for t in tokens_with_offsets(text) if t.token in terms)
+    out: list[tuple[int, int]] = []
+    for s, neg_e in spans:
+        if out and s < out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], -neg_e))
+        else:
+            out.append((s, -neg_e))
+    return out
+
+
+def test_the_matcher_is_the_tokenizer_rule_on_random_text() -> None:
+    import random
+
+    from newstui.core.search.normalize import tokens
+
+    rng = random.Random(11)
+    pieces = ["a", "b", "ab", "e", "mail", "us", "s", "1", "000", "3", "5", "é", "ß", "Œ", "x"]
+    seps = [" ", "-", ".", ",", "'", "’", "‐", "\u00ad", "..", " - ", "\n", "_"]
+    for _ in range(3000):
+        text = "".join(rng.choice(pieces) + rng.choice(seps) for _ in range(rng.randint(1, 8)))
+        vocab = tokens(text)
+        terms = set(rng.sample(vocab, k=min(len(vocab), rng.randint(1, 3)))) if vocab else set()
+        assert Matcher([terms]).spans(text) == _reference(text, terms), (text, terms)

@@ -44,6 +44,7 @@ _ASCII_SPLIT_RE = re.compile(f"({ASCII_TOKEN_RE.pattern})")
 # a token starts (after no letter or digit) and is read by the tokenizer's own alternatives.
 _COMPOUND_RE = re.compile(r"(?<![^\W_])(?:(?:[^\W\d_]\.){2,}|[^\W_]++(?:['\-.,][^\W_]++)++)")
 _RUN_RE = re.compile(r"[^\W_]+")
+_JOINER_RE = re.compile(r"['\-.,]")
 _ASCII_COMPOUND_RE = re.compile(
     r"(?<![a-z0-9])(?:(?:[a-z]\.){2,}|[a-z0-9]++(?:['\-.,][a-z0-9]++)++)"
 )
@@ -87,6 +88,17 @@ class Matcher:
         if found is not None:
             return found
         get = self.clause_of.get
+        parts = _JOINER_RE.split(word)
+        joined = "".join(parts)
+        # Its tokens are among its parts, its joined form (less a possessive s), itself and
+        # itself without thousands separators: most compounds are ruled out here, cheaply.
+        if not any(map(self.clause_of.__contains__, parts)) and not any(
+            map(self.clause_of.__contains__, (joined, joined[:-1], word, word.replace(",", "")))
+        ):
+            found = []
+            if len(self._compounds) < 65536:
+                self._compounds[word] = found
+            return found
         hits = sorted(
             (t.start, -t.end, c) for t in compound_tokens(word) if (c := get(t.token)) is not None
         )
