@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from itertools import accumulate, compress
+from itertools import compress, filterfalse
 from typing import NamedTuple
 
 from newstui.core.article import Article
@@ -40,14 +40,8 @@ MATCH_CHARS = 100_000
 # The tokenizer's regex as one group: ``split`` gives the words and the gaps between them.
 _SPLIT_RE = re.compile(f"({TOKEN_RE.pattern})")
 _ASCII_SPLIT_RE = re.compile(f"({ASCII_TOKEN_RE.pattern})")
-# Exactly the tokenizer's matches that are compounds (hold ' - . or ,): each starts where
-# a token starts (after no letter or digit) and is read by the tokenizer's own alternatives.
-_COMPOUND_RE = re.compile(r"(?<![^\W_])(?:(?:[^\W\d_]\.){2,}|[^\W_]++(?:['\-.,][^\W_]++)++)")
 _RUN_RE = re.compile(r"[^\W_]+")
 _JOINER_RE = re.compile(r"['\-.,]")
-_ASCII_COMPOUND_RE = re.compile(
-    r"(?<![a-z0-9])(?:(?:[a-z]\.){2,}|[a-z0-9]++(?:['\-.,][a-z0-9]++)++)"
-)
 
 
 class Match(NamedTuple):
@@ -127,24 +121,23 @@ class Matcher:
         wanted = list(compress(every, map(self.clause_of.__contains__, words)))
         compounds = {
             w
-            for w in set((_ASCII_COMPOUND_RE if ascii_text else _COMPOUND_RE).findall(folded))
+            for w in filterfalse(str.isalnum, set(words))
             if w not in self.clause_of and self._compound(w)
         }
         if compounds:
             wanted = sorted({*wanted, *compress(every, map(compounds.__contains__, words))})
-        if not wanted:
-            return []
-        ends = list(accumulate(map(len, pieces)))
         get = self.clause_of.get
         out: list[Match] = []
+        start = done = 0  # offset of pieces[done]
         for i in wanted:
+            start += sum(map(len, pieces[done : 2 * i + 1]))
+            done = 2 * i + 1
             word = words[i]
             c = get(word)
-            s0 = ends[2 * i]
             if c is not None:  # a word that is a term (a compound too: 3.5)
-                out.append(Match(s0, ends[2 * i + 1], c))
+                out.append(Match(start, start + len(word), c))
             else:
-                out.extend(Match(s0 + s, s0 + e, cc) for s, e, cc in self._compound(word))
+                out.extend(Match(start + s, start + e, cc) for s, e, cc in self._compound(word))
         if back is not None:  # folding changed lengths: spans back onto the original text
             out = [Match(back[s], back[e - 1] + 1, c) for s, e, c in out]
         return out
