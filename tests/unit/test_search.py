@@ -495,7 +495,7 @@ def test_took_ms_is_reported(news: SearchIndex) -> None:
 
 def test_big_and_small_posting_lists_score_the_same(monkeypatch: pytest.MonkeyPatch) -> None:
     """Long posting lists are scored one by one, short ones in a batch: same results."""
-    import newstui.core.search.index as index_mod
+    import newstui.core.search.ranking as ranking_mod
 
     articles = [
         art(f"a{i}", f"Cocoa {'prices' if i % 3 else 'price'} {i}", f"cocoa body {i % 7} ship")
@@ -504,7 +504,7 @@ def test_big_and_small_posting_lists_score_the_same(monkeypatch: pytest.MonkeyPa
     index = index_of(*articles)
     queries = ["cocoa price", "cocao", "ship pri", "cocoa OR ship"]
     batched = [[(h.article.id, h.score) for h in index.search(q).hits] for q in queries]
-    monkeypatch.setattr(index_mod, "_BATCH_POSTINGS", 0)
+    monkeypatch.setattr(ranking_mod, "BATCH_POSTINGS", 0)
     one_by_one = [[(h.article.id, h.score) for h in index.search(q).hits] for q in queries]
     assert [[i for i, _ in r] for r in batched] == [[i for i, _ in r] for r in one_by_one]
     for r1, r2 in zip(batched, one_by_one, strict=True):

@@ -103,7 +103,7 @@ def test_any_texts_index_as_the_tokenizer_says(pairs: list[tuple[str, str]]) -> 
 
 
 def test_many_chunks_and_later_adds_agree_with_the_tokenizer() -> None:
-    from newstui.core.search import index as index_module
+    from newstui.core.search import writing as index_module
 
     words = ["cocoa", "U.S.", "well-known", "1,000", "Trump's", "café", "x-ray", "3.5"]
     articles = [

@@ -21,9 +21,18 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
+from typing import NamedTuple
 
 __all__ = [
+    "ASCII_TOKEN_RE",
+    "ASCII_WORD_RE",
+    "SEPARATOR",
+    "TOKEN_RE",
+    "Token",
     "compound_index_tokens",
+    "compound_tokens",
+    "expand_compound",
     "fold",
     "fold_char",
     "fold_same_length",
@@ -87,13 +96,16 @@ def fold(text: str) -> str:
 
 
 # An acronym (U.S.), or a run of letters/digits joined by ' - . , (never _).
-_TOKEN_RE = re.compile(r"(?:[^\W\d_]\.){2,}|[^\W_]+(?:['\-.,][^\W_]+)*")
+TOKEN_RE = re.compile(r"(?:[^\W\d_]\.){2,}|[^\W_]+(?:['\-.,][^\W_]+)*")
+# TOKEN_RE for lowercase ASCII text (the same matches, simpler classes: faster).
+ASCII_TOKEN_RE = re.compile(r"(?:[a-z]\.){2,}|[a-z0-9]++(?:['\-.,][a-z0-9]++)*+")
 _SPLIT_RE = re.compile(r"['\-.,]")
 _DIGITS_RE = re.compile(r"\d+(?:[.,]\d+)+")
 
 
-def _expand(tok: str) -> list[str]:
-    """The index tokens of one compound match (one containing ' - . or ,)."""
+def expand_compound(tok: str) -> list[str]:
+    """The index tokens of one compound match of :data:`TOKEN_RE` (one containing
+    ' - . or ,)."""
     if tok.endswith("."):  # acronym: u.s. -> us
         return [tok.replace(".", "")]
     if _DIGITS_RE.fullmatch(tok):
@@ -120,19 +132,19 @@ def _expand(tok: str) -> list[str]:
 
 def tokens(text: str) -> list[str]:
     """Index tokens of ``text`` in order (fast path for indexing)."""
-    toks: list[str] = _TOKEN_RE.findall(fold(text))
+    toks: list[str] = TOKEN_RE.findall(fold(text))
     if any(not t.isalnum() for t in toks):
         out: list[str] = []
         for t in toks:
             if t.isalnum():
                 out.append(t)
             else:
-                out.extend(_expand(t))
+                out.extend(expand_compound(t))
         return out
     return toks
 
 
-_ASCII_WORD_RE = re.compile(r"[a-z0-9]+")
+ASCII_WORD_RE = re.compile(r"[a-z0-9]+")
 _JOINER_RE = re.compile(r"['\-.,](?=[a-z0-9])")
 _ASCII_COMPOUND_RE = re.compile(
     r"(?<![a-z0-9])(?:(?:[a-z]\.){2,}|[a-z0-9]++(?:['\-.,][a-z0-9]++)+)"
@@ -146,7 +158,7 @@ def index_tokens(text: str) -> list[str]:
     if not text.isascii():
         return tokens(text)
     low = text.lower()
-    toks: list[str] = _ASCII_WORD_RE.findall(low)
+    toks: list[str] = ASCII_WORD_RE.findall(low)
     end = 0
     # Compounds are rare: find their joiners (a cheap scan), then read each compound whole.
     for m in _JOINER_RE.finditer(low):
@@ -162,7 +174,7 @@ def index_tokens(text: str) -> list[str]:
         end = c.end()
         word = c.group()
         parts = _SPLIT_RE.split(word)
-        toks.extend(t for t in _expand(word) if t not in parts)
+        toks.extend(t for t in expand_compound(word) if t not in parts)
     return toks
 
 
@@ -175,7 +187,7 @@ _CHUNK_RE = re.compile(r"[a-z](?=\.[a-z]\.)(?:\.[a-z])*\.|[a-z0-9]++(?:['\-.,][a
 def compound_index_tokens(word: str) -> list[str]:
     """:func:`index_tokens` of one ASCII compound (``u.s.``, ``e-mail``, ``1,000``)."""
     parts = _SPLIT_RE.split(word)
-    return _ASCII_WORD_RE.findall(word) + [t for t in _expand(word) if t not in parts]
+    return ASCII_WORD_RE.findall(word) + [t for t in expand_compound(word) if t not in parts]
 
 
 def index_forms(texts: list[str]) -> list[str]:
@@ -187,12 +199,12 @@ def index_forms(texts: list[str]) -> list[str]:
     return forms
 
 
-_FOLDED_CHUNK_RE = re.compile(r"\x00|" + _TOKEN_RE.pattern)
+_FOLDED_CHUNK_RE = re.compile(r"\x00|" + TOKEN_RE.pattern)
 
 
 def folded_forms(texts: list[str]) -> list[str]:
     """Like :func:`index_forms` for any ``texts`` (no NUL inside), folded: a word stands
-    for itself, a compound for :func:`_expand` of it; together exactly :func:`tokens`."""
+    for itself, a compound for :func:`expand_compound` of it; together exactly :func:`tokens`."""
     forms: list[str] = _FOLDED_CHUNK_RE.findall(fold(SEPARATOR.join(texts)))
     return forms
 
@@ -223,57 +235,92 @@ def fold_same_length(text: str) -> str | None:
     return text.lower() if text.isascii() else _fold_same_length(text)
 
 
-def tokens_with_offsets(text: str) -> list[tuple[str, int, int, int]]:
-    """``(token, start, end, position)`` with ``start:end`` indexing the original text.
+class Token(NamedTuple):
+    """One token of a text: ``text[start:end]`` folds to ``token``; ``position`` counts
+    tokens (a compound's joined form shares its first part's position)."""
+
+    token: str
+    start: int
+    end: int
+    position: int
+
+
+def compound_tokens(match: str) -> tuple[Token, ...]:
+    """The tokens of one compound :data:`TOKEN_RE` match of *folded* text, in
+    :func:`tokens` order, with offsets into ``match`` and positions from 0: each part its
+    own span and position, the joined (or rewritten) form the whole match at the first
+    part's position."""
+    # Most compounds are short and common (u.s., it's, 1,000): remembered, a few thousand.
+    return _short_compound_tokens(match) if len(match) <= 32 else _compound_tokens(match)
+
+
+@lru_cache(maxsize=8192)
+def _short_compound_tokens(match: str) -> tuple[Token, ...]:
+    return _compound_tokens(match)
+
+
+def _compound_tokens(match: str) -> tuple[Token, ...]:
+    expanded = expand_compound(match)
+    joined = "".join(_SPLIT_RE.split(match))  # once: a compound may have 100k parts
+    out: list[Token] = []
+    cursor = pos = 0
+    n = len(match)
+    for part in expanded:
+        idx = match.find(part, cursor)
+        if idx >= 0 and part != joined:
+            cursor = idx + len(part)
+            out.append(Token(part, idx, cursor, pos))
+            pos += 1
+        else:  # joined / rewritten form: span the whole compound
+            out.append(Token(part, 0, n, 0))
+            if len(expanded) == 1:
+                pos += 1
+    return tuple(out)
+
+
+def folded_with_offsets(text: str) -> tuple[str, list[int] | None]:
+    """``fold(text)`` and, when folding changed lengths, where each folded character came
+    from (one more entry for the end); ``None`` when offsets are unchanged."""
+    if text.isascii():
+        return text.lower(), None
+    same = _fold_same_length(text)
+    if same is not None:
+        return same, None  # every character folds to one: offsets are unchanged
+    pieces: list[str] = []
+    back: list[int] = []
+    for i, ch in enumerate(text):
+        f = _fold_char_cached(ch)
+        pieces.append(f)
+        back.extend([i] * len(f))
+    back.append(len(text))
+    return "".join(pieces), back
+
+
+def tokens_with_offsets(text: str) -> list[Token]:
+    """The tokens of ``text`` with ``start:end`` indexing the original text.
 
     Produces the same tokens, in the same order, as :func:`tokens`. Parts of a compound
     word get consecutive positions; its joined form shares the first part's position and
     spans the whole compound.
     """
-    back: list[int] | None = None
-    if text.isascii():
-        folded = text.lower()
-    elif (same := _fold_same_length(text)) is not None:
-        folded = same  # every character folds to one: offsets are unchanged
-    else:
-        pieces: list[str] = []
-        back = []
-        for i, ch in enumerate(text):
-            f = _fold_char_cached(ch)
-            pieces.append(f)
-            back.extend([i] * len(f))
-        back.append(len(text))
-        folded = "".join(pieces)
-    out: list[tuple[str, int, int, int]] = []
+    folded, back = folded_with_offsets(text)
+    out: list[Token] = []
     pos = 0
-    for m in _TOKEN_RE.finditer(folded):
+    for m in TOKEN_RE.finditer(folded):
         tok = m.group()
         s, e = m.start(), m.end()
-        if back is not None:
-            s0, e0 = back[s], back[e - 1] + 1
-        else:
-            s0, e0 = s, e
         if tok.isalnum():
-            out.append((tok, s0, e0, pos))
+            out.append(
+                Token(tok, s, e, pos) if back is None else Token(tok, back[s], back[e - 1] + 1, pos)
+            )
             pos += 1
             continue
-        expanded = _expand(tok)
-        joined = "".join(_SPLIT_RE.split(tok))  # once: a compound may have 100k parts
-        # Locate each part inside the match for precise spans.
-        cursor = s
-        first_pos = pos
-        for part in expanded:
-            idx = folded.find(part, cursor, e)
-            if idx >= 0 and part != joined:
-                ps, pe = idx, idx + len(part)
-                cursor = pe
-                if back is not None:
-                    out.append((part, back[ps], back[pe - 1] + 1, pos))
-                else:
-                    out.append((part, ps, pe, pos))
-                pos += 1
-            else:  # joined / rewritten form: span the whole compound
-                out.append((part, s0, e0, first_pos))
-                if len(expanded) == 1:
-                    pos += 1
+        last = 0
+        for t, ps, pe, pp in compound_tokens(tok):
+            a, b = s + ps, s + pe
+            if back is not None:
+                a, b = back[a], back[b - 1] + 1
+            out.append(Token(t, a, b, pos + pp))
+            last = max(last, pp + 1)
+        pos += last
     return out

@@ -33,7 +33,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from newstui.core.search.normalize import _TOKEN_RE, _expand, fold
+from newstui.core.search.normalize import TOKEN_RE, expand_compound, fold
 from newstui.core.text import clean_line
 
 FIELD_ALIASES: dict[str, str] = {
@@ -156,12 +156,12 @@ def parse_date(value: str) -> datetime | None:
 def _word_alternatives(text: str, *, field: str | None) -> list[Clause]:
     """Clauses for free text: one per token; a compound (e-mail) matches joined or split."""
     clauses: list[Clause] = []
-    for m in _TOKEN_RE.finditer(fold(text)):
+    for m in TOKEN_RE.finditer(fold(text)):
         tok = m.group()
         if tok.isalnum():
             clauses.append(Clause((Term((tok,), field=field),)))
             continue
-        expanded = _expand(tok)
+        expanded = expand_compound(tok)
         if len(expanded) >= 2 and not ("." in tok or "," in tok):
             joined, parts = expanded[-1], tuple(expanded[:-1])
             clauses.append(
@@ -179,12 +179,12 @@ def _word_alternatives(text: str, *, field: str | None) -> list[Clause]:
 
 def _phrase_words(text: str) -> tuple[str, ...]:
     out: list[str] = []
-    for m in _TOKEN_RE.finditer(fold(text)):
+    for m in TOKEN_RE.finditer(fold(text)):
         tok = m.group()
         if tok.isalnum():
             out.append(tok)
         else:
-            expanded = _expand(tok)
+            expanded = expand_compound(tok)
             if len(expanded) >= 2 and not ("." in tok or "," in tok):
                 out.extend(expanded[:-1])
             else:

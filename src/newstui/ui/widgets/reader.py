@@ -76,9 +76,10 @@ def layout_article(
 ) -> tuple[list[Line], list[Match]]:
     """The article's lines at ``width`` with ``terms`` highlighted, and where they matched.
 
-    The words are found by the search engine's own rule (``highlight_spans``: the tokens of
-    a line that fold to one of the result's ``highlight_terms``), so the list, the snippets
-    and the reader mark the same words (``café`` for ``cafe``).
+    The words are found by the search engine's one matcher (``highlight.Matcher``: the
+    words of a line with a token among the result's ``highlight_terms``), so the list, the
+    snippets and the reader mark the same words (``café`` for ``cafe``, ``e-mail`` for
+    ``email``, ``well-known`` for ``wellknown``).
     """
     if article is None:
         return [], []
@@ -87,16 +88,11 @@ def layout_article(
     if not terms:
         return lines, matches
     # the engine is loaded by the time a search has terms to highlight
-    from newstui.core.search.index import highlight_spans
-    from newstui.core.search.normalize import fold
+    from newstui.core.search.highlight import Matcher
 
-    wanted = [f for f in {fold(t) for t in terms} if f]
+    matcher = Matcher.of_terms(terms)
     for n, line in enumerate(lines):
-        text = _text(line)
-        folded = fold(text)
-        if not any(t in folded for t in wanted):  # cheap: most lines hold no match
-            continue
-        spans = highlight_spans(text, terms)
+        spans = matcher.spans(_text(line))
         if not spans:
             continue
         strip = line if isinstance(line, Strip) else _strip(line)

@@ -1,0 +1,215 @@
+"""Matching and highlighting: where a query's words are in a text.
+
+One rule, the index's: a word of a text matches when one of its *tokens* (``normalize``:
+casefolded, accent-folded, curly quotes as ``'``, a possessive ``'s`` dropped, a hyphenated
+or joined compound giving its parts and the joined word) is one of the query's terms —
+the concrete vocabulary terms the search used (exact, typo variants, completions;
+``SearchResult.highlight_terms``). :class:`Matcher` applies it; the hits' spans, their
+snippets, the proximity bonus, the reader's highlights and ``n``/``N`` all come from it, so
+they mark the same words (``café`` for ``cafe``, ``e-mail`` for ``email``, ``Trump’s`` for
+``trump's``, ``well-known`` for ``wellknown``).
+
+Cost: one linear scan of the folded text with the tokenizer's regex and a dict lookup per
+word; a compound word is expanded once per matcher. A hit's fields are matched in their
+first :data:`MATCH_CHARS` characters.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from itertools import compress, filterfalse
+from typing import NamedTuple
+
+from newstui.core.article import Article
+from newstui.core.search.normalize import (
+    ASCII_TOKEN_RE,
+    ASCII_WORD_RE,
+    TOKEN_RE,
+    compound_tokens,
+    fold,
+    folded_with_offsets,
+    tokens,
+)
+from newstui.core.search.results import Span
+from newstui.core.search.snippet import SNIPPET_CHARS, make_snippet, markdown_region
+
+# A hit's fields are matched (spans, proximity, snippet) in their first this many characters:
+# a huge article costs a page of text per search, not its whole size.
+MATCH_CHARS = 100_000
+# The tokenizer's regex as one group: ``split`` gives the words and the gaps between them.
+_SPLIT_RE = re.compile(f"({TOKEN_RE.pattern})")
+_ASCII_SPLIT_RE = re.compile(f"({ASCII_TOKEN_RE.pattern})")
+_RUN_RE = re.compile(r"[^\W_]+")
+_JOINER_RE = re.compile(r"['\-.,]")
+
+
+class Match(NamedTuple):
+    """A matched word: ``text[start:end]`` and the query clause it matched."""
+
+    start: int
+    end: int
+    clause: int
+
+
+class Matcher:
+    """Finds the words of a text whose tokens are query terms (see the module doc).
+
+    ``clauses`` holds the terms of each query clause (tokens, as the index stores them); a
+    term in several clauses counts for the first. Overlapping tokens of one compound (its
+    parts and its joined form) make one match spanning them all.
+    """
+
+    __slots__ = ("_compounds", "clause_of")
+
+    def __init__(self, clauses: Sequence[Iterable[str]]) -> None:
+        self.clause_of: dict[str, int] = {}
+        for ci, terms in enumerate(clauses):
+            for t in terms:
+                self.clause_of.setdefault(t, ci)
+        self._compounds: dict[str, list[tuple[int, int, int]]] = {}
+
+    @classmethod
+    def of_terms(cls, terms: Iterable[str]) -> Matcher:
+        """One clause of ``terms`` (``SearchResult.highlight_terms``; any text is read as
+        the tokens it stands for, so ``e-mail`` or ``Café`` work too)."""
+        return cls([[tok for t in terms for tok in tokens(t)]])
+
+    def _compound(self, word: str) -> list[tuple[int, int, int]]:
+        """``(start, end, clause)`` of the matches in one compound word of folded text
+        (offsets into it), cached: most compounds hold no term."""
+        found = self._compounds.get(word)
+        if found is not None:
+            return found
+        get = self.clause_of.get
+        parts = _JOINER_RE.split(word)
+        joined = "".join(parts)
+        # Its tokens are among its parts, its joined form (less a possessive s), itself and
+        # itself without thousands separators: most compounds are ruled out here, cheaply.
+        if not any(map(self.clause_of.__contains__, parts)) and not any(
+            map(self.clause_of.__contains__, (joined, joined[:-1], word, word.replace(",", "")))
+        ):
+            found = []
+            if len(self._compounds) < 65536:
+                self._compounds[word] = found
+            return found
+        hits = sorted(
+            (t.start, -t.end, c) for t in compound_tokens(word) if (c := get(t.token)) is not None
+        )
+        found = []
+        for s, neg_e, c in hits:
+            if found and s < found[-1][1]:
+                ps, pe, pc = found[-1]
+                found[-1] = (ps, max(pe, -neg_e), pc)
+            else:
+                found.append((s, -neg_e, c))
+        if len(self._compounds) < 65536:
+            self._compounds[word] = found
+        return found
+
+    def matches(self, text: str) -> list[Match]:
+        """The matches in ``text``, in order; spans index ``text`` itself."""
+        if not text or not self.clause_of:
+            return []
+        folded, back = folded_with_offsets(text)
+        ascii_text = folded.isascii()
+        # [gap, word, gap, word, …, gap] and where each piece ends: the tokenizer's words
+        # and their offsets, with no Python step per word (most words are no match).
+        pieces = (_ASCII_SPLIT_RE if ascii_text else _SPLIT_RE).split(folded)
+        words = pieces[1::2]
+        every = range(len(words))
+        wanted = list(compress(every, map(self.clause_of.__contains__, words)))
+        compounds = {
+            w
+            for w in filterfalse(str.isalnum, set(words))
+            if w not in self.clause_of and self._compound(w)
+        }
+        if compounds:
+            wanted = sorted({*wanted, *compress(every, map(compounds.__contains__, words))})
+        get = self.clause_of.get
+        out: list[Match] = []
+        start = done = 0  # offset of pieces[done]
+        for i in wanted:
+            start += sum(map(len, pieces[done : 2 * i + 1]))
+            done = 2 * i + 1
+            word = words[i]
+            c = get(word)
+            if c is not None:  # a word that is a term (a compound too: 3.5)
+                out.append(Match(start, start + len(word), c))
+            else:
+                out.extend(Match(start + s, start + e, cc) for s, e, cc in self._compound(word))
+        if back is not None:  # folding changed lengths: spans back onto the original text
+            out = [Match(back[s], back[e - 1] + 1, c) for s, e, c in out]
+        return out
+
+    def positions(self, text: str) -> list[tuple[int, int]]:
+        """``(position, clause)`` of the words of ``text`` that are terms, positions
+        counted in runs of letters and digits: for the proximity bonus of the best
+        candidates, a cheaper reading than :meth:`matches` that sees every plain word and
+        compound part but not a compound's joined form (``email`` in ``e-mail``): a
+        ranking hint, never what is highlighted."""
+        if not text or not self.clause_of:
+            return []
+        folded = fold(text)
+        runs = (ASCII_WORD_RE if folded.isascii() else _RUN_RE).findall(folded)
+        return [(i, c) for i, c in enumerate(map(self.clause_of.get, runs)) if c is not None]
+
+    def spans(self, text: str) -> list[tuple[int, int]]:
+        """``(start, end)`` of each match in ``text``."""
+        return [(m.start, m.end) for m in self.matches(text)]
+
+
+def highlight_spans(text: str, terms: Iterable[str]) -> list[tuple[int, int]]:
+    """``(start, end)`` of every word of ``text`` matching one of ``terms``
+    (``SearchResult.highlight_terms``) — for highlighting a whole article. For many texts
+    with the same terms, build one ``Matcher.of_terms(terms)`` and call its ``spans``."""
+    return Matcher.of_terms(terms).spans(text)
+
+
+class HitMatches:
+    """Where one article's fields match the query (each computed lazily, once)."""
+
+    __slots__ = ("_body", "_title", "article", "matcher")
+
+    def __init__(self, article: Article, matcher: Matcher) -> None:
+        self.article = article
+        self.matcher = matcher
+        self._title: list[Match] | None = None
+        self._body: list[Match] | None = None
+
+    @property
+    def title(self) -> list[Match]:
+        if self._title is None:
+            self._title = self.matcher.matches(self.article.title[:MATCH_CHARS])
+        return self._title
+
+    @property
+    def body(self) -> list[Match]:
+        if self._body is None:
+            self._body = self.matcher.matches(self.article.body[:MATCH_CHARS])
+        return self._body
+
+    def positions(self) -> list[list[tuple[int, int]]]:
+        """``(position, clause)`` of the matches, per field (title, body): for proximity
+        (see :meth:`Matcher.positions`)."""
+        return [
+            self.matcher.positions(self.article.title[:MATCH_CHARS]),
+            self.matcher.positions(self.article.body[:MATCH_CHARS]),
+        ]
+
+    def highlight(self, width: int = SNIPPET_CHARS) -> tuple[list[Span], str, list[Span]]:
+        """The spans in the article's fields, its snippet and the spans in the snippet."""
+        spans = [Span("title", m.start, m.end) for m in self.title]
+        spans.extend(Span("body", m.start, m.end) for m in self.body)
+        for name in ("author", "source"):
+            text = getattr(self.article, name)[:MATCH_CHARS]
+            if text:
+                spans.extend(Span(name, m.start, m.end) for m in self.matcher.matches(text))
+        body_matches = self.body
+        text = self.article.body[:MATCH_CHARS]
+        if self.article.format == "markdown":
+            # The snippet comes from the rendered text, not the Markdown source.
+            text = markdown_region(text, body_matches)
+            body_matches = self.matcher.matches(text)
+        snippet, snippet_spans = make_snippet(text, body_matches, width)
+        return sorted(spans, key=lambda s: (s.field, s.start)), snippet, snippet_spans

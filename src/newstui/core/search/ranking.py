@@ -1,0 +1,306 @@
+"""Ranking: the knobs (:class:`RankingConfig`), the collection statistics BM25F needs
+(:class:`Stats`), scoring a query plan over one segment (:func:`evaluate`) and the
+proximity bonus for the best hits (:func:`proximity`).
+
+BM25F over the five fields (title well above author/tags/source, above body). A document
+scores each query word by its best variant, weighted exact > typo > prefix (see
+``spelling``); the words of a query share one idf (the idf of "any variant"), so a rare
+misspelling or completion does not outweigh the word meant. The top candidates get a
+proximity bonus (query words close together and in order), and recency breaks ties.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+import numpy.typing as npt
+
+from newstui.core.search.phrase import has_phrase
+from newstui.core.search.query import Query, Term
+from newstui.core.search.results import StateView
+from newstui.core.search.segments import (
+    FIELD_INDEX,
+    FIELDS,
+    BoolArray,
+    FloatArray,
+    I64Array,
+    IntArray,
+    Segment,
+)
+
+if TYPE_CHECKING:
+    from newstui.core.search.planning import ClausePlan, WordPlan
+    from newstui.core.search.snapshot import Snapshot
+
+# Variants with at most this many postings are scored together in one vectorised batch.
+BATCH_POSTINGS = 2048
+
+
+@dataclass(frozen=True, slots=True)
+class RankingConfig:
+    """Ranking knobs. Defaults tuned on Reuters-21578 and BBC query sets of seed 1987; the
+    benchmark reports a different seed (see docs/performance.md)."""
+
+    # title, body, author, source, tags
+    field_weights: tuple[float, ...] = (10.0, 1.0, 2.0, 2.0, 2.0)
+    field_b: tuple[float, ...] = (0.5, 0.75, 0.3, 0.3, 0.3)
+    k1: float = 1.2
+    # Score factor by number of typos (0, 1, 2) and for a prefix completion.
+    typo_factor: tuple[float, ...] = (1.0, 0.6, 0.4)
+    prefix_factor: float = 0.59
+    # The last word while it is being typed, when it has at most typed_exact_max_len
+    # letters: its exact match counts like a completion (`host` may be `hostage` half-typed).
+    typed_exact_factor: float = 0.59
+    typed_exact_max_len: int = 4
+    # An optional stopword (see query.parse) scores with at least this idf where present.
+    stopword_idf: float = 0.5
+    # Typo/prefix variants are also weighted by (df / top df among the variants) ** prior.
+    variant_prior: float = 0.0
+    proximity_weight: float = 0.3
+    max_typo_variants: int = 24
+    max_prefix_variants: int = 128
+    # The last word with a typo *and* still being typed (`sesion` -> `sessions`), when it
+    # is neither a word nor the start of one: terms that start with a one-typo variant of
+    # it, each scored as a typo'd completion.
+    fuzzy_prefix_factor: float = 0.35
+    max_fuzzy_prefix_variants: int = 32
+    # The best hits re-ranked with the proximity bonus (the rest keep BM25F order).
+    rerank_window: int = 40
+    # A 3-4 letter word of the library (or, typed last, the start of one) this many times
+    # rarer than a one-typo neighbour also matches its neighbours, with this factor (keep it
+    # distinct from the other factors: it marks those neighbours), under the word's own idf.
+    short_typo_ratio: float = 20.0
+    rare_typo_factor: float = 0.3
+
+
+class Stats:
+    """Per snapshot: live count, document frequencies, and per segment and field the
+    BM25F length normalisation (field weight included)."""
+
+    def __init__(
+        self, segments: Sequence[Segment], n_live: int, n_terms: int, cfg: RankingConfig
+    ) -> None:
+        self.n_live = n_live
+        total = sum(s.n for s in segments)
+        sums = np.zeros(len(FIELDS), np.float64)
+        df = np.zeros(n_terms, np.int32)
+        for s in segments:
+            sums += s.lengths.sum(axis=1)
+            df[: s.n_terms] += s.df
+        avg = np.maximum(sums / max(total, 1), 1e-9)
+        self.df = df
+        self.inv_norm: list[list[FloatArray]] = []
+        for s in segments:
+            per_field = []
+            for f in range(len(FIELDS)):
+                b = cfg.field_b[f]
+                norm = (1.0 - b) + b * (s.lengths[f] / avg[f])
+                per_field.append((cfg.field_weights[f] / norm).astype(np.float32))
+            self.inv_norm.append(per_field)
+
+    def idf(self, df: float) -> float:
+        n = max(self.n_live, 1)
+        df = min(df, n)
+        return math.log(1.0 + (n - df + 0.5) / (df + 0.5))
+
+
+def fields_of(term: Term) -> tuple[int, ...]:
+    """The field numbers a query term is looked for in."""
+    if term.field is None:
+        return tuple(range(len(FIELDS)))
+    return (FIELD_INDEX[term.field],)
+
+
+def word_scores(
+    seg: Segment,
+    inv_norm: list[FloatArray],
+    plan: WordPlan,
+    fields: tuple[int, ...],
+    scratch: FloatArray,
+    k1: float,
+) -> FloatArray:
+    """Per document of ``seg``: the BM25F score of one query word, its best variant.
+    ``scratch`` is a zeroed float array of ``seg.n`` (returned zeroed)."""
+    n = seg.n
+    out = np.zeros(n, np.float32)
+    usable = [(t, f) for t, f, _ in plan.variants if t < seg.n_terms]
+    if not usable:
+        return out
+    tids = np.array([t for t, _ in usable], np.int64)
+    factors = np.array([f for _, f in usable], np.float32)
+    fl = list(fields)
+    offs = seg.offs
+    starts = offs[fl][:, tids]
+    lens = offs[fl][:, tids + 1] - starts
+    totals = lens.sum(axis=0)
+    scale = np.float32(plan.idf * (k1 + 1.0))
+    # Big posting lists one by one (O(postings), no sort) ...
+    for vi in np.flatnonzero(totals > BATCH_POSTINGS).tolist():
+        parts: list[IntArray] = []
+        for j, f in enumerate(fl):
+            a, ln = int(starts[j, vi]), int(lens[j, vi])
+            if not ln:
+                continue
+            p = seg.fields[f]
+            d = p.docs[a : a + ln]
+            scratch[d] += p.tfs[a : a + ln] * inv_norm[f][d]
+            parts.append(d)
+        d = parts[0] if len(parts) == 1 else np.concatenate(parts)
+        tf = scratch[d]
+        sc = tf * (factors[vi] * scale) / (tf + np.float32(k1))
+        out[d] = np.maximum(out[d], sc)
+        scratch[d] = 0.0
+    # ... and the many small ones (rare typo variants, prefix completions) in one batch.
+    small = np.flatnonzero((totals > 0) & (totals <= BATCH_POSTINGS))
+    if len(small):
+        d_parts: list[IntArray] = []
+        c_parts: list[FloatArray] = []
+        v_parts: list[I64Array] = []
+        for j, f in enumerate(fl):
+            ln = lens[j, small]
+            total = int(ln.sum())
+            if not total:
+                continue
+            st = starts[j, small]
+            ends = np.cumsum(ln)
+            idx = np.repeat(st - (ends - ln), ln) + np.arange(total)
+            p = seg.fields[f]
+            d = p.docs[idx]
+            d_parts.append(d)
+            c_parts.append(p.tfs[idx] * inv_norm[f][d])
+            v_parts.append(np.repeat(small, ln))
+        d_all = np.concatenate(d_parts).astype(np.int64)
+        key = np.concatenate(v_parts) * n + d_all
+        uniq, inv = np.unique(key, return_inverse=True)
+        tf = np.bincount(inv, weights=np.concatenate(c_parts)).astype(np.float32)
+        docs = uniq % n
+        sc = tf * (factors[uniq // n] * scale) / (tf + np.float32(k1))
+        np.maximum.at(out, docs, sc)
+    return out
+
+
+def contains(seg: Segment, term: Term, snap: Snapshot, base: BoolArray) -> BoolArray:
+    """Documents (among ``base``) that contain ``term`` exactly (phrase verified)."""
+    mask: BoolArray | None = None
+    fields = fields_of(term)
+    for w in term.words:
+        tid = snap.terms.get(w)
+        m = np.zeros(seg.n, np.bool_)
+        if tid is not None and tid < seg.n_terms:
+            for f in fields:
+                p = seg.fields[f]
+                m[p.docs[int(p.offsets[tid]) : int(p.offsets[tid + 1])]] = True
+        mask = m if mask is None else mask & m
+    if mask is None:
+        return np.zeros(seg.n, np.bool_)
+    mask &= base
+    if term.phrase:
+        for li in np.flatnonzero(mask).tolist():
+            if not has_phrase(seg.articles[li], term.words, fields):
+                mask[li] = False
+    return mask
+
+
+@dataclass(slots=True)
+class SegmentScores:
+    """What :func:`evaluate` finds in one segment."""
+
+    total: FloatArray  # BM25F score per document
+    matched: npt.NDArray[np.int16]  # required clauses matched per document
+    base: BoolArray  # documents passing the filters (live, dates, exclusions)
+
+
+def evaluate(
+    snap: Snapshot, si: int, query: Query, plans: list[ClausePlan], cfg: RankingConfig
+) -> SegmentScores:
+    """Scores, matched required-clause counts and the filter mask of one segment."""
+    seg = snap.segments[si]
+    stats = snap.stats(cfg)
+    inv_norm = stats.inv_norm[si]
+    live = snap.lives[si]
+    base: BoolArray = np.ones(seg.n, np.bool_) if live is None else live.copy()
+    if query.after is not None:
+        base &= seg.published >= query.after
+    if query.before is not None:
+        base &= seg.published < query.before
+    for term in query.excluded:
+        base &= ~contains(seg, term, snap, base)
+    scratch = np.zeros(seg.n, np.float32)
+    total = np.zeros(seg.n, np.float32)
+    matched = np.zeros(seg.n, np.int16)
+    for cp in plans:
+        clause_score: FloatArray | None = None
+        for ap in cp.alts:
+            alt: FloatArray | None = None
+            ok: BoolArray | None = None
+            for wp in ap.words:
+                ws = word_scores(seg, inv_norm, wp, ap.fields, scratch, cfg.k1)
+                if alt is None or ok is None:
+                    alt, ok = ws, ws > 0
+                else:
+                    alt = alt + ws
+                    ok &= ws > 0
+            if alt is None or ok is None:
+                continue
+            ok &= base
+            if ap.term.phrase:
+                for li in np.flatnonzero(ok).tolist():
+                    if not has_phrase(seg.articles[li], ap.term.words, ap.fields):
+                        ok[li] = False
+            alt = np.where(ok, alt, np.float32(0.0))
+            clause_score = alt if clause_score is None else np.maximum(clause_score, alt)
+        if clause_score is not None:
+            total += clause_score
+            if not cp.optional:
+                matched += clause_score > 0
+    return SegmentScores(total, matched, base)
+
+
+# ----------------------------------------------------------------- search
+
+
+def state_filter(
+    seg: Segment, found: I64Array, states: list[str], state: StateView | None
+) -> I64Array:
+    """The documents of ``found`` that pass the ``is:`` filters (asked of ``state``)."""
+    keep: list[int] = []
+    for li in found.tolist():
+        aid = seg.articles[li].id
+        ok = True
+        for s in states:
+            if s == "starred":
+                ok = state is not None and state.is_starred(aid)
+            elif s == "read":
+                ok = state is not None and state.is_read(aid)
+            elif s == "unread":
+                ok = state is None or not state.is_read(aid)
+            if not ok:
+                break
+        if ok:
+            keep.append(li)
+    return np.array(keep, dtype=np.int64)
+
+
+def proximity(fields: Sequence[Sequence[tuple[int, int]]], n_clauses: int) -> float:
+    """0..1: how close (and in order) consecutive query clauses appear, from the
+    ``(position, clause)`` of the matches in each field (see ``highlight.HitMatches``)."""
+    total = 0.0
+    for ca in range(n_clauses - 1):
+        cb = ca + 1
+        best = 0.0
+        for matches in fields:
+            pa = [p for p, c in matches if c == ca][:64]
+            if not pa:
+                continue
+            pb = [p for p, c in matches if c == cb][:64]
+            for x in pa:
+                for y in pb:
+                    d = y - x
+                    cost = d - 1 if d > 0 else 1 - d
+                    best = max(best, 1.0 / (1.0 + cost))
+        total += best
+    return total / max(1, n_clauses - 1)
