@@ -626,3 +626,28 @@ def test_typo_completions_only_when_the_typed_word_leads_nowhere() -> None:
     # `prduc` starts nothing: one typo away, `produc` does.
     assert ids(index.search("prduc")) == ["right"]
     assert index.search("prduc ").total == 0  # finished words get no completions
+
+
+def test_a_page_of_hits_is_highlighted_only_where_it_is_read(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A list draws ~18 of a 100-hit page: the others' spans and snippets are never built.
+    from newstui.core.search import highlight
+
+    calls: list[str] = []
+    original = highlight.HitMatches.highlight
+
+    def counted(self: highlight.HitMatches, width: int = 160) -> object:
+        calls.append(self.article.id)
+        return original(self, width)
+
+    monkeypatch.setattr(highlight.HitMatches, "highlight", counted)
+    index = index_of(
+        *(art(f"a{n}", f"Harbour report {n}", "The harbour was busy.") for n in range(60))
+    )
+    res = index.search("harbour", limit=50)
+    assert len(res.hits) == 50 and calls == []
+    first = res.hits[0]
+    assert first.snippet and any(s.field == "title" for s in first.spans)
+    assert calls == [first.article.id]  # built once, for the hit that was read
+    assert first.snippet_spans and calls == [first.article.id]

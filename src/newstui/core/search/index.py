@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable
+from functools import partial as partial_fn
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -238,8 +239,9 @@ class SearchIndex:
             docs[:rerank] = self._rerank(docs[:rerank], matches_of, n_clauses)
         hits: list[Hit] = []
         for d in docs[offset : offset + limit]:
-            spans, snippet, snippet_spans = matches_of(d.article).highlight(snippet_width)
-            hits.append(Hit(d.article, round(d.score, 6), spans, snippet, snippet_spans))
+            # Worked out when first read (the rows a list draws), not for the whole page.
+            work = partial_fn(matches_of(d.article).highlight, snippet_width)
+            hits.append(Hit(d.article, round(d.score, 6), highlight=work))
         return SearchResult(
             query,
             count,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -26,18 +27,64 @@ class Span:
     end: int
 
 
-@dataclass(slots=True)
+Highlight = Callable[[], tuple[list[Span], str, list[Span]]]
+
+
 class Hit:
-    article: Article
-    score: float
-    # Matches in the article's fields (each field's first 100,000 characters; the reader
-    # highlights a whole article with ``highlight_spans`` and ``highlight_terms``).
-    spans: list[Span] = field(default_factory=list)
-    # One line (whitespace runs collapsed) of the rendered text around the best matches, at
-    # most ``snippet_width`` characters (see ``SearchIndex.search``), "…" where cut.
-    snippet: str = ""
-    # Spans (field "snippet") into ``snippet`` for highlighting it: every matched word in it.
-    snippet_spans: list[Span] = field(default_factory=list)
+    """A ranked article, with where it matched.
+
+    ``spans``: matches in the article's fields (each field's first 100,000 characters; the
+    reader highlights a whole article with ``highlight_spans`` and ``highlight_terms``).
+    ``snippet``: one line (whitespace runs collapsed) of the rendered text around the best
+    matches, at most ``snippet_width`` characters (see ``SearchIndex.search``), "…" where cut.
+    ``snippet_spans``: spans (field "snippet") into ``snippet``, every matched word in it.
+
+    The search gives each hit a ``highlight`` function instead of the three values: they are
+    worked out on first use, so a page of 100 hits costs highlighting only for the rows a
+    list really draws (and a CLI prints). Thread-safe enough: each hit computes its own.
+    """
+
+    __slots__ = ("_highlight", "_snippet", "_snippet_spans", "_spans", "article", "score")
+
+    def __init__(
+        self,
+        article: Article,
+        score: float,
+        spans: list[Span] | None = None,
+        snippet: str = "",
+        snippet_spans: list[Span] | None = None,
+        *,
+        highlight: Highlight | None = None,
+    ) -> None:
+        self.article = article
+        self.score = score
+        self._spans = spans if spans is not None else []
+        self._snippet = snippet
+        self._snippet_spans = snippet_spans if snippet_spans is not None else []
+        self._highlight = highlight
+
+    def _resolve(self) -> None:
+        work, self._highlight = self._highlight, None
+        if work is not None:
+            self._spans, self._snippet, self._snippet_spans = work()
+
+    @property
+    def spans(self) -> list[Span]:
+        self._resolve()
+        return self._spans
+
+    @property
+    def snippet(self) -> str:
+        self._resolve()
+        return self._snippet
+
+    @property
+    def snippet_spans(self) -> list[Span]:
+        self._resolve()
+        return self._snippet_spans
+
+    def __repr__(self) -> str:
+        return f"Hit({self.article.id!r}, score={self.score})"
 
 
 @dataclass(slots=True)
