@@ -927,7 +927,7 @@ class NewsApp(App[int]):
             self.article_list.set_new_ids(self.new_ids)
             self.refresh_list()
             if self.search_query:
-                self.request_search(self.search_query)
+                self.request_search(self.search_query, force=True)  # with the new articles
         failed = report.failed
         summary = f"{report.new} new, {report.updated} updated"
         if failed:
