@@ -111,7 +111,7 @@ class NewsApp(App[int]):
         Binding("F", "fetch", "Fetch feeds", show=False, id="app.fetch"),
     ]
 
-    # --- what the status line follows (see _refresh_status) ------------------------------
+    # --- the app's state; the status line follows those in STATUS_FOLLOWS ----------------
     #: Reading the folder: from the start until the index is complete (or loading failed).
     is_loading = var(False)
     #: The articles are listed and the index is still filling.
