@@ -40,7 +40,7 @@ from newstui.ui.messages import (
 from newstui.ui.model import SORTS, Library, next_sort, sort_hits
 from newstui.ui.safe import clean, one_line, query_text
 from newstui.ui.screens.confirm import ConfirmScreen
-from newstui.ui.screens.help import HelpScreen
+from newstui.ui.screens.help import BindingGroup, HelpScreen
 from newstui.ui.screens.problems import ProblemsScreen
 from newstui.ui.search_session import Land, SearchSession
 from newstui.ui.status import (
@@ -775,8 +775,8 @@ class NewsApp(App[int]):
             return
         self.push_screen(HelpScreen(self.help_groups()))
 
-    def help_groups(self) -> list[tuple[str, Iterable[BindingType]]]:
-        return [("Everywhere", self.BINDINGS), *PANES]
+    def help_groups(self) -> list[BindingGroup]:
+        return [BindingGroup("Everywhere", self.BINDINGS), *PANES]
 
     def action_problems(self) -> None:
         if not self.problem_summary.any:

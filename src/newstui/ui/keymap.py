@@ -15,17 +15,17 @@ from textual.binding import Binding, BindingType
 
 from newstui.ui.safe import one_line, visible
 from newstui.ui.screens.confirm import ConfirmScreen
-from newstui.ui.screens.help import HelpScreen
+from newstui.ui.screens.help import BindingGroup, HelpScreen
 from newstui.ui.screens.problems import ProblemsScreen
 from newstui.ui.widgets.article_list import ArticleList
 from newstui.ui.widgets.reader import Reader
 from newstui.ui.widgets.search_box import SearchBox
 
 #: The panes' bindings, in the help screen's order (after the app's own, "Everywhere").
-PANES: tuple[tuple[str, Sequence[BindingType]], ...] = (
-    ("Search box", SearchBox.BINDINGS),
-    ("Article list", ArticleList.BINDINGS),
-    ("Reader", Reader.BINDINGS),
+PANES: tuple[BindingGroup, ...] = (
+    BindingGroup("Search box", SearchBox.BINDINGS),
+    BindingGroup("Article list", ArticleList.BINDINGS),
+    BindingGroup("Reader", Reader.BINDINGS),
 )
 #: The modal screens' bindings (not in the help screen: each says its own keys).
 SCREENS: tuple[Sequence[BindingType], ...] = (
@@ -37,7 +37,7 @@ SCREENS: tuple[Sequence[BindingType], ...] = (
 
 def bindings_with_ids(app_bindings: Iterable[BindingType]) -> list[Binding]:
     """Every binding with an id: the app's (``app_bindings``), the panes', the screens'."""
-    groups = [app_bindings, *(bindings for _, bindings in PANES), *SCREENS]
+    groups = [app_bindings, *(pane.bindings for pane in PANES), *SCREENS]
     return [b for group in groups for b in group if isinstance(b, Binding) and b.id]
 
 
