@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from newstui.core import paths
+from newstui.core.state import StateStore
 from newstui.ui.app import create_app
 from newstui.ui.status import Progress
 from newstui.ui.widgets.status_bar import StatusBar, StatusText
@@ -70,3 +71,38 @@ class TestFetchDuringSearch:
             titles = [a.title for a in app.article_list.articles]
             assert titles == ["Lighthouse keeper retires"]
             assert "1 result in" in _status(app)
+
+
+class TestSortAndHideRead:
+    async def test_the_sort_is_validated_and_remembered(
+        self, articles_dir: Path, settle: Settle
+    ) -> None:
+        store = StateStore.open()
+        store.set_value("sort", "title")
+        app = create_app(articles_dir, store=store)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(pilot)
+            assert app.sort == "title"
+            app.set_sort("relevance")  # only a search has a relevance order
+            await settle(pilot)
+            assert app.sort == "title"
+            assert _status(app).endswith("· sort: title")
+            await pilot.press("s")
+            await settle(pilot)
+            assert app.sort == "source" and app.store.get_value("sort") == "source"
+            await pilot.press("u")
+            await settle(pilot)
+            assert app.store.get_value("hide_read") == "1"
+            assert "unread only" in _status(app)
+
+    async def test_a_bad_remembered_sort_starts_newest_and_is_not_written(
+        self, articles_dir: Path, settle: Settle
+    ) -> None:
+        store = StateStore.open()
+        store.set_value("sort", "sideways")
+        app = create_app(articles_dir, store=store)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(pilot)
+            assert app.sort == "newest"
+            assert _status(app).endswith("· sort: newest")
+        assert app.store.get_value("sort") == "sideways"

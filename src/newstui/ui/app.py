@@ -37,7 +37,7 @@ from newstui.ui.messages import (
     SearchDone,
     Sorted,
 )
-from newstui.ui.model import SORTS, Library, next_sort, sort_hits
+from newstui.ui.model import SEARCH_SORTS, SORTS, Library, next_sort, sort_hits
 from newstui.ui.safe import clean, one_line, query_text
 from newstui.ui.screens.confirm import ConfirmScreen
 from newstui.ui.screens.help import BindingGroup, HelpScreen
@@ -121,9 +121,10 @@ class NewsApp(App[int]):
     progress: var[Progress | None] = var(None)
     library: var[Library] = var(Library)
     problem_summary = var(ProblemSummary())
-    sort = var("newest")
+    #: The library's order and the unread-only filter, remembered as they change.
+    sort = var("newest", init=False)
     search_sort = var("relevance")
-    hide_read = var(False)
+    hide_read = var(False, init=False)
     #: What the list shows (set each time it is filled).
     listing = var(Listing())
 
@@ -152,9 +153,9 @@ class NewsApp(App[int]):
         self._use_cache = use_cache
         self.index: SearchIndex | None = None
         self.problems: list[Problem] = []
-        sort = self.store.get_value("sort") or "newest"
-        self.sort = sort if sort in SORTS else "newest"
-        self.hide_read = self.store.get_value("hide_read") == "1"
+        # as remembered (set_reactive: no watcher, nothing written back)
+        self.set_reactive(NewsApp.sort, self.validate_sort(self.store.get_value("sort") or ""))
+        self.set_reactive(NewsApp.hide_read, self.store.get_value("hide_read") == "1")
         #: The search box's query, its result, what waits and what Enter opens.
         self.session = SearchSession()
         self._restored = False
@@ -430,7 +431,7 @@ class NewsApp(App[int]):
             self.notify("The article you were reading is no longer in the folder", timeout=4)
             return
         if _content(new) != _content(old):
-            terms = self.result.highlight_terms if (self.search_query and self.result) else []
+            terms = self.highlight_terms
             reader.show(new, terms, line=int(reader.scroll_y))
         else:
             reader.article = new
@@ -630,8 +631,7 @@ class NewsApp(App[int]):
 
     @on(Input.Submitted, "#search")
     def _on_search_submitted(self, event: Input.Submitted) -> None:
-        if self.search_query:
-            self.store.add_search(self.search_query)
+        self._remember_search()
         if self.session.submit():
             self._open_top()
 
@@ -646,8 +646,7 @@ class NewsApp(App[int]):
 
     @on(SearchBox.ToResults)
     def _on_to_results(self) -> None:
-        if self.search_query:
-            self.store.add_search(self.search_query)
+        self._remember_search()
         self.set_focus(self.article_list)
 
     @on(SearchBox.Cleared)
@@ -704,12 +703,23 @@ class NewsApp(App[int]):
         self.set_focus(self.search_box)
         self.search_box.select_all()
 
+    def _remember_search(self) -> None:
+        """The query goes into the search history (Enter, Down into the results, quitting)."""
+        if self.search_query:
+            self.store.add_search(self.search_query)
+
     # --- the reader -----------------------------------------------------------------------
+    @property
+    def highlight_terms(self) -> list[str]:
+        """The words the reader marks: the shown search's, expanded as the engine matched."""
+        result = self.result
+        return result.highlight_terms if (self.search_query and result is not None) else []
+
     def open_article(self, article: Article) -> None:
         reader = self.reader
         if reader.article is not None:
             self.store.set_position(reader.article.id, int(reader.scroll_y))
-        terms = self.result.highlight_terms if (self.search_query and self.result) else []
+        terms = self.highlight_terms
         reader.show(article, terms, line=self.store.get_position(article.id))
         self.screen.add_class("-reading")
         self.set_focus(reader)
@@ -748,21 +758,33 @@ class NewsApp(App[int]):
             return self.reader.article
         return self.article_list.highlighted
 
+    def validate_sort(self, sort: str) -> str:
+        """The library's sort: one of ``SORTS`` (anything else keeps the current one)."""
+        return sort if sort in SORTS else self.sort
+
+    def validate_search_sort(self, sort: str) -> str:
+        return sort if sort in SEARCH_SORTS else self.search_sort
+
+    def watch_sort(self, sort: str) -> None:
+        self.store.set_value("sort", sort)  # remembered for the next start
+
+    def watch_hide_read(self, hide: bool) -> None:
+        self.store.set_value("hide_read", "1" if hide else None)
+
+    @property
+    def current_sort(self) -> str:
+        """The list's order: the search's while searching, else the library's."""
+        return self.search_sort if self.search_query else self.sort
+
     def action_cycle_sort(self) -> None:
-        if self.search_query:
-            self.search_sort = next_sort(self.search_sort, searching=True)
-        else:
-            self.sort = next_sort(self.sort, searching=False)
-            self.store.set_value("sort", self.sort)
-        self.refresh_list()
-        self.notify(f"Sorted by {self.search_sort if self.search_query else self.sort}", timeout=2)
+        self.set_sort(next_sort(self.current_sort, searching=bool(self.search_query)))
+        self.notify(f"Sorted by {self.current_sort}", timeout=2)
 
     def set_sort(self, sort: str) -> None:
         if self.search_query:
             self.search_sort = sort
-        elif sort in SORTS:
+        else:
             self.sort = sort
-            self.store.set_value("sort", sort)
         self.refresh_list()
 
     def action_reload(self) -> None:
@@ -803,7 +825,6 @@ class NewsApp(App[int]):
 
     def action_toggle_hide_read(self) -> None:
         self.hide_read = not self.hide_read
-        self.store.set_value("hide_read", "1" if self.hide_read else None)
         self.refresh_list()
         self.notify("Showing unread only" if self.hide_read else "Showing all", timeout=1.5)
 
@@ -972,8 +993,7 @@ class NewsApp(App[int]):
         if reader.article is not None:
             self.store.set_position(reader.article.id, int(reader.scroll_y))
         self.store.set_value("last_search", self.search_query or None)
-        if self.search_query:
-            self.store.add_search(self.search_query)
+        self._remember_search()
 
 
 def _content(article: Article) -> tuple[object, ...]:
