@@ -9,7 +9,7 @@ from typing import Any
 
 from newstui.core import paths
 from newstui.core.state import StateStore
-from newstui.ui.app import create_app
+from newstui.ui.app import NewsApp, create_app
 from newstui.ui.status import Progress
 from newstui.ui.widgets.status_bar import StatusBar, StatusText
 
@@ -73,13 +73,18 @@ class TestFetchDuringSearch:
             assert "1 result in" in _status(app)
 
 
+def _app_remembering_sort(articles_dir: Path, sort: str) -> NewsApp:
+    """The app, started with ``sort`` remembered from an earlier run."""
+    store = StateStore.open()
+    store.set_value("sort", sort)
+    return create_app(articles_dir, store=store)
+
+
 class TestSortAndHideRead:
     async def test_the_sort_is_validated_and_remembered(
         self, articles_dir: Path, settle: Settle
     ) -> None:
-        store = StateStore.open()
-        store.set_value("sort", "title")
-        app = create_app(articles_dir, store=store)
+        app = _app_remembering_sort(articles_dir, "title")
         async with app.run_test(size=(120, 40)) as pilot:
             await settle(pilot)
             assert app.sort == "title"
@@ -98,9 +103,7 @@ class TestSortAndHideRead:
     async def test_a_bad_remembered_sort_starts_newest_and_is_not_written(
         self, articles_dir: Path, settle: Settle
     ) -> None:
-        store = StateStore.open()
-        store.set_value("sort", "sideways")
-        app = create_app(articles_dir, store=store)
+        app = _app_remembering_sort(articles_dir, "sideways")
         async with app.run_test(size=(120, 40)) as pilot:
             await settle(pilot)
             assert app.sort == "newest"
