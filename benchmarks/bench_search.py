@@ -13,9 +13,12 @@ Query sets (fixed seed, generated from article titles; the article is the one to
 - ``typo``:   two title words (>= 5 letters), one typo each
 - ``prefix``: one clean title word + the first 3-5 letters of another (>= 5 letters)
 - ``typo1``:  one title word (>= 5 letters) with one typo
+- ``short``:  two title words, one of them (4-5 letters) with a typo that leaves 3-4 letters
+  (``gordon brwn``, ``tram lne``)
 
 A typo is a substitution, insertion, deletion or adjacent transposition at a random place,
-leaving at least 5 letters (Meilisearch's rule tolerates no typo in shorter words).
+leaving at least 4 letters (so a deletion can turn a 5-letter word into a 4-letter one,
+where Meilisearch's rule tolerates no typo); the ``short`` set is all such short typos.
 Quality: recall@10 (the article in the top 10) and MRR@10. At ×5 every story has five
 identical copies that tie with each other, so each engine returns 50 hits, collapsed to the
 first 10 distinct stories (latency is then for 50 hits). Latency: every
@@ -57,7 +60,7 @@ from corpus import (  # noqa: E402
 from newstui.core.article import Article  # noqa: E402
 
 ENGINES = ("newstui", "fts5", "tantivy", "naive")
-KINDS = ("typo", "prefix", "typo1")
+KINDS = ("typo", "prefix", "typo1", "short")
 _WORD_RE = re.compile(r"[A-Za-z]+")
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
 
@@ -65,8 +68,8 @@ _LETTERS = "abcdefghijklmnopqrstuvwxyz"
 # --------------------------------------------------------------------------- queries
 
 
-def make_typo(word: str, rng: random.Random) -> str:
-    """One typo (OSA distance 1), keeping at least 5 letters."""
+def make_typo(word: str, rng: random.Random, min_len: int = 4, max_len: int = 99) -> str:
+    """One typo (OSA distance 1), leaving ``min_len`` to ``max_len`` letters."""
     for _ in range(50):
         op = rng.choice(("sub", "ins", "del", "swap"))
         i = rng.randrange(len(word))
@@ -80,8 +83,10 @@ def make_typo(word: str, rng: random.Random) -> str:
             if i == len(word) - 1:
                 continue
             out = word[:i] + word[i + 1] + word[i] + word[i + 2 :]
-        if out != word and len(out) >= 5:
+        if out != word and min_len <= len(out) <= max_len:
             return out
+    if len(word) > max_len:
+        return word[:-2] + word[-1]
     return word[:-1] + ("a" if word[-1] != "a" else "e")
 
 
@@ -99,7 +104,7 @@ def make_queries(
         a = articles[idx]
         words = [w.lower() for w in _WORD_RE.findall(a.title)]
         long_pos = [i for i, w in enumerate(words) if len(w) >= 5]
-        kind = KINDS[idx % 3]
+        kind = KINDS[idx % len(KINDS)]
         if len(out[kind]) >= n:
             kind = next(k for k in KINDS if len(out[k]) < n)
         if kind == "typo" and len(long_pos) >= 2:
@@ -115,6 +120,17 @@ def make_queries(
             out[kind].append(([words[i], words[j][:cut]], a.id))
         elif kind == "typo1" and long_pos:
             out[kind].append(([make_typo(words[rng.choice(long_pos)], rng)], a.id))
+        elif kind == "short":
+            short_pos = [i for i, w in enumerate(words) if 4 <= len(w) <= 5]
+            if not short_pos:
+                continue
+            j = rng.choice(short_pos)
+            others = [i for i, w in enumerate(words) if i != j and len(w) >= 4]
+            if not others:
+                continue
+            i = rng.choice(others)
+            q = {i: words[i], j: make_typo(words[j], rng, min_len=3, max_len=4)}
+            out[kind].append(([q[x] for x in sorted(q)], a.id))
     return out
 
 
@@ -219,7 +235,7 @@ def warm_worker(scale: int, phase: str) -> dict[str, Any]:
         dest, cache, _ = _warm_corpus(scale)
         pointer.write_text(str(dest), encoding="utf-8")
         return {"phase": phase}
-    from newstui.core.search.cache import open_library
+    from newstui.core.library.opening import open_library
 
     # Only the path: this process must not hold the corpus (its peak RSS is measured).
     dest = Path(pointer.read_text(encoding="utf-8"))

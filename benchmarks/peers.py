@@ -1,9 +1,10 @@
 """Peer search engines for ``bench_search.py``: SQLite FTS5, tantivy, naive rapidfuzz.
 
-Each peer indexes the same articles (title + body) and answers the three query kinds of
+Each peer indexes the same articles (title + body) and answers the query kinds of
 the benchmark with its own best tool:
 
-- ``typo``   (two title words, one typo each) and ``typo1`` (one word, one typo):
+- ``typo``   (two title words, one typo each), ``typo1`` (one word, one typo) and
+  ``short`` (two words, one of them typo'd down to 3-4 letters):
   FTS5 has no typo tolerance (plain AND of the words); tantivy uses
   ``fuzzy_term_query`` distance 1 (transposition = 1) on title and body, words AND-ed.
 - ``prefix`` (a clean word + the first letters of another): FTS5 ``word pre*``; tantivy a
@@ -113,7 +114,7 @@ class TantivyPeer:
         words = [w.lower() for w in words]
         subs = []
         for i, w in enumerate(words):
-            if kind in ("typo", "typo1"):
+            if kind in ("typo", "typo1", "short"):
                 q = self._word_query(w, distance=1, prefix=False)
             elif kind == "prefix" and i == len(words) - 1:
                 q = self._word_query(w, distance=0, prefix=True)

@@ -7,19 +7,20 @@ from pathlib import Path
 
 import pytest
 
+XDG_VARS = ("XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME")
+
 
 @pytest.fixture(autouse=True)
-def _isolated_user_dirs(
+def isolated_xdg(
     tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[None]:
-    base = tmp_path_factory.mktemp("xdg")
-    for var in ("XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME"):
-        path = base / var.lower()
+) -> Iterator[Path]:
+    """The XDG data/config/cache/state folders in a fresh tmp folder per test (its root is
+    yielded); no articles folder or NO_COLOR inherited from the environment."""
+    root = tmp_path_factory.mktemp("xdg")
+    for var in XDG_VARS:
+        path = root / var.lower()
         path.mkdir()
         monkeypatch.setenv(var, str(path))
     monkeypatch.delenv("NEWSTUI_ARTICLES", raising=False)
-    yield
-
-
-def repo_root() -> Path:
-    return Path(__file__).resolve().parent.parent
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    yield root

@@ -42,3 +42,37 @@ def run_newstui(
         cwd=cwd or REPO,
         timeout=timeout,
     )
+
+
+def run_newstui_raw(
+    env: dict[str, str],
+    *args: str,
+    stdin: bytes | None = None,
+    cwd: Path | None = None,
+    timeout: float = 120,
+) -> subprocess.CompletedProcess[bytes]:
+    """:func:`run_newstui` with stdout and stderr as the bytes the terminal would get."""
+    return subprocess.run(
+        [sys.executable, "-m", "newstui", *args],
+        input=stdin,
+        capture_output=True,
+        env=env,
+        cwd=cwd or REPO,
+        timeout=timeout,
+    )
+
+
+def terminal_controls(data: bytes) -> list[str]:
+    """Every character in ``data`` a terminal could act on (escape, C0 but newline and tab,
+    DEL, C1, bidi controls, line separators) or that is not UTF-8 at all."""
+    text = data.decode("utf-8", "surrogateescape")
+    return [
+        repr(ch)
+        for ch in text
+        if (ord(ch) < 0x20 and ch not in "\n\t")
+        or 0x7F <= ord(ch) <= 0x9F
+        or ch in "\u061c\u200e\u200f\u2028\u2029"
+        or 0x202A <= ord(ch) <= 0x202E
+        or 0x2066 <= ord(ch) <= 0x2069
+        or 0xD800 <= ord(ch) <= 0xDFFF
+    ]

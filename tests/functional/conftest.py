@@ -1,28 +1,14 @@
-"""Functional tests never touch the user's real data, settings or cache."""
+"""Fixtures of the functional tests: a folder of known articles, and ``settle`` / ``screen_text``
+from ``test_ui_support`` (the XDG isolation is the root conftest's)."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-from test_ui_support import fill_folder, write_article, write_volcano
-
-
-@pytest.fixture(autouse=True)
-def isolated_xdg(
-    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[Path]:
-    """XDG_DATA_HOME / XDG_CONFIG_HOME / XDG_CACHE_HOME in a fresh tmp folder per test."""
-    root = tmp_path_factory.mktemp("xdg")
-    for name in ("XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME"):
-        folder = root / name.lower()
-        folder.mkdir()
-        monkeypatch.setenv(name, str(folder))
-    monkeypatch.delenv("NEWSTUI_ARTICLES", raising=False)
-    monkeypatch.delenv("NO_COLOR", raising=False)
-    yield root
+from test_ui_support import fill_folder, screen_text, settle, write_article, write_volcano
 
 
 @pytest.fixture
@@ -51,28 +37,14 @@ def articles_dir(tmp_path: Path) -> Path:
     return folder
 
 
-async def _settle(pilot: Any) -> None:
-    """Wait until the app has finished loading, sorting and searching, and has repainted."""
-    app = pilot.app
-    for _ in range(200):
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        if not app.busy:
-            await pilot.pause()
-            return
-    raise AssertionError("the app never settled")
+# The UI tests import these from test_ui_support; as fixtures too, for tests that take them so.
+@pytest.fixture(name="settle")
+def settle_fixture() -> Callable[[Any], Awaitable[None]]:
+    """``await settle(pilot)``: wait until the app is idle and repainted."""
+    return settle
 
 
-def _screen_text(app: Any) -> str:
-    """What the terminal shows now, as plain text lines."""
-    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
-
-
-@pytest.fixture
-def settle() -> Callable[[Any], Awaitable[None]]:
-    return _settle
-
-
-@pytest.fixture
-def screen_text() -> Callable[[Any], str]:
-    return _screen_text
+@pytest.fixture(name="screen_text")
+def screen_text_fixture() -> Callable[[Any], str]:
+    """``screen_text(app)``: what the terminal shows now."""
+    return screen_text

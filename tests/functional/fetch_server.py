@@ -2,13 +2,18 @@
 
 Serves the fixture feeds in ``tests/fixtures/feeds`` at ``/<name>`` plus special routes
 that misbehave on purpose: slow, broken, oversized, gzip, ETag/304, redirects and a
-redirect loop, 404/500, a flaky endpoint and mutable content. Tests may add routes.
+redirect loop, 404/500, a flaky endpoint and mutable content; ``/silent.xml`` (accepts,
+reads the request, never answers), ``/drip-headers.xml`` and ``/drip-body.xml`` (one byte
+every ``drip_interval`` seconds, without end). Tests may add routes.
+
+``dead_server()`` is a bare socket that accepts connections and never reads or answers.
 """
 
 from __future__ import annotations
 
 import contextlib
 import gzip
+import socket
 import threading
 import time
 from collections import Counter
@@ -46,6 +51,8 @@ class FeedServer:
         self.hits: Counter[str] = Counter()
         self.request_headers: dict[str, list[dict[str, str]]] = {}
         self.lock = threading.Lock()
+        self.stopping = threading.Event()  # set at stop: routes that wait forever return
+        self.drip_interval = 0.3
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.httpd.daemon_threads = True
         self.httpd.feed_server = self  # type: ignore[attr-defined]
@@ -75,6 +82,7 @@ class FeedServer:
         self.thread.start()
 
     def stop(self) -> None:
+        self.stopping.set()
         self.httpd.shutdown()
         self.httpd.server_close()
         self.thread.join(timeout=5)
@@ -98,6 +106,9 @@ class FeedServer:
         self.routes["/slow.xml"] = _slow_route(rss, delay=3.0)
         self.routes["/broken.xml"] = _broken_route
         self.routes["/big.xml"] = _big_route
+        self.routes["/silent.xml"] = _silent_route
+        self.routes["/drip-headers.xml"] = _drip_headers_route
+        self.routes["/drip-body.xml"] = _drip_body_route
         self.routes["/news/tide-tables"] = lambda h: Reply(
             200, (FEEDS / "article.html").read_bytes(), {"Content-Type": "text/html"}
         )
@@ -149,6 +160,54 @@ def _big_route(h: Handler) -> None:
         pass
     h.close_connection = True
     return None
+
+
+def _silent_route(h: Handler) -> None:
+    h.server.feed_server.stopping.wait(600)  # type: ignore[attr-defined]
+    h.close_connection = True
+    return None
+
+
+def _drip(h: Handler, data: bytes) -> None:
+    server: FeedServer = h.server.feed_server  # type: ignore[attr-defined]
+    try:
+        for n in range(len(data)):
+            h.wfile.write(data[n : n + 1])
+            h.wfile.flush()
+            if server.stopping.wait(server.drip_interval):
+                break
+    except (BrokenPipeError, ConnectionResetError):
+        pass
+    h.close_connection = True
+
+
+def _drip_headers_route(h: Handler) -> None:
+    # A status line, then one header byte at a time: the headers never end.
+    h.wfile.write(b"HTTP/1.1 200 OK\r\n")
+    _drip(h, b"X-Slow: " + b"a" * 100_000 + b"\r\n\r\n")
+    return None
+
+
+def _drip_body_route(h: Handler) -> None:
+    h.send_response(200)
+    h.send_header("Content-Type", "application/rss+xml")
+    h.send_header("Content-Length", "100000")
+    h.end_headers()
+    _drip(h, b"<rss>" + b" " * 99_995)
+    return None
+
+
+@contextlib.contextmanager
+def dead_server() -> Iterator[str]:
+    """A URL whose server accepts the connection (the kernel's backlog does) and never
+    reads the request nor answers."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(64)
+    try:
+        yield f"http://127.0.0.1:{sock.getsockname()[1]}/feed.xml"
+    finally:
+        sock.close()
 
 
 class Handler(BaseHTTPRequestHandler):

@@ -212,7 +212,7 @@ def test_list_table_keeps_every_column_at_80_columns(env: dict[str, str]) -> Non
     res = run(env, "list", str(BUNDLED))
     assert res.returncode == 0, res.stderr
     header = res.stdout.splitlines()[0].split()
-    assert header == ["Date", "Source", "Title", "Words"]
+    assert header == ["ID", "Date", "Source", "Title", "Words"]
     assert all(len(line) <= 80 for line in res.stdout.splitlines())
 
 

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any
 
-from newstui.core import paths
-from newstui.ui.app import create_app
+from test_ui_support import (
+    notifications,
+    open_app,
+    settle,
+    write_settings,
+)
+
 from newstui.ui.widgets.article_list import NEW_MARK
-
-Settle = Callable[[Any], Awaitable[None]]
 
 RSS = """<?xml version="1.0" encoding="utf-8"?>
 <rss version="2.0"><channel><title>Harbour Gazette</title><link>https://gazette.example/</link>
@@ -24,21 +25,15 @@ RSS = """<?xml version="1.0" encoding="utf-8"?>
 
 
 def _configure(feeds: list[str]) -> None:
-    config = paths.config_dir() / "config.toml"
-    config.parent.mkdir(parents=True, exist_ok=True)
     quoted = ", ".join(f'"{f}"' for f in feeds)
-    config.write_text(f"feeds = [{quoted}]\n", encoding="utf-8")
+    write_settings(f"feeds = [{quoted}]\n")
 
 
-async def test_fetch_adds_new_articles_marked_new(
-    articles_dir: Path, tmp_path: Path, settle: Settle
-) -> None:
+async def test_fetch_adds_new_articles_marked_new(articles_dir: Path, tmp_path: Path) -> None:
     feed = tmp_path / "gazette.rss"
     feed.write_text(RSS, encoding="utf-8")
     _configure([str(feed)])
-    app = create_app(articles_dir)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+    async with open_app(articles_dir) as (app, pilot):
         assert len(app.article_list.articles) == 33
         await pilot.press("F")
         await settle(pilot)
@@ -49,7 +44,7 @@ async def test_fetch_adds_new_articles_marked_new(
         await pilot.pause()
         line = app.article_list.render_line(row - int(app.article_list.scroll_y)).text
         assert line.startswith(NEW_MARK)
-        messages = [str(n.message) for n in app._notifications]
+        messages = notifications(app)
         assert any("1 new" in m for m in messages), messages
         await pilot.press("slash", *"lighthouse")
         await settle(pilot)
@@ -60,29 +55,21 @@ async def test_fetch_adds_new_articles_marked_new(
     assert list(articles_dir.rglob("*.md"))
 
 
-async def test_fetch_without_feeds_explains_how_to_add_them(
-    articles_dir: Path, settle: Settle
-) -> None:
-    app = create_app(articles_dir)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+async def test_fetch_without_feeds_explains_how_to_add_them(articles_dir: Path) -> None:
+    async with open_app(articles_dir) as (app, pilot):
         await pilot.press("F")
         await pilot.pause()
-        messages = [str(n.message) for n in app._notifications]
+        messages = notifications(app)
         assert any("No feeds to fetch" in m for m in messages)
 
 
-async def test_a_failing_feed_is_reported(
-    articles_dir: Path, tmp_path: Path, settle: Settle
-) -> None:
+async def test_a_failing_feed_is_reported(articles_dir: Path, tmp_path: Path) -> None:
     broken = tmp_path / "broken.rss"
     broken.write_text("<html><body>not a feed</body></html>", encoding="utf-8")
     _configure([str(broken)])
-    app = create_app(articles_dir)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+    async with open_app(articles_dir) as (app, pilot):
         await pilot.press("F")
         await settle(pilot)
-        messages = [str(n.message) for n in app._notifications]
+        messages = notifications(app)
         assert any("failed" in m and "broken.rss" in m for m in messages), messages
         assert len(app.article_list.articles) == 33

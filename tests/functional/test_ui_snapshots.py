@@ -1,65 +1,150 @@
-"""Snapshot tests of the main screen (pytest-textual-snapshot; SVGs in __snapshots__/).
+"""Snapshot tests of what the app shows, a class per feature (pytest-textual-snapshot; SVGs in
+``__snapshots__/``). Update with ``--snapshot-update`` and look at every changed SVG first.
 
-Deterministic: fixed articles in a tmp folder with fixed dates, isolated XDG folders, no
-clock or timing on screen (no search, so no took_ms). Update with ``--snapshot-update``.
+Deterministic: fixed articles with fixed dates, opened by a relative path (no tmp path on
+screen), isolated XDG folders, a fixed terminal size (the console told it, as a real
+terminal does), the search time pinned (the status line shows it), no blinking cursor, the
+notifications cleared.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import dataclasses
+from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
-from test_ui_support import fill_folder, write_volcano
+import pytest
+from test_ui_support import NARROW, fill_folder, fit_console, settle, write_settings, write_volcano
+from textual.pilot import Pilot
+from textual.widgets import Input
 
+from newstui.core.search import SearchIndex
+from newstui.core.search.results import SearchResult
 from newstui.ui.app import create_app
 
+WIDE = (120, 40)
+#: Pressed as one key; any other string is typed character by character.
+KEYS = {"enter", "escape", "slash", "question_mark", "exclamation_mark", "ctrl+p", "end", "n"}
 
-def _folder(tmp_path: Path) -> Path:
+
+class Shoot(Protocol):
+    def __call__(self, size: tuple[int, int], *keys: str, theme: str | None = None) -> bool: ...
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
     folder = tmp_path / "articles"
     fill_folder(folder, 24)
     write_volcano(folder)
     return folder
 
 
-async def _loaded(pilot: Any) -> None:
-    app = pilot.app
-    for _ in range(200):
-        await app.workers.wait_for_complete()
+@pytest.fixture(autouse=True)
+def pinned_search_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every search "took" 1.5 ms, so the status line is the same on every run."""
+    search = SearchIndex.search
+
+    def pinned(self: SearchIndex, query: str, **kw: Any) -> SearchResult:
+        return dataclasses.replace(search(self, query, **kw), took_ms=1.5)
+
+    monkeypatch.setattr(SearchIndex, "search", pinned)
+
+
+def steps(*keys: str) -> Callable[[Pilot[Any]], Awaitable[None]]:
+    """Settle; press or type each of ``keys`` and settle; then a still frame."""
+
+    async def run(pilot: Pilot[Any]) -> None:
+        await settle(pilot)
+        for key in keys:
+            await pilot.press(*([key] if key in KEYS else key))
+            await settle(pilot)
+        pilot.app.clear_notifications()
+        focused = pilot.app.focused
+        if isinstance(focused, Input):  # its cursor shown, steadily
+            focused.cursor_blink = False
+            await pilot.press("right")
         await pilot.pause()
-        if not app.busy:
-            break
-    app.clear_notifications()
-    await pilot.pause()
+
+    return run
 
 
-def test_main_screen_120x40(snap_compare: Callable[..., bool], tmp_path: Path) -> None:
-    app = create_app(_folder(tmp_path))
-    assert snap_compare(app, terminal_size=(120, 40), run_before=_loaded)
+@pytest.fixture
+def shoot(
+    snap_compare: Callable[..., bool], monkeypatch: pytest.MonkeyPatch, folder: Path
+) -> Shoot:
+    """``shoot(size, *keys, theme=...)``: the app on ``folder`` after ``keys``, compared with
+    the test's snapshot."""
+
+    def run(size: tuple[int, int], *keys: str, theme: str | None = None) -> bool:
+        if theme:
+            write_settings(f'theme = "{theme}"\n')
+        monkeypatch.chdir(folder.parent)
+        app = create_app(Path(folder.name))
+        fit_console(app, size)
+        return snap_compare(app, terminal_size=size, run_before=steps(*keys))
+
+    return run
 
 
-def test_main_screen_80x24(snap_compare: Callable[..., bool], tmp_path: Path) -> None:
-    app = create_app(_folder(tmp_path))
-    assert snap_compare(app, terminal_size=(80, 24), run_before=_loaded)
+class TestMainScreen:
+    def test_main_screen_120x40(self, shoot: Shoot) -> None:
+        assert shoot(WIDE)
+
+    def test_main_screen_80x24(self, shoot: Shoot) -> None:
+        """Below 100 columns the list alone; the reader takes its place on Enter."""
+        assert shoot(NARROW)
 
 
-def test_reader_open_120x40(snap_compare: Callable[..., bool], tmp_path: Path) -> None:
-    app = create_app(_folder(tmp_path))
+class TestReader:
+    def test_reader_open_120x40(self, shoot: Shoot) -> None:
+        assert shoot(WIDE, "enter")
 
-    async def open_first(pilot: Any) -> None:
-        await _loaded(pilot)
-        await pilot.press("enter")
-        await _loaded(pilot)
+    def test_reader_open_80x24(self, shoot: Shoot) -> None:
+        assert shoot(NARROW, "enter")
 
-    assert snap_compare(app, terminal_size=(120, 40), run_before=open_first)
+    def test_reader_with_highlights_and_the_current_match(self, shoot: Shoot) -> None:
+        """Searched "volcano harbour", opened the top result, n: every match marked, the
+        current one on the accent colour."""
+        assert shoot(WIDE, "slash", "volcano harbour", "enter", "n")
 
 
-def test_reader_open_80x24(snap_compare: Callable[..., bool], tmp_path: Path) -> None:
-    app = create_app(_folder(tmp_path))
+class TestSearch:
+    def test_results_with_snippets_120x40(self, shoot: Shoot) -> None:
+        """Ranked results replace the list; titles and snippets mark the matched words."""
+        assert shoot(WIDE, "slash", "copper")
 
-    async def open_first(pilot: Any) -> None:
-        await _loaded(pilot)
-        await pilot.press("enter")
-        await _loaded(pilot)
+    def test_results_80x24(self, shoot: Shoot) -> None:
+        assert shoot(NARROW, "slash", "copper")
 
-    assert snap_compare(app, terminal_size=(80, 24), run_before=open_first)
+    def test_no_results_says_so(self, shoot: Shoot) -> None:
+        assert shoot(WIDE, "slash", "zzqxv")
+
+
+class TestHelp:
+    def test_help_120x40(self, shoot: Shoot) -> None:
+        assert shoot(WIDE, "question_mark")
+
+    def test_help_80x24_scrolled_to_the_search_syntax(self, shoot: Shoot) -> None:
+        assert shoot(NARROW, "question_mark", "end")
+
+
+class TestProblems:
+    def test_problems_screen(self, shoot: Shoot, folder: Path) -> None:
+        """Bad files named relative to the folder, each with its reason in full."""
+        (folder / "broken.json").write_text("{not json", encoding="utf-8")
+        (folder / "binary.txt").write_bytes(b"\x00\x01\x02" * 500)
+        assert shoot(WIDE, "exclamation_mark")
+
+
+class TestPalette:
+    def test_palette_filtered_to_sort(self, shoot: Shoot) -> None:
+        assert shoot(WIDE, "ctrl+p", "sort")
+
+
+class TestLightTheme:
+    def test_main_screen_light(self, shoot: Shoot) -> None:
+        assert shoot(WIDE, theme="textual-light")
+
+    def test_reader_with_highlights_light(self, shoot: Shoot) -> None:
+        assert shoot(WIDE, "slash", "volcano harbour", "enter", "n", theme="textual-light")

@@ -99,12 +99,13 @@ def run_bounded(
     ]
     for t in readers:
         t.start()
-    # os.wait4 gives this child's own rusage (RUSAGE_CHILDREN would be the largest child so far).
+    # os.wait4 gives this child's own rusage (RUSAGE_CHILDREN would be the largest child so far),
+    # but its ru_maxrss keeps the high-water mark of the memory it was forked with: the whole
+    # pytest process (a 500 MB parent made `print(1)` measure 510 MB). So the peak is read from
+    # the child's own VmHWM (reset by exec; Popen returns after the exec) while it runs,
+    # ru_maxrss only as a fallback.
     timed_out = False
     deadline = start + timeout
-    # ru_maxrss of a child counts the pages of the process that forked it (the kernel keeps
-    # the pre-exec high-water mark: a child of a 600 MB pytest reports 600 MB for "pass"), so
-    # the child's own high-water mark is read from /proc while it runs (Linux).
     hwm_kb = 0
     while True:
         hwm_kb = max(hwm_kb, _vm_hwm_kb(proc.pid))

@@ -238,6 +238,18 @@ def write_hostile(dest: Path, *, huge: bool = True) -> Manifest:
     m.bad["wrong-types.json"] = "expected an article object"
     _w(root, "invalid.json", '{"title": "unterminated')
     m.bad["invalid.json"] = "invalid JSON"
+    # Past Python's 4,300-digit int limit: the value is ignored, the articles load.
+    huge = "9" * 5000
+    _w(root, "huge-int.json", f'[{{"title": "Huge number", "body": "x", "n": {huge}}}]')
+    m.good["huge-int.json"] = ["Huge number"]
+    _w(root, "numbers.jsonl", "1\n" * 20_000)
+    m.bad["numbers.jsonl"] = "in a row are not articles"
+
+    # --- HTML that used to hang the scan (quadratic tag regex) or nest 100k deep
+    _w(root, "lt-run.html", "<p>Lt run.</p>" + "<" * 300 + "<a" + "b" * 29_000)
+    m.other.append("lt-run.html")
+    _w(root, "self-closing.html", "<html><body>" + "<div/>" * 100_000 + "x</body></html>")
+    m.bad["self-closing.html"] = "nested more than"
 
     # --- YAML
     marker = dest / "yaml-was-executed"
@@ -273,6 +285,13 @@ def write_hostile(dest: Path, *, huge: bool = True) -> Manifest:
     m.good["link-outside.txt"] = ["Linked from outside"]
     (root / "dangling.txt").symlink_to(dest / "does-not-exist.txt")
     m.bad["dangling.txt"] = "broken symlink"
+    # Links into system and pseudo folders are not followed; links to one file read it once.
+    (root / "environ.txt").symlink_to("/proc/self/environ")
+    m.bad["environ.txt"] = "link into /proc"
+    (root / "usr").symlink_to("/usr")
+    m.bad["usr"] = "system folder"
+    (root / "zz-outside-again.txt").symlink_to(outside)
+    m.other.append("zz-outside-again.txt")  # the same file as link-outside.txt: one article
     os.mkfifo(root / "x.txt")
     m.bad["x.txt"] = "FIFO"
     (root / "y.md").mkdir()

@@ -48,7 +48,7 @@ def terminal_controls(data: bytes) -> list[str]:
 
 
 def test_list_exits_0_and_prints_no_control_sequence(folder: Manifest, tmp_path: Path) -> None:
-    proc = run(["list", str(folder.root)], tmp_path)
+    proc = run(["list", "--verbose", str(folder.root)], tmp_path)
     assert proc.returncode == 0, proc.stderr.decode(errors="replace")
     assert terminal_controls(proc.stdout) == []
     assert terminal_controls(proc.stderr) == []

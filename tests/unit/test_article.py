@@ -55,7 +55,7 @@ def test_word_count_and_reading_time() -> None:
 def test_locations_and_problems_are_safe_to_print() -> None:
     evil = Path("/lib/evil-\x1b]0;pwned\x07-\udcff.txt")
     a = Article(id="x", title="t", body="b", format="jsonl", path=evil, entry=3)
-    assert a.location == "/lib/evil--\ufffd.txt#3"
+    assert a.location == "/lib/evil--\ufffd.txt#4"  # the 4th record (entry is 0-based)
     p = Problem(evil, "bad\x1b[2J reason")
     assert str(p) == "/lib/evil--\ufffd.txt: bad reason"
     assert p.display_path == "/lib/evil--\ufffd.txt"

@@ -25,6 +25,10 @@ MAY_1_NOON = datetime(2020, 5, 1, 12, tzinfo=UTC)
         ("Fri, 01 May 2020 12:00:00 GMT", MAY_1_NOON),
         ("Fri, 01 May 2020 08:00:00 EDT", MAY_1_NOON),
         ("26-FEB-1987 15:14:36.41", datetime(1987, 2, 26, 15, 14, 36, 410000, tzinfo=UTC)),
+        # Reuters-21578 appends desk letters (and, uncleaned, \x05 bytes) after the time.
+        ("27-MAR-1987 00:02:59.13RM", datetime(1987, 3, 27, 0, 2, 59, 130000, tzinfo=UTC)),
+        ("5-MAR-1987 09:41:24.66 V RM", datetime(1987, 3, 5, 9, 41, 24, 660000, tzinfo=UTC)),
+        ("2-APR-1987 10:00:01.00\x05\x05\x05F", datetime(1987, 4, 2, 10, 0, 1, tzinfo=UTC)),
         ("May 1, 2020", MAY_1),
         ("May 1st, 2020", MAY_1),
         ("1 May 2020", MAY_1),
@@ -69,6 +73,10 @@ def test_offsets_are_kept() -> None:
         1e300,
         "9" * 200,
         "0000-00-00",
+        "27-MAR-1987 00:02:59.13 +99",  # digits after the time are not desk letters
+        # beyond any float: not a date, and no OverflowError
+        pytest.param(10**400, id="int-of-401-digits"),
+        pytest.param(-(10**400), id="negative-int-of-401-digits"),
     ],
 )
 def test_unknown_is_none(raw: object) -> None:
@@ -76,7 +84,16 @@ def test_unknown_is_none(raw: object) -> None:
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.one_of(st.text(max_size=100), st.integers(), st.floats(), st.none(), st.booleans()))
+@given(
+    st.one_of(
+        st.text(max_size=100),
+        st.integers(),
+        st.integers(min_value=10**300, max_value=10**1000),
+        st.floats(),
+        st.none(),
+        st.booleans(),
+    )
+)
 def test_never_raises_and_is_always_aware(value: object) -> None:
     got = parse_date(value)
     assert got is None or got.tzinfo is not None

@@ -11,10 +11,12 @@ from pathlib import Path
 
 import pytest
 
-import newstui.core.search.cache as cache_mod
+import newstui.core.library.cache as cache_mod
+import newstui.core.library.opening as opening_mod
 from newstui.core.library import FileEntry, ScanResult
+from newstui.core.library.cache import CACHE_VERSION, cache_file_for
+from newstui.core.library.opening import open_library
 from newstui.core.search import SearchIndex
-from newstui.core.search.cache import CACHE_VERSION, cache_file_for, open_library
 
 
 @pytest.fixture
@@ -43,13 +45,13 @@ def library(tmp_path: Path) -> Path:
 def loads(monkeypatch: pytest.MonkeyPatch) -> list[list[Path]]:
     """Which files each open_library call really loaded."""
     calls: list[list[Path]] = []
-    real = cache_mod.load_entries
+    real = opening_mod.load_entries
 
     def spy(entries: Sequence[FileEntry], **kw: object) -> ScanResult:
         calls.append([e.path.name for e in entries])  # type: ignore[misc]
         return real(entries, **kw)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(cache_mod, "load_entries", spy)
+    monkeypatch.setattr(opening_mod, "load_entries", spy)
     return calls
 
 

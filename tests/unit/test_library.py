@@ -10,6 +10,7 @@ import pytest
 
 from newstui.core.article import Article, make_article_id
 from newstui.core.library import FileEntry, dedupe, discover, load_entries, scan_library
+from newstui.core.problems import summarize
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "articles"
 
@@ -129,18 +130,42 @@ def art(title: str, body: str, url: str = "", path: str = "x.txt") -> Article:
     )
 
 
-def test_dedupe_by_url_and_by_text() -> None:
+def test_dedupe_by_text_and_a_url_never_hides_another_text() -> None:
     first = art("Same", "Body one", url="https://Example.com/story/", path="a.txt")
     same_url = art("Other title", "Other body", url="http://example.com/story#top", path="b.txt")
     same_text = art(" same ", "body   ONE", path="c.txt")
     different = art("Different", "Body two", path="d.txt")
     kept, problems = dedupe([first, same_url, same_text, different])
-    assert kept == [first, different]
-    assert [(p.path, p.kind) for p in problems] == [
-        (Path("b.txt"), "duplicate"),
-        (Path("c.txt"), "duplicate"),
+    assert kept == [first, same_url, different]
+    assert [(p.path, p.kind, p.reason) for p in problems] == [
+        (Path("c.txt"), "duplicate", "duplicate of a.txt")
     ]
-    assert all(p.reason == "duplicate of a.txt" for p in problems)
+
+
+def test_an_impostor_with_the_same_url_does_not_replace_the_genuine_article() -> None:
+    """Issue 10 item 27: a file whose URL equals another's after normalisation (host case,
+    trailing slash, #fragment) and sorts first silently replaced the genuine article."""
+    url = "https://example.com/news/story"
+    impostor = art(
+        "Fake story", "Invented text.", url="https://EXAMPLE.com/news/story/#x", path="0.txt"
+    )
+    copycat = art("Copied headline", "Other invented text.", url=url, path="1.txt")
+    genuine = art("Real story", "What happened.", url=url, path="2.txt")
+    again = art("Real  story", "what happened.", url=url + "/", path="3.txt")  # the same text
+    kept, problems = dedupe([impostor, copycat, genuine, again])
+    assert [a.title for a in kept] == ["Fake story", "Copied headline", "Real story"]
+    assert len({a.id for a in kept}) == 3  # ids came from the URL: no two may be equal
+    assert genuine.id != make_article_id(url=url)  # the later one took its text's id
+    assert [(p.path.name, p.reason) for p in problems] == [("3.txt", "duplicate of 2.txt")]
+
+
+def test_the_same_text_under_two_readable_names_is_one_article(tmp_path: Path) -> None:
+    text = "Markets rose on Monday. Traders cheered the news.\n"
+    write(tmp_path / "markets-rose.txt", text)
+    write(tmp_path / "stocks-up-again.txt", text)
+    result = scan_library(tmp_path)
+    assert [a.title for a in result.articles] == ["Markets rose"]
+    assert [p.kind for p in result.problems] == ["duplicate"]
 
 
 def test_dedupe_keeps_same_title_with_different_bodies() -> None:
@@ -154,3 +179,117 @@ def test_entries_are_plain_values() -> None:
     e = FileEntry(Path("a.txt"), 3, 42)
     assert e == FileEntry(Path("a.txt"), 3, 42)
     assert hash(e) == hash(FileEntry(Path("a.txt"), 3, 42))
+
+
+# ------------------------------------------------------------------ links and odd folders
+
+
+def test_each_real_file_is_read_once_whatever_links_point_at_it(tmp_path: Path) -> None:
+    """Issue 10 item 21: 300 symlinks to one 8 MB file took 82 s and 2.6 GB (duplicates were
+    removed only after everything was loaded)."""
+    real = write(tmp_path / "lib" / "story.txt", "Story\n\nRead once.\n")
+    for i in range(300):
+        (tmp_path / "lib" / f"link-{i:03}.txt").symlink_to(real)
+    os.link(real, tmp_path / "lib" / "zz-hard-link.txt")  # a second name, not a symlink
+    entries, problems = discover([tmp_path / "lib"])
+    assert [e.path.name for e in entries] == ["story.txt"]  # its own path, not a link's
+    assert len(problems) == 301
+    assert {p.kind for p in problems} == {"duplicate"}
+    assert problems[0].reason == f"same file as {real}; read once"
+    loads: list[int] = []
+    result = load_entries(entries, progress=lambda done, total: loads.append(total))
+    assert loads[-1] == 1
+    assert summarize([*problems, *result.problems]).duplicates == 301
+
+
+def test_links_into_system_and_pseudo_folders_are_not_followed(tmp_path: Path) -> None:
+    """Issue 10 item 26: a link to /usr imported 5,287 system files; a link to
+    /proc/self/environ made newstui's own environment a searchable article."""
+    lib = tmp_path / "lib"
+    write(lib / "ok.txt", "Fine\n\nA real article.\n")
+    (lib / "usr").symlink_to("/usr")
+    (lib / "root").symlink_to("/")
+    (lib / "etc-passwd.txt").symlink_to("/etc/passwd")
+    (lib / "environ.txt").symlink_to("/proc/self/environ")
+    (lib / "stdin.txt").symlink_to("/dev/stdin")
+    archive = write(tmp_path / "elsewhere" / "archive" / "old.txt", "Old\n\nFrom the archive.\n")
+    (lib / "archive").symlink_to(archive.parent)  # a real use: kept working
+    (lib / "one.txt").symlink_to(write(tmp_path / "elsewhere" / "one.txt", "One\n\nLinked.\n"))
+    result = scan_library(lib)
+    assert sorted(a.title for a in result.articles) == ["Fine", "Old", "One"]
+    reasons = {p.path.name: p.reason for p in result.problems}
+    # /dev/stdin -> /proc/self/fd/0 -> wherever stdin is (/dev/null, a pipe...)
+    assert reasons.pop("stdin.txt") in {
+        "link into /proc; not followed",
+        "link into /dev; not followed",
+    }
+    assert reasons == {
+        "usr": "link to a system folder (/usr); not followed",
+        "root": "link to a system folder (/); not followed",
+        "etc-passwd.txt": "link to a system folder (/etc); not followed",
+        "environ.txt": "link into /proc; not followed",
+    }
+
+
+def test_a_pseudo_folder_given_as_articles_folder_is_refused(tmp_path: Path) -> None:
+    entries, problems = discover([Path("/proc/self")])
+    assert entries == []
+    assert [p.reason for p in problems] == ["in /proc, not an articles folder; not read"]
+
+
+def test_a_link_inside_the_articles_folder_to_a_folder_inside_it_is_fine(tmp_path: Path) -> None:
+    write(tmp_path / "a" / "x.txt", "X\n\nText.\n")
+    (tmp_path / "b").symlink_to(tmp_path / "a")
+    entries, problems = discover([tmp_path])
+    assert [e.path.name for e in entries] == ["x.txt"]
+    assert problems == []  # the folder is walked once (b is the same folder)
+
+
+def test_folders_deeper_than_the_system_path_limit_are_reported(tmp_path: Path) -> None:
+    """Issue 10 item 29: they were skipped without a problem reported."""
+    root = tmp_path / "root"
+    write(root / "top.txt", "Top\n\nFine.\n")
+    fd = os.open(root, os.O_RDONLY)
+    try:
+        for i in range(20):  # 20 x 244 bytes: past PATH_MAX (4,096)
+            name = f"d{i:02}" + "x" * 240
+            os.mkdir(name, dir_fd=fd)
+            nxt = os.open(name, os.O_RDONLY, dir_fd=fd)
+            os.close(fd)
+            fd = nxt
+        out = os.open("deep.txt", os.O_WRONLY | os.O_CREAT, dir_fd=fd)
+        os.write(out, b"Deep\n\nUnreachable by path.\n")
+        os.close(out)
+    finally:
+        os.close(fd)
+    result = scan_library(root)
+    assert [a.title for a in result.articles] == ["Top"]
+    [problem] = result.problems
+    assert problem.reason == "path longer than the system allows; not read"
+    assert len(str(problem.path)) > 4000
+
+
+# ------------------------------------------------------------------ duplicates counted
+
+
+def test_duplicates_are_counted_the_same_cold_warm_and_partly_changed(tmp_path: Path) -> None:
+    """Issue 10 item 6: collapsed duplicates are countable, through the scan and through
+    the cache (cold, warm, one file changed)."""
+    from newstui.core.library.opening import open_library
+
+    lib = tmp_path / "lib"
+    write(lib / "a.txt", "Story\n\nSame text.\n")
+    write(lib / "b.txt", "Story\n\nSame text.\n")  # same text
+    (lib / "c.txt").symlink_to(lib / "a.txt")  # same file
+    write(lib / "d.jsonl", '{"title": "T", "body": "B"}\n{"title": "T", "body": "B"}\n')
+    write(lib / "e.txt", "Other\n\nSomething else.\n")
+    expected = "3 duplicates collapsed"
+    assert summarize(scan_library(lib).problems).describe() == expected
+    cache = tmp_path / "cache"
+    for step in ("cold", "warm", "changed"):
+        if step == "changed":
+            write(lib / "e.txt", "Other\n\nSomething else again.\n")
+            os.utime(lib / "e.txt", ns=(1, 1))
+        scan, _ = open_library([lib], cache_dir=cache)
+        assert summarize(scan.problems).describe() == expected, step
+        assert len(scan.articles) == 3, step

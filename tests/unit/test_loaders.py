@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from newstui.core.article import make_article_id
+from newstui.core.article import Problem, make_article_id
 from newstui.core.loaders import (
     MAX_FILE_BYTES,
     SUPPORTED_SUFFIXES,
@@ -19,7 +19,8 @@ from newstui.core.loaders import (
     load_bytes,
     load_file,
 )
-from newstui.core.text import has_controls
+from newstui.core.problems import ordered, summarize
+from newstui.core.text import has_controls, shorten
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "articles"
 ARTICLES = Path(__file__).resolve().parent.parent.parent / "articles"
@@ -91,32 +92,99 @@ def test_txt_short_first_line_then_blank_is_the_title() -> None:
     assert a.body.startswith("More than 40,000 people")
 
 
-def test_seed_article_gets_a_natural_derived_title() -> None:
+def test_seed_article_takes_its_title_from_its_readable_file_name() -> None:
+    """Issue 10 item 17: not the cut first sentence, repeated as the body's first line."""
+    assert SEED.read_text(encoding="utf-8").startswith("Former attorney general")  # as shipped
     a = only(load_file(SEED))
-    assert a.title == (
-        "Former attorney general Jeff Sessions hit back at his former boss, President Donald Trump…"
+    assert a.title == "Sessions hits back at Trump over recusal"  # "Trump" as the body has it
+    assert a.body.startswith(
+        "Former attorney general Jeff Sessions hit back at his former boss, President Donald "
+        "Trump, on Friday night"
     )
-    assert len(a.title) <= 100
-    assert a.body.startswith("Former attorney general Jeff Sessions hit back")
     assert "Tuberville" in a.body
 
 
+def test_a_hash_named_copy_of_the_seed_gets_a_derived_title_and_the_same_id(
+    tmp_path: Path,
+) -> None:
+    copy = tmp_path / "000_078001b8b437f0f7.txt"
+    shutil.copy(SEED, copy)
+    a, seed = only(load_file(copy)), only(load_file(SEED))
+    assert a.title == (
+        "Former attorney general Jeff Sessions hit back at his former boss, President Donald Trump…"
+    )
+    assert a.body.startswith("Former attorney general Jeff Sessions hit back")  # read whole
+    # The id does not follow the file name: renaming keeps the article (and its state).
+    assert a.id == seed.id
+
+
 @pytest.mark.parametrize(
-    ("body", "title"),
+    ("name", "title"),
     [
-        ("Markets rose. Then they fell.", "Markets rose"),
-        ("One line only", "One line only"),
+        (
+            "sessions-hits-back-at-trump-over-recusal.txt",
+            "Sessions hits back at Trump over recusal",
+        ),
+        ("2020-05-23_nasa_launch_delayed.txt", "NASA launch delayed"),
+        ("top-10-films.txt", "Top 10 films"),  # "Films" opening a sentence is no proper name
+        ("Rail-Strike-Called-Off.txt", "Rail Strike Called Off"),  # the name's own casing
+        ("000_078001b8b437f0f7.txt", "Films and NASA staff met"),  # a hash: derived from the text
+        ("12345.txt", "Films and NASA staff met"),
+        ("a.txt", "Films and NASA staff met"),
+        ("x-y.txt", "Films and NASA staff met"),
+        ("draft2-notes.txt", "Films and NASA staff met"),  # letters and digits mixed
+    ],
+)
+def test_title_from_a_readable_file_name(tmp_path: Path, name: str, title: str) -> None:
+    p = tmp_path / name
+    p.write_text(
+        "Films and NASA staff met. Then Trump spoke about films and NASA plans.\n", encoding="utf-8"
+    )
+    assert only(load_file(p)).title == title
+
+
+def test_a_title_line_or_header_wins_over_the_file_name(tmp_path: Path) -> None:
+    p = tmp_path / "some-readable-name.txt"
+    p.write_text("Title: From the header\n\nBody.\n", encoding="utf-8")
+    assert only(load_file(p)).title == "From the header"
+    p.write_text("A title line\n\nBody text follows here.\n", encoding="utf-8")
+    assert only(load_file(p)).title == "A title line"
+    p.write_text("Author: Jane\n\nBody text without a title.\n", encoding="utf-8")
+    assert only(load_file(p)).title == "Some readable name"
+
+
+@pytest.mark.parametrize(
+    ("body", "title", "shown"),
+    [
+        # A title that holds the whole first sentence: the body starts after it.
+        ("Markets rose. Then they fell.", "Markets rose", "Then they fell."),
+        # Nothing would be left: the body keeps it.
+        ("One line only", "One line only", "One line only"),
+        # A cut title: the sentence stays in the body, read whole.
         (
             "The quick brown fox jumps over the lazy dog and then keeps running across the "
             "wide open field until the sun goes down behind the hills.",
             "The quick brown fox jumps over the lazy dog and then keeps running across the wide open…",
+            "The quick brown fox jumps",
         ),
+        # Closing quotes belong to the sentence: not split off.
+        ('He said "Go." Then he left.', 'He said "Go', 'He said "Go." Then he left.'),
     ],
 )
-def test_derived_titles(tmp_path: Path, body: str, title: str) -> None:
+def test_derived_titles(tmp_path: Path, body: str, title: str, shown: str) -> None:
     p = tmp_path / "a.txt"
     p.write_text(body + "\n", encoding="utf-8")
-    assert only(load_file(p)).title == title
+    a = only(load_file(p))
+    assert a.title == title
+    assert a.body.startswith(shown)
+    assert a.word_count == len(a.body.split())
+
+
+def test_markdown_keeps_its_first_sentence_in_the_body(tmp_path: Path) -> None:
+    p = tmp_path / "a.md"
+    p.write_text("> Quoted first. Then more text.\n", encoding="utf-8")
+    a = only(load_file(p))
+    assert a.body == "> Quoted first. Then more text."  # its syntax intact
 
 
 def test_derived_title_never_ends_on_a_dangling_word(tmp_path: Path) -> None:
@@ -149,6 +217,27 @@ def test_md_first_heading_is_the_title_and_not_repeated() -> None:
     a = only(load("heading.md"))
     assert a.title == "Volcano erupts near village"
     assert a.body.startswith("Residents were evacuated")
+
+
+@pytest.mark.parametrize(
+    ("text", "title", "body"),
+    [
+        ("# Closed heading ##\n\nText.", "Closed heading", "Text."),
+        ("   # Indented three\nText.", "Indented three", "Text."),
+        ("    # Four spaces is code\n\n# Real\nText.", "Real", None),
+        ("## Second level\n\n# First level\n\nText.", "First level", None),
+        ("#NoSpace\n\n# Spaced\nText.", "Spaced", None),
+        ("Setext title\n===\n\nText.", "Setext title", "Text."),
+        ("# " + "#" * 15_000 + "x\n\nText.", "#" * 15_000 + "x", "Text."),  # was 0.7 s
+    ],
+)
+def test_md_heading_forms(tmp_path: Path, text: str, title: str, body: str | None) -> None:
+    p = tmp_path / "h.md"
+    p.write_text(text, encoding="utf-8")
+    a = only(load_file(p))
+    assert a.title == shorten(title, 300)
+    if body is not None:
+        assert a.body == body
 
 
 def test_welcome_article_loads_with_its_front_matter() -> None:
@@ -219,6 +308,53 @@ def test_html_title_falls_back_to_title_then_h1(tmp_path: Path) -> None:
     assert "Body text." in a.body
 
 
+PARA = "<p>The council met on Tuesday and agreed the budget for the coming year.</p>"
+
+
+@pytest.mark.parametrize(
+    ("name", "page"),
+    [
+        ("nav", f"<nav><a href=/>Home</a> | <a href=/about>About</a></nav><h1>Budget</h1>{PARA}"),
+        ("link bar", f"<div><a href=/>Home</a> | <a href=/a>About</a></div><h1>Budget</h1>{PARA}"),
+        ("link para", f"<p><a href=/>Home</a> · <a href=/a>About</a></p><h1>Budget</h1>{PARA}"),
+        (
+            "menu list",
+            f"<ul><li><a href=/>Home</a></li><li><a href=/a>About</a></li></ul><h1>Budget</h1>{PARA}",
+        ),
+        ("role", f'<div role="navigation"><a href=/>Home</a></div><h1>Budget</h1>{PARA}'),
+        ("class", f'<div class="top menu"><a href=/>Home</a></div><h1>Budget</h1>{PARA}'),
+    ],
+)
+def test_html_navigation_and_the_repeated_heading_are_not_in_the_body(
+    tmp_path: Path, name: str, page: str
+) -> None:
+    """Issue 10 item 13: a simple page kept its nav ("Home | About") and its <h1>."""
+    p = tmp_path / "simple.html"
+    p.write_text(f"<html><head><title>Budget</title></head><body>{page}</body></html>")
+    a = only(load_file(p))
+    assert a.title == "Budget"
+    assert a.body == "The council met on Tuesday and agreed the budget for the coming year."
+
+
+def test_html_links_inside_text_and_a_different_heading_stay(tmp_path: Path) -> None:
+    p = tmp_path / "links.html"
+    p.write_text(
+        "<html><head><title>Budget | The Valley Times</title></head><body>"
+        "<h1>Budget</h1><h2>What was agreed</h2>"
+        "<p>See <a href=/a>the plan</a> and <a href=/b>the vote</a> for details.</p>"
+        "</body></html>"
+    )
+    a = only(load_file(p))
+    assert a.title == "Budget | The Valley Times"
+    assert a.body.startswith("What was agreed")  # the <h1> (title minus site name) went
+    assert "See the plan and the vote for details." in a.body
+    p.write_text(
+        "<html><head><title>Budget cuts announced</title></head><body>"
+        f"<h1>Budget</h1>{PARA}</body></html>"
+    )
+    assert only(load_file(p)).body.startswith("Budget\n\nThe council met")  # not the title
+
+
 # ------------------------------------------------------------------ json / jsonl
 
 
@@ -238,10 +374,11 @@ def test_json_list_loads_good_entries_and_reports_bad_ones() -> None:
     titles = [a.title for a in out.articles]
     assert titles == ["First story", "Second story", "A body whose title has the wrong type."]
     assert [a.entry for a in out.articles] == [0, 1, 3]
+    # Problem.entry counts records from 1 (the third item is #3); Article.entry is 0-based.
     reasons = {str(p.entry): p.reason for p in out.problems}
-    assert reasons["2"] == "expected an article object, found a string"
-    assert "title is a list" in reasons["3"]
-    assert reasons["4"] == "no title or text"
+    assert reasons["3"] == "expected an article object, found a string"
+    assert "title is a list" in reasons["4"]
+    assert reasons["5"] == "no title or text"
 
 
 def test_jsonl_skips_blank_and_broken_lines() -> None:
@@ -273,16 +410,22 @@ def test_json_bad_documents_are_problems(tmp_path: Path, bad: str) -> None:
     assert out.problems and out.problems[0].path == p
 
 
-def test_json_over_the_cap_is_reported(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_json_over_the_cap_loads_the_items_before_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import newstui.core.loaders as loaders
 
     monkeypatch.setattr(loaders, "MAX_JSON_BYTES", 1024 * 1024)
     p = tmp_path / "big.json"
     p.write_text(json.dumps([{"title": f"t{i}", "body": "b" * 100} for i in range(20_000)]))
     out = load_file(p)
-    assert out.articles == []
-    assert "too large" in out.problems[0].reason
-    assert ".jsonl" in out.problems[0].reason
+    # The list is streamed: every item wholly inside the first MB loads, complete.
+    assert 5000 < len(out.articles) < 20_000
+    assert [a.title for a in out.articles[:2]] == ["t0", "t1"]
+    assert not any(a.truncated for a in out.articles)
+    [problem] = out.problems
+    assert problem.kind == "degraded"
+    assert "only the first 1 MB were loaded" in problem.reason
 
 
 def test_json_deeply_nested_is_reported(tmp_path: Path) -> None:
@@ -291,6 +434,137 @@ def test_json_deeply_nested_is_reported(tmp_path: Path) -> None:
     out = load_file(p)
     assert out.articles == []
     assert out.problems[0].reason == "JSON nested too deeply"
+
+
+def test_every_record_problem_names_its_record_and_the_true_count_is_kept(
+    tmp_path: Path,
+) -> None:
+    """Issue 10 item 5: 1,646 records with unparsable dates are 1,646 record problems, kept
+    one each up to a cap, then one Problem standing for the rest; none is a file-level
+    "... and N more" placed before the items."""
+    p = tmp_path / "dates.jsonl"
+    lines = [
+        json.dumps({"title": f"Story {i}", "body": "Text.", "date": "soon"}) for i in range(1646)
+    ]
+    p.write_text("\n".join([json.dumps({"title": "Good", "body": "Fine."}), *lines]) + "\n")
+    out = load_file(p)
+    assert len(out.articles) == 1647  # a bad date degrades a record, it does not drop it
+    assert all(pr.entry is not None for pr in out.problems)
+    assert len(out.problems) <= 51
+    first, last = ordered(out.problems)[0], ordered(out.problems)[-1]
+    assert (first.entry, first.reason) == (2, "unrecognised date 'soon'")  # line 2
+    assert last.reason == "and 1,596 more records with problems (not listed one by one)"
+    assert (last.entry, last.count) == (52, 1596)
+    summary = summarize(out.problems)
+    assert (summary.files, summary.records) == (1, 1646)
+    assert summary.describe() == "1 file with problems (1,646 records)"
+
+
+def test_a_record_with_two_problems_is_one_record() -> None:
+    out = load("list.json")  # item 4 has a wrong title type (and loads from its body)
+    path = FIXTURES / "list.json"
+    twice = [*out.problems, Problem(path, "unrecognised date 'x'", "degraded", 4)]
+    assert summarize(twice).records == 3
+
+
+@pytest.mark.parametrize("suffix", [".json", ".jsonl"])
+def test_an_integer_too_long_for_python_drops_only_that_value(tmp_path: Path, suffix: str) -> None:
+    """Issue 10 item 29: past 4,300 digits int() refuses, which dropped the whole file."""
+    huge = "9" * 5000
+    records = [
+        f'{{"title": "Huge count", "body": "Counted.", "views": {huge}}}',
+        f'{{"title": "Huge date", "body": "Dated.", "date": {huge[:400]}}}',
+        '{"title": "Plain", "body": "Nothing odd."}',
+    ]
+    p = tmp_path / f"n{suffix}"
+    p.write_text(("[" + ",".join(records) + "]") if suffix == ".json" else "\n".join(records))
+    out = load_file(p)
+    assert [a.title for a in out.articles] == ["Huge count", "Huge date", "Plain"]
+    [problem] = out.problems
+    assert (problem.entry, problem.kind) == (2, "degraded")
+    assert problem.reason.startswith("unrecognised date '9999")
+
+
+@pytest.fixture
+def streamed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """JSON documents over 8 MB are streamed item by item; make that start at 1 KB."""
+    from newstui.core.loaders import jsonfile
+
+    monkeypatch.setattr(jsonfile, "MAX_WHOLE_JSON_BYTES", 1024)
+
+
+def _stories(n: int) -> list[dict[str, str]]:
+    return [{"title": f"Story {i}", "body": f"Body of story {i}. " * 5} for i in range(n)]
+
+
+@pytest.mark.usefixtures("streamed")
+@pytest.mark.parametrize("wrap", ["list", "object"])
+def test_a_big_json_list_is_streamed_and_reads_the_same(tmp_path: Path, wrap: str) -> None:
+    items: list[object] = [*_stories(30), 7, "text", [1, 2], *_stories(3)]
+    doc: object = items if wrap == "list" else {"source": "x", "articles": items}
+    p = tmp_path / "big.json"
+    p.write_text(json.dumps(doc, indent=1))
+    out = load_file(p)
+    assert len(out.articles) == 33
+    assert [a.entry for a in out.articles[-3:]] == [33, 34, 35]
+    assert [(pr.entry, pr.reason) for pr in out.problems] == [
+        (31, "expected an article object, found a number"),
+        (32, "expected an article object, found a string"),
+        (33, "expected an article object, found a list"),
+    ]
+
+
+@pytest.mark.usefixtures("streamed")
+def test_a_big_json_article_object_and_json_lines_in_a_json_file(tmp_path: Path) -> None:
+    one = tmp_path / "one.json"
+    one.write_text(json.dumps({"title": "Long read", "body": "Word. " * 1000, "n": 1}))
+    assert only(load_file(one)).title == "Long read"
+    lines = tmp_path / "lines.json"
+    lines.write_text("\n".join(json.dumps(s) for s in _stories(40)))
+    assert [a.title for a in load_file(lines).articles] == [f"Story {i}" for i in range(40)]
+
+
+@pytest.mark.usefixtures("streamed")
+def test_a_syntax_error_in_a_big_json_list_keeps_the_items_before_it(tmp_path: Path) -> None:
+    p = tmp_path / "broken.json"
+    p.write_text(json.dumps(_stories(20))[:-40] + "}}} oops")
+    out = load_file(p)
+    assert 10 < len(out.articles) < 20
+    [problem] = out.problems
+    assert problem.kind == "degraded"
+    assert problem.reason.startswith("invalid JSON")
+    assert problem.reason.endswith("the rest of the file was not read")
+
+
+@pytest.mark.usefixtures("streamed")
+def test_a_streamed_record_too_big_or_too_bracket_heavy_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from newstui.core.loaders import jsonfile
+
+    monkeypatch.setattr(jsonfile, "MAX_RECORD_NODES", 1000)
+    p = tmp_path / "heavy.json"
+    p.write_text(json.dumps([*_stories(5), {"title": "x", "junk": [[]] * 2000}, *_stories(5)]))
+    out = load_file(p)
+    assert len(out.articles) == 5
+    assert "a record with more than 1,000 brackets" in out.problems[0].reason
+
+
+@pytest.mark.parametrize("suffix", [".json", ".jsonl"])
+def test_a_long_run_of_records_that_are_not_articles_is_given_up(
+    tmp_path: Path, suffix: str
+) -> None:
+    from newstui.core.loaders.jsonfile import MAX_BAD_RUN
+
+    p = tmp_path / f"nums{suffix}"
+    n = MAX_BAD_RUN + 500
+    p.write_text("[" + ",".join(["1"] * n) + "]" if suffix == ".json" else "1\n" * n)
+    out = load_file(p)
+    assert out.articles == []
+    stop = [pr for pr in out.problems if pr.entry is None]
+    assert len(stop) == 1 and "in a row are not articles" in stop[0].reason
+    assert summarize(out.problems).records == MAX_BAD_RUN + 1
+    assert len(out.problems) <= 52
 
 
 # ------------------------------------------------------------------ feeds

@@ -94,8 +94,12 @@ def test_unknown_field_is_read_as_words() -> None:
     assert words(parse("10:30")) == [[("10",)], [("30",)]]
 
 
-def test_empty_field_is_ignored() -> None:
-    assert words(parse("cocoa title:")) == [[("cocoa",)]]
+def test_empty_field_is_ignored_and_named() -> None:
+    q = parse("cocoa title:")
+    assert words(q) == [[("cocoa",)]]
+    assert q.errors == ["title: needs a value (title:WORD)"]
+    assert parse('title:"" cocoa').errors == ['title:"" has no word to look for']
+    assert parse("author:-- cocoa").errors == ["author:-- has no word to look for"]
 
 
 @pytest.mark.parametrize(
@@ -115,10 +119,27 @@ def test_date_forms(value: str, expected: datetime) -> None:
     assert not q.clauses
 
 
-@pytest.mark.parametrize("value", ["2020-13", "2020-02-30", "yesterday", "20", ""])
-def test_bad_dates_are_words_not_errors(value: str) -> None:
-    q = parse(f"after:{value}")
+@pytest.mark.parametrize("value", ["2020-13", "2020-02-30", "yesterday", "20", "2020-1-1-1"])
+def test_bad_dates_are_named_not_searched(value: str) -> None:
+    q = parse(f"cocoa after:{value}")
     assert q.after is None
+    assert words(q) == [[("cocoa",)]]
+    assert q.errors == [f"after:{value} is not a date (YYYY, YYYY-MM or YYYY-MM-DD)"]
+
+
+def test_operator_without_value_is_named() -> None:
+    assert parse("before:").errors == ["before: needs a date (YYYY, YYYY-MM or YYYY-MM-DD)"]
+    assert parse("is:").errors == ["is: needs a value (is:read, is:unread, is:starred)"]
+    assert parse("is:").is_empty
+
+
+def test_negated_filters() -> None:
+    q = parse("-after:2020 -is:read")
+    assert q.before == datetime(2020, 1, 1, tzinfo=UTC).timestamp() and q.after is None
+    assert q.states == ["unread"] and not q.errors
+    assert parse("-is:starred").errors == [
+        "is:starred cannot be negated (is:read, is:unread, is:starred)"
+    ]
 
 
 def test_state_filters() -> None:
@@ -129,8 +150,38 @@ def test_state_filters() -> None:
     assert not q.clauses[0].alternatives[0].prefix
 
 
-def test_unknown_state_is_words() -> None:
-    assert words(parse("is:purple")) == [[("is",)], [("purple",)]]
+def test_unknown_state_is_named_not_searched() -> None:
+    q = parse("is:bogus cocoa")
+    assert words(q) == [[("cocoa",)]]
+    assert q.errors == ["unknown filter is:bogus (is:read, is:unread, is:starred)"]
+
+
+def test_error_messages_quote_the_query_safely() -> None:
+    (msg,) = parse("is:\x1b]0;pwned\x07" + "x" * 200).errors
+    assert "\x1b" not in msg and "\x07" not in msg
+    assert len(msg) < 120
+
+
+def test_query_words_are_capped_and_the_cut_is_said() -> None:
+    cut = "query too long: only its first 32 words are searched"
+    q = parse(" ".join(f"w{i}" for i in range(50)))
+    assert len(q.clauses) == 32 and q.errors == [cut]
+    # A phrase counts every word; OR alternatives each; excluded words too.
+    q = parse('"' + " ".join(f"p{i}" for i in range(100_000)) + '"')
+    assert [len(a.words) for c in q.clauses for a in c.alternatives] == [32]
+    assert cut in q.errors
+    q = parse(" OR ".join(f"o{i}" for i in range(10_000)))
+    assert sum(len(c.alternatives) for c in q.clauses) == 32 and cut in q.errors
+    q = parse("cocoa " + " ".join(f"-x{i}" for i in range(40)))
+    assert len(q.excluded) == 31 and q.errors == [cut]
+    assert not parse(" ".join(f"w{i}" for i in range(32))).errors
+
+
+def test_query_text_is_capped() -> None:
+    q = parse("cocoa " + "x" * 1_000_000)
+    assert q.errors == ["query too long: only its first 1,000 characters are searched"]
+    assert words(q)[0] == [("cocoa",)]
+    assert not any(a.prefix for c in q.clauses for a in c.alternatives)
 
 
 def test_hyphenated_query_word_matches_joined_or_parts() -> None:
@@ -189,3 +240,18 @@ def test_stopword_in_a_field_phrase_or_or_group_stays_required() -> None:
     assert optional(parse('"for host" cocoa')) == [False, False]
     assert optional(parse("for OR by cocoa")) == [False, False]
     assert parse("cocoa -the").excluded[0].words == ("the",)
+
+
+@pytest.mark.parametrize(
+    ("typed", "states"), [("is:u", ["unread"]), ("is:st", ["starred"]), ("oil is:r", ["read"])]
+)
+def test_an_is_filter_still_being_typed_is_read_as_a_prefix(typed: str, states: list[str]) -> None:
+    # As the last word is a prefix, so is the filter being typed: no "unknown filter" flashes
+    # in the status line on the way to is:unread.
+    q = parse(typed)
+    assert q.states == states and q.errors == []
+
+
+def test_a_finished_is_filter_is_not_completed() -> None:
+    q = parse("is:u oil")
+    assert q.states == [] and q.errors and "is:u" in q.errors[0]

@@ -267,3 +267,168 @@ def test_any_file_gives_settings_and_never_raises(
     assert isinstance(result.mark_read_on_open, bool)
     assert all(isinstance(k, str) and isinstance(v, str) and v for k, v in result.keymap.items())
     assert all(isinstance(w, str) and "\n" not in w for w in warnings)
+
+
+# --- hostile settings (issue 10, items 23 and 28) ------------------------------------------
+
+
+def _controls(text: str) -> list[str]:
+    return [
+        repr(ch)
+        for ch in text
+        if ord(ch) < 0x20 or 0x7F <= ord(ch) <= 0x9F or 0x202A <= ord(ch) <= 0x202E
+    ]
+
+
+@pytest.mark.parametrize(
+    "filler",
+    ["[" + " " * 3000, "[" + "\t" * 3000, "[ a" + " " * 3000, "[" + " " * 3000 + "a" * 3000],
+    ids=["spaces", "tabs", "word-then-spaces", "spaces-then-word"],
+)
+def test_finding_a_key_line_is_linear_whatever_a_line_holds(tmp_path: Path, filler: str) -> None:
+    """A 3 KB file made every command wait 44 s: the pattern finding a [table] header
+    backtracked cubically on "[" + 3,000 spaces, once per warning."""
+    import time
+
+    text = f'note = """\n{filler}\n"""\ntheme = 1\nreader_width = "x"\nfolders = 1\n'
+    path = write(tmp_path, text)
+    start = time.perf_counter()
+    settings, warnings = load_settings(path)
+    assert time.perf_counter() - start < 0.5
+    assert settings == Settings()
+    assert [w.split(": ")[1] for w in warnings[1:]] == ["line 4", "line 5", "line 6"]
+
+
+def test_thousands_of_unknown_keys_cost_little_and_are_counted(tmp_path: Path) -> None:
+    import time
+
+    from newstui.core.settings import MAX_WARNINGS
+
+    path = write(tmp_path, "".join(f"unknown_key_{n} = 1\n" for n in range(8000)))
+    start = time.perf_counter()
+    _, warnings = load_settings(path)
+    assert time.perf_counter() - start < 1.0
+    assert len(warnings) == MAX_WARNINGS + 1
+    assert warnings[0].startswith(f"{path}: line 1: 'unknown_key_0'")
+    assert warnings[-1] == f"{path}: and {8000 - MAX_WARNINGS:,} more problems"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "x = " + "[" * 4500 + "]" * 4500 + "\n",
+        "x = " + "{a=" * 3000 + "1" + "}" * 3000 + "\n",
+        "[keymap]\n" + "a." * 3000 + 'b = "x"\n',
+        "[" + "a." * 3000 + "b]\nx = 1\n",
+    ],
+    ids=["arrays", "inline-tables", "dotted-keymap-id", "dotted-table"],
+)
+def test_deep_nesting_is_a_warning_not_a_crash(tmp_path: Path, text: str) -> None:
+    settings, warnings = load_settings(write(tmp_path, text))
+    assert settings.keymap == {}
+    assert 1 <= len(warnings) <= 3
+    assert all(len(w) < 400 for w in warnings)
+
+
+def test_a_file_over_the_size_budget_is_refused_whole(tmp_path: Path) -> None:
+    from newstui.core.settings import MAX_SETTINGS_BYTES
+
+    path = write(tmp_path, 'theme = "nord"\n# ' + "x" * MAX_SETTINGS_BYTES + "\n")
+    settings, warnings = load_settings(path)
+    assert settings == Settings()
+    (w,) = warnings
+    assert "bigger than" in w and str(path) in w
+
+
+def test_a_device_is_refused_without_reading_it() -> None:
+    settings, warnings = load_settings(Path("/dev/zero"))
+    assert settings == Settings()
+    assert len(warnings) == 1 and "not a regular file" in warnings[0]
+    with pytest.raises(SettingsError):
+        load_settings(Path("/dev/zero"), must_exist=True)
+
+
+def test_a_huge_value_is_quoted_short(tmp_path: Path) -> None:
+    path = write(tmp_path, f'reader_width = "{"w" * 100_000}"\nformat = [{"1," * 50_000}]\n')
+    settings, warnings = load_settings(path)
+    assert settings.reader_width == 80
+    assert len(warnings) == 2
+    assert all(len(w) < 400 for w in warnings)
+
+
+def test_control_characters_in_settings_are_refused_and_never_echoed(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        '"\\u001b]0;pwned\\u0007note" = 1\n'
+        'theme = "nord\\u001b[2J"\n'
+        'folders = ["/news\\u202e"]\n'
+        'feeds = ["https://example.org/\\u009b31m"]\n'
+        "[keymap]\n"
+        '"app.quit" = "\\u001b[31mq"\n'
+        '"app.help" = "question_mark,f1"\n'
+        '"\\u001b[2Japp.sort" = "s"\n',
+    )
+    settings, warnings = load_settings(path)
+    assert settings.theme is None
+    assert settings.folders == [] and settings.feeds == []
+    assert settings.keymap == {"app.help": "question_mark,f1"}
+    assert len(warnings) == 6
+    assert all(_controls(w) == [] for w in warnings)
+    assert any("'keymap.app.quit'" in w and "line 6" in w for w in warnings)
+
+
+@pytest.mark.parametrize(
+    "keys", ['"ctrl+s s"', '"ctrl s"', '","', '""', "[1, 2]", '["a", ""]', '"a;rm -rf"']
+)
+def test_a_keymap_value_that_is_not_a_key_list_names_the_binding(tmp_path: Path, keys: str) -> None:
+    settings, warnings = load_settings(write(tmp_path, f'[keymap]\n"app.sort" = {keys}\n'))
+    assert settings.keymap == {}
+    (w,) = warnings
+    assert "'keymap.app.sort'" in w and "line 2" in w
+
+
+@pytest.mark.parametrize(
+    "keys,expected",
+    [('"ctrl+s, s"', "ctrl+s,s"), ('["*", "f1"]', "*,f1"), ('"question_mark"', "question_mark")],
+)
+def test_good_key_lists_are_kept(tmp_path: Path, keys: str, expected: str) -> None:
+    settings, warnings = load_settings(write(tmp_path, f'[keymap]\n"app.sort" = {keys}\n'))
+    assert warnings == []
+    assert settings.keymap == {"app.sort": expected}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a." * 100_000 + "b = 1\n",
+        "[" + "a." * 100_000 + "b]\n",
+        "x = {" + "a." * 100_000 + "b = 1}\n",
+        'x = "open\n' + "a." * 100_000 + 'b = 1\n"\n',  # found once the bad line is dropped
+    ],
+    ids=["key", "header", "inline", "after-a-bad-line"],
+)
+def test_a_key_of_thousands_of_dotted_parts_is_refused_before_parsing(
+    tmp_path: Path, text: str
+) -> None:
+    import time
+
+    path = write(tmp_path, text)
+    start = time.perf_counter()
+    settings, warnings = load_settings(path)
+    assert time.perf_counter() - start < 0.5  # 100,000 parts: minutes and gigabytes before
+    assert settings == Settings()
+    assert any("dotted parts" in w for w in warnings)
+
+
+def test_dots_in_values_strings_and_comments_are_not_key_parts(tmp_path: Path) -> None:
+    floats = ", ".join(["1.5"] * 200)
+    text = (
+        f'"{"a." * 100}" = 1\n'  # one quoted key
+        f"# {'.' * 100}\n"
+        f"widths = [{floats}]\n"
+        f'theme = "{"." * 100}"\n'
+        f"keymap.{'a.' * 3}b = 'x'\n"
+    )
+    settings, warnings = load_settings(write(tmp_path, text))
+    assert settings.theme == "." * 100
+    assert not any("dotted parts" in w for w in warnings)

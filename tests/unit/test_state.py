@@ -11,13 +11,13 @@ from pathlib import Path
 import pytest
 
 from newstui.core import paths
-from newstui.core import state as state_module
 from newstui.core.state import (
     SCHEMA_VERSION,
     StateImportError,
     StateStore,
     default_path,
 )
+from newstui.core.state import schema as schema_module
 
 
 @pytest.fixture
@@ -87,6 +87,39 @@ def test_toggle_follows_what_another_process_stored(store_path: Path) -> None:
         b.close()
 
 
+@pytest.mark.parametrize("kind", ["read", "starred"])
+def test_read_and_starred_follow_one_rule(store_path: Path, kind: str) -> None:
+    """Marking read and starring are one id-set shape: set, unset, toggle against the file,
+    blank ids ignored, a snapshot per change, everything saved."""
+
+    def ids(s: StateStore) -> frozenset[str]:
+        return s.read_ids() if kind == "read" else s.starred_ids()
+
+    def put(s: StateStore, article_id: str, on: bool = True) -> None:
+        if kind == "read":
+            s.set_read(article_id, on)
+        else:
+            s.set_starred(article_id, on)
+
+    def toggle(s: StateStore, article_id: str) -> bool:
+        return s.toggle_read(article_id) if kind == "read" else s.toggle_starred(article_id)
+
+    with StateStore.open(store_path) as a, StateStore.open(store_path) as b:
+        put(a, "x")
+        put(a, "")  # not an article id: ignored
+        put(a, "y")
+        snapshot = ids(a)
+        assert snapshot == {"x", "y"} and ids(a) is snapshot
+        assert toggle(b, "x") is False  # b loaded before a's writes: flips what is stored
+        put(a, "y", False)
+        assert ids(a) == {"x"} and snapshot == {"x", "y"}
+        a.reload()
+        assert ids(a) == frozenset()
+        assert toggle(a, "z") is True
+    with StateStore.open(store_path) as s:
+        assert ids(s) == {"z"}
+
+
 def test_read_ids_snapshot_follows_changes(store_path: Path) -> None:
     with StateStore.open(store_path) as s:
         before = s.read_ids()
@@ -150,16 +183,19 @@ def test_search_history_newest_first_without_repeats_or_blanks(store_path: Path)
         assert s.search_history() == ["two", "one", "three"]
 
 
-def test_untrusted_ids_and_values_are_stored_verbatim(store_path: Path) -> None:
+def test_untrusted_ids_are_stored_verbatim_and_shown_text_without_escapes(
+    store_path: Path,
+) -> None:
     odd = "x'); DROP TABLE read_state; --\x1b[31m[bold]"
+    shown = "x'); DROP TABLE read_state; --[bold]"  # SQL and markup are data; the escape goes
     with StateStore.open(store_path) as s:
         s.set_read(odd)
         s.set_value("last_search", odd)
         s.add_search(odd)
     with StateStore.open(store_path) as s:
-        assert s.is_read(odd)
-        assert s.get_value("last_search") == odd
-        assert s.search_history() == [odd]
+        assert s.is_read(odd)  # an id is a key, compared, never shown
+        assert s.get_value("last_search") == shown
+        assert s.search_history() == [shown]
 
 
 def test_store_is_in_the_xdg_data_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -360,7 +396,7 @@ def test_io_error_or_full_disk_leaves_the_file_alone(
         exc.sqlite_errorcode = 13  # type: ignore[attr-defined]  # SQLITE_FULL
         raise exc
 
-    monkeypatch.setattr(state_module, "_prepare", failing_prepare)
+    monkeypatch.setattr(schema_module, "prepare", failing_prepare)
     s = StateStore.open(store_path)
     assert not s.persistent
     assert s.notice is not None and "disk is full" in s.notice and "left as it is" in s.notice
@@ -488,3 +524,62 @@ def test_memory_store_works_without_a_file() -> None:
     s.add_search("q")
     assert s.is_read("a") and s.search_history() == ["q"]
     s.close()
+
+
+def test_a_store_holding_escapes_shows_them_cleaned(store_path: Path) -> None:
+    """A store written elsewhere (an old newstui, a crafted file) is untrusted too: its
+    searches and values come back without escape sequences (the window title, the search
+    box), its ids unchanged."""
+    StateStore.open(store_path).close()
+    conn = sqlite3.connect(store_path)
+    with conn:
+        conn.execute(
+            "INSERT INTO search_history (seq, query, at) VALUES (1, ?, 0)",
+            ("\x1b]0;pwned\x07grain\u202e",),
+        )
+        conn.execute("INSERT INTO kv (key, value) VALUES ('last_search', ?)", ("\x9b2Jwheat",))
+        conn.execute("INSERT INTO read_state (id, at) VALUES (?, 0)", ("id\x1b",))
+    conn.close()
+    with StateStore.open(store_path) as s:
+        assert s.search_history() == ["grain"]
+        assert s.get_value("last_search") == "wheat"
+        assert s.is_read("id\x1b")
+
+
+def test_positions_are_kept_in_range(store_path: Path) -> None:
+    from newstui.core.state import MAX_POSITION
+
+    with StateStore.open(store_path) as s:
+        s.set_position("a", 10**30)  # was an OverflowError from SQLite
+        assert s.get_position("a") == MAX_POSITION
+        with pytest.raises(StateImportError) as info:
+            s.import_json({"positions": {"b": MAX_POSITION + 1}})
+        assert "'positions'['b']" in str(info.value)
+
+
+def test_an_invalid_import_names_its_first_problems_then_counts(store_path: Path) -> None:
+    with StateStore.open(store_path) as s:
+        with pytest.raises(StateImportError) as info:
+            s.import_json({"read": [[]] * 1000, "format": "newstui-state"})
+        message = str(info.value)
+        assert message.count("must be an article id") == 5
+        assert message.endswith("and 995 more problems")
+        assert "\n" not in message and len(message) < 600
+
+
+def test_an_import_quotes_bad_values_like_settings_do(tmp_path: Path) -> None:
+    """One rule quotes a bad value in a message, for settings and state imports alike: a
+    number is written out (a position of 1.5 said "got a float"), a string is cut and
+    cleaned, a huge number is not printed."""
+    from newstui.core.settings import load_settings
+
+    config = tmp_path / "config.toml"
+    config.write_text("reader_width = 1.5\n", encoding="utf-8")
+    _, warnings = load_settings(config)
+    assert "got 1.5;" in warnings[0]
+    with StateStore.memory() as s, pytest.raises(StateImportError) as info:
+        s.import_json({"positions": {"a": 1.5, "b": "\x1b[31m" + "x" * 500, "c": -(10**40)}})
+    message = str(info.value)
+    assert "got 1.5" in message
+    assert "\x1b" not in message and "x" * 61 not in message
+    assert "got a very big number" in message

@@ -15,7 +15,7 @@ from rich.console import Console
 
 from newstui import __version__
 from newstui.cli import commands
-from newstui.cli.common import CliError, err_console
+from newstui.cli.common import CliError, err_console, say
 
 SUBCOMMANDS = ("list", "show", "search", "fetch", "state")
 
@@ -24,7 +24,7 @@ class _Parser(argparse.ArgumentParser):
     """argparse that prints usage errors as one line and exits 2."""
 
     def error(self, message: str) -> None:  # type: ignore[override]
-        err_console().print(f"newstui: error: {message}", markup=False, highlight=False)
+        say(f"error: {message}")  # argparse quotes the arguments: through the sanitiser
         err_console().print(f"Try '{self.prog} --help'.", markup=False, highlight=False)
         raise SystemExit(2)
 
@@ -53,8 +53,10 @@ def _launch_parser() -> argparse.ArgumentParser:
         "dir",
         nargs="?",
         metavar="DIR",
-        help="articles folder (default: $NEWSTUI_ARTICLES, ./articles, or your data folder)",
+        help="articles folder (default: $NEWSTUI_ARTICLES, the settings' folders, ./articles, "
+        "or your data folder); or --dir DIR",
     )
+    parser.add_argument("--dir", metavar="DIR", dest="dir_option", help="articles folder")
     commands.add_global_options(parser, top_level=True)
     return parser
 
@@ -85,21 +87,19 @@ def main(argv: Sequence[str] | None = None) -> int:
             args.command = None
         return int(commands.dispatch(args))
     except CliError as exc:
-        err_console().print(f"newstui: {exc}", markup=False, highlight=False)
+        say(str(exc))
         return exc.code
     except KeyboardInterrupt:
-        err_console().print("newstui: interrupted", markup=False, highlight=False)
+        say("interrupted")
         return 130
     except BrokenPipeError:
         return 0
     except Exception as exc:  # a bug or a broken install: one line, the details on request
         if os.environ.get("NEWSTUI_DEBUG"):
             raise
-        err_console().print(
-            f"newstui: internal error: {type(exc).__name__}: {exc} "
-            "(run with NEWSTUI_DEBUG=1 for the details, and please report it)",
-            markup=False,
-            highlight=False,
+        say(
+            f"internal error: {type(exc).__name__}: {exc} "
+            "(run with NEWSTUI_DEBUG=1 for the details, and please report it)"
         )
         return 1
 

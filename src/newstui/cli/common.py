@@ -1,9 +1,15 @@
-"""Shared pieces of the CLI: errors, consoles, choosing the articles folder."""
+"""Shared pieces of the CLI: errors, consoles, messages, choosing the articles folder.
+
+Everything the CLI prints on stderr goes through :func:`say`, which passes it through the
+display sanitiser: file names, settings keys, queries and article text quoted in a message
+are untrusted and never reach the terminal as control characters or escape sequences.
+"""
 
 from __future__ import annotations
 
 import argparse
 import functools
+import json
 import os
 import shutil
 from collections.abc import Callable
@@ -14,6 +20,7 @@ from rich.console import Console
 
 from newstui.core.paths import bundled_articles_dir, data_dir
 from newstui.core.settings import Settings, SettingsError, load_settings
+from newstui.core.text import clean_line, display_path
 
 if TYPE_CHECKING:
     from newstui.core.state import StateStore
@@ -37,6 +44,31 @@ def out_console() -> Console:
 @functools.cache
 def err_console() -> Console:
     return Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+#: The longest message line printed (a message quoting a huge value is cut, never megabytes).
+MAX_MESSAGE = 2000
+
+
+def say(message: str) -> None:
+    """One line on stderr, ``newstui: `` first, through the display sanitiser."""
+    line = clean_line(str(message), max_len=MAX_MESSAGE)
+    err_console().print(f"newstui: {line}", markup=False, highlight=False)
+
+
+# Characters a terminal (or a JSON Lines reader splitting on line ends) could act on, written
+# as \uXXXX escapes: C0 (json escapes those itself), DEL, C1, line and paragraph separators,
+# bidi marks, embeddings, overrides and isolates, and lone surrogates.
+_JSON_UNSAFE = [*range(0x7F, 0xA0), 0x061C, 0x200E, 0x200F, 0x2028, 0x2029]
+_JSON_UNSAFE += [*range(0x202A, 0x202F), *range(0x2066, 0x206A), *range(0xD800, 0xE000)]
+_JSON_ESCAPES = {c: f"\\u{c:04x}" for c in _JSON_UNSAFE}
+
+
+def json_line(obj: object, indent: int | None = None) -> str:
+    """``obj`` as JSON (one line unless ``indent``), safe on a terminal and in any UTF-8
+    stream: readable non-ASCII text stays as it is; the characters of ``_JSON_UNSAFE`` are
+    escaped."""
+    return json.dumps(obj, ensure_ascii=False, indent=indent).translate(_JSON_ESCAPES)
 
 
 def resolve_articles_dir(arg: str | None, settings: Settings | None = None) -> Path:
@@ -73,7 +105,7 @@ def settings_from_args(args: object) -> Settings:
     except SettingsError as exc:
         raise CliError(f"--config: {exc}", 2) from None
     for warning in warnings:
-        err_console().print(f"newstui: {warning}", markup=False, highlight=False)
+        say(warning)
     return settings
 
 
@@ -92,9 +124,9 @@ def default_articles_dir() -> Path:
 
 def check_dir(path: Path, what: str) -> Path:
     if not path.exists():
-        raise CliError(f"{what}: no such folder: {path}", 2)
+        raise CliError(f"{what}: no such folder: {display_path(path)}", 2)
     if not path.is_dir():
-        raise CliError(f"{what}: not a folder: {path}", 2)
+        raise CliError(f"{what}: not a folder: {display_path(path)}", 2)
     return path
 
 
@@ -104,7 +136,7 @@ def open_state() -> StateStore:
 
     store = StateStore.open()
     if store.notice:
-        err_console().print(f"newstui: {store.notice}", markup=False, highlight=False)
+        say(store.notice)
     return store
 
 

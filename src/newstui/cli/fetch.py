@@ -44,9 +44,10 @@ def register(sub: Any) -> None:
     p.add_argument(
         "--timeout",
         type=_seconds,
-        default=20.0,
+        default=None,
         metavar="SECONDS",
-        help="give up on a server silent this long (default 20)",
+        help="give up on a feed after this long, connecting, downloading and retries "
+        "included (default: fetch_timeout from the settings, else 30)",
     )
     p.add_argument(
         "--retries",

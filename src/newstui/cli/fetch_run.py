@@ -34,13 +34,15 @@ from newstui.core.fetch import (
     sources_from_settings,
     workers_running,
 )
+from newstui.core.fetch.http import DEFAULT_TIMEOUT
 from newstui.core.fetch.text import clean_line
 
 MAX_NOTES_PER_FEED = 5
 
 
 def run(args: argparse.Namespace) -> int:
-    sources = list(args.sources) or _settings_sources(args.config)
+    settings = _settings(args.config)
+    sources = list(args.sources) or (sources_from_settings(settings) if settings else [])
     if not sources:
         raise CliError(
             "no feeds to fetch: give URL_OR_FILE, or list feeds in the settings "
@@ -48,26 +50,27 @@ def run(args: argparse.Namespace) -> int:
             2,
         )
     dest = _dest_dir(args.dir)
-    opts = HttpOptions(
-        connect_timeout=min(10.0, args.timeout),
-        read_timeout=args.timeout,
-        total_timeout=max(60.0, args.timeout * 3),
-        retries=args.retries,
-    )
-    with _sigterm_as_interrupt():
+    opts = http_options(args, settings)
+    signals: list[int] = []
+    with _sigterm_as_interrupt(signals):
         try:
             report = _run_with_progress(sources, dest, args.full_text, args.jobs, opts)
         except FetchError as exc:
             raise CliError(str(exc), 1) from None
         except KeyboardInterrupt:
+            # ctrl+c: 130; kill (SIGTERM): 143, as a shell reports them. Every file written
+            # so far is complete; nothing half-written is visible.
+            terminated = bool(signals) and signals[0] == signal.SIGTERM
+            message = "terminated" if terminated else "interrupted"
+            code = 128 + (signal.SIGTERM if terminated else signal.SIGINT)
             if workers_running():
-                # A worker still waits on a slow server: do not wait for it at exit. Every
-                # file written so far is complete; nothing half-written is visible.
-                err_console().print("newstui: interrupted", markup=False, highlight=False)
+                # A worker still waits on a slow server (or parses a feed): do not wait for
+                # it at exit.
+                err_console().print(f"newstui: {message}", markup=False, highlight=False)
                 sys.stdout.flush()
                 sys.stderr.flush()
-                os._exit(130)
-            raise
+                os._exit(code)
+            raise CliError(message, code) from None
     _print_summary(report)
     return 0 if report.ok else 1
 
@@ -86,11 +89,17 @@ def _dest_dir(arg: str | None) -> Path:
     return resolve_articles_dir(None)
 
 
-def _settings_sources(config: str | None) -> list[str]:
-    try:
-        from newstui.core.settings import SettingsError, load_settings
-    except ImportError:  # settings not available: only explicit sources work
-        return []
+def http_options(args: argparse.Namespace, settings: object | None) -> HttpOptions:
+    """The request limits: ``--timeout``, else the ``fetch_timeout`` setting, else 30 s."""
+    timeout = args.timeout
+    if timeout is None:
+        timeout = getattr(settings, "fetch_timeout", None) or DEFAULT_TIMEOUT
+    return HttpOptions(timeout=float(timeout), retries=args.retries)
+
+
+def _settings(config: str | None) -> object | None:
+    from newstui.core.settings import SettingsError, load_settings
+
     try:
         settings, warnings = load_settings(
             Path(config) if config else None, must_exist=bool(config)
@@ -99,17 +108,19 @@ def _settings_sources(config: str | None) -> list[str]:
         raise CliError(str(exc), 2) from None
     for warning in warnings:
         err_console().print(f"newstui: {warning}", markup=False, highlight=False)
-    return sources_from_settings(settings)
+    return settings
 
 
 @contextlib.contextmanager
-def _sigterm_as_interrupt() -> Iterator[None]:
-    """Let ``kill`` stop a fetch as cleanly as ctrl+c (no partial files)."""
+def _sigterm_as_interrupt(received: list[int]) -> Iterator[None]:
+    """Let ``kill`` stop a fetch as cleanly as ctrl+c (no partial files); the signals
+    received are appended to ``received``."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
 
     def handler(signum: int, frame: FrameType | None) -> None:
+        received.append(signum)
         raise KeyboardInterrupt
 
     previous = signal.signal(signal.SIGTERM, handler)

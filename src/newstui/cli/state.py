@@ -3,18 +3,24 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
-import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from rich.text import Text
 
-from newstui.cli.common import CliError, err_console, open_state, out_console
-from newstui.core.state import StateError, StateImportError
+from newstui.cli.common import CliError, json_line, open_state, out_console, say
+from newstui.core.atomic import write_atomic
+from newstui.core.bounded import TooBig, read_bounded, read_stream_bounded
+from newstui.core.state import StateError, StateImportError, StateStore
+from newstui.core.text import display_path
+
+#: The biggest export read (one of 100,000 read articles is about 2 MB; parsing the worst
+#: 8 MB of JSON, millions of empty lists, peaks near 250 MB).
+MAX_IMPORT_BYTES = 8 * 1024 * 1024
+#: The longest number in an export (a position is at most 8 digits).
+MAX_NUMBER_DIGITS = 30
 
 
 def register(sub: Any) -> None:
@@ -56,75 +62,99 @@ def register(sub: Any) -> None:
 def cmd_export(args: argparse.Namespace) -> int:
     with open_state() as store:
         data = store.export_json()
-    text = json.dumps(data, ensure_ascii=False, indent=1) + "\n"
+    # Controls (C1, bidi, separators) in ids escaped as \uXXXX: safe to print, same data.
+    text = json_line(data, indent=1) + "\n"
     if args.file == "-":
-        sys.stdout.write(text)
+        buffer = getattr(sys.stdout, "buffer", None)
+        if buffer is None:
+            sys.stdout.write(text)
+        else:
+            buffer.write(text.encode("utf-8", "replace"))
         sys.stdout.flush()
         return 0
     target = Path(args.file).expanduser()
     _write_atomic(target, text)
-    err_console().print(
-        Text(
-            f"exported {len(data['read'])} read, {len(data['starred'])} starred, "
-            f"{len(data['positions'])} positions, {len(data['history'])} searches to {target}"
-        )
+    say(
+        f"exported {len(data['read'])} read, {len(data['starred'])} starred, "
+        f"{len(data['positions'])} positions, {len(data['history'])} searches to "
+        f"{display_path(target)}"
     )
     return 0
 
 
 def _write_atomic(target: Path, text: str) -> None:
-    """Write ``text`` to ``target`` via a temporary file, so a failure leaves no half file."""
+    """Write ``text`` to ``target`` atomically (a failure leaves no half file)."""
+    shown = display_path(target)
     if target.is_dir():
-        raise CliError(f"{target}: is a folder; give a file name", 1)
+        raise CliError(f"{shown}: is a folder; give a file name", 1)
     folder = target.parent
     if not folder.is_dir():
-        raise CliError(f"{target}: no such folder: {folder}", 1)
-    tmp_name: str | None = None
+        raise CliError(f"{shown}: no such folder: {display_path(folder)}", 1)
     try:
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        Path(tmp_name).replace(target)
-        tmp_name = None
+        write_atomic(target, text, errors="replace")
     except OSError as exc:
-        raise CliError(f"{target}: cannot write: {(exc.strerror or str(exc)).lower()}", 1) from exc
-    finally:
-        if tmp_name is not None:
-            with contextlib.suppress(OSError):
-                Path(tmp_name).unlink()
+        reason = (exc.strerror or str(exc)).lower()
+        raise CliError(f"{shown}: cannot write: {reason}", 1) from exc
+
+
+def _label(name: str) -> str:
+    return "standard input" if name == "-" else display_path(name)
 
 
 def _read_export(name: str) -> Any:
-    label = "standard input" if name == "-" else name
+    """The parsed export: a regular file (or standard input) of at most
+    :data:`MAX_IMPORT_BYTES`, UTF-8 JSON with no number longer than
+    :data:`MAX_NUMBER_DIGITS` digits. Anything else is a one-line :class:`CliError`."""
+    label = _label(name)
     try:
         if name == "-":
-            text = sys.stdin.read()
+            raw = read_stream_bounded(sys.stdin.buffer, MAX_IMPORT_BYTES)
         else:
-            path = Path(name).expanduser()
-            if path.is_dir():
-                raise CliError(f"{name}: is a folder, not an export file", 1)
-            text = path.read_text(encoding="utf-8")
+            raw = read_bounded(Path(name).expanduser(), MAX_IMPORT_BYTES)
+        text = raw.decode("utf-8")
     except FileNotFoundError:
         raise CliError(f"{label}: no such file", 1) from None
+    except IsADirectoryError:
+        raise CliError(f"{label}: is a folder, not an export file", 1) from None
+    except TooBig:
+        raise CliError(
+            f"{label}: not a state export (bigger than {MAX_IMPORT_BYTES // 2**20} MB); "
+            "nothing was imported",
+            1,
+        ) from None
     except UnicodeDecodeError:
         raise CliError(f"{label}: not a JSON export (not UTF-8 text)", 1) from None
     except OSError as exc:
         raise CliError(f"{label}: cannot read: {(exc.strerror or str(exc)).lower()}", 1) from exc
     try:
-        return json.loads(text)
+        return json.loads(text, parse_int=_bounded_int, parse_constant=_no_constant)
     except json.JSONDecodeError as exc:
         raise CliError(
             f"{label}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})", 1
         ) from None
+    except _BadNumber as exc:
+        raise CliError(f"{label}: not a state export ({exc}); nothing was imported", 1) from None
     except RecursionError:
         raise CliError(f"{label}: not valid JSON (nested too deeply)", 1) from None
 
 
+class _BadNumber(ValueError):
+    pass
+
+
+def _bounded_int(digits: str) -> int:
+    if len(digits.lstrip("-")) > MAX_NUMBER_DIGITS:
+        raise _BadNumber(f"a number of {len(digits):,} digits")
+    return int(digits)
+
+
+def _no_constant(name: str) -> Any:
+    raise _BadNumber(f"{name} is not a number an export holds")
+
+
 def cmd_import(args: argparse.Namespace) -> int:
     data = _read_export(args.file)
-    label = "standard input" if args.file == "-" else args.file
+    label = _label(args.file)
     with open_state() as store:
         try:
             changed = store.import_json(data)
@@ -132,20 +162,23 @@ def cmd_import(args: argparse.Namespace) -> int:
             raise CliError(f"{label}: {exc}; nothing was imported", 1) from None
         except StateError as exc:
             raise CliError(str(exc), 1) from None
-        where = store.path if store.path is not None else "memory (not saved)"
-    err_console().print(
-        Text(f"imported {changed} change{'s' if changed != 1 else ''} into {where}")
-    )
+        where = _where(store)
+    say(f"imported {changed:,} change{'s' if changed != 1 else ''} into {where}")
     return 0
 
 
 def cmd_info(args: argparse.Namespace) -> int:
     with open_state() as store:
         out = out_console()
-        where = str(store.path) if store.path is not None else "memory (not saved)"
-        out.print(Text(f"store:      {where}"))
-        out.print(Text(f"read:       {len(store.read_ids())}"))
-        out.print(Text(f"starred:    {len(store.starred_ids())}"))
-        out.print(Text(f"positions:  {len(store.export_json()['positions'])}"))
-        out.print(Text(f"searches:   {len(store.search_history(limit=10**9))}"))
+        counts = store.counts()
+        out.print(Text(f"store:      {_where(store)}"))
+        out.print(Text(f"read:       {counts.read}"))
+        out.print(Text(f"starred:    {counts.starred}"))
+        out.print(Text(f"positions:  {counts.positions}"))
+        out.print(Text(f"searches:   {counts.searches}"))
     return 0
+
+
+def _where(store: StateStore) -> str:
+    """Where the store keeps the state, as shown to the user."""
+    return display_path(store.path) if store.path is not None else "memory (not saved)"

@@ -121,10 +121,11 @@ class Article:
 
     @property
     def location(self) -> str:
-        """Where the article lives, for messages: ``path`` or ``path#entry`` (safe to print:
-        see :func:`newstui.core.text.display_path`)."""
+        """Where the article lives, for messages: ``path`` or ``path#N`` for the N-th record
+        of the file, counted from 1 like :attr:`Problem.entry` (safe to print: see
+        :func:`newstui.core.text.display_path`)."""
         where = display_path(self.path) if self.path is not None else "<memory>"
-        return where if self.entry is None else f"{where}#{self.entry}"
+        return where if self.entry is None else f"{where}#{self.entry + 1}"
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Article):
@@ -142,13 +143,20 @@ class Problem:
     ``kind`` is ``"skipped"`` (nothing loaded), ``"degraded"`` (loaded, but something was
     lost or guessed: encoding fallback, truncation, bad date) or ``"duplicate"``.
     ``path`` is always the file; ``entry`` is the record within it (a JSONL line, a feed
-    entry, a JSON list item; 1-based) when the problem is about one record, else ``None``.
+    entry, a JSON list item; 1-based, so ``Article.entry + 1``) when the problem is about
+    one record, else ``None``.
+
+    ``count`` is how many records the problem stands for: 1, except for the one Problem that
+    closes a file's list of record problems when there were too many to keep one each
+    (memory): it says "and N more records with problems", its ``entry`` is the first of
+    them and its ``count`` is N, so :func:`newstui.core.problems.summarize` counts truly.
     """
 
     path: Path
     reason: str
     kind: str = "skipped"
     entry: int | None = None
+    count: int = 1
 
     @property
     def display_path(self) -> str:

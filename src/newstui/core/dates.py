@@ -14,6 +14,7 @@ _EPOCH_RE = re.compile(r"[+-]?\d{1,13}(?:\.\d+)?")
 _REUTERS_RE = re.compile(
     r"(\d{1,2})-([A-Za-z]{3})-(\d{4})(?:\s+(\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d{1,6}))?)?)?"
 )
+_ORDINAL = re.compile(r"(\d)(st|nd|rd|th)\b")  # 1st -> 1
 _MONTHS = {
     m: i
     for i, m in enumerate(
@@ -48,6 +49,12 @@ def _aware(dt: datetime) -> datetime | None:
     return dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt
 
 
+def _is_trailer(rest: str) -> bool:
+    """What Reuters puts after a time (``27-MAR-1987 00:02:59.13RM``, ``... V RM``): desk
+    letters and spaces (and control bytes where the text was not cleaned), no digits."""
+    return not any(ch.isdigit() for ch in rest) and any(ch.isalpha() for ch in rest)
+
+
 def _from_epoch(value: float) -> datetime | None:
     if value != value or value in (float("inf"), float("-inf")):  # NaN, infinities
         return None
@@ -77,7 +84,8 @@ def parse_date(value: object) -> datetime | None:
     """A timezone-aware datetime from ``value``, or ``None`` when it is not a date we know.
 
     Accepts ISO 8601 (``2020-05-01``, ``2020-05-01T12:00:00Z``, with offsets), RFC 822
-    (``Fri, 01 May 2020 12:00:00 +0000``), Reuters style (``26-FEB-1987 15:14:36.41``),
+    (``Fri, 01 May 2020 12:00:00 +0000``), Reuters style (``26-FEB-1987 15:14:36.41``, also
+    with the desk letters Reuters appends: ``27-MAR-1987 00:02:59.13RM``),
     common English forms (``May 1, 2020``, ``1 May 2020``), ``2020/05/01``, epoch seconds or
     milliseconds (numbers, or strings of digits), and ``datetime`` objects. Naive times are
     taken as UTC. Never raises.
@@ -89,7 +97,10 @@ def parse_date(value: object) -> datetime | None:
     if isinstance(value, date):  # YAML front matter gives dates as datetime.date
         return _aware(datetime(value.year, value.month, value.day))
     if isinstance(value, int | float):
-        return _from_epoch(float(value))
+        try:
+            return _from_epoch(float(value))
+        except OverflowError:  # an integer beyond any float (10**400): not a date
+            return None
     if not isinstance(value, str):
         return None
     s = value.strip()
@@ -104,8 +115,8 @@ def parse_date(value: object) -> datetime | None:
         return _aware(datetime.fromisoformat(iso))
     except ValueError:
         pass
-    m = _REUTERS_RE.fullmatch(s)
-    if m:
+    m = _REUTERS_RE.match(s)
+    if m and (m.end() == len(s) or (m.group(4) and _is_trailer(s[m.end() :]))):
         return _reuters(m)
     if "," in s[:12] or s[:3].isalpha() or s[-5:].lstrip("+-").isdigit():
         try:
@@ -115,7 +126,7 @@ def parse_date(value: object) -> datetime | None:
         if dt is not None:
             return _aware(dt)
     norm = " ".join(s.replace(" UTC", "").replace(" GMT", "").split())
-    norm = re.sub(r"(\d)(st|nd|rd|th)\b", r"\1", norm)
+    norm = _ORDINAL.sub(r"\1", norm)
     for fmt in _FORMATS:
         try:
             return _aware(datetime.strptime(norm, fmt))

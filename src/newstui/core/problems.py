@@ -47,16 +47,24 @@ class ProblemSummary:
 
 
 def summarize(problems: Iterable[Problem]) -> ProblemSummary:
+    """Files with problems, records with problems (a record with two problems counts once;
+    a Problem standing for many records, see ``Problem.count``, counts them all) and
+    duplicates collapsed."""
     files: set[str] = set()
-    records = duplicates = 0
+    records: set[tuple[str, int]] = set()
+    more = duplicates = 0
     for p in problems:
         if p.kind == "duplicate":
-            duplicates += 1
+            duplicates += p.count
             continue
-        files.add(str(p.path))
+        path = str(p.path)
+        files.add(path)
         if p.entry is not None:
-            records += 1
-    return ProblemSummary(len(files), records, duplicates)
+            if p.count == 1:
+                records.add((path, p.entry))
+            else:
+                more += p.count
+    return ProblemSummary(len(files), len(records) + more, duplicates)
 
 
 def ordered(problems: Iterable[Problem]) -> list[Problem]:

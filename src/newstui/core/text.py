@@ -58,6 +58,7 @@ _DELETE = re.compile(
 )
 _JOINERS = re.compile("[\u200c\u200d]+")
 _ANY_SPACE = re.compile(r"\s+")
+_BLANK_LINES = re.compile(r"\n[ \t]*\n(?:[ \t]*\n)+")
 # Format characters (category Cf) that carry meaning in real text and cannot move or hide
 # anything: joiners (already checked to sit between visible characters), LRM/RLM marks.
 _KEEP_FORMAT = frozenset("\u200c\u200d\u200e\u200f")
@@ -134,7 +135,7 @@ def clean_body(s: str) -> str:
     """A body: :func:`clean_text`, trailing spaces dropped, 3+ blank lines squeezed, stripped."""
     s = clean_text(s)
     if "\n\n\n" in s:
-        s = re.sub(r"\n[ \t]*\n(?:[ \t]*\n)+", "\n\n", s)
+        s = _BLANK_LINES.sub("\n\n", s)
     return s.strip()
 
 

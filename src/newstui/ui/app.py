@@ -78,12 +78,6 @@ STATUS_FOLLOWS = (
 )
 
 
-def _call_scan(folders: list[Path], progress: Callable[..., None]) -> ScanResult:
-    from newstui.core.library import scan_library
-
-    return scan_library(folders, progress=progress)
-
-
 class NewsApp(App[int]):
     """A keyboard-first reader for a folder of news articles."""
 
@@ -328,43 +322,34 @@ class NewsApp(App[int]):
             return report
 
         try:
-            if self._use_cache:
-                from newstui.core.search.cache import open_library
+            from newstui.core.library.opening import open_library
 
-                shown_early = False
+            shown_early = False
 
-                def scanned(scan: ScanResult, index: SearchIndex) -> None:
-                    # Articles known, index about to fill: show the list and let searches
-                    # run against the filling index now, not after the whole build.
-                    nonlocal shown_early
-                    if not worker.is_cancelled:
-                        shown_early = True
-                        phase[0] = "Indexing"
-                        self.post_message(Scanned(scan, index, indexed=False, reload=reload))
+            def scanned(scan: ScanResult, index: SearchIndex) -> None:
+                # Articles known, index about to fill: show the list and let searches
+                # run against the filling index now, not after the whole build.
+                nonlocal shown_early
+                if not worker.is_cancelled:
+                    shown_early = True
+                    phase[0] = "Indexing"
+                    self.post_message(Scanned(scan, index, indexed=False, reload=reload))
 
-                scan, index = open_library(
-                    self.folders, progress=progress("Loading"), on_scanned=scanned
-                )
-                if worker.is_cancelled:
-                    return
-                if shown_early:
-                    self.post_message(Indexed(index))
-                else:
-                    self.post_message(Scanned(scan, index, indexed=True, reload=reload))
-                    # From the cache: build the lookup tables now, in this thread, rather
-                    # than on the first keystroke (~50 ms at 100k articles).
-                    index.prepare()
-                return
-            scan = _call_scan(self.folders, progress("Scanning"))
+            scan, index = open_library(
+                self.folders,
+                use_cache=self._use_cache,
+                progress=progress("Loading"),
+                on_scanned=scanned,
+            )
             if worker.is_cancelled:
                 return
-            from newstui.core.search import SearchIndex
-
-            index = SearchIndex()
-            self.post_message(Scanned(scan, index, indexed=False, reload=reload))
-            index.add(scan.articles, progress=progress("Indexing"))
-            if not worker.is_cancelled:
+            if shown_early:
                 self.post_message(Indexed(index))
+            else:
+                self.post_message(Scanned(scan, index, indexed=True, reload=reload))
+                # From the cache: build the lookup tables now, in this thread, rather
+                # than on the first keystroke (~50 ms at 100k articles).
+                index.prepare()
         except Exception as exc:  # a bug or an unreadable folder: say so, keep running
             self.post_message(LoadFailed(f"{type(exc).__name__}: {exc}"))
 
@@ -905,8 +890,7 @@ class NewsApp(App[int]):
 
     @work(thread=True, exclusive=True, group="fetch")
     def _fetch_thread(self, sources: list[str], cancel: threading.Event) -> None:
-        from newstui.core.fetch import FetchError, fetch_feeds
-        from newstui.core.loaders import load_file
+        from newstui.core.fetch import FetchError, HttpOptions, fetch_feeds
 
         finished: set[int] = set()
 
@@ -916,20 +900,24 @@ class NewsApp(App[int]):
             self.post_message(LoadProgress("Fetching", len(finished), event.total))
 
         try:
-            report = fetch_feeds(sources, self.folder, progress=progress, cancel=cancel)
+            http = HttpOptions(timeout=self.settings.fetch_timeout)
+            report = fetch_feeds(sources, self.folder, progress=progress, cancel=cancel, http=http)
         except FetchError as exc:
             self.post_message(Fetched(None, [], str(exc)))
             return
         except Exception as exc:  # a bug: say so, keep running
             self.post_message(Fetched(None, [], f"{type(exc).__name__}: {exc}"))
             return
-        articles: list[Article] = []
-        for path in report.written:
-            articles.extend(load_file(path).articles)
         index = self.index
-        if index is not None and articles:
-            index.add(articles)
-        self.post_message(Fetched(report, articles, None))
+        if index is None or not report.written:
+            self.post_message(Fetched(report, [], None))
+            return
+        from newstui.core.library import ScanResult
+        from newstui.core.library.opening import OpenLibrary, ingest
+
+        library = OpenLibrary(ScanResult(self.library.articles, self.problems), index)
+        library, added = ingest(library, report.written)
+        self.post_message(Fetched(report, added, None, library))
 
     @on(Fetched)
     def _on_fetched(self, event: Fetched) -> None:
@@ -940,15 +928,17 @@ class NewsApp(App[int]):
             self.notify(event.error, title="Fetch failed", severity="error", markup=False)
             return
         report = event.report
-        fresh = {a.id: a for a in event.articles}
-        if fresh:
-            kept = [a for a in self.library.articles if a.id not in fresh]
-            self.library = Library([*kept, *fresh.values()])
-            self.new_ids |= set(fresh)
+        if event.library is not None:
+            self.library = Library(event.library.scan.articles)
+            self.problems = list(event.library.scan.problems)
+            self.problem_summary = summarize(self.problems)
+            self.new_ids |= {a.id for a in event.articles}
             self.article_list.set_new_ids(self.new_ids)
             self.refresh_list()
             if self.search_query:
                 self.request_search(self.search_query, force=True)  # with the new articles
+        elif report.written:
+            self.load(True)  # fetched while the library was still opening: open it again
         failed = report.failed
         summary = f"{report.new} new, {report.updated} updated"
         if failed:

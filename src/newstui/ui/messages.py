@@ -16,6 +16,7 @@ from textual.message import Message
 if TYPE_CHECKING:
     from newstui.core.article import Article
     from newstui.core.library import ScanResult
+    from newstui.core.library.opening import OpenLibrary
     from newstui.core.search import SearchIndex, SearchResult
     from newstui.ui.model import Library
 
@@ -84,11 +85,13 @@ class MoreResults(Message):
 
 @dataclass(eq=False)
 class Fetched(Message):
-    """A fetch finished: its report, and the articles in the files it wrote."""
+    """A fetch finished: its report, the articles it added or changed, and the library
+    with them (``None`` when nothing was ingested)."""
 
     report: Any
     articles: list[Article]
     error: str | None
+    library: OpenLibrary | None = None
 
 
 @dataclass(eq=False)

@@ -18,15 +18,45 @@ finishes or times out first); then load ``report.written`` (new and rewritten fi
 by the user, ``sources_from_settings(settings)`` lists the configured ones.
 """
 
-from newstui.core.fetch.http import FetchError, HttpOptions
-from newstui.core.fetch.models import FeedProgress, FeedResult, FetchReport, Stage
-from newstui.core.fetch.runner import (
-    ProgressCallback,
-    default_state_path,
-    fetch_feeds,
-    sources_from_settings,
-    workers_running,
-)
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from newstui.core.fetch.http import FetchError, HttpOptions
+    from newstui.core.fetch.models import FeedProgress, FeedResult, FetchReport, Stage
+    from newstui.core.fetch.runner import (
+        ProgressCallback,
+        default_state_path,
+        fetch_feeds,
+        sources_from_settings,
+        workers_running,
+    )
+
+# Imported on first use: the article loaders use ``newstui.core.fetch.guard`` and must not
+# pay for httpx, markdownify and the rest.
+_HOME = {
+    "FetchError": "http",
+    "HttpOptions": "http",
+    "FeedProgress": "models",
+    "FeedResult": "models",
+    "FetchReport": "models",
+    "Stage": "models",
+    "ProgressCallback": "runner",
+    "default_state_path": "runner",
+    "fetch_feeds": "runner",
+    "sources_from_settings": "runner",
+    "workers_running": "runner",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _HOME.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"{__name__}.{module}"), name)
+
 
 __all__ = [
     "FeedProgress",

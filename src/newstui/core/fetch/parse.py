@@ -2,7 +2,12 @@
 (by hand, it is JSON) and OPML subscription lists.
 
 XML is first parsed by defusedxml, which refuses entity declarations (billion laughs,
-quadratic blowup) and external references before feedparser ever sees the bytes.
+quadratic blowup) and external references before feedparser ever sees the bytes. Before
+that, linear scans (:mod:`newstui.core.fetch.guard`) keep the first ``MAX_ENTRIES``
+entries and empty tags with absurdly many attributes, so feedparser's cost stays bounded;
+each is reported in the feed's notes. One entry that cannot be read is skipped with its
+reason; its siblings are kept. No regular expression here sees untrusted text in a way
+that can backtrack.
 """
 
 from __future__ import annotations
@@ -23,7 +28,23 @@ import defusedxml
 import defusedxml.ElementTree as SafeET
 import feedparser
 
-from newstui.core.fetch.text import clean_line, html_to_markdown, html_to_text, text_to_markdown
+from newstui.core.fetch.guard import (
+    MAX_ATTRIBUTES,
+    MAX_ENTRIES,
+    cap_entries,
+    drop_attribute_floods,
+    looks_like_html,
+    strip_tags,
+)
+from newstui.core.fetch.text import (
+    EntryRejected,
+    clean_line,
+    html_to_markdown,
+    html_to_plain,
+    html_to_text,
+    text_to_markdown,
+)
+from newstui.core.loaders.jsonfile import loads as json_loads
 
 
 class FeedFormatError(Exception):
@@ -49,10 +70,13 @@ class Entry:
     html: str = ""
     base: str = ""
 
-    def materialize(self) -> Entry:
-        """This entry with ``body`` converted from ``html`` (itself when already done)."""
+    def materialize(self, *, plain: bool = False) -> Entry:
+        """This entry with ``body`` converted from ``html`` (itself when already done): as
+        Markdown, or with ``plain`` as plain paragraphs (much faster on dense markup)."""
         if not self.html:
             return self
+        if plain:
+            return replace(self, body=html_to_plain(self.html), html="")
         return replace(self, body=html_to_markdown(self.html, base=self.base), html="")
 
     def content_hash(self) -> str:
@@ -83,9 +107,6 @@ class OpmlList:
     feeds: list[Subscription]
 
 
-_HTML_START = re.compile(
-    rb"^\s*(<!--.*?-->\s*)*<(!doctype\s+html|html[\s>]|head[\s>]|body[\s>])", re.I | re.S
-)
 _ENTITY_DECL = re.compile(rb"<!ENTITY", re.I)
 _FEED_ROOTS = {"rss", "feed", "rdf", "channel"}
 
@@ -98,11 +119,20 @@ def parse_document(data: bytes, *, url: str, content_type: str = "") -> ParsedFe
     ctype = content_type.split(";")[0].strip().lower()
     if stripped[:1] in (b"{", b"["):
         return parse_json_feed(data, url=url)
-    if _HTML_START.match(stripped[:4096]):
+    if looks_like_html(stripped[:4096]):
         raise FeedFormatError(_html_reason(data, url, ctype))
     if not stripped.startswith((b"<", b"\xff\xfe", b"\xfe\xff", b"\x00<")):
         kind = f" ({ctype})" if ctype else ""
         raise FeedFormatError(f"not a feed: the response{kind} is neither XML nor JSON")
+    notes: list[str] = []
+    data, emptied = drop_attribute_floods(data)
+    if emptied:
+        notes.append(
+            f"{emptied} element{'s' if emptied != 1 else ''} with more than {MAX_ATTRIBUTES} "
+            "attributes: their attributes were ignored"
+        )
+    data, cuts = cap_entries(data)
+    notes.extend(cuts)
     root, recovered = _safe_xml_root(data)
     if root is not None:
         name = _local(root.tag)
@@ -122,6 +152,7 @@ def parse_document(data: bytes, *, url: str, content_type: str = "") -> ParsedFe
         raise FeedFormatError(f"malformed XML: {recovered}")
     if recovered:
         feed.notes.insert(0, f"malformed XML ({recovered}); recovered {len(feed.entries)} entries")
+    feed.notes[:0] = notes
     return feed
 
 
@@ -169,24 +200,67 @@ def _html_reason(data: bytes, url: str, ctype: str) -> str:
     return reason
 
 
-_LINK_TAG = re.compile(rb"<link\b[^>]*>", re.I)
-_ATTR = re.compile(rb"""([a-z-]+)\s*=\s*("[^"]*"|'[^']*'|[^\s>]+)""", re.I)
 _FEED_TYPES = {"application/rss+xml", "application/atom+xml", "application/feed+json"}
+_ATTR_NAME = frozenset(b"abcdefghijklmnopqrstuvwxyz-")
+_SPACE = frozenset(b" \t\r\n\f\v")
 
 
 def _discover_feed_link(data: bytes, base: str) -> str:
-    for tag in _LINK_TAG.findall(data[:200_000]):
-        attrs = {
-            k.decode("ascii", "replace").lower(): v.strip(b"\"'").decode("utf-8", "replace")
-            for k, v in _ATTR.findall(tag)
-        }
+    """The feed an HTML page advertises (``<link rel=alternate type=...rss+xml>``)."""
+    low = data[:200_000].lower()
+    pos = 0
+    while True:
+        pos = low.find(b"<link", pos)
+        if pos < 0:
+            return ""
+        end = low.find(b">", pos)
+        if end < 0:
+            return ""  # no tag closes after this one either
+        if low[pos + 5 : pos + 6] not in (b" ", b"\t", b"\r", b"\n", b"/"):
+            pos += 5
+            continue
+        attrs = _tag_attributes(data[pos + 5 : end])
+        pos = end + 1
         if "alternate" in attrs.get("rel", "").lower().split() and (
             attrs.get("type", "").lower() in _FEED_TYPES
         ):
             href = attrs.get("href", "").strip()
             if href:
                 return clean_line(urljoin(base, href)) if base.startswith("http") else href
-    return ""
+
+
+def _tag_attributes(tag: bytes) -> dict[str, str]:
+    """``name=value`` pairs of one tag's inside (a linear scan; first of a name wins)."""
+    attrs: dict[str, str] = {}
+    low = tag.lower()
+    i, n = 0, len(tag)
+    while i < n:
+        while i < n and low[i] not in _ATTR_NAME:
+            i += 1
+        start = i
+        while i < n and low[i] in _ATTR_NAME:
+            i += 1
+        name = low[start:i].decode("ascii")
+        j = i
+        while j < n and tag[j] in _SPACE:
+            j += 1
+        if not name or j >= n or tag[j : j + 1] != b"=":
+            continue
+        j += 1
+        while j < n and tag[j] in _SPACE:
+            j += 1
+        quote = tag[j : j + 1]
+        if quote in (b'"', b"'"):
+            close = tag.find(quote, j + 1)
+            close = n if close < 0 else close
+            value, i = tag[j + 1 : close], close + 1
+        else:
+            k = j
+            while k < n and tag[k] not in _SPACE:
+                k += 1
+            value, i = tag[j:k], k
+        attrs.setdefault(name, value.decode("utf-8", "replace"))
+    return attrs
 
 
 # --- RSS / Atom -------------------------------------------------------------------------
@@ -198,7 +272,15 @@ def _parse_with_feedparser(data: bytes, *, url: str, content_type: str) -> Parse
         headers["content-type"] = content_type
     # Always a stream: given bytes, feedparser first tries them as a *file name*, so a body
     # of b"/dev/zero" (or a FIFO's path) would be opened and read without end.
-    parsed: Any = feedparser.parse(io.BytesIO(data), response_headers=headers)
+    # No sanitising or URI resolving by feedparser: both re-parse every entry's HTML in pure
+    # Python (200k tags: minutes). The HTML becomes Markdown here, where scripts, styles and
+    # forms are dropped and links resolved (text.html_to_markdown).
+    parsed: Any = feedparser.parse(
+        io.BytesIO(data),
+        response_headers=headers,
+        sanitize_html=False,
+        resolve_relative_uris=False,
+    )
     version = parsed.get("version", "")
     entries_raw = parsed.get("entries", [])
     if parsed.get("bozo") and not entries_raw:
@@ -213,7 +295,11 @@ def _parse_with_feedparser(data: bytes, *, url: str, content_type: str) -> Parse
     title = _fp_text(fmeta, "title") or _host_title(url)
     feed = ParsedFeed(title=title, link=str(fmeta.get("link", "")))
     for n, raw in enumerate(entries_raw):
-        entry = _feedparser_entry(raw, n, base=feed.link or url)
+        try:
+            entry = _feedparser_entry(raw, n, base=feed.link or url)
+        except (Exception, RecursionError) as exc:  # one bad entry never fails its feed
+            feed.notes.append(f"entry {n + 1} skipped: {entry_problem(exc)}")
+            continue
         if entry is None:
             feed.notes.append(f"entry {n + 1} skipped: no title, link or text")
         else:
@@ -254,32 +340,37 @@ def _feedparser_entry(raw: Any, n: int, *, base: str) -> Entry | None:
     link = _safe_url(raw.get("link", ""), base)
     html = ""
     is_html = True
+    html_base = ""  # relative links in the HTML resolve against its xml:base / the feed's URL
     for content in raw.get("content", []) or []:
         value = content.get("value", "")
         if value and len(value) > len(html):
             html = value
             is_html = "html" in content.get("type", "text/html")
+            html_base = str(content.get("base") or "")
     if not html:
         html = raw.get("summary", "") or ""
         detail = raw.get("summary_detail") or {}
         is_html = "html" in detail.get("type", "text/html")
-    lazy = is_html and bool(title) and bool(html.strip())
+        html_base = str(detail.get("base") or "")
+    if not html_base.startswith(("http://", "https://")):
+        html_base = link or base
+    lazy = is_html and bool(html.strip())  # converted only if written, within a budget
     if lazy:
         body = ""
     else:
-        body = html_to_markdown(html, base=link or base) if is_html else text_to_markdown(html)
+        body = html_to_markdown(html, base=html_base) if is_html else text_to_markdown(html)
     author = html_to_text(raw.get("author", "") or "")
     tags = _tags(t.get("label") or t.get("term") for t in raw.get("tags", []) or [])
     published = _struct_to_dt(raw.get("published_parsed")) or _struct_to_dt(
         raw.get("updated_parsed")
     )
-    if not (title or link or body):
+    if not (title or link or body or (lazy and _text_head(html).strip())):
         return None
     if not title:
-        title = _title_from_body(body) or link or f"Entry {n + 1}"
+        title = _title_from_body(body or _text_head(html)) or link or f"Entry {n + 1}"
     key = clean_line(str(raw.get("id", "") or "")) or link or _digest_key(title, body or html)
     if lazy:
-        return Entry(key, title, "", link, author, published, tags, html=html, base=link or base)
+        return Entry(key, title, "", link, author, published, tags, html=html, base=html_base)
     return Entry(key, title, body, link, author, published, tags)
 
 
@@ -288,7 +379,8 @@ def _feedparser_entry(raw: Any, n: int, *, base: str) -> Entry | None:
 
 def parse_json_feed(data: bytes, *, url: str) -> ParsedFeed:
     try:
-        doc = json.loads(data.decode("utf-8-sig"))
+        # The loaders' decoder: an integer too long to convert is ignored, not fatal.
+        doc = json_loads(data.decode("utf-8-sig"))
     except UnicodeDecodeError:
         raise FeedFormatError("not a feed: JSON that is not UTF-8") from None
     except json.JSONDecodeError as exc:
@@ -309,16 +401,32 @@ def parse_json_feed(data: bytes, *, url: str) -> ParsedFeed:
     feed = ParsedFeed(title=title, link=home)
     base = home or url
     feed_authors = _json_authors(doc)
+    if len(items) > MAX_ENTRIES:
+        feed.notes.append(f"{len(items)} items: only the first {MAX_ENTRIES} were read")
+        items = items[:MAX_ENTRIES]
     for n, item in enumerate(items):
         if not isinstance(item, dict):
             feed.notes.append(f"item {n + 1} skipped: not an object")
             continue
-        entry = _json_entry(item, n, base=base, default_author=feed_authors)
+        try:
+            entry = _json_entry(item, n, base=base, default_author=feed_authors)
+        except (Exception, RecursionError) as exc:  # one bad item never fails its feed
+            feed.notes.append(f"item {n + 1} skipped: {entry_problem(exc)}")
+            continue
         if entry is None:
             feed.notes.append(f"item {n + 1} skipped: no title, link or text")
         else:
             feed.entries.append(entry)
     return feed
+
+
+def entry_problem(exc: BaseException) -> str:
+    """One line saying why an entry could not be read."""
+    if isinstance(exc, RecursionError):
+        return "nested too deeply to read"
+    if isinstance(exc, EntryRejected):
+        return str(exc)
+    return clean_line(f"{type(exc).__name__}: {exc}")[:200]
 
 
 def _str(value: Any) -> str:
@@ -338,7 +446,7 @@ def _json_entry(item: dict[str, Any], n: int, *, base: str, default_author: str)
     title = clean_line(_str(item.get("title")))
     link = _safe_url(_str(item.get("url")) or _str(item.get("external_url")), base)
     html = _str(item.get("content_html"))
-    lazy = bool(title) and bool(html.strip())
+    lazy = bool(html.strip())  # converted only if written, within a budget
     if lazy:
         body = ""
     elif html:
@@ -351,10 +459,10 @@ def _json_entry(item: dict[str, Any], n: int, *, base: str, default_author: str)
     raw_tags = item.get("tags")
     tags = _tags(t for t in raw_tags if isinstance(t, str)) if isinstance(raw_tags, list) else ()
     author = _json_authors(item) or default_author
-    if not (title or link or body):
+    if not (title or link or body or (lazy and _text_head(html).strip())):
         return None
     if not title:
-        title = _title_from_body(body) or link or f"Item {n + 1}"
+        title = _title_from_body(body or _text_head(html)) or link or f"Item {n + 1}"
     raw_id = item.get("id")
     key = clean_line(str(raw_id)) if isinstance(raw_id, str | int) and str(raw_id) else ""
     key = key or link or _digest_key(title, body or html)
@@ -426,6 +534,11 @@ def _tags(values: Any) -> tuple[str, ...]:
         if tag and tag not in out:
             out.append(tag)
     return tuple(out)
+
+
+def _text_head(html: str) -> str:
+    """The start of an HTML fragment's text, without building a tree."""
+    return strip_tags(html[:4096])
 
 
 def _title_from_body(body: str) -> str:

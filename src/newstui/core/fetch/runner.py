@@ -9,7 +9,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -23,12 +23,14 @@ from newstui.core.fetch.parse import (
     FeedFormatError,
     OpmlList,
     ParsedFeed,
+    entry_problem,
     parse_document,
 )
 from newstui.core.fetch.pool import DaemonPool
 from newstui.core.fetch.store import FetchStore
 from newstui.core.fetch.text import clean_line, tidy_markdown
 from newstui.core.fetch.writer import (
+    LinkRefused,
     clean_stale_temps,
     entry_stem,
     render_document,
@@ -41,6 +43,7 @@ from newstui.core.paths import data_dir
 ProgressCallback = Callable[[FeedProgress], None]
 PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"
 MAX_JOBS = 32
+CONVERT_SECONDS = 3.0  # HTML-to-Markdown time per feed and run; later entries: plain text
 INTERRUPT_GRACE = 0.5  # seconds to let workers finish a write after ctrl+c or cancel
 WORKER_THREAD_PREFIX = "newstui-fetch"
 
@@ -359,6 +362,8 @@ class _Context:
     events: queue.SimpleQueue[FeedProgress]
     fetched_at: datetime
     total: int = 0
+    #: hosts whose pages timed out in this run: their other pages are not waited for again
+    slow_hosts: set[str] = field(default_factory=set)
 
     def event(self, src: _Source, tid: int, stage: Stage, **kw: object) -> None:
         self.events.put(FeedProgress(src.feed, tid, self.total, stage, **kw))  # type: ignore[arg-type]
@@ -370,7 +375,7 @@ def _process_feed(src: _Source, tid: int, ctx: _Context) -> FeedResult | _Expans
         return _fetch_one(src, tid, ctx, result)
     except Cancelled:
         result.error = CANCELLED
-    except (FetchError, FeedFormatError) as exc:
+    except (FetchError, FeedFormatError, LinkRefused) as exc:
         result.error = str(exc)
     except OSError as exc:
         where = f" {exc.filename}" if exc.filename else ""
@@ -445,6 +450,8 @@ def _write_entries(
 ) -> None:
     todo: list[tuple[Entry, str, str | None]] = []  # entry, content hash, existing path
     keys: set[str] = set()
+    convert_until = time.monotonic() + CONVERT_SECONDS
+    plain = 0
     for entry in doc.entries:
         if entry.key in keys:
             result.notes.append(f"entry {entry.title!r} skipped: its id repeats an earlier entry")
@@ -456,7 +463,19 @@ def _write_entries(
             # unchanged, or the user deleted the file: leave it deleted
             result.unchanged += 1
             continue
-        todo.append((entry.materialize(), digest, rec.path if rec else None))
+        late = bool(entry.html) and time.monotonic() > convert_until
+        try:
+            ready = entry.materialize(plain=late)
+        except (Exception, RecursionError) as exc:  # one bad entry never fails its feed
+            result.notes.append(f"entry {entry.title!r} skipped: {entry_problem(exc)}")
+            continue
+        plain += late
+        todo.append((ready, digest, rec.path if rec else None))
+    if plain:
+        result.notes.append(
+            f"{plain} entr{'ies' if plain != 1 else 'y'} kept as plain text: converting this "
+            f"feed's HTML to Markdown took more than {CONVERT_SECONDS:g} s"
+        )
     pages: list[cf.Future[tuple[str | None, str | None]] | None] = []
     for entry, _, _ in todo:
         if ctx.page_pool is not None and entry.url:
@@ -490,7 +509,12 @@ def _write_entries(
                     result.notes.append(f"{path}: changed since it was fetched; left as it is")
                     file_hash = rec.file_hash
                 else:
-                    rewrite(path, document)
+                    try:
+                        rewrite(path, document)
+                    except LinkRefused as exc:
+                        result.notes.append(str(exc))
+                        done += 1
+                        continue
                     result.updated += 1
                     result.written.append(path)
             else:
@@ -532,15 +556,29 @@ def _full_text(url: str, ctx: _Context) -> tuple[str | None, str | None]:
     """(markdown, None) with the page's article text, or (None, reason)."""
     if ctx.stop.is_set():
         return None, CANCELLED
+    host = urlsplit(url).hostname or ""
+    if host in ctx.slow_hosts:
+        # One page of a dead or trickling server costs a timeout; the rest cost nothing.
+        return None, f"page not fetched: {host} timed out on another page in this run"
     try:
         resp = http_get(ctx.client, url, ctx.opts, accept=PAGE_ACCEPT, cancel=ctx.stop)
     except Cancelled:
         return None, CANCELLED
     except FetchError as exc:
+        if str(exc).startswith("timed out"):
+            ctx.slow_hosts.add(host)
         return None, f"page not fetched: {exc}"
     ctype = resp.content_type.split(";")[0].strip().lower()
     if ctype and ctype not in ("text/html", "application/xhtml+xml", "text/plain"):
         return None, f"the page is {ctype}, not HTML"
+    from newstui.core.loaders.htmlpage import MAX_DEPTH, MAX_EXTRACT_CHARS, nesting_depth
+
+    if len(resp.content) > MAX_EXTRACT_CHARS:
+        # trafilatura costs about a second and 50 MB per MB of page
+        return None, f"the page is larger than {MAX_EXTRACT_CHARS // (1024 * 1024)} MB"
+    page = resp.content.decode("utf-8", "replace")
+    if nesting_depth(page) > MAX_DEPTH:
+        return None, f"the page's HTML is nested more than {MAX_DEPTH} levels deep"
     try:
         import trafilatura
 
@@ -553,7 +591,7 @@ def _full_text(url: str, ctx: _Context) -> tuple[str | None, str | None]:
             include_tables=True,
             include_comments=False,
         )
-    except Exception as exc:  # an extractor bug on one page must not fail the feed
+    except (Exception, RecursionError) as exc:  # an extractor bug must not fail the feed
         return None, f"extraction failed: {type(exc).__name__}"
     if not text or not text.strip():
         return None, "no article text found on the page"

@@ -1,10 +1,16 @@
 """Write entries as Markdown article files: safe names, atomic writes, no leftovers.
 
-A file is written to a hidden temp file in its final folder, flushed, then renamed into
-place (``os.link`` for a new file, so a name is never silently taken from another file;
+A file is written to a hidden temp file in its final folder (by
+:mod:`newstui.core.atomic`, the one atomic write), flushed, then renamed into place (``os.link`` for a new file, so a name is never silently taken from another file;
 ``os.replace`` to rewrite our own file). Temp files carry the writer's pid, so an
 interrupted run's leftovers are removed at the next start, and never another live
 run's. Hidden names also keep them out of the library scan meanwhile.
+
+Nothing is ever written through a symbolic link: the feed folder is opened with
+``O_NOFOLLOW`` (a link there is refused with a ``LinkRefused`` naming it), and the temp
+file, the link to the new name and the rename over our own file all work relative to that
+open folder, none following a link (``link`` never follows, ``rename`` replaces the name
+itself, and a file of ours that has become a link is refused, not replaced).
 """
 
 from __future__ import annotations
@@ -13,7 +19,6 @@ import contextlib
 import errno
 import os
 import re
-import tempfile
 import time
 import unicodedata
 from datetime import datetime
@@ -22,10 +27,30 @@ from typing import Any
 
 import yaml
 
+from newstui.core.atomic import (
+    NEW_FILE_MODE,
+    TEMP_SUFFIX,
+    LinkRefused,
+    open_folder,
+    write_atomic,
+    write_temp,
+)
 from newstui.core.fetch.parse import Entry
 
+__all__ = [
+    "MAX_SLUG_BYTES",
+    "STALE_AFTER",
+    "TEMP_PREFIX",
+    "LinkRefused",
+    "clean_stale_temps",
+    "entry_stem",
+    "render_document",
+    "rewrite",
+    "slugify",
+    "write_new",
+]
+
 TEMP_PREFIX = ".newstui-fetch-"
-TEMP_SUFFIX = ".tmp"
 MAX_SLUG_BYTES = 80
 STALE_AFTER = 3600.0  # a temp file this old is stale even if its pid now belongs to another process
 _NON_WORD = re.compile(r"[^\w]+")
@@ -86,71 +111,50 @@ def render_document(
     return f"---\n{head}---\n\n{body}\n" if body else f"---\n{head}---\n"
 
 
-def _temp_for(folder: Path) -> tuple[int, Path]:
-    fd, name = tempfile.mkstemp(
-        prefix=f"{TEMP_PREFIX}{os.getpid()}-", suffix=TEMP_SUFFIX, dir=folder
-    )
-    return fd, Path(name)
-
-
-def _write_temp(folder: Path, text: str) -> Path:
-    fd, tmp = _temp_for(folder)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        tmp.chmod(0o666 & ~_UMASK)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise
-    return tmp
-
-
-def _read_umask() -> int:
-    mask = os.umask(0o022)  # read once at import, before any worker thread exists
-    os.umask(mask)
-    return mask
-
-
-_UMASK = _read_umask()
-
-
 def write_new(folder: Path, stem: str, text: str) -> Path:
-    """Write ``text`` to a new file ``stem.md`` in ``folder`` (``stem-2.md``... when taken)."""
-    folder.mkdir(parents=True, exist_ok=True)
-    tmp = _write_temp(folder, text)
+    """Write ``text`` to a new file ``stem.md`` in ``folder`` (``stem-2.md``... when taken).
+    Raise ``LinkRefused`` when ``folder`` is a symbolic link."""
+    dir_fd = open_folder(folder, refuse_link=True)
     try:
-        for n in range(1, 10_000):
-            target = folder / (f"{stem}.md" if n == 1 else f"{stem}-{n}.md")
-            try:
-                os.link(tmp, target)
-            except FileExistsError:
-                continue
-            except OSError as exc:
-                if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EXDEV, errno.EMLINK):
-                    raise
-                if target.exists():  # filesystems without hard links: best effort
+        tmp = write_temp(dir_fd, text, prefix=TEMP_PREFIX, mode=NEW_FILE_MODE)
+        try:
+            for n in range(1, 10_000):
+                name = f"{stem}.md" if n == 1 else f"{stem}-{n}.md"
+                try:
+                    # link() never follows: an existing name, even a link, is EEXIST
+                    os.link(tmp, name, src_dir_fd=dir_fd, dst_dir_fd=dir_fd, follow_symlinks=False)
+                except FileExistsError:
                     continue
-                tmp.replace(target)
-                return target
-            return target
-        raise OSError(f"no free file name for {stem!r} in {folder}")
+                except OSError as exc:
+                    if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EXDEV, errno.EMLINK):
+                        raise
+                    if _exists(name, dir_fd):  # filesystems without hard links: best effort
+                        continue
+                    os.rename(tmp, name, src_dir_fd=dir_fd, dst_dir_fd=dir_fd)
+                    return folder / name
+                return folder / name
+            raise OSError(f"no free file name for {stem!r} in {folder}")
+        finally:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp, dir_fd=dir_fd)
     finally:
-        with contextlib.suppress(FileNotFoundError):
-            tmp.unlink()
+        os.close(dir_fd)
+
+
+def _exists(name: str, dir_fd: int) -> bool:
+    try:
+        os.stat(name, dir_fd=dir_fd, follow_symlinks=False)
+    except FileNotFoundError:
+        return False
+    return True
 
 
 def rewrite(path: Path, text: str) -> None:
-    """Atomically replace our own file ``path`` with ``text``."""
-    tmp = _write_temp(path.parent, text)
-    try:
-        tmp.replace(path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise
+    """Atomically replace our own file ``path`` with ``text``. Raise ``LinkRefused`` when
+    ``path`` or its folder is a symbolic link."""
+    write_atomic(
+        path, text, create_folder=True, refuse_links=True, prefix=TEMP_PREFIX, mode=NEW_FILE_MODE
+    )
 
 
 def clean_stale_temps(root: Path) -> int:

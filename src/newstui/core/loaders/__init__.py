@@ -121,29 +121,36 @@ def _load_bytes(data: bytes, path: Path, declared: str, truncated: bool) -> Load
     if kind == "not-a-feed":
         raise LoadError("XML file that is not an RSS/Atom feed")
     b = Builder(path, kind, truncated=truncated)
+    _parse(b, data, kind, truncated)
+    return b.finish()
+
+
+def _parse(b: Builder, data: bytes, kind: str, truncated: bool) -> None:
     if kind == "feed":
         # A cut feed is still parsed (leniently); its entries are complete or absent.
         b.truncated = False
-        return parse_feed(b, data)
-    raw_text, problem = decode_bytes(data, path, truncated)
+        parse_feed(b, data)
+        return
+    raw_text, problem = decode_bytes(data, b.path, truncated)
     if problem is not None:
         b.outcome.problems.append(problem)
     if kind in ("text", "markdown"):
         # Sanitised before parsing, so escapes cannot break a header or YAML front matter.
         raw_text = clean_text(raw_text)
     if kind == "markdown":
-        return load_markdown(b, raw_text)
-    if kind == "html":
-        return load_html(b, raw_text)
-    if kind == "json":
-        return load_json(b, raw_text)
-    if kind == "jsonl":
+        load_markdown(b, raw_text)
+    elif kind == "html":
+        load_html(b, raw_text)
+    elif kind == "json":
+        load_json(b, raw_text)
+    elif kind == "jsonl":
         b.truncated = False
         lines = raw_text.split("\n")
         if truncated and lines:
             lines.pop()  # the last line was cut by the cap
-        return load_jsonl_text(b, "\n".join(lines))
-    return load_text(b, raw_text)
+        load_jsonl_text(b, "\n".join(lines))
+    else:
+        load_text(b, raw_text)
 
 
 def decode_bytes(data: bytes, path: Path, truncated: bool = False) -> tuple[str, Problem | None]:

@@ -11,7 +11,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from newstui.core.article import Article, Problem, make_article_id, text_digest_and_count
+from newstui.core.article import (
+    Article,
+    Problem,
+    count_words,
+    make_article_id,
+    text_digest_and_count,
+)
 from newstui.core.dates import parse_date
 from newstui.core.text import clean_body, clean_line, shorten
 
@@ -26,6 +32,9 @@ MAX_FIELD_CHARS = 200
 MAX_TAGS = 50
 TRUNCATED_MARKER = "[truncated]"
 DERIVED_TITLE_CHARS = 90
+# Problems kept one by one per file about its records (JSONL lines, list items, feed
+# entries); past this they are counted (see Builder).
+MAX_RECORD_PROBLEMS = 50
 
 
 @dataclass(slots=True)
@@ -276,6 +285,27 @@ _WEAK_END = frozenset(
 )
 
 
+def split_first_sentence(body: str, title: str) -> str | None:
+    """The rest of ``body`` after its first sentence, when ``title`` is that whole sentence
+    (as :func:`derive_title` gives it, uncut) and something follows; else ``None``.
+
+    So an article whose title came from its first sentence does not show that sentence
+    twice (as the title, then as the body's first line); a cut title (``…``) keeps the
+    sentence in the body, where it is read whole.
+    """
+    if not title or title.endswith("…"):
+        return None
+    head = body[:1000]
+    m = _SENTENCE_END.search(head)
+    if m is None or head[m.start() : m.end()].strip():
+        return None  # no sentence end, or closing quotes that belong to the sentence
+    sentence = " ".join(head[: m.start()].split())
+    if sentence.rstrip(".") != title and sentence != title:
+        return None
+    rest = body[m.end() :]
+    return rest if rest.strip() else None
+
+
 def derive_title(body: str, width: int = DERIVED_TITLE_CHARS) -> str:
     """A title from the first sentence of ``body``, cut near ``width`` characters.
 
@@ -310,16 +340,58 @@ def derive_title(body: str, width: int = DERIVED_TITLE_CHARS) -> str:
 
 
 class Builder:
-    """Builds clean Articles for one file; every text field goes through the sanitiser."""
+    """Builds clean Articles for one file; every text field goes through the sanitiser.
+
+    Problems about single records are kept one each up to :data:`MAX_RECORD_PROBLEMS` per
+    file; past that they are only counted (a file of a million bad lines must not hold a
+    million Problems), and :meth:`finish` closes the list with one Problem standing for the
+    rest (``count`` = how many records).
+    """
 
     def __init__(self, path: Path, fmt: str, *, truncated: bool = False) -> None:
         self.path = path
         self.format = fmt
         self.truncated = truncated
         self.outcome = LoadOutcome()
+        self._record_problems = 0  # kept one each
+        self._last_record = -1  # the record of the latest record problem (kept or not)
+        self._more = 0  # further records with problems, counted only
+        self._more_first = 0
+        self._more_skipped = False
 
     def problem(self, reason: str, kind: str = "skipped", entry: int | None = None) -> None:
-        self.outcome.problems.append(Problem(self.path, reason, kind, entry))
+        """``entry``: the record's 0-based position (``Article.entry``); the Problem holds it
+        1-based. Loaders report a record's problems together, record after record."""
+        if entry is None:
+            self.outcome.problems.append(Problem(self.path, reason, kind))
+            return
+        number = entry + 1
+        if self._record_problems < MAX_RECORD_PROBLEMS:
+            self._record_problems += 1
+            self.outcome.problems.append(Problem(self.path, reason, kind, number))
+        elif number != self._last_record:
+            if not self._more:
+                self._more_first = number
+            self._more += 1
+            self._more_skipped = self._more_skipped or kind == "skipped"
+        self._last_record = number
+
+    def finish(self) -> LoadOutcome:
+        """The outcome, its record problems closed by "and N more records with problems"
+        when some were only counted. Idempotent."""
+        if self._more:
+            self.outcome.problems.append(
+                Problem(
+                    self.path,
+                    f"and {self._more:,} more record{'s' if self._more != 1 else ''} with "
+                    "problems (not listed one by one)",
+                    "skipped" if self._more_skipped else "degraded",
+                    self._more_first,
+                    self._more,
+                )
+            )
+            self._more = 0
+        return self.outcome
 
     def add(
         self,
@@ -334,34 +406,49 @@ class Builder:
         tags: object = (),
         derive: bool = True,
         truncated: bool | None = None,
+        name_title: str = "",
     ) -> Article | None:
+        """One article. A missing title is ``name_title`` (one made from the file name) when
+        given, else derived from the body's first sentence, which then leaves the body when
+        the title holds it whole. Either way the id is made from the derived title and the
+        whole body, so it does not change with the file name or this presentation."""
         title = clean_line(title, MAX_TITLE_CHARS)
         body = clean_body(body)
+        shown = body  # the body as shown: without the sentence that became the title
         if not title and derive:
-            title = derive_title(body)
+            id_title = derive_title(body)
+            title = clean_line(name_title, MAX_TITLE_CHARS)
+            if not title:
+                title = id_title
+                # (Not in Markdown, whose first "sentence" may be part of a list or quote.)
+                rest = None if self.format == "markdown" else split_first_sentence(body, title)
+                if rest is not None:
+                    shown = rest.lstrip()
+        else:
+            id_title = title
         if not title and not body:
             self.problem("no title or text", "skipped", entry)
             return None
         is_truncated = self.truncated if truncated is None else truncated
         if is_truncated:
+            whole = shown is body
             body = f"{body}\n\n{TRUNCATED_MARKER}"
+            shown = body if whole else f"{shown}\n\n{TRUNCATED_MARKER}"
         url_s = clean_line(as_text(url), 2000)
         published: datetime | None = None
         if date not in (None, ""):
             published = parse_date(date)
             if published is None:
-                shown = shorten(clean_line(as_text(date)), 40) or type(date).__name__
-                self.problem(
-                    f"unrecognised date {shown!r}",
-                    "degraded",
-                    entry,
-                )
-        text_id, word_count = text_digest_and_count(title, body)
+                shown_date = shorten(clean_line(as_text(date)), 40) or type(date).__name__
+                self.problem(f"unrecognised date {shown_date!r}", "degraded", entry)
+        text_id, word_count = text_digest_and_count(id_title, body)
+        if shown is not body:
+            word_count = count_words(shown)
         article = Article(
             id=make_article_id(url=url_s) if url_s else text_id,
             word_count=word_count,
             title=title,
-            body=body,
+            body=shown,
             format=self.format,
             path=self.path,
             entry=entry,

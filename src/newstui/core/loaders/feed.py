@@ -1,9 +1,12 @@
 """RSS and Atom feeds (``.rss``, ``.atom``, ``.xml`` that is a feed): each entry an article.
 
-Parsed with feedparser (HTML in entries sanitised, then turned into plain text). Before
-feedparser sees a byte, the prolog is checked: a DOCTYPE that declares entities is refused,
-so no entity is ever expanded (billion laughs) or resolved (external entities pointing at
-local files or URLs).
+Parsed with feedparser; the HTML in entries becomes plain text (scripts and styles
+dropped). Before feedparser sees a byte, the prolog is checked: a DOCTYPE that declares
+entities is refused, so no entity is ever expanded (billion laughs) or resolved (external
+entities pointing at local files or URLs). The cost of a file is bounded too: at most
+``MAX_FILE_ENTRIES`` entries are read, tags with absurdly many attributes are emptied (both
+reported as problems), an entry's HTML is cut at ``MAX_ENTRY_HTML`` characters and an entry
+nested deeper than the HTML loader's limit is skipped with its reason, its siblings kept.
 """
 
 from __future__ import annotations
@@ -14,8 +17,24 @@ from typing import Any
 
 import feedparser
 
+from newstui.core.fetch.guard import (
+    MAX_ATTRIBUTES,
+    MAX_ENTRY_HTML,
+    MAX_TEXT_HTML,
+    cap_entries,
+    drop_attribute_floods,
+    strip_tags,
+)
 from newstui.core.loaders._common import Builder, LoadError, LoadOutcome, as_text
-from newstui.core.loaders.htmlpage import html_to_text
+from newstui.core.loaders.htmlpage import MAX_DEPTH, html_to_text, nesting_depth
+
+MAX_FILE_ENTRIES = 2000  # entries read from one feed file (feedparser: ~0.2 ms each)
+MAX_FILE_PARSE_BYTES = 2 * 1024 * 1024  # of entries (feedparser: up to 2 s a MB)
+
+
+class _EntryTooDeep(Exception):
+    pass
+
 
 _FEED_ROOT = re.compile(rb"<(?:rss|feed|rdf:RDF|RDF)[\s>/]", re.I)
 _DOCTYPE = re.compile(rb"<!DOCTYPE", re.I)
@@ -48,7 +67,8 @@ def check_prolog(data: bytes) -> None:
         raise LoadError("XML declares entities; refused")
 
 
-def _entry_body(entry: Any) -> str:
+def _entry_body(entry: Any) -> tuple[str, bool]:
+    """The entry's text, and whether its HTML was cut at ``MAX_ENTRY_HTML``."""
     contents = entry.get("content") or []
     best = ""
     for c in contents:
@@ -57,7 +77,19 @@ def _entry_body(entry: Any) -> str:
             best = value
     if not best:
         best = entry.get("summary") or entry.get("description") or ""
-    return html_to_text(str(best))
+    html = str(best)
+    cut = len(html) > MAX_ENTRY_HTML
+    html = html[:MAX_ENTRY_HTML]
+    if nesting_depth(html) > MAX_DEPTH:
+        raise _EntryTooDeep(f"its HTML is nested more than {MAX_DEPTH} levels deep; not read")
+    return html_to_text(html), cut
+
+
+def _line_text(fragment: str) -> str:
+    """A title's text: tags dropped; a title too deep for a tree loses them by a scan."""
+    if len(fragment) > MAX_TEXT_HTML or nesting_depth(fragment) > MAX_DEPTH:
+        return strip_tags(fragment)[:MAX_TEXT_HTML]
+    return html_to_text(fragment)
 
 
 def _feed_date(entry: Any) -> object:
@@ -71,10 +103,22 @@ def _feed_date(entry: Any) -> object:
 def parse_feed(b: Builder, data: bytes) -> LoadOutcome:
     """Every entry of the feed in ``data`` as an article of ``b``."""
     check_prolog(data)
+    data, emptied = drop_attribute_floods(data)
+    if emptied:
+        b.problem(
+            f"{emptied} element{'s' if emptied != 1 else ''} with more than {MAX_ATTRIBUTES} "
+            "attributes: their attributes were ignored",
+            "degraded",
+        )
+    data, cuts = cap_entries(data, MAX_FILE_ENTRIES, MAX_FILE_PARSE_BYTES)
+    for cut in cuts:
+        b.problem(cut, "degraded")
     # Always a stream: given bytes or str, feedparser first tries them as a *file name*
     # (and a str as a URL), so content like b"/etc/passwd" would be opened and read.
+    # No sanitising by feedparser (it re-parses every entry's HTML in pure Python, minutes
+    # for 200k tags): entries become plain text here, scripts and styles dropped.
     parsed: Any = feedparser.parse(
-        io.BytesIO(data), sanitize_html=True, resolve_relative_uris=False, response_headers={}
+        io.BytesIO(data), sanitize_html=False, resolve_relative_uris=False, response_headers={}
     )
     feed = parsed.get("feed", {})
     entries = parsed.get("entries") or []
@@ -85,26 +129,39 @@ def parse_feed(b: Builder, data: bytes) -> LoadOutcome:
     feed_title = as_text(feed.get("title", ""))
     feed_author = as_text(feed.get("author", ""))
     for i, entry in enumerate(entries):
-        tags = [t.get("term") or t.get("label") or "" for t in entry.get("tags") or []]
-        author_detail: Any = entry.get("author_detail") or {}
-        author = (
-            author_detail.get("name")
-            or entry.get("author")
-            or as_text(entry.get("authors"))
-            or feed_author
-        )
-        title = html_to_text(as_text(entry.get("title", "")))
-        link = as_text(entry.get("link", ""))
-        if link and not link.startswith(("http://", "https://")):
-            link = ""
-        b.add(
-            title=title,
-            body=_entry_body(entry),
-            entry=i,
-            author=author,
-            source=feed_title,
-            date=_feed_date(entry),
-            url=link,
-            tags=tags,
-        )
+        try:
+            _add_entry(b, i, entry, feed_title, feed_author)
+        except _EntryTooDeep as exc:
+            b.problem(str(exc), "skipped", i)
+        except RecursionError:
+            b.problem("nested too deeply to read", "skipped", i)
+        except Exception as exc:  # one bad entry never costs its siblings
+            b.problem(f"could not be read ({type(exc).__name__}: {exc})"[:200], "skipped", i)
     return b.outcome
+
+
+def _add_entry(b: Builder, i: int, entry: Any, feed_title: str, feed_author: str) -> None:
+    tags = [t.get("term") or t.get("label") or "" for t in entry.get("tags") or []]
+    author_detail: Any = entry.get("author_detail") or {}
+    author = (
+        author_detail.get("name")
+        or entry.get("author")
+        or as_text(entry.get("authors"))
+        or feed_author
+    )
+    title = _line_text(as_text(entry.get("title", "")))
+    link = as_text(entry.get("link", ""))
+    if link and not link.startswith(("http://", "https://")):
+        link = ""
+    body, cut = _entry_body(entry)
+    b.add(
+        title=title,
+        body=body,
+        entry=i,
+        author=author,
+        source=feed_title,
+        date=_feed_date(entry),
+        url=link,
+        tags=tags,
+        truncated=True if cut else None,
+    )

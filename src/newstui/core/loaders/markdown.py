@@ -20,7 +20,6 @@ _SafeLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 MAX_FRONT_MATTER = 64 * 1024
 _FM_START = re.compile(r"\A(?:\ufeff)?---[ \t]*\r?\n")
 _FM_END = re.compile(r"^(?:---|\.\.\.)[ \t]*\r?$", re.M)
-_ATX = re.compile(r"^[ ]{0,3}#[ \t]+(.+?)[ \t#]*$", re.M)
 _SETEXT = re.compile(r"\A\s*([^\n]{1,200})\n=+[ \t]*(?:\n|\Z)")
 
 
@@ -65,20 +64,42 @@ def split_front_matter(b: Builder, text: str) -> tuple[dict[str, Any], str]:
     return {str(k).lower(): v for k, v in meta.items()}, content
 
 
+def _first_h1(content: str, limit: int) -> tuple[str, int, int] | None:
+    """The first ATX level-1 heading (``# Title``, up to 3 spaces before the ``#``, closing
+    ``#``s dropped) within ``limit`` characters: its text, and where its line starts and
+    ends. A line scanner: the regex it replaces took quadratic time on ``# ####...x``."""
+    n = min(len(content), limit)
+    pos = 0
+    while pos < n:
+        end = content.find("\n", pos, n)
+        if end < 0:
+            end = n
+        line = content[pos:end]
+        stripped = line.lstrip(" ")
+        if len(line) - len(stripped) <= 3 and stripped[:1] == "#" and stripped[1:2] in (" ", "\t"):
+            text = stripped[1:].rstrip("\r").rstrip(" \t#").strip(" \t")
+            if text:
+                return text, pos, end
+        pos = end + 1
+    return None
+
+
 def load_markdown(b: Builder, text: str) -> LoadOutcome:
     meta, content = split_front_matter(b, text)
     title = _first(meta, "title", "headline")
     title_s = title if isinstance(title, str | int | float) and not isinstance(title, bool) else ""
     body = content
     if not title_s:
-        m = _ATX.search(content[:20_000])
-        if m is None:
+        heading = _first_h1(content, 20_000)
+        if heading is None:
             m = _SETEXT.match(content[:2000])
-        if m is not None:
-            title_s = m.group(1)
+            if m is not None:
+                heading = m.group(1), m.start(), m.end()
+        if heading is not None:
+            title_s, start, end = heading
             # The heading is the article's title: do not show it twice.
-            if not content[: m.start()].strip():
-                body = content[m.end() :]
+            if not content[:start].strip():
+                body = content[end:]
     b.add(
         title=str(title_s),
         body=body,

@@ -11,13 +11,17 @@
 
     Body text...
 
-Without a header, a short first line followed by a blank line is the title; otherwise the
-title is derived from the first sentence.
+Without a title (no ``Title:`` header, no short first line followed by a blank line), a file
+name that is a readable slug gives it: ``sessions-hits-back-at-trump-over-recusal.txt`` is
+"Sessions hits back at Trump over recusal" (see :func:`title_from_name`); otherwise the
+title is the first sentence (and the body starts after it when the title holds it whole).
 """
 
 from __future__ import annotations
 
 import re
+from collections import Counter
+from pathlib import Path
 
 from newstui.core.loaders._common import Builder, LoadOutcome
 
@@ -68,17 +72,73 @@ def parse_header(text: str) -> tuple[dict[str, str], str]:
     return (fields, "") if fields else ({}, text)
 
 
+_SLUG_SEPARATORS = re.compile(r"[-_. ]+")
+_LETTERS = re.compile(r"[^\W\d_]+")
+MAX_SLUG_WORD = 20
+CASING_SCAN_CHARS = 100_000
+
+
+def title_from_name(path: Path, body: str) -> str:
+    """A title from a file name that is a readable slug, else ``""``.
+
+    Readable: the name (without extension and a leading date or number such as
+    ``2020-05-23-``) is at least two words split by ``-``, ``_``, ``.`` or spaces, each
+    word all letters (at most 20) or all digits, two or more of them words of letters, one
+    of 3+ letters. So ``sessions-hits-back-at-trump-over-recusal`` is readable;
+    ``000_078001b8b437f0f7``, ``12345`` and ``a`` are not.
+
+    Casing: a word written in lower case takes the casing the body gives it when the body
+    never writes it in lower case (``trump`` -> ``Trump``, ``nasa`` -> ``NASA``; a capital
+    opening a sentence does not count); other words stay as the name has them; the first
+    word is capitalised.
+    """
+    words = [w for w in _SLUG_SEPARATORS.split(path.stem) if w]
+    while words and words[0].isdigit():
+        words.pop(0)
+    if len(words) < 2 or not all(w.isdigit() or w.isalpha() for w in words):
+        return ""
+    alpha = [w for w in words if w.isalpha()]
+    if len(alpha) < 2 or max(map(len, alpha)) < 3 or max(map(len, alpha)) > MAX_SLUG_WORD:
+        return ""
+    wanted = {w.casefold() for w in alpha if w.islower()}
+    forms: dict[str, Counter[str]] = {}
+    if wanted:
+        for m in _LETTERS.finditer(body, 0, CASING_SCAN_CHARS):
+            word = m.group()
+            key = word.casefold()
+            if key in wanted and (word.isupper() or not _sentence_start(body, m.start())):
+                forms.setdefault(key, Counter())[word] += 1
+    out: list[str] = []
+    for w in words:
+        seen = forms.get(w.casefold())
+        if w.islower() and seen and not any(f.islower() for f in seen):
+            w = seen.most_common(1)[0][0]
+        out.append(w)
+    out[0] = out[0][:1].upper() + out[0][1:]
+    return " ".join(out)
+
+
+def _sentence_start(text: str, pos: int) -> bool:
+    """Whether the word at ``pos`` opens a sentence (its capital then says nothing)."""
+    i = pos - 1
+    while i >= 0 and text[i] in " \t\"'“‘(":
+        i -= 1
+    return i < 0 or text[i] in ".!?\n"
+
+
 def load_text(b: Builder, text: str) -> LoadOutcome:
     fields, body = parse_header(text)
     if fields:
+        title = fields.get("title", "")
         b.add(
-            title=fields.get("title", ""),
+            title=title,
             body=body,
             author=fields.get("author", ""),
             source=fields.get("source", ""),
             date=fields.get("date"),
             url=fields.get("url", ""),
             tags=fields.get("tags", ""),
+            name_title="" if title.strip() else title_from_name(b.path, body),
         )
         return b.outcome
     stripped = text.lstrip("\ufeff \t\r\n")
@@ -91,5 +151,9 @@ def load_text(b: Builder, text: str) -> LoadOutcome:
     headline = len(line) < 60 or not line.endswith((".", "!", "?", ":"))
     if sep and blank_next and 0 < len(line) <= MAX_TITLE_LINE and headline:
         title, stripped = first, rest
-    b.add(title=title, body=stripped)
+    b.add(
+        title=title,
+        body=stripped,
+        name_title="" if title else title_from_name(b.path, stripped),
+    )
     return b.outcome

@@ -23,12 +23,20 @@ Ranking
     BM25F over the five fields (title well above author/tags/source, above body). Each query
     word expands to its exact term, typo variants (Meilisearch's rule: none under 5
     letters, 1 for 5-8, 2 for 9+, transposition = 1, found with rapidfuzz in length
-    buckets) and, for the last word, prefix completions; a document scores each word by
+    buckets; a 3-4 letter word that is no word of the library gets its one-typo neighbours,
+    and one 20x rarer than a neighbour gets them at a low weight) and, for the last word,
+    prefix completions; a document scores each word by
     its best variant, weighted exact > typo > prefix (a last word of up to 4 letters still
     being typed counts like its completions). A stopword beside other words is optional. The words share one idf (the idf of
     "any variant"), so a rare misspelling or completion does not outweigh the word meant.
     The top candidates get a proximity bonus (query words close together and in order),
     and recency breaks ties.
+
+Cost
+    Bounded for any query (see ``query.py``: 1,000 characters, 32 words); a word over
+    ``MAX_EXPAND_LEN`` letters is matched exactly only; a hit's fields are matched in their
+    first ``MATCH_CHARS`` characters; every regex run on queries or articles is linear (the
+    phrase separator is atomic; see ``tests/hostile/test_heldout_search.py``).
 """
 
 from __future__ import annotations
@@ -60,8 +68,9 @@ from newstui.core.search.normalize import (
     index_forms,
     tokens_with_offsets,
 )
-from newstui.core.search.query import Query, Term, parse
+from newstui.core.search.query import STOPWORDS, Query, Term, parse
 from newstui.core.search.results import Hit, SearchResult, Span, StateView
+from newstui.core.search.snippet import SNIPPET_CHARS, make_snippet, markdown_region
 
 ProgressCallback = Callable[[int, int], None]
 
@@ -71,7 +80,15 @@ BUILD_CHUNK = 4096
 # Variants with at most this many postings are scored together in one vectorised batch.
 _BATCH_POSTINGS = 2048
 _WORD_RE = re.compile(r"[^\W_]+")
-SNIPPET_CHARS = 160
+# A query word longer than this is matched exactly only: no typo or prefix expansion (whose
+# cost grows with the word; real words are shorter, pasted junk is not).
+MAX_EXPAND_LEN = 32
+# A 3-4 letter word (where the typo rule allows none) that is no word of the library also
+# matches its one-typo neighbours.
+SHORT_TYPO_MIN_LEN = 3
+# A hit's fields are matched (spans, proximity, snippet) in their first this many characters:
+# a huge article costs a page of text per search, not its whole size.
+MATCH_CHARS = 100_000
 
 IntArray = npt.NDArray[np.int32]
 I64Array = npt.NDArray[np.int64]
@@ -110,6 +127,11 @@ class RankingConfig:
     max_fuzzy_prefix_variants: int = 32
     # The best hits re-ranked with the proximity bonus (the rest keep BM25F order).
     rerank_window: int = 40
+    # A 3-4 letter word of the library (or, typed last, the start of one) this many times
+    # rarer than a one-typo neighbour also matches its neighbours, with this factor (keep it
+    # distinct from the other factors: it marks those neighbours), under the word's own idf.
+    short_typo_ratio: float = 20.0
+    rare_typo_factor: float = 0.3
 
 
 _EDIT_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789"
@@ -510,6 +532,7 @@ class _Vocab:
             map(term_ids.__getitem__, words), np.int32, count=count
         )
         self.sorted_df: IntArray = df[self.sorted_tids]
+        self.max_df = int(self.sorted_df.max()) if count else 0
         lens = np.fromiter(map(len, words), np.int64, count=count)
         order = np.argsort(lens, kind="stable")  # by length, alphabetical within
         sizes, starts = np.unique(lens[order], return_index=True)
@@ -522,7 +545,7 @@ class _Vocab:
             )
         self.cache: dict[tuple[str, bool, bool], list[tuple[int, float, str]]] = {}
 
-    def fuzzy_prefix_positions(self, word: str, limit: int) -> list[int]:
+    def fuzzy_prefix_positions(self, word: str, limit: int, *, deletions: bool = True) -> list[int]:
         """Positions in ``sorted_terms`` of the terms (at most ``limit``, most frequent
         first) that start with a one-typo variant of ``word`` but not with ``word``.
 
@@ -532,7 +555,7 @@ class _Vocab:
         6-letter word, a fraction of a millisecond, cached with the word's other variants.
         """
         n = len(word)
-        heads = {word[:i] + word[i + 1 :] for i in range(n - 1)}
+        heads = {word[:i] + word[i + 1 :] for i in range(n - 1)} if deletions else set()
         heads |= {word[:i] + word[i + 1] + word[i] + word[i + 2 :] for i in range(n - 1)}
         for i in range(n):
             for c in _EDIT_ALPHABET:
@@ -554,6 +577,13 @@ class _Vocab:
         if len(pos) > limit:
             pos = pos[np.argpartition(-self.sorted_df[pos], limit)[:limit]]
         return [int(p) for p in pos.tolist()]
+
+    def max_prefix_df(self, word: str) -> int:
+        """The highest document frequency among the longer words starting with ``word``."""
+        terms = self.sorted_terms
+        lo = bisect.bisect_right(terms, word)
+        hi = bisect.bisect_left(terms, word + "\U0010ffff", lo)
+        return int(self.sorted_df[lo:hi].max()) if hi > lo else 0
 
     def near(self, word: str, k: int) -> list[tuple[int, int, str]]:
         """``(distance, term id, term)`` for vocabulary words within ``k`` typos (OSA:
@@ -580,6 +610,7 @@ class _Snapshot:
         "_lock",
         "_stats",
         "_vocab",
+        "building",
         "lives",
         "n_terms",
         "segments",
@@ -593,8 +624,11 @@ class _Snapshot:
         lives: tuple[BoolArray | None, ...],
         where: dict[str, tuple[int, int]],
         terms: _TermDict,
+        building: bool = False,
     ) -> None:
         self.segments = segments
+        # Published by ``add`` before it is done: the articles indexed so far.
+        self.building = building
         self.lives = lives
         self.where = where
         self.terms = terms
@@ -720,6 +754,12 @@ class SearchIndex:
         snap.vocab(self.config)
 
     @property
+    def building(self) -> bool:
+        """True while ``add`` runs: searches see the articles indexed so far (and give no
+        suggestions, as a word may yet come)."""
+        return self._snap.building
+
+    @property
     def vocabulary_size(self) -> int:
         return len(self._snap.vocab(self.config).sorted_terms)
 
@@ -761,9 +801,12 @@ class SearchIndex:
             finally:
                 if pool is not None:
                     pool.shutdown(wait=True)
+                self._compact(base_count)
+                snap = self._snap
+                if snap.building:  # nothing to compact: the last chunk's snapshot, complete
+                    self._publish(snap.segments, snap.lives, snap.where)
             if total == 0 and progress is not None:
                 progress(0, 0)
-            self._compact(base_count)
         self.prepare()
 
     def _commit(self, seg: _Segment) -> int:
@@ -786,7 +829,7 @@ class SearchIndex:
         si = len(snap.segments)
         for li, a in enumerate(chunk):
             where[a.id] = (si, li)
-        self._publish((*snap.segments, seg), (*lives, None), where)
+        self._publish((*snap.segments, seg), (*lives, None), where, building=True)
         return len(chunk)
 
     def remove(self, article_ids: Iterable[str]) -> None:
@@ -817,8 +860,10 @@ class SearchIndex:
         segments: tuple[_Segment, ...],
         lives: tuple[BoolArray | None, ...],
         where: dict[str, tuple[int, int]],
+        *,
+        building: bool = False,
     ) -> None:
-        self._snap = _Snapshot(segments, lives, where, self._terms)
+        self._snap = _Snapshot(segments, lives, where, self._terms, building)
 
     def _compact(self, first_new: int) -> None:
         """Merge the segments of one ``add`` into one; keep few, mostly-live segments."""
@@ -944,6 +989,8 @@ class SearchIndex:
         """(term id, factor, term) for every vocabulary term a query word stands for."""
         cfg = self.config
         vocab = snap.vocab(cfg)
+        if len(word) > MAX_EXPAND_LEN:  # exact only: expansion costs grow with the word
+            fuzzy = prefix = False
         key = (word, fuzzy, prefix)
         cached = vocab.cache.get(key)
         if cached is not None:
@@ -957,11 +1004,37 @@ class SearchIndex:
             typed = prefix and len(word) <= cfg.typed_exact_max_len
             out.append((tid, cfg.typed_exact_factor if typed else 1.0, word))
         k = max_typos(word) if fuzzy else 0
+        short = False
         if k:
             # Ties broken by the term itself, not its id (ids depend on indexing order).
             found = sorted((dist, -int(df[t]), term, t) for dist, t, term in vocab.near(word, k))
             for dist, _, term, t in found[: cfg.max_typo_variants]:
                 out.append((t, cfg.typo_factor[min(dist, len(cfg.typo_factor) - 1)], term))
+        elif fuzzy and len(word) >= SHORT_TYPO_MIN_LEN and word.isalpha():
+            # A short word (no typo allowed by the rule above) that is no word here (nor,
+            # typed last, the start of one): one typo (`brwn` -> brown, `lne` -> line),
+            # ranked below exact matches. A word of the library far rarer than a one-typo
+            # neighbour (`curt` beside court, `pace` beside peace) also matches the
+            # neighbours, weighted well below itself. Never to a stopword or a 1-2 letter word.
+            own = int(df[tid]) if typed_known else 0
+            if prefix:
+                own = max(own, vocab.max_prefix_df(word))
+            near = (
+                [
+                    (t, term)
+                    for _, t, term in vocab.near(word, 1)
+                    if len(term) >= SHORT_TYPO_MIN_LEN and term not in STOPWORDS
+                ]
+                if own * cfg.short_typo_ratio <= vocab.max_df  # else no neighbour can be
+                else []
+            )
+            best = max((int(df[t]) for t, _ in near), default=0)
+            if near and (own == 0 or own * cfg.short_typo_ratio <= best):
+                short = own == 0
+                factor = cfg.typo_factor[1] if short else cfg.rare_typo_factor
+                close = sorted((-int(df[t]), term, t) for t, term in near)
+                for _, term, t in close[: cfg.max_typo_variants]:
+                    out.append((t, factor, term))
         if prefix:
             lo = bisect.bisect_left(vocab.sorted_terms, word)
             hi = bisect.bisect_left(vocab.sorted_terms, word + "\U0010ffff")
@@ -978,10 +1051,13 @@ class SearchIndex:
                     t = int(vocab.sorted_tids[pos])
                     if t not in seen:
                         out.append((t, cfg.prefix_factor, vocab.sorted_terms[pos]))
-        if prefix and k and not typed_known:
-            # Neither a word nor the start of one: probably a typo while typing.
+        if prefix and (k or short) and not typed_known:
+            # Neither a word nor the start of one: probably a typo while typing. (A short
+            # word skips deletions: `lne` would start half the vocabulary as `le`, `ne`.)
             seen = {t for t, _, _ in out}
-            for pos in vocab.fuzzy_prefix_positions(word, cfg.max_fuzzy_prefix_variants):
+            for pos in vocab.fuzzy_prefix_positions(
+                word, cfg.max_fuzzy_prefix_variants, deletions=not short
+            ):
                 t = int(vocab.sorted_tids[pos])
                 if t not in seen:
                     out.append((t, cfg.fuzzy_prefix_factor, vocab.sorted_terms[pos]))
@@ -1007,6 +1083,13 @@ class SearchIndex:
                     )
                     dfs = [int(stats.df[t]) for t, _, _ in variants]
                     group_df = sum(dfs)
+                    rare = self.config.rare_typo_factor
+                    if any(f == rare for _, f, _ in variants):
+                        # A rare word with common neighbours: it keeps its own idf (the
+                        # neighbours would make it say nothing), they score at `rare`.
+                        group_df = sum(
+                            d for (_, f, _), d in zip(variants, dfs, strict=True) if f != rare
+                        )
                     prior = self.config.variant_prior
                     if prior and len(variants) > 1:
                         # Noisy channel: a frequent variant is the likelier intent.
@@ -1172,21 +1255,30 @@ class SearchIndex:
     # ----------------------------------------------------------------- search
 
     def search(
-        self, query: str, *, limit: int = 50, offset: int = 0, state: StateView | None = None
+        self,
+        query: str,
+        *,
+        limit: int = 50,
+        offset: int = 0,
+        state: StateView | None = None,
+        snippet_width: int = SNIPPET_CHARS,
     ) -> SearchResult:
         """Ranked hits for ``query`` (see ``newstui.core.search.query`` for the language).
 
         ``is:unread`` / ``is:read`` / ``is:starred`` are answered through ``state``; with no
         state every article counts as unread and none as starred. An empty query returns
-        no hits. Never raises on any query text.
+        no hits. Never raises on any query text; what is wrong with it (a malformed
+        operator, a cut) is in ``errors``. Each hit's snippet is at most ``snippet_width``
+        characters (the width of the list showing it).
         """
         start = time.perf_counter()
         snap = self._snap
         limit = max(0, limit)
         offset = max(0, offset)
         parsed = parse(query)
+        errors = parsed.errors
         if parsed.is_empty or not snap.where or (not parsed.clauses and not parsed.has_filters):
-            return SearchResult(query, 0, [], (time.perf_counter() - start) * 1000)
+            return SearchResult(query, 0, [], (time.perf_counter() - start) * 1000, errors=errors)
         plans = self._plan(snap, parsed)
         n_clauses = len(plans)
         n_required = sum(1 for cp in plans if not cp.optional)
@@ -1207,14 +1299,16 @@ class SearchIndex:
             cands = [pick(si, base & (total > 0)) for si, (total, _, base) in enumerate(evals)]
         count = int(sum(len(c) for c in cands))
         highlight = _unique(t for cp in plans for t in cp.terms)
+        suggestions = self._suggest(snap, plans) if count == 0 or partial else []
         if count == 0:
             return SearchResult(
                 query,
                 0,
                 [],
                 (time.perf_counter() - start) * 1000,
-                suggestions=self._suggest(snap, plans),
+                suggestions=suggestions,
                 highlight_terms=highlight,
+                errors=errors,
             )
         seg_ix = np.concatenate([np.full(len(c), si, np.int32) for si, c in enumerate(cands)])
         local = np.concatenate(cands)
@@ -1261,7 +1355,7 @@ class SearchIndex:
         hits: list[Hit] = []
         for article, score, _, _ in docs[offset : offset + limit]:
             dt = tokenized.get(id(article)) or _DocTokens(article, matcher)
-            spans, snippet, snippet_spans = dt.highlight()
+            spans, snippet, snippet_spans = dt.highlight(snippet_width)
             hits.append(Hit(article, round(score, 6), spans, snippet, snippet_spans))
         return SearchResult(
             query,
@@ -1269,22 +1363,45 @@ class SearchIndex:
             hits,
             (time.perf_counter() - start) * 1000,
             partial=partial,
+            suggestions=suggestions,
             highlight_terms=highlight,
+            errors=errors,
         )
 
     def _suggest(self, snap: _Snapshot, plans: list[_ClausePlan]) -> list[str]:
-        """Vocabulary words close to the query words that matched nothing."""
+        """Corrections for the query words that matched nothing ("did you mean").
+
+        Only plain words the user asked for (not a field value, an excluded word, a
+        stopword or a number), of at least 6 letters: a shorter word already matches its
+        one-typo neighbours, and two typos in five letters is another word. Candidates are
+        one typo beyond what the search tolerates, at most a third of the word's letters
+        (2 for 6-8 letters, 3 for 9+), frequent in the library (in 2+ articles once it has
+        50), never a stopword; nearest first, then commonest."""
+        if snap.building:
+            return []  # the word may be in an article not indexed yet
         vocab = snap.vocab(self.config)
-        df = snap.stats(self.config).df
+        stats = snap.stats(self.config)
+        df = stats.df
+        min_df = 2 if stats.n_live >= 50 else 1
         out: list[str] = []
         for cp in plans:
+            if cp.optional:
+                continue
             for ap in cp.alts:
+                if ap.term.field is not None:
+                    continue
                 for wp in ap.words:
-                    if len(wp.word) < 3:
+                    word = wp.word
+                    if wp.variants or not word.isalpha() or len(word) > MAX_EXPAND_LEN:
                         continue
-                    k = max(2, max_typos(wp.word) + 1)
-                    found = [(dist, -int(df[t]), term) for dist, t, term in vocab.near(wp.word, k)]
-                    found.sort()
+                    k = max_typos(word) + 1
+                    if 3 * k > len(word):
+                        continue
+                    found = sorted(
+                        (dist, -int(df[t]), term)
+                        for dist, t, term in vocab.near(word, k)
+                        if int(df[t]) >= min_df and term not in STOPWORDS and term.isalpha()
+                    )
                     out.extend(t for _, _, t in found[:3])
         return _unique(out)[:5]
 
@@ -1319,9 +1436,11 @@ def _state_filter(
 
 
 _PHRASE_RES: dict[tuple[str, ...], re.Pattern[str] | None] = {}
-# Between two adjacent words: punctuation/space, maybe skipping a one-character compound
-# part the tokenizer drops (Trump['s] plan, don['t] go, big [x-]ray).
-_PHRASE_SEP = r"(?:['\-.,][a-z0-9])?[^a-z0-9]+(?:[a-z0-9]['\-.,])?"
+# Between two adjacent words: punctuation/space, maybe skipping a one-letter compound part
+# the tokenizer drops (Trump['s] plan, don['t] go, big [x-]ray). Atomic, and each optional
+# part taken only where the tokenizer drops it, so there is one way to read a separator:
+# the phrase regex runs in linear time (it backtracked exponentially on `a'a'a'a…`).
+_PHRASE_SEP = r"(?>(?:['\-.,][a-z](?![a-z0-9]))?[^a-z0-9]+(?:[a-z]['\-.,](?=[a-z0-9]{2}))?)"
 
 
 def _phrase_regex(words: tuple[str, ...]) -> re.Pattern[str] | None:
@@ -1475,13 +1594,13 @@ class _DocTokens:
     @property
     def title(self) -> list[tuple[int, int, int, int]]:
         if self._title is None:
-            self._title = self.matcher.match(self.article.title)
+            self._title = self.matcher.match(self.article.title[:MATCH_CHARS])
         return self._title
 
     @property
     def body(self) -> list[tuple[int, int, int, int]]:
         if self._body is None:
-            self._body = self.matcher.match(self.article.body)
+            self._body = self.matcher.match(self.article.body[:MATCH_CHARS])
         return self._body
 
     def _positions(self, text: str) -> list[tuple[int, int]]:
@@ -1496,7 +1615,10 @@ class _DocTokens:
 
     def proximity(self, n_clauses: int) -> float:
         """0..1: how close (and in order) consecutive query words appear."""
-        fields = [self._positions(self.article.title), self._positions(self.article.body)]
+        fields = [
+            self._positions(self.article.title[:MATCH_CHARS]),
+            self._positions(self.article.body[:MATCH_CHARS]),
+        ]
         total = 0.0
         for ca in range(n_clauses - 1):
             cb = ca + 1
@@ -1514,15 +1636,20 @@ class _DocTokens:
             total += best
         return total / max(1, n_clauses - 1)
 
-    def highlight(self) -> tuple[list[Span], str, list[Span]]:
+    def highlight(self, width: int = SNIPPET_CHARS) -> tuple[list[Span], str, list[Span]]:
         spans = [Span("title", s, e) for s, e, _, _ in self.title]
         spans.extend(Span("body", s, e) for s, e, _, _ in self.body)
         for name in ("author", "source"):
-            text = getattr(self.article, name)
+            text = getattr(self.article, name)[:MATCH_CHARS]
             if text:
                 spans.extend(Span(name, s, e) for s, e, _, _ in self.matcher.match(text))
         body_matches = [(s, e, c) for s, e, c, _ in self.body]
-        snippet, snippet_spans = make_snippet(self.article.body, body_matches)
+        text = self.article.body[:MATCH_CHARS]
+        if self.article.format == "markdown":
+            # The snippet comes from the rendered text, not the Markdown source.
+            text = markdown_region(text, body_matches)
+            body_matches = [(s, e, c) for s, e, c, _ in self.matcher.match(text)]
+        snippet, snippet_spans = make_snippet(text, body_matches, width)
         return _dedupe_spans(spans), snippet, snippet_spans
 
 
@@ -1534,65 +1661,6 @@ def _dedupe_spans(spans: list[Span]) -> list[Span]:
             continue
         out.append(sp)
     return out
-
-
-_WS_TRANS = str.maketrans({"\n": " ", "\r": " ", "\t": " ", "\f": " ", "\v": " "})
-
-
-def make_snippet(
-    body: str, matches: Sequence[tuple[int, int, int]], width: int = SNIPPET_CHARS
-) -> tuple[str, list[Span]]:
-    """About ``width`` characters of ``body`` around the densest cluster of ``matches``.
-
-    ``matches`` are ``(start, end, clause)``; the window holding the most distinct clauses
-    (then the most matches) wins. Returns the snippet (one line, ``…`` where cut) and
-    spans into it.
-    """
-    if not body:
-        return "", []
-    if not matches:
-        start, end = 0, min(len(body), width)
-    else:
-        ms = sorted(matches)[:400]
-        best = (-1, -1, 0)
-        j = 0
-        for i in range(len(ms)):
-            while j < len(ms) and ms[j][1] - ms[i][0] <= width:
-                j += 1
-            window = ms[i:j] or ms[i : i + 1]
-            score = (len({c for _, _, c in window}), len(window), -i)
-            if score > best:
-                best = score
-                best_i, best_j = i, max(j, i + 1)
-        cluster = ms[best_i:best_j]
-        c_start, c_end = cluster[0][0], max(e for _, e, _ in cluster)
-        slack = max(0, width - (c_end - c_start))
-        start = max(0, c_start - slack // 3)
-        end = min(len(body), max(c_end, start + width))
-        if end - start > width and c_end - c_start <= width:
-            start = max(0, end - width)
-    # Snap to word boundaries (never cutting into the first match).
-    if start > 0 and not body[start - 1].isspace():
-        first = min((s for s, _, _ in matches if s >= start), default=end)
-        sp = body.find(" ", start, min(first, start + 20))
-        if sp >= 0:
-            start = sp + 1
-    if end < len(body) and not body[end].isspace():
-        sp = body.rfind(" ", max(start + 1, end - 20), end)
-        if sp > start:
-            end = sp
-    raw = body[start:end].translate(_WS_TRANS)
-    stripped = raw.lstrip()
-    cut_left = len(raw) - len(stripped)
-    stripped = stripped.rstrip()
-    lead = "…" if start > 0 else ""
-    tail = "…" if end < len(body) else ""
-    snippet = lead + stripped + tail
-    lo = start + cut_left
-    hi = lo + len(stripped)
-    shift = len(lead) - lo
-    spans = [Span("snippet", s + shift, e + shift) for s, e, _ in matches if s >= lo and e <= hi]
-    return snippet, spans
 
 
 def highlight_spans(text: str, terms: Iterable[str]) -> list[tuple[int, int]]:

@@ -258,12 +258,13 @@ def tokens_with_offsets(text: str) -> list[tuple[str, int, int, int]]:
             pos += 1
             continue
         expanded = _expand(tok)
+        joined = "".join(_SPLIT_RE.split(tok))  # once: a compound may have 100k parts
         # Locate each part inside the match for precise spans.
         cursor = s
         first_pos = pos
         for part in expanded:
             idx = folded.find(part, cursor, e)
-            if idx >= 0 and part != "".join(_SPLIT_RE.split(tok)):
+            if idx >= 0 and part != joined:
                 ps, pe = idx, idx + len(part)
                 cursor = pe
                 if back is not None:

@@ -11,12 +11,20 @@
 ``is:unread``          reading-state filters: ``is:read``, ``is:unread``, ``is:starred``
 =====================  =====================================================================
 
-Malformed queries never raise: a lone ``-`` or a dangling ``OR`` is ignored, an unknown
-``field:`` or an unreadable date is read as plain words, an empty ``title:`` is ignored.
+Malformed queries never raise: a lone ``-`` or a dangling ``OR`` is ignored; an unknown
+``field:`` is read as plain words (``10:30``, ``foo:bar``). As the last word is read as a
+prefix, so is an ``is:`` value that ends the query (``is:u`` = ``is:unread`` while typing).
+A malformed operator (``is:bogus``,
+``after:2020-13``, ``title:`` with nothing after it) is ignored and named in
+``Query.errors``, one line each, never searched as words. ``-after:X`` is ``before:X`` (and
+the reverse), ``-is:read`` is ``is:unread`` (and the reverse).
 A query ending in whitespace has no prefix word (the last word is complete). A repeated
-word counts once; words past the 32nd are ignored (a pasted paragraph stays fast). A
-stopword (``the``, ``for``, ``and``…) beside other words is optional: it raises the score
-of articles that have it but is not required.
+word counts once. Cost is bounded whatever is pasted: only the first
+:data:`MAX_QUERY_CHARS` characters are read and only the first :data:`MAX_TERMS` words
+(counting every word of a phrase and of each ``OR`` alternative, excluded words too) are
+searched; either cut is said in ``Query.errors``. A stopword (``the``, ``for``, ``and``…)
+beside other words is optional: it raises the score of articles that have it but is not
+required.
 """
 
 from __future__ import annotations
@@ -26,6 +34,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from newstui.core.search.normalize import _TOKEN_RE, _expand, fold
+from newstui.core.text import clean_line
 
 FIELD_ALIASES: dict[str, str] = {
     "title": "title",
@@ -37,7 +46,10 @@ FIELD_ALIASES: dict[str, str] = {
     "tags": "tags",
 }
 STATE_FILTERS = ("read", "unread", "starred")
-MAX_CLAUSES = 32  # words (or phrases, OR groups) a query keeps; the rest are ignored
+MAX_TERMS = 32  # words a query keeps (phrase words and OR alternatives count each)
+MAX_CLAUSES = MAX_TERMS
+MAX_QUERY_CHARS = 1000  # characters of a query read; the rest is ignored
+DATE_FORMS = "YYYY, YYYY-MM or YYYY-MM-DD"
 # Lucene's English stop set: beside other words such a word is optional (see parse).
 STOPWORDS = frozenset(
     [
@@ -110,6 +122,8 @@ class Query:
     after: float | None = None  # UTC timestamp, inclusive
     before: float | None = None  # UTC timestamp, exclusive
     states: list[str] = field(default_factory=list)
+    # One-line messages about the query itself (a malformed operator, a cut): for the user.
+    errors: list[str] = field(default_factory=list)
 
     @property
     def has_filters(self) -> bool:
@@ -178,9 +192,104 @@ def _phrase_words(text: str) -> tuple[str, ...]:
     return tuple(out)
 
 
+def _shown(text: str) -> str:
+    """Query text quoted back in a message: one clean line, short."""
+    return clean_line(text, 40) or text[:0]
+
+
+_STATE_HINT = "(is:read, is:unread, is:starred)"
+_NEGATED_STATE = {"read": "unread", "unread": "read"}
+
+
+def _operator(query: Query, neg: bool, key: str, value: str, unit: str, last: bool = False) -> bool:
+    """Apply an ``after:``/``before:``/``is:`` unit; False when ``key`` is none of them.
+
+    A malformed one is ignored and named in ``query.errors``. ``last``: the unit ends the
+    query (still being typed): like the last word, an ``is:`` value is then read as a prefix
+    (``is:u`` is ``is:unread`` while it is typed) when it starts exactly one state."""
+    if key in ("after", "before"):
+        when = parse_date(value) if value else None
+        if when is None:
+            if value:
+                query.errors.append(f"{_shown(unit)} is not a date ({DATE_FORMS})")
+            else:
+                query.errors.append(f"{_shown(unit)} needs a date ({DATE_FORMS})")
+            return True
+        if neg:  # not after X = before X
+            key = "before" if key == "after" else "after"
+        if key == "after":
+            query.after = when.timestamp()
+        else:
+            query.before = when.timestamp()
+        return True
+    if key == "is":
+        state = value.lower()
+        if last and state and state not in STATE_FILTERS:
+            completions = [s for s in STATE_FILTERS if s.startswith(state)]
+            if len(completions) == 1:
+                state = completions[0]
+        if state not in STATE_FILTERS:
+            if value:
+                query.errors.append(f"unknown filter {_shown(unit)} {_STATE_HINT}")
+            else:
+                query.errors.append(f"{_shown(unit)} needs a value {_STATE_HINT}")
+            return True
+        if neg:
+            if state not in _NEGATED_STATE:
+                query.errors.append(f"{_shown(unit)} cannot be negated {_STATE_HINT}")
+                return True
+            state = _NEGATED_STATE[state]
+        query.states.append(state)
+        return True
+    return False
+
+
+def _within_budget(terms: list[Term], budget: int) -> tuple[list[Term], int]:
+    """``terms`` cut so their words number at most ``budget`` (a phrase may be shortened);
+    and the budget left."""
+    kept: list[Term] = []
+    for t in terms:
+        if budget <= 0:
+            break
+        if len(t.words) > budget:
+            words = t.words[:budget]
+            t = Term(words, phrase=t.phrase and len(words) > 1, field=t.field, fuzzy=t.fuzzy)
+        kept.append(t)
+        budget -= len(t.words)
+    return kept, budget
+
+
+def _n_words(query: Query) -> int:
+    return sum(len(t.words) for c in query.clauses for t in c.alternatives) + sum(
+        len(t.words) for t in query.excluded
+    )
+
+
+def _cap(query: Query) -> bool:
+    """Keep the first :data:`MAX_TERMS` words of the query (the words to find first, then
+    the excluded ones); True when anything was cut."""
+    before = _n_words(query)
+    budget = MAX_TERMS
+    clauses: list[Clause] = []
+    for c in query.clauses:
+        alts, budget = _within_budget(list(c.alternatives), budget)
+        if alts:
+            clauses.append(Clause(tuple(alts), c.optional))
+    query.clauses = clauses
+    query.excluded, _ = _within_budget(query.excluded, budget)
+    return _n_words(query) < before
+
+
 def parse(text: str) -> Query:
-    """Parse a query; never raises."""
+    """Parse a query; never raises. Costs O(len(text)) for any text."""
     query = Query(text)
+    cut_chars = len(text) > MAX_QUERY_CHARS
+    if cut_chars:
+        # The cut may fall inside a word: whatever is read is complete (no prefix word).
+        text = text[:MAX_QUERY_CHARS] + " "
+        query.errors.append(
+            f"query too long: only its first {MAX_QUERY_CHARS:,} characters are searched"
+        )
     # Each unit: (negated, clause list, is_or_keyword, is_plain_word)
     units: list[tuple[bool, list[Clause], bool, bool]] = []
     last_plain = False  # was the last thing typed a plain word?
@@ -191,40 +300,40 @@ def parse(text: str) -> Query:
             units.append((False, [], True, False))
             continue
         field_name: str | None = None
+        unit = m.group(0)[1:] if neg else m.group(0)
         if fname is None and bare is not None and bare.endswith(":"):
             key = bare[:-1].lstrip("-").lower()
-            if key in FIELD_ALIASES or key in ("after", "before", "is"):
+            if key in FIELD_ALIASES:
+                query.errors.append(f"{_shown(bare.lstrip('-'))} needs a value ({key}:WORD)")
                 continue  # "title:" with nothing after it
+            if _operator(query, neg, key, "", bare.lstrip("-")):
+                continue
         if fname is not None:
             key = fname.lower()
             value = quoted if quoted is not None else (bare or "")
-            if key in ("after", "before") and quoted is None:
-                when = parse_date(value)
-                if when is not None:
-                    if key == "after":
-                        query.after = when.timestamp()
-                    else:
-                        query.before = when.timestamp()
-                    continue
-            elif key == "is" and quoted is None and value.lower() in STATE_FILTERS:
-                query.states.append(value.lower())
+            typing = quoted is None and m.end() == len(text)
+            if _operator(query, neg, key, value.strip(), unit, typing):
                 continue
-            elif key in FIELD_ALIASES:
+            if key in FIELD_ALIASES:
                 field_name = FIELD_ALIASES[key]
             else:
                 # Unknown field: the whole unit is plain text ("foo:bar" -> foo bar).
                 quoted = None
-                bare = m.group(0)[1:] if neg else m.group(0)
+                bare = unit
         if quoted is not None:
             words = _phrase_words(quoted)
             if not words:
+                if field_name is not None:
+                    query.errors.append(f"{_shown(unit)} has no word to look for")
                 continue
             term = Term(words, phrase=len(words) > 1, field=field_name, fuzzy=False)
             units.append((neg, [Clause((term,))], False, False))
             continue
         clauses = _word_alternatives(bare or "", field=field_name)
         if not clauses:
-            continue  # a lone "-", punctuation, an empty "title:"
+            if field_name is not None:
+                query.errors.append(f"{_shown(unit)} has no word to look for")
+            continue  # a lone "-", punctuation
         units.append((neg, clauses, False, True))
         last_plain = not neg
 
@@ -257,8 +366,14 @@ def parse(text: str) -> Query:
             query.clauses.extend(clauses)
 
     # A word said twice is one requirement; a pasted paragraph keeps its first words.
-    query.clauses = list(dict.fromkeys(query.clauses))[:MAX_CLAUSES]
-    query.excluded = list(dict.fromkeys(query.excluded))[:MAX_CLAUSES]
+    query.clauses = [
+        Clause(tuple(dict.fromkeys(c.alternatives)), c.optional)
+        for c in dict.fromkeys(query.clauses)
+    ]
+    query.excluded = list(dict.fromkeys(query.excluded))
+    if _cap(query):
+        query.errors.append(f"query too long: only its first {MAX_TERMS} words are searched")
+        last_plain = False  # the word typed last was dropped
 
     # Search as you type: the last word typed matches as a prefix too.
     if merged and last_plain and query.clauses and not text[-1:].isspace():

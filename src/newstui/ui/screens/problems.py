@@ -2,8 +2,8 @@
 
 Titled with the count the status line shows (:func:`newstui.core.problems.summarize`). Each
 file's name (relative to its articles folder) on one line and its problems under it, in
-record order (:func:`newstui.core.problems.ordered`; a loader's "… and 279 more problems in
-this file" after the items), wrapped to the box: a long reason is read in full, never cut at
+record order (:func:`newstui.core.problems.ordered`; a loader's "and 279 more records with
+problems" closes its file's list), wrapped to the box: a long reason is read in full, never cut at
 the edge. The duplicates collapsed on purpose follow in their own section.
 """
 
@@ -52,12 +52,6 @@ def _relative(path: Path, folders: Sequence[Path]) -> str:
     return str(path)
 
 
-def _is_tally(problem: Problem) -> bool:
-    """A loader's "… and 279 more problems in this file": read after the items it counts."""
-    reason = problem.reason.lstrip()
-    return problem.entry is None and reason.startswith(("... and ", "\u2026 and "))
-
-
 class ProblemsScreen(ModalScreen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q", "dismiss", "Close", id="problems.close"),
@@ -67,12 +61,7 @@ class ProblemsScreen(ModalScreen[None]):
         super().__init__()
         self._folders = list(folders)
         self._summary = summarize(problems)
-        # by file, then record; within a file, a tally of the records left out comes last
-        in_order = ordered(problems)
-        self._problems = sorted(
-            in_order,
-            key=lambda p: (p.kind == "duplicate", str(p.path), _is_tally(p)),
-        )
+        self._problems = ordered(problems)
 
     def compose(self) -> ComposeResult:
         with Vertical(id="problems-box"):

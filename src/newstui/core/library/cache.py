@@ -1,9 +1,8 @@
 """Warm start: the library and its built search index, cached on disk.
 
-:func:`open_library` scans the folders, reuses what the cache holds for every file whose
-path, size and modification time are unchanged, loads only new and changed files, drops
-removed ones, and updates the index incrementally. When nothing changed, the index is
-loaded whole (no tokenising, no building).
+:func:`~newstui.core.library.opening.open_library` reads it (:func:`read_cache`), reuses
+what it holds for every file whose path, size and modification time are unchanged, and
+writes it back (:func:`write_cache`) when anything changed.
 
 File format (one file per set of folders, under ``newstui.core.paths.cache_dir()``)::
 
@@ -18,16 +17,13 @@ Writes go to a temporary file first and are renamed into place (atomic).
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import gc
 import hashlib
 import json
-import os
 import struct
-import tempfile
 import zlib
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -37,12 +33,22 @@ import numpy.typing as npt
 
 from newstui.core import paths
 from newstui.core.article import Article, Problem
-from newstui.core.library import FileEntry, ScanResult, dedupe, discover, load_entries
+from newstui.core.atomic import write_atomic
+from newstui.core.library.scan import FileEntry
 from newstui.core.search.index import SearchIndex
 
-__all__ = ["CACHE_VERSION", "cache_file_for", "open_library"]
+__all__ = [
+    "CACHE_VERSION",
+    "CacheError",
+    "CachedLibrary",
+    "FileRecord",
+    "cache_file_for",
+    "cache_supported",
+    "read_cache",
+    "write_cache",
+]
 
-CACHE_VERSION = 4
+CACHE_VERSION = 5  # 5: Problem.count; loaders' titles, bodies and entries changed
 MAGIC = b"NEWSTUI\x1aIDX"
 _PREFIX = struct.Struct("<11sIIQ")
 _DTYPES = {"<i4", "<i8", "<u2", "<f8", "|u1"}
@@ -67,8 +73,6 @@ _ARTICLE_FIELDS = (
 
 _TEXT_FIELDS = ("id", "title", "body", "format", "author", "source", "url", "tags")
 
-Progress = Callable[[int, int], None]
-
 
 class CacheError(ValueError):
     """The cache file is missing, corrupt or incompatible (it is then rebuilt)."""
@@ -82,7 +86,8 @@ def cache_file_for(roots: Sequence[Path], cache_dir: Path | None = None) -> Path
     return (cache_dir or paths.cache_dir()) / f"library-{key.hexdigest()}.idx"
 
 
-def _supported() -> bool:
+def cache_supported() -> bool:
+    """Whether this Article shape is the one the format stores (else the cache is unused)."""
     return tuple(f.name for f in dataclasses.fields(Article)) == _ARTICLE_FIELDS
 
 
@@ -97,14 +102,16 @@ def _micros(dt: datetime) -> tuple[int, int]:
 
 
 @dataclasses.dataclass(slots=True)
-class _FileRecord:
+class FileRecord:
+    """One article file as cached: its entry, its articles (before dedupe), its problems."""
+
     entry: FileEntry
     articles: list[Article]
     problems: list[Problem]
 
 
 def _encode(
-    files: list[_FileRecord],
+    files: list[FileRecord],
     index: SearchIndex,
     dup_problems: list[Problem],
     kept_articles: list[Article],
@@ -120,7 +127,7 @@ def _encode(
                 rec.entry.mtime_ns,
                 len(table),
                 len(rec.articles),
-                [[str(p.path), p.reason, p.kind, p.entry] for p in rec.problems],
+                [[str(p.path), p.reason, p.kind, p.entry, p.count] for p in rec.problems],
             ]
         )
         table.extend(rec.articles)
@@ -193,7 +200,7 @@ def _encode(
             "articles": len(table),
             "text_fields": list(text_fields),
             "files": file_rows,
-            "duplicates": [[str(p.path), p.reason, p.kind, p.entry] for p in dup_problems],
+            "duplicates": [[str(p.path), p.reason, p.kind, p.entry, p.count] for p in dup_problems],
             "blobs": layout,
         },
         ensure_ascii=False,
@@ -206,26 +213,29 @@ def _encode(
     return [_PREFIX.pack(MAGIC, CACHE_VERSION, crc, len(header)), *chunks]
 
 
-def _write(path: Path, chunks: list[Any]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            for chunk in chunks:
-                fh.write(chunk)
-        Path(tmp).replace(path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            Path(tmp).unlink()
-        raise
+def write_cache(
+    path: Path,
+    files: list[FileRecord],
+    index: SearchIndex,
+    dup_problems: list[Problem],
+    kept_articles: list[Article],
+) -> None:
+    """Write the cache file ``path`` atomically. Raises OSError, or CacheError when this
+    library cannot be cached (it is then simply rebuilt next time)."""
+    chunks = _encode(files, index, dup_problems, kept_articles)
+    # No fsync: a cache lost to a crash is rebuilt; the rename alone keeps it whole.
+    write_atomic(path, chunks, create_folder=True, fsync=False)
 
 
 # --------------------------------------------------------------------------- reading
 
 
 @dataclasses.dataclass(slots=True)
-class _Cached:
-    files: dict[str, _FileRecord]
+class CachedLibrary:
+    """What a cache file holds: per file records, every article, the index, the
+    duplicates' problems and the articles kept after dedupe."""
+
+    files: dict[str, FileRecord]
     table: list[Article]
     index: SearchIndex
     duplicates: list[Problem]
@@ -233,11 +243,13 @@ class _Cached:
 
 
 def _problem(row: Any) -> Problem:
-    path, reason, kind, entry = row
-    return Problem(Path(str(path)), str(reason), str(kind), None if entry is None else int(entry))
+    path, reason, kind, entry, count = row
+    return Problem(
+        Path(str(path)), str(reason), str(kind), None if entry is None else int(entry), int(count)
+    )
 
 
-def _decode(data: bytes) -> _Cached:
+def _decode(data: bytes) -> CachedLibrary:
     """Parse a cache file; raises CacheError (or ValueError/KeyError/...) when unusable."""
     if len(data) < _PREFIX.size:
         raise CacheError("truncated")
@@ -332,14 +344,14 @@ def _decode(data: bytes) -> _Cached:
             word_count,
         )
     )
-    files: dict[str, _FileRecord] = {}
+    files: dict[str, FileRecord] = {}
     for row in file_rows:
         fpath = Path(str(row[0]))
         _, size, mtime_ns, start, count, problems = row
         start, count = int(start), int(count)
         if start < 0 or start + count > n:
             raise CacheError("file rows do not fit")
-        files[str(fpath)] = _FileRecord(
+        files[str(fpath)] = FileRecord(
             FileEntry(fpath, int(size), int(mtime_ns)),
             table[start : start + count],
             [_problem(p) for p in problems],
@@ -352,7 +364,7 @@ def _decode(data: bytes) -> _Cached:
     arrays = {k[len("index.") :]: v for k, v in blobs.items() if k.startswith("index.")}
     terms = texts["terms"].split("\n") if texts["terms"] else []
     index = SearchIndex.from_parts([table[i] for i in indexed.tolist()], arrays, terms)
-    return _Cached(
+    return CachedLibrary(
         files,
         table,
         index,
@@ -361,7 +373,8 @@ def _decode(data: bytes) -> _Cached:
     )
 
 
-def _read(path: Path) -> _Cached | None:
+def read_cache(path: Path) -> CachedLibrary | None:
+    """The cache at ``path``, or None when missing, corrupt or incompatible."""
     try:
         data = path.read_bytes()
     except OSError:
@@ -369,7 +382,7 @@ def _read(path: Path) -> _Cached | None:
     return _load_bytes(data)
 
 
-def _load_bytes(data: bytes) -> _Cached | None:
+def _load_bytes(data: bytes) -> CachedLibrary | None:
     """The cache in ``data``, or None when it is corrupt or incompatible."""
     # Decoding makes a few long-lived objects per article: pause the cyclic GC, which
     # would otherwise walk them again and again (not leaked, just not collected meanwhile).
@@ -382,106 +395,3 @@ def _load_bytes(data: bytes) -> _Cached | None:
     finally:
         if gc_was_enabled:
             gc.enable()
-
-
-# --------------------------------------------------------------------------- open
-
-
-def _attribute(problems: list[Problem], entries: Sequence[FileEntry]) -> dict[str, list[Problem]]:
-    """Problems of ``load_entries`` grouped by the file they belong to."""
-    out: dict[str, list[Problem]] = {}
-    for p in problems:
-        out.setdefault(str(p.path), []).append(p)
-    return out
-
-
-def open_library(
-    roots: Sequence[Path],
-    *,
-    cache_dir: Path | None = None,
-    progress: Progress | None = None,
-    on_scanned: Callable[[ScanResult, SearchIndex], None] | None = None,
-) -> tuple[ScanResult, SearchIndex]:
-    """Scan ``roots`` and return the articles and a built index, using the cache.
-
-    Unchanged files (same path, size and mtime) come from the cache; new and changed files
-    are loaded; removed files drop out; the index is updated incrementally (or loaded whole
-    when nothing changed). The cache is then rewritten when anything changed. A missing,
-    corrupt or incompatible cache means a full scan and build. ``progress(done, total)`` is
-    called while loading files (files) and then while indexing (articles).
-
-    ``on_scanned(scan, index)`` is called once the articles are known and before the index
-    is built or updated (not at all when everything came from the cache), so a caller can
-    show the articles at once and search the index while it fills (see ``SearchIndex.add``
-    for what a search sees during a build).
-    """
-    roots = [Path(r) for r in roots]
-    cache_path = cache_file_for(roots, cache_dir)
-    entries, discover_problems = discover(roots)
-    use_cache = _supported()
-    cached = _read(cache_path) if use_cache else None
-
-    unchanged: dict[str, _FileRecord] = {}
-    to_load: list[FileEntry] = []
-    for e in entries:
-        rec = cached.files.get(str(e.path)) if cached is not None else None
-        if rec is not None and rec.entry.size == e.size and rec.entry.mtime_ns == e.mtime_ns:
-            unchanged[str(e.path)] = rec
-        else:
-            to_load.append(e)
-    removed = cached is not None and len(unchanged) != len(cached.files)
-
-    if cached is not None and not to_load and not removed:
-        # Nothing changed: everything, index included, comes from the cache.
-        articles = cached.kept
-        problems = list(discover_problems)
-        for e in entries:
-            problems.extend(unchanged[str(e.path)].problems)
-        problems.extend(cached.duplicates)
-        if progress is not None:
-            progress(len(articles), len(articles))
-        return ScanResult(articles, problems, len(entries)), cached.index
-
-    loaded = load_entries(to_load, progress=progress)
-    by_path: dict[str, list[Article]] = {}
-    for a in loaded.articles:
-        by_path.setdefault(str(a.path), []).append(a)
-    load_problems = _attribute(loaded.problems, to_load)
-    records: list[_FileRecord] = []
-    for e in entries:
-        key = str(e.path)
-        rec = unchanged.get(key)
-        if rec is None:
-            rec = _FileRecord(e, by_path.pop(key, []), load_problems.pop(key, []))
-        records.append(rec)
-    # Articles whose path matched no entry (should not happen): keep them, unattributed.
-    stray = [a for arts in by_path.values() for a in arts]
-    stray_problems = [p for ps in load_problems.values() for p in ps]
-    everything = [a for rec in records for a in rec.articles] + stray
-    articles, dups = dedupe(everything)
-
-    problems = list(discover_problems)
-    for rec in records:
-        problems.extend(rec.problems)
-    problems.extend(stray_problems)
-    problems.extend(dups)
-    scan = ScanResult(articles, problems, len(entries))
-
-    index = cached.index if cached is not None else SearchIndex()
-    if on_scanned is not None:
-        on_scanned(scan, index)
-    if cached is not None:
-        keep_ids = {a.id for a in articles}
-        fresh = {str(e.path) for e in to_load}
-        index.remove([aid for aid in (a.id for a in index.articles()) if aid not in keep_ids])
-        index.add(
-            [a for a in articles if str(a.path) in fresh or a.id not in index],
-            progress=progress,
-        )
-    else:
-        index.add(articles, progress=progress)
-
-    if use_cache and not stray:
-        with contextlib.suppress(OSError, CacheError):
-            _write(cache_path, _encode(records, index, dups, articles))
-    return scan, index

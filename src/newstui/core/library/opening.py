@@ -1,0 +1,211 @@
+"""Opening a library, and taking new or changed files into an open one.
+
+These two are the only ways the app and the CLI load articles:
+
+- :func:`open_library` scans the folders, dedupes, and returns the articles with a built
+  search index, through the warm-start cache (:mod:`.cache`): unchanged files (same path,
+  size and mtime) come from it, new and changed files are loaded, removed ones drop out,
+  the index is updated incrementally (or loaded whole when nothing changed);
+- :func:`ingest` loads some files (written by a fetch, say) into an open library: their
+  old articles and problems are replaced, the whole is deduped exactly as a first open
+  would, and the index follows.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import gc
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import NamedTuple
+
+from newstui.core.article import Article, Problem
+from newstui.core.library.cache import (
+    CacheError,
+    FileRecord,
+    cache_file_for,
+    cache_supported,
+    read_cache,
+    write_cache,
+)
+from newstui.core.library.scan import (
+    FileEntry,
+    ScanResult,
+    dedupe,
+    discover,
+    load_entries,
+    text_key,
+)
+from newstui.core.progress import Progress
+from newstui.core.search.index import SearchIndex
+
+__all__ = ["OpenLibrary", "ingest", "open_library"]
+
+
+class OpenLibrary(NamedTuple):
+    """An open library: its articles and problems (``scan``) and their ``search_index``."""
+
+    scan: ScanResult
+    search_index: SearchIndex
+
+
+@contextlib.contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Loading and deduping make many long-lived objects: the cyclic GC would walk them
+    over and over. Paused, not leaked."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _by_path(problems: Iterable[Problem]) -> dict[str, list[Problem]]:
+    out: dict[str, list[Problem]] = {}
+    for p in problems:
+        out.setdefault(str(p.path), []).append(p)
+    return out
+
+
+def open_library(
+    roots: Sequence[Path],
+    *,
+    use_cache: bool = True,
+    cache_dir: Path | None = None,
+    progress: Progress | None = None,
+    on_scanned: Callable[[ScanResult, SearchIndex], None] | None = None,
+) -> OpenLibrary:
+    """Scan ``roots`` and return the articles and a built index (see the module docstring).
+
+    ``use_cache=False`` reads every file and neither reads nor writes the cache. A
+    missing, corrupt or incompatible cache means a full scan and build; the cache is
+    rewritten when anything changed. ``progress(done, total)`` is called while loading
+    files (files) and then while indexing (articles).
+
+    ``on_scanned(scan, index)`` is called once the articles are known and before the index
+    is built or updated (not at all when everything came from the cache), so a caller can
+    show the articles at once and search the index while it fills (see ``SearchIndex.add``
+    for what a search sees during a build).
+    """
+    roots = [Path(r) for r in roots]
+    cache_path = cache_file_for(roots, cache_dir)
+    entries, discover_problems = discover(roots)
+    use_cache = use_cache and cache_supported()
+    cached = read_cache(cache_path) if use_cache else None
+
+    unchanged: dict[str, FileRecord] = {}
+    to_load: list[FileEntry] = []
+    for e in entries:
+        rec = cached.files.get(str(e.path)) if cached is not None else None
+        if rec is not None and rec.entry.size == e.size and rec.entry.mtime_ns == e.mtime_ns:
+            unchanged[str(e.path)] = rec
+        else:
+            to_load.append(e)
+    removed = cached is not None and len(unchanged) != len(cached.files)
+
+    if cached is not None and not to_load and not removed:
+        # Nothing changed: everything, index included, comes from the cache.
+        articles = cached.kept
+        problems = list(discover_problems)
+        for e in entries:
+            problems.extend(unchanged[str(e.path)].problems)
+        problems.extend(cached.duplicates)
+        if progress is not None:
+            progress(len(articles), len(articles))
+        return OpenLibrary(ScanResult(articles, problems, len(entries)), cached.index)
+
+    loaded = load_entries(to_load, progress=progress)
+    by_path: dict[str, list[Article]] = {}
+    for a in loaded.articles:
+        by_path.setdefault(str(a.path), []).append(a)
+    load_problems = _by_path(loaded.problems)
+    records: list[FileRecord] = []
+    for e in entries:
+        key = str(e.path)
+        rec = unchanged.get(key)
+        if rec is None:
+            rec = FileRecord(e, by_path.pop(key, []), load_problems.pop(key, []))
+        records.append(rec)
+    # Articles whose path matched no entry (should not happen): keep them, unattributed.
+    stray = [a for arts in by_path.values() for a in arts]
+    stray_problems = [p for ps in load_problems.values() for p in ps]
+    with _gc_paused():
+        articles, dups = dedupe([a for rec in records for a in rec.articles] + stray)
+
+    problems = list(discover_problems)
+    for rec in records:
+        problems.extend(rec.problems)
+    problems.extend(stray_problems)
+    problems.extend(dups)
+    scan = ScanResult(articles, problems, len(entries))
+
+    index = cached.index if cached is not None else SearchIndex()
+    if on_scanned is not None:
+        on_scanned(scan, index)
+    if cached is not None:
+        keep_ids = {a.id for a in articles}
+        fresh = {str(e.path) for e in to_load}
+        index.remove([aid for aid in (a.id for a in index.articles()) if aid not in keep_ids])
+        index.add(
+            [a for a in articles if str(a.path) in fresh or a.id not in index],
+            progress=progress,
+        )
+    else:
+        index.add(articles, progress=progress)
+
+    if use_cache and not stray:
+        with contextlib.suppress(OSError, CacheError):
+            write_cache(cache_path, records, index, dups, articles)
+    return OpenLibrary(scan, index)
+
+
+_FIELDS = tuple(f.name for f in dataclasses.fields(Article))
+
+
+def _same(old: Article | None, new: Article) -> bool:
+    """Every field equal (``Article ==`` compares ids only)."""
+    return old is not None and all(getattr(old, f) == getattr(new, f) for f in _FIELDS)
+
+
+def _file_order(a: Article) -> tuple[bool, Path]:
+    return (a.path is None, a.path or Path())
+
+
+def ingest(library: OpenLibrary, paths: Sequence[Path]) -> tuple[OpenLibrary, list[Article]]:
+    """Load ``paths`` (new or changed files) into ``library``: the new library and the
+    articles whose text it did not hold before (new, or changed).
+
+    The files' old articles and problems are replaced by what they hold now, and the whole
+    is deduped in file order, as a first open of the folders would: a new file repeating
+    an article already there is a ``duplicate`` problem, not a second entry. The index is
+    updated in place (removed and changed articles out, new ones in); the cache is left
+    for the next open to bring up to date.
+    """
+    old, index = library
+    wanted = {str(p) for p in paths}
+    entries = [FileEntry(Path(p), 0, 0) for p in sorted(wanted)]
+    loaded = load_entries(entries)
+    before = {a.id: a for a in old.articles}
+    keep = [a for a in old.articles if str(a.path) not in wanted]
+    with _gc_paused():
+        merged = sorted([*keep, *loaded.articles], key=_file_order)
+        texts = {id(a): text_key(a) for a in merged}  # computed once: the bulk of the cost
+        articles, dups = dedupe(merged, key=lambda a: texts[id(a)])
+    # the duplicates already known stay (bar those of the files read again): dedupe sees
+    # only the articles kept so far, so it names just the new ones
+    old_dups = [p for p in old.problems if p.kind == "duplicate" and str(p.path) not in wanted]
+    others = [p for p in old.problems if p.kind != "duplicate" and str(p.path) not in wanted]
+    problems = [*others, *loaded.problems, *old_dups, *dups]
+    ids = {a.id for a in articles}
+    index.remove([aid for aid in before if aid not in ids])
+    changed = [a for a in articles if str(a.path) in wanted and not _same(before.get(a.id), a)]
+    index.add(changed)
+    known_texts = {texts[id(a)] for a in keep}  # dedupe's rule for "the same text"
+    known_texts.update(text_key(a) for a in old.articles if str(a.path) in wanted)
+    added = [a for a in changed if text_key(a) not in known_texts]
+    known = {str(a.path) for a in old.articles} | {str(p.path) for p in old.problems}
+    files_seen = old.files_seen + len(wanted - known)
+    return OpenLibrary(ScanResult(articles, problems, files_seen), index), added
