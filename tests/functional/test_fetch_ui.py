@@ -9,12 +9,14 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
+from fetch_server import FeedServer, feed_server
 from textual import events
 
 from newstui.core import paths
 from newstui.ui.app import create_app
 
 Settle = Callable[[Any], Awaitable[None]]
+__all__ = ["feed_server"]
 
 
 def _rss(*items: bytes) -> bytes:
@@ -22,7 +24,7 @@ def _rss(*items: bytes) -> bytes:
 
 
 async def test_the_app_answers_keys_and_quits_while_hostile_feeds_are_fetched(
-    articles_dir: Path, tmp_path: Path, settle: Settle
+    articles_dir: Path, tmp_path: Path, settle: Settle, feed_server: FeedServer
 ) -> None:
     feeds = {
         # 20 s of regex backtracking at 26 comments before (doubling with each comment)
@@ -42,7 +44,11 @@ async def test_the_app_answers_keys_and_quits_while_hostile_feeds_are_fetched(
         (tmp_path / name).write_bytes(body)
     config = paths.config_dir() / "config.toml"
     config.parent.mkdir(parents=True, exist_ok=True)
-    listed = ", ".join(f'"{tmp_path / name}"' for name in feeds)
+    # A feed that answers after 3 s keeps the fetch running however fast this machine parses
+    # the hostile ones (which once held the GIL for minutes).
+    listed = ", ".join(
+        [*(f'"{tmp_path / name}"' for name in feeds), f'"{feed_server.url("/slow.xml")}"']
+    )
     config.write_text(f"feeds = [{listed}]\nfetch_timeout = 5\n", encoding="utf-8")
 
     app = create_app(articles_dir)
