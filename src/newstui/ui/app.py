@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import gc
 import threading
-import time
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -18,8 +17,8 @@ from textual import events, on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
-from textual.message import Message
 from textual.notifications import SeverityLevel
+from textual.reactive import var
 from textual.screen import Screen
 from textual.widgets import Footer, Input
 from textual.worker import get_current_worker
@@ -27,11 +26,31 @@ from textual.worker import get_current_worker
 from newstui.core.problems import ProblemSummary, summarize
 from newstui.core.settings import Settings, SettingsError, load_settings
 from newstui.core.state import StateStore
-from newstui.ui.model import SORTS, Library, next_sort, sort_hits
-from newstui.ui.safe import clean, one_line, query_text, visible
+from newstui.ui.keymap import PANES, check_keymap
+from newstui.ui.messages import (
+    Fetched,
+    Indexed,
+    LoadFailed,
+    LoadProgress,
+    MoreResults,
+    Scanned,
+    SearchDone,
+    Sorted,
+)
+from newstui.ui.model import SEARCH_SORTS, SORTS, Library, next_sort, sort_hits
+from newstui.ui.safe import clean, one_line, query_text
 from newstui.ui.screens.confirm import ConfirmScreen
-from newstui.ui.screens.help import HelpScreen
+from newstui.ui.screens.help import BindingGroup, HelpScreen
 from newstui.ui.screens.problems import ProblemsScreen
+from newstui.ui.search_session import Land, SearchSession
+from newstui.ui.status import (
+    Listing,
+    Progress,
+    SearchFacts,
+    StatusFacts,
+    query_errors,
+    searched_so_far,
+)
 from newstui.ui.theme import DEFAULT_THEME, NEWSTUI_THEME
 from newstui.ui.widgets.article_list import ArticleList
 from newstui.ui.widgets.reader import Reader
@@ -43,94 +62,20 @@ if TYPE_CHECKING:
     # the loading thread imports them while the first frame is painted.
     from newstui.core.article import Article, Problem
     from newstui.core.library import ScanResult
-    from newstui.core.library.opening import OpenLibrary
     from newstui.core.search import SearchIndex, SearchResult
 
-#: Hits per search page: more pages load as the cursor nears the end of the results.
-#: (Asking for 500 at once made the engine 4x slower: snippets are built per hit.)
-SEARCH_PAGE = 100
-#: At most this many progress messages per second from the loading thread.
-PROGRESS_HZ = 20
 #: Below this many articles a sort runs inline; above, in a thread worker.
 INLINE_SORT_MAX = 20_000
-
-
-class Throttle:
-    """True at most once every ``interval`` seconds (plus always for ``force``)."""
-
-    def __init__(self, per_second: float) -> None:
-        self.interval = 1.0 / per_second
-        self._last = 0.0
-
-    def ready(self, force: bool = False) -> bool:
-        now = time.monotonic()
-        if force or now - self._last >= self.interval:
-            self._last = now
-            return True
-        return False
-
-
-# --- messages from the workers ----------------------------------------------------------
-class LoadProgress(Message):
-    def __init__(self, phase: str, done: int, total: int) -> None:
-        super().__init__()
-        self.phase, self.done, self.total = phase, done, total
-
-
-class Scanned(Message):
-    """Files scanned: the articles are known (the index may still be filling)."""
-
-    def __init__(self, scan: ScanResult, index: SearchIndex, indexed: bool, reload: bool) -> None:
-        super().__init__()
-        self.scan, self.index, self.indexed, self.reload = scan, index, indexed, reload
-
-
-class Indexed(Message):
-    def __init__(self, index: SearchIndex) -> None:
-        super().__init__()
-        self.index = index
-
-
-class LoadFailed(Message):
-    def __init__(self, error: str) -> None:
-        super().__init__()
-        self.error = error
-
-
-class SearchDone(Message):
-    def __init__(
-        self,
-        query: str,
-        result: SearchResult | None,
-        error: str | None,
-        indexed_so_far: int | None = None,
-    ) -> None:
-        super().__init__()
-        self.text, self.result, self.error = query, result, error
-        #: The search ran while the index was filling: over this many articles only.
-        self.indexed_so_far = indexed_so_far
-
-
-class Fetched(Message):
-    """A fetch finished: its report, the articles it added or changed, and the library
-    with them (``None`` when nothing was ingested)."""
-
-    def __init__(
-        self,
-        report: Any,
-        articles: list[Article],
-        error: str | None,
-        library: OpenLibrary | None = None,
-    ) -> None:
-        super().__init__()
-        self.report, self.articles, self.error = report, articles, error
-        self.library = library
-
-
-class Sorted(Message):
-    def __init__(self, library: Library, sort: str, keep_id: str | None) -> None:
-        super().__init__()
-        self.library, self.sort, self.keep_id = library, sort, keep_id
+#: The app's reactives the status line follows: a change to any repaints it.
+STATUS_FOLLOWS = (
+    "is_loading",
+    "progress",
+    "library",
+    "problem_summary",
+    "sort",
+    "hide_read",
+    "listing",
+)
 
 
 class NewsApp(App[int]):
@@ -160,6 +105,23 @@ class NewsApp(App[int]):
         Binding("F", "fetch", "Fetch feeds", show=False, id="app.fetch"),
     ]
 
+    # --- the app's state; the status line follows those in STATUS_FOLLOWS ----------------
+    #: Reading the folder: from the start until the index is complete (or loading failed).
+    is_loading = var(False)
+    #: The articles are listed and the index is still filling.
+    indexing = var(False)
+    fetching = var(False)
+    #: What the running job says, and its count for the progress bar.
+    progress: var[Progress | None] = var(None)
+    library: var[Library] = var(Library)
+    problem_summary = var(ProblemSummary())
+    #: The library's order and the unread-only filter, remembered as they change.
+    sort = var("newest", init=False)
+    search_sort = var("relevance")
+    hide_read = var(False, init=False)
+    #: What the list shows (set each time it is filled).
+    listing = var(Listing())
+
     def __init__(
         self,
         folder: Path | Sequence[Path],
@@ -184,39 +146,21 @@ class NewsApp(App[int]):
         self._startup_warnings = list(warnings)
         self._use_cache = use_cache
         self.index: SearchIndex | None = None
-        self.library = Library()
         self.problems: list[Problem] = []
-        self.problem_summary = ProblemSummary()
-        self.sort = self.store.get_value("sort") or "newest"
-        if self.sort not in SORTS:
-            self.sort = "newest"
-        self.search_sort = "relevance"
-        self.search_query = ""
-        self.result: SearchResult | None = None
-        #: ``self.result`` came from an index still filling, with this many articles in it.
-        self.result_indexed_so_far: int | None = None
-        self.hide_read = self.store.get_value("hide_read") == "1"
-        self.is_loading = False
-        self.indexing = False
-        self._pending_query: str | None = None
-        self._searching = False
-        self.searches_run = 0
+        # as remembered (set_reactive: no watcher, nothing written back)
+        self.set_reactive(NewsApp.sort, self.validate_sort(self.store.get_value("sort") or ""))
+        self.set_reactive(NewsApp.hide_read, self.store.get_value("hide_read") == "1")
+        #: The search box's query, its result, what waits and what Enter opens.
+        self.session = SearchSession()
         self._restored = False
-        self._progress_text = ""
-        self._open_top_when_done = False
-        #: The article to select in the next search result (the restored last article).
-        self._keep_on_result: str | None = None
-        self._loading_more = False
         self._nt_mounted = False
         self.new_ids: set[str] = set()
-        self.fetching = False
         self._fetch_cancel: threading.Event | None = None
         self.register_theme(NEWSTUI_THEME)
         self.theme = self._initial_theme()
         if self.settings.keymap:
-            keymap, problems = safe_keymap(self.settings.keymap)
+            keymap, problems = check_keymap(self.settings.keymap, self.BINDINGS)
             self._startup_warnings += problems
-            self._startup_warnings += unknown_keymap_ids(keymap)
             self.set_keymap(keymap)
 
     def _initial_theme(self) -> str:
@@ -278,16 +222,34 @@ class NewsApp(App[int]):
 
     @property
     def busy(self) -> bool:
-        """Loading, indexing, sorting or searching (tests and benchmarks wait on this)."""
+        """Loading, indexing, fetching, sorting or searching (tests and benchmarks wait on
+        this)."""
         return (
             self.is_loading
             or self.indexing
             or self.fetching
-            or self._searching
-            or self._loading_more
-            or (self._pending_query is not None and self.index is not None)
+            or self.session.busy(ready=self.index is not None)
             or any(w.is_running for w in self.workers)
         )
+
+    # --- the search session, as the tests and benchmarks read it --------------------------
+    @property
+    def search_query(self) -> str:
+        """The query the list shows results for (``""``: the full list)."""
+        return self.session.query
+
+    @property
+    def result(self) -> SearchResult | None:
+        return self.session.result
+
+    @property
+    def searches_run(self) -> int:
+        return self.session.searches_run
+
+    @property
+    def _searching(self) -> bool:
+        # read by an older test (tests/functional/test_ui_issue10.py); the session says it
+        return self.session.running
 
     # --- layout ---------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -325,8 +287,10 @@ class NewsApp(App[int]):
             self.notify(warning, title="Settings", severity="warning", markup=False, timeout=10)
         if self.store.notice:
             self.notify(self.store.notice, title="Reading state", severity="warning", markup=False)
+        for name in STATUS_FOLLOWS:
+            self.watch(self, name, self._refresh_status, init=False)
         self.is_loading = True
-        self.update_status()
+        self._refresh_status()
         # Start loading once the first frame is on screen: the loading thread unpickles and
         # imports for a while, holding the GIL in long stretches.
         self.call_after_refresh(self.load, False)
@@ -341,8 +305,8 @@ class NewsApp(App[int]):
     # --- loading --------------------------------------------------------------------------
     @work(thread=True, exclusive=True, group="load")
     def load(self, reload: bool) -> None:
-        """Scan the folder and index it; progress at most PROGRESS_HZ messages/s."""
-        throttle = Throttle(PROGRESS_HZ)
+        """Scan the folder and index it, reporting progress (the counts that wait in the
+        queue are superseded by newer ones: ``LoadProgress.can_replace``)."""
         worker = get_current_worker()
 
         phase = ["Loading"]
@@ -353,9 +317,7 @@ class NewsApp(App[int]):
             def report(*args: Any) -> None:
                 nums = [a for a in args if isinstance(a, int)]
                 if len(nums) >= 2:
-                    done, total = nums[-2], nums[-1]
-                    if throttle.ready(force=done >= total):
-                        self.post_message(LoadProgress(phase[0], done, total))
+                    self.post_message(LoadProgress(phase[0], nums[-2], nums[-1]))
 
             return report
 
@@ -395,21 +357,9 @@ class NewsApp(App[int]):
     def _on_load_progress(self, event: LoadProgress) -> None:
         if event.phase == "Fetching" and not self.fetching:
             return  # a late message from a finished fetch
-        self.status.set_progress(event.done, event.total)
-        self._progress_text = f"{event.phase} {event.done:,}/{event.total:,}"
-        self.update_status()
-        so_far = self.result_indexed_so_far
-        if (
-            event.phase == "Indexing"
-            and self.search_query
-            and so_far is not None
-            and event.done >= max(1, 2 * so_far)
-            and not self._searching
-            and self._pending_query is None
-        ):
-            # the index has doubled since the shown search: search again (at most ~log2(n)
-            # times; the complete index gets its own search when it lands)
-            self.request_search(self.search_query, force=True)
+        self.progress = Progress.counting(event.phase, event.done, event.total)
+        if event.phase == "Indexing" and self.session.refresh(event.done):
+            self._start_search()  # the index has doubled since the shown search
 
     @on(Scanned)
     def _on_scanned(self, event: Scanned) -> None:
@@ -422,11 +372,11 @@ class NewsApp(App[int]):
         self.is_loading = not event.indexed
         if not event.reload or event.indexed:
             self.index = event.index
-            if self._pending_query is not None and not self._searching:
-                self._start_search()
+            self._start_search()  # a query typed before the index existed
         if event.indexed:
-            self.status.set_progress(None, None)
-        self._progress_text = "Indexing…" if not event.indexed else ""
+            self.progress = None
+        else:
+            self.progress = (self.progress or Progress("")).relabel("Indexing…")
         keep_id = keep.id if keep else None
         if not self._restored:
             keep_id = self.store.get_value("last_article") or keep_id
@@ -466,7 +416,7 @@ class NewsApp(App[int]):
             self.notify("The article you were reading is no longer in the folder", timeout=4)
             return
         if _content(new) != _content(old):
-            terms = self.result.highlight_terms if (self.search_query and self.result) else []
+            terms = self.highlight_terms
             reader.show(new, terms, line=int(reader.scroll_y))
         else:
             reader.article = new
@@ -476,8 +426,7 @@ class NewsApp(App[int]):
         self.index = event.index
         self.indexing = False
         self.is_loading = False
-        self._progress_text = ""
-        self.status.set_progress(None, None)
+        self.progress = None
         if not self.article_list.articles and not self.search_query:
             self.refresh_list()  # its "Loading articles…" message is out of date now
         self._after_indexed()
@@ -496,23 +445,20 @@ class NewsApp(App[int]):
                     self.search_box.value = last_search
                 self.search_box.cursor_position = len(last_search)
                 # The results of the restored search keep the last article selected.
-                self._keep_on_result = self.store.get_value("last_article")
-                self.request_search(last_search)
+                self.session.restore(last_search, self.store.get_value("last_article"))
+                self._start_search()
                 return
         if self.search_query:
             self.request_search(self.search_query, force=True)  # the index is complete now
-        self.update_status()
 
     @on(LoadFailed)
     def _on_load_failed(self, event: LoadFailed) -> None:
         self.is_loading = self.indexing = False
-        self.status.set_progress(None, None)
-        self._progress_text = ""
+        self.progress = None
         self.article_list.set_message(
             [Text(f"Could not load {self.where}: {one_line(event.error)}")]
         )
         self.notify(event.error, title="Loading failed", severity="error", markup=False)
-        self.update_status()
 
     # --- the list -------------------------------------------------------------------------
     def _visible(self, articles: Iterable[Article]) -> list[Article]:
@@ -525,7 +471,7 @@ class NewsApp(App[int]):
         if keep_id is None and self.article_list.highlighted is not None:
             keep_id = self.article_list.highlighted.id
         if self.search_query and self.result is not None:
-            self._show_result(self.result, keep_id=keep_id)
+            self._show_result(keep_id)
             return
         library, sort = self.library, self.sort
         if library.has_order(sort) or len(library) <= INLINE_SORT_MAX:
@@ -554,80 +500,52 @@ class NewsApp(App[int]):
             else:
                 msg = f"No articles in {self.where}"
             self.article_list.set_message([Text(msg, style="italic")])
-        self.update_status()
+        self.listing = Listing(len(visible), searching=bool(self.search_query))
 
-    def _show_result(self, result: SearchResult, keep_id: str | None = None) -> None:
+    def _show_result(self, keep_id: str | None = None) -> None:
+        """Show the session's result, keeping ``keep_id`` selected."""
+        result, so_far = self.session.result, self.session.indexed_so_far
+        assert result is not None
         hits = sort_hits(result.hits, self.search_sort)
         if self.hide_read:
             hits = [h for h in hits if not self.store.is_read(h.article.id)]
         self.article_list.set_articles([], hits=hits, keep_id=keep_id)
-        so_far = self.result_indexed_so_far
         if not hits and so_far is not None:
             # the index is still filling: nothing is known to be missing yet
-            self.article_list.set_message([Text(_so_far(so_far), style="italic")])
+            self.article_list.set_message([Text(searched_so_far(so_far), style="italic")])
         elif not hits:
             lines = [Text.assemble("No results for ", (one_line(result.query), "bold"))]
-            lines += [Text(error, style="bold") for error in _query_errors(result)]
+            lines += [Text(error, style="bold") for error in query_errors(result)]
             if result.suggestions:
                 lines.append(Text("Did you mean: " + ", ".join(map(one_line, result.suggestions))))
             self.article_list.set_message(lines)
         if self.reader.article is not None:
             self.reader.set_terms(result.highlight_terms)
-        self.update_status()
+        facts = SearchFacts.of(result, so_far, self.search_sort)
+        self.listing = Listing(len(hits), searching=True, search=facts)
 
-    def update_status(self) -> None:
-        text = Text(no_wrap=True, overflow="ellipsis")
-        progress = self._progress_text
-        if self.is_loading and not len(self.library):
-            # "Loading 2,835/20,841", not "Loading articles… · … · Loading 2,835/20,841"
-            text.append(f" {progress or 'Loading articles…'}", style="bold")
-            progress = ""
-        elif self.hide_read and not self.search_query:
-            shown = len(self.article_list.articles)
-            text.append(f" {shown:,} of {len(self.library):,} articles", style="bold")
-        else:
-            text.append(f" {len(self.library):,} articles", style="bold")
-        so_far = self.result_indexed_so_far
-        if self.search_query and self.result is not None:
-            r = self.result
-            if so_far is not None:
-                if r.total:
-                    text.append(f" · {r.total:,} result{'s' if r.total != 1 else ''} so far")
-                text.append(f" · {_so_far(so_far).lower()}", "italic")
-            else:
-                text.append(f" · {r.total:,} result{'s' if r.total != 1 else ''}")
-                text.append(f" in {r.took_ms:.1f} ms")
-                if r.partial:
-                    text.append(" (partial matches)", style="italic")
-            # what the engine could not read in the query (is:bogus, after:2020-13, too long)
-            for error in _query_errors(r):
-                text.append(f" · {error}", style="bold")
-            text.append(f" · sort: {self.search_sort}")
-        else:
-            text.append(f" · sort: {self.sort}")
-        if self.hide_read:
-            text.append(" · unread only")
-        if self.problem_summary.any:
-            text.append(f" · {self.problem_summary.describe()} (!)")
-        if progress:
-            text.append(f" · {progress}", style="italic")
-        self.status.set_text(text)
+    def _status_facts(self) -> StatusFacts:
+        progress = self.progress
+        return StatusFacts(
+            articles=len(self.library),
+            listing=self.listing,
+            loading=self.is_loading,
+            hide_read=self.hide_read,
+            sort=self.sort,
+            problems=self.problem_summary.describe() if self.problem_summary.any else "",
+            progress=progress.text if progress is not None else "",
+        )
+
+    def _refresh_status(self) -> None:
+        """The status line follows the reactives in ``STATUS_FOLLOWS``."""
+        self.status.show(self._status_facts(), self.progress)
 
     @on(ArticleList.Highlighted)
     def _on_highlighted(self, event: ArticleList.Highlighted) -> None:
-        result = self.result
-        if (
-            result is None
-            or not self.search_query
-            or self._loading_more
-            or len(result.hits) >= result.total
-            or self.article_list.cursor < len(self.article_list.articles) - SEARCH_PAGE // 4
-        ):
-            return
-        if self.index is None:
-            return
-        self._loading_more = True
-        self._more_thread(result, self.index)
+        lst = self.article_list
+        result = self.session.more(lst.cursor, len(lst.articles), ready=self.index is not None)
+        if result is not None and self.index is not None:
+            self._more_thread(result, self.index)
 
     @work(thread=True, group="search-more")
     def _more_thread(self, result: SearchResult, index: SearchIndex) -> None:
@@ -635,19 +553,17 @@ class NewsApp(App[int]):
         # when scores tie (the engine's order among equal scores is not stable).
         try:
             more = index.search(
-                result.query, limit=len(result.hits) + SEARCH_PAGE, state=self.store
+                result.query, limit=len(result.hits) + self.session.page, state=self.store
             )
         except Exception:
             more = None
-        self.call_from_thread(self._got_more, result, more)
+        self.post_message(MoreResults(result, more))
 
-    def _got_more(self, result: SearchResult, more: SearchResult | None) -> None:
-        self._loading_more = False
-        if more is None or result is not self.result or not more.hits:
-            return
-        self.result = more
-        keep = self.article_list.highlighted
-        self._show_result(more, keep_id=keep.id if keep else None)
+    @on(MoreResults)
+    def _on_more_results(self, event: MoreResults) -> None:
+        if self.session.more_landed(event.shown, event.more):
+            keep = self.article_list.highlighted
+            self._show_result(keep.id if keep else None)
 
     @on(ArticleList.Selected)
     def _on_selected(self, event: ArticleList.Selected) -> None:
@@ -656,55 +572,31 @@ class NewsApp(App[int]):
     # --- searching ------------------------------------------------------------------------
     @on(Input.Changed, "#search")
     def _on_search_changed(self, event: Input.Changed) -> None:
-        self._keep_on_result = None  # a new query starts at its top result
-        self.request_search(event.value)
+        self._apply_search(self.session.type(event.value))
 
     def request_search(self, value: str, *, force: bool = False) -> None:
-        """Search for ``value``: one search runs at a time; only the newest waits.
+        """Search for ``value`` (``force``: even when it is the query shown): see
+        :class:`~newstui.ui.search_session.SearchSession` for what runs when."""
+        self._apply_search(self.session.request(value, force=force))
 
-        Typing faster than searches finish never builds a queue: each keystroke replaces
-        the pending query, and the running search's result is shown when it lands.
-        ``force`` searches again even when ``value`` is the query already shown (its
-        result came from an index that was still filling).
-        """
-        query = value.strip()
-        if not query:
-            self._pending_query = None
-            self._open_top_when_done = False  # that Enter was for the search just cleared
-            if self.search_query:
-                self.search_query = ""
-                self.result = None
-                self.result_indexed_so_far = None
-                self.reader.set_terms([])
-                self.refresh_list()
-            return
-        if (
-            query == self.search_query
-            and self.result is not None
-            and not self._searching
-            and not force
-        ):
-            return
-        self.search_query = query
-        self._pending_query = query
-        if not self._searching:
-            self._start_search()
+    def _apply_search(self, cleared: bool) -> None:
+        if cleared:
+            self.reader.set_terms([])
+            self.refresh_list()
+        self._start_search()
 
     def _start_search(self) -> None:
-        query = self._pending_query
-        if query is None or self.index is None:  # no index yet: searched once loaded
-            return
-        self._pending_query = None
-        self._searching = True
-        self.searches_run += 1
-        self._search_thread(query, self.index, self.indexing)
+        """Start the query that waits, if the index is there and no search runs."""
+        query = self.session.start(ready=self.index is not None)
+        if query is not None and self.index is not None:
+            self._search_thread(query, self.index, self.indexing)
 
     @work(thread=True, group="search")
     def _search_thread(self, query: str, index: SearchIndex, indexing: bool) -> None:
         # counted before the search: the articles it sees at least (the index only grows)
         so_far = len(index) if indexing else None
         try:
-            result = index.search(query, limit=SEARCH_PAGE, state=self.store)
+            result = index.search(query, limit=self.session.page, state=self.store)
         except Exception as exc:  # a query the engine rejects: show why
             self.post_message(SearchDone(query, None, str(exc)))
             return
@@ -712,48 +604,34 @@ class NewsApp(App[int]):
 
     @on(SearchDone)
     def _on_search_done(self, event: SearchDone) -> None:
-        self._searching = False
-        if self._pending_query is not None:
-            self._start_search()
-        if not self.search_query:
-            return  # the search was cleared meanwhile
-        if event.result is None:
+        landing = self.session.land(event.query, event.result, event.indexed_so_far)
+        self._start_search()  # the query typed meanwhile
+        if landing.action is Land.ERROR:
             self.article_list.set_articles([])
             self.article_list.set_message([Text(f"Bad query: {one_line(event.error or '')}")])
-            return
-        if event.text != self.search_query and self._pending_query is None and not self._searching:
-            return
-        self.result = event.result
-        self.result_indexed_so_far = event.indexed_so_far
-        keep_id, self._keep_on_result = self._keep_on_result, None
-        self._show_result(event.result, keep_id=keep_id)
-        if self._open_top_when_done and not self._searching:
-            self._open_top_when_done = False
-            top = self.article_list.articles[0] if self.article_list.articles else None
-            if top is not None:
-                self.article_list.move_to(0)
-                self.open_article(top)
-            elif self.focused is self.article_list:
-                self.set_focus(self.search_box)  # no result to open: back to the box
+        elif landing.action is Land.SHOW:
+            self._show_result(landing.keep_id)
+            if landing.open_top:
+                self._open_top()
 
     @on(Input.Submitted, "#search")
     def _on_search_submitted(self, event: Input.Submitted) -> None:
-        if self.search_query:
-            self.store.add_search(self.search_query)
-        if self._searching or self._pending_query is not None:
-            self._open_top_when_done = True
-            return
+        self._remember_search()
+        if self.session.submit():
+            self._open_top()
+
+    def _open_top(self) -> None:
+        """Enter in the search box: open the top result; with none, back to the box."""
         top = self.article_list.articles[0] if self.article_list.articles else None
         if top is not None:
             self.article_list.move_to(0)
             self.open_article(top)
-        elif self.focused is not self.search_box:
-            self.set_focus(self.search_box)  # no result to open: stay in the box
+        elif self.focused is self.article_list:
+            self.set_focus(self.search_box)
 
     @on(SearchBox.ToResults)
     def _on_to_results(self) -> None:
-        if self.search_query:
-            self.store.add_search(self.search_query)
+        self._remember_search()
         self.set_focus(self.article_list)
 
     @on(SearchBox.Cleared)
@@ -803,19 +681,30 @@ class NewsApp(App[int]):
         self.refresh_bindings()
 
     def action_focus_search(self) -> None:
-        self._open_top_when_done = False  # back to the box: an Enter still waiting is void
+        self.session.forget_enter()  # back to the box: an Enter still waiting is void
         self.close_reader_if_narrow()
         # Focus now, not after a refresh: keys typed right after "/" belong to the box;
         # the old query is selected, so typing replaces it.
         self.set_focus(self.search_box)
         self.search_box.select_all()
 
+    def _remember_search(self) -> None:
+        """The query goes into the search history (Enter, Down into the results, quitting)."""
+        if self.search_query:
+            self.store.add_search(self.search_query)
+
     # --- the reader -----------------------------------------------------------------------
+    @property
+    def highlight_terms(self) -> list[str]:
+        """The words the reader marks: the shown search's, expanded as the engine matched."""
+        result = self.result
+        return result.highlight_terms if (self.search_query and result is not None) else []
+
     def open_article(self, article: Article) -> None:
         reader = self.reader
         if reader.article is not None:
             self.store.set_position(reader.article.id, int(reader.scroll_y))
-        terms = self.result.highlight_terms if (self.search_query and self.result) else []
+        terms = self.highlight_terms
         reader.show(article, terms, line=self.store.get_position(article.id))
         self.screen.add_class("-reading")
         self.set_focus(reader)
@@ -854,21 +743,33 @@ class NewsApp(App[int]):
             return self.reader.article
         return self.article_list.highlighted
 
+    def validate_sort(self, sort: str) -> str:
+        """The library's sort: one of ``SORTS`` (anything else keeps the current one)."""
+        return sort if sort in SORTS else self.sort
+
+    def validate_search_sort(self, sort: str) -> str:
+        return sort if sort in SEARCH_SORTS else self.search_sort
+
+    def watch_sort(self, sort: str) -> None:
+        self.store.set_value("sort", sort)  # remembered for the next start
+
+    def watch_hide_read(self, hide: bool) -> None:
+        self.store.set_value("hide_read", "1" if hide else None)
+
+    @property
+    def current_sort(self) -> str:
+        """The list's order: the search's while searching, else the library's."""
+        return self.search_sort if self.search_query else self.sort
+
     def action_cycle_sort(self) -> None:
-        if self.search_query:
-            self.search_sort = next_sort(self.search_sort, searching=True)
-        else:
-            self.sort = next_sort(self.sort, searching=False)
-            self.store.set_value("sort", self.sort)
-        self.refresh_list()
-        self.notify(f"Sorted by {self.search_sort if self.search_query else self.sort}", timeout=2)
+        self.set_sort(next_sort(self.current_sort, searching=bool(self.search_query)))
+        self.notify(f"Sorted by {self.current_sort}", timeout=2)
 
     def set_sort(self, sort: str) -> None:
         if self.search_query:
             self.search_sort = sort
-        elif sort in SORTS:
+        else:
             self.sort = sort
-            self.store.set_value("sort", sort)
         self.refresh_list()
 
     def action_reload(self) -> None:
@@ -881,13 +782,8 @@ class NewsApp(App[int]):
             return
         self.push_screen(HelpScreen(self.help_groups()))
 
-    def help_groups(self) -> list[tuple[str, Iterable[BindingType]]]:
-        return [
-            ("Everywhere", self.BINDINGS),
-            ("Search box", SearchBox.BINDINGS),
-            ("Article list", ArticleList.BINDINGS),
-            ("Reader", Reader.BINDINGS),
-        ]
+    def help_groups(self) -> list[BindingGroup]:
+        return [BindingGroup("Everywhere", self.BINDINGS), *PANES]
 
     def action_problems(self) -> None:
         if not self.problem_summary.any:
@@ -914,7 +810,6 @@ class NewsApp(App[int]):
 
     def action_toggle_hide_read(self) -> None:
         self.hide_read = not self.hide_read
-        self.store.set_value("hide_read", "1" if self.hide_read else None)
         self.refresh_list()
         self.notify("Showing unread only" if self.hide_read else "Showing all", timeout=1.5)
 
@@ -928,7 +823,7 @@ class NewsApp(App[int]):
         ):
             # Only the first pages of the results are in the list: "everything in the
             # list" is every result, so ask the engine for all of them first.
-            if result.total > SEARCH_PAGE * 10:
+            if result.total > self.session.page * 10:
                 self.notify(f"Listing all {result.total:,} results…", timeout=3)
             self._all_results_thread(result.query, result.total, self.index)
             return
@@ -990,22 +885,19 @@ class NewsApp(App[int]):
             return
         self.fetching = True
         self._fetch_cancel = threading.Event()
-        self._progress_text = f"Fetching {len(sources)} feed{'s' if len(sources) != 1 else ''}…"
-        self.update_status()
+        self.progress = Progress(f"Fetching {len(sources)} feed{'s' if len(sources) != 1 else ''}…")
         self._fetch_thread(sources, self._fetch_cancel)
 
     @work(thread=True, exclusive=True, group="fetch")
     def _fetch_thread(self, sources: list[str], cancel: threading.Event) -> None:
         from newstui.core.fetch import FetchError, HttpOptions, fetch_feeds
 
-        throttle = Throttle(PROGRESS_HZ)
         finished: set[int] = set()
 
         def progress(event: Any) -> None:
             if getattr(event, "result", None) is not None:
                 finished.add(event.index)
-            if throttle.ready(force=len(finished) >= event.total):
-                self.post_message(LoadProgress("Fetching", len(finished), event.total))
+            self.post_message(LoadProgress("Fetching", len(finished), event.total))
 
         try:
             http = HttpOptions(timeout=self.settings.fetch_timeout)
@@ -1031,11 +923,9 @@ class NewsApp(App[int]):
     def _on_fetched(self, event: Fetched) -> None:
         self.fetching = False
         self._fetch_cancel = None
-        self._progress_text = ""
-        self.status.set_progress(None, None)
+        self.progress = None
         if event.error is not None:
             self.notify(event.error, title="Fetch failed", severity="error", markup=False)
-            self.update_status()
             return
         report = event.report
         if event.library is not None:
@@ -1046,7 +936,7 @@ class NewsApp(App[int]):
             self.article_list.set_new_ids(self.new_ids)
             self.refresh_list()
             if self.search_query:
-                self.request_search(self.search_query)
+                self.request_search(self.search_query, force=True)  # with the new articles
         elif report.written:
             self.load(True)  # fetched while the library was still opening: open it again
         failed = report.failed
@@ -1062,7 +952,6 @@ class NewsApp(App[int]):
             markup=False,
             timeout=8,
         )
-        self.update_status()
 
     # --- the command palette --------------------------------------------------------------
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
@@ -1094,21 +983,7 @@ class NewsApp(App[int]):
         if reader.article is not None:
             self.store.set_position(reader.article.id, int(reader.scroll_y))
         self.store.set_value("last_search", self.search_query or None)
-        if self.search_query:
-            self.store.add_search(self.search_query)
-
-
-def _so_far(indexed: int) -> str:
-    """What a search during indexing looked at."""
-    if not indexed:
-        return "Indexing: results will appear as the articles are indexed…"
-    return f"Searching the {indexed:,} article{'s' if indexed != 1 else ''} indexed so far…"
-
-
-def _query_errors(result: SearchResult) -> list[str]:
-    """The engine's one-line messages about a malformed query, made safe to show."""
-    errors = getattr(result, "errors", None) or []
-    return [e for e in (one_line(str(error)) for error in errors) if e]
+        self._remember_search()
 
 
 def _content(article: Article) -> tuple[object, ...]:
@@ -1121,63 +996,6 @@ def _content(article: Article) -> tuple[object, ...]:
         article.published,
         article.format,
     )
-
-
-def _bindings_with_ids() -> list[Binding]:
-    groups: list[Iterable[BindingType]] = [
-        NewsApp.BINDINGS,
-        SearchBox.BINDINGS,
-        ArticleList.BINDINGS,
-        Reader.BINDINGS,
-        HelpScreen.BINDINGS,
-        ProblemsScreen.BINDINGS,
-        ConfirmScreen.BINDINGS,
-    ]
-    return [b for group in groups for b in group if isinstance(b, Binding) and b.id]
-
-
-def binding_ids() -> list[str]:
-    """Every binding id a ``[keymap]`` in the settings can remap."""
-    return [b.id for b in _bindings_with_ids() if b.id]
-
-
-def safe_keymap(keymap: dict[str, str]) -> tuple[dict[str, str], list[str]]:
-    """The ``[keymap]`` entries whose keys are key names (printable, no spaces), and one
-    warning per entry left out: a key holding an escape sequence or control characters
-    would reach the footer and the help screen as it is."""
-    kept: dict[str, str] = {}
-    warnings: list[str] = []
-    for binding_id, keys in keymap.items():
-        names = [k.strip() for k in str(keys).split(",")]
-        if (
-            all(n and n.isprintable() and " " not in n for n in names)
-            and str(binding_id).isprintable()
-        ):
-            kept[binding_id] = keys
-        else:
-            warnings.append(
-                f"[keymap] {visible(str(binding_id))} = {visible(str(keys))!r}: "
-                "not a list of key names; ignored"
-            )
-    return kept, warnings
-
-
-def unknown_keymap_ids(keymap: dict[str, str]) -> list[str]:
-    """One warning per ``[keymap]`` entry that names no binding (it would do nothing)."""
-    import difflib
-
-    known = binding_ids()
-    # "reader.next_article" (pane + action name) is a likely guess for "reader.next"
-    by_action = {f"{b.id.partition('.')[0]}.{b.action}": b.id for b in _bindings_with_ids() if b.id}
-    warnings = []
-    for binding_id in keymap:
-        if binding_id in known:
-            continue
-        guess = by_action.get(binding_id)
-        close = [guess] if guess else difflib.get_close_matches(binding_id, known, n=1, cutoff=0.5)
-        hint = f" (did you mean {close[0]}?)" if close else f" (known: {', '.join(known)})"
-        warnings.append(f"[keymap] {one_line(binding_id)}: no such binding; ignored{hint}")
-    return warnings
 
 
 def _bind(app: NewsApp, sort: str) -> Callable[[], None]:

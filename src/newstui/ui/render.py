@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from typing import Any, ClassVar
+from typing import Any, ClassVar, NamedTuple
 
 from pygments.lexer import Lexer  # type: ignore[import-untyped]
 from pygments.token import Token  # type: ignore[import-untyped]
@@ -308,11 +308,18 @@ def body_renderable(body: str, fmt: str) -> RenderableType:
     return PlainBody(body)
 
 
-def article_parts(
-    article: Article,
-) -> tuple[list[RenderableType], RenderableType, list[RenderableType]]:
-    """The article as Rich renderables built from Text objects only (never markup): the head
-    (title, byline, URL, rule), the body, and what follows it."""
+class ArticleParts(NamedTuple):
+    """The article as Rich renderables built from Text objects only (never markup)."""
+
+    #: Title, byline, URL, rule.
+    head: list[RenderableType]
+    body: RenderableType
+    #: What follows the body (the truncation note).
+    tail: list[RenderableType]
+
+
+def article_parts(article: Article) -> ArticleParts:
+    """The article's head, body and tail."""
     head: list[RenderableType] = [
         Text(one_line(article.title) or "(untitled)", style="bold"),
         Text(byline(article), style="dim"),
@@ -323,7 +330,7 @@ def article_parts(
     tail: list[RenderableType] = []
     if article.truncated:
         tail.append(Text("\n[article truncated: the file was larger than the size cap]", "dim"))
-    return head, body_renderable(clean(article.body), article.format), tail
+    return ArticleParts(head, body_renderable(clean(article.body), article.format), tail)
 
 
 def article_renderable(article: Article) -> RenderableType:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import ClassVar
+from typing import ClassVar, NamedTuple
 
 from rich.table import Table
 from rich.text import Text
@@ -14,6 +14,20 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 
+class BindingGroup(NamedTuple):
+    """The bindings of one pane (or of the whole app), under a title."""
+
+    title: str
+    bindings: Sequence[BindingType]
+
+
+class KeyRow(NamedTuple):
+    """One line of the help: the keys (as mapped), what they do."""
+
+    keys: str
+    description: str
+
+
 def _bindings(bindings: Iterable[BindingType]) -> list[Binding]:
     out: list[Binding] = []
     for b in bindings:
@@ -21,8 +35,8 @@ def _bindings(bindings: Iterable[BindingType]) -> list[Binding]:
     return out
 
 
-def key_rows(app: App[object], bindings: Iterable[BindingType]) -> list[tuple[str, str]]:
-    """(keys, description) per binding id / action, keys as the user has them mapped."""
+def key_rows(app: App[object], bindings: Iterable[BindingType]) -> list[KeyRow]:
+    """One row per binding id / action, keys as the user has them mapped."""
     keymap: dict[str, str] = dict(getattr(app, "_keymap", {}))
     rows: dict[str, tuple[list[str], str]] = {}
     for b in _bindings(bindings):
@@ -33,10 +47,10 @@ def key_rows(app: App[object], bindings: Iterable[BindingType]) -> list[tuple[st
         for k in keys:
             if k not in entry[0]:
                 entry[0].append(k)
-    return [(" ".join(keys), desc) for keys, desc in rows.values()]
+    return [KeyRow(" ".join(keys), desc) for keys, desc in rows.values()]
 
 
-def _group_table(app: App[object], groups: Sequence[tuple[str, Iterable[BindingType]]]) -> Table:
+def _group_table(app: App[object], groups: Sequence[BindingGroup]) -> Table:
     table = Table.grid(padding=(0, 1))
     table.add_column(justify="right", style="bold")
     table.add_column()
@@ -49,7 +63,7 @@ def _group_table(app: App[object], groups: Sequence[tuple[str, Iterable[BindingT
     return table
 
 
-def help_table(app: App[object], groups: Sequence[tuple[str, Iterable[BindingType]]]) -> Table:
+def help_table(app: App[object], groups: Sequence[BindingGroup]) -> Table:
     """The groups in two columns, split so both are about as long."""
     sizes = [len(key_rows(app, b)) + 2 for _, b in groups]
     total, acc, split = sum(sizes), 0, len(groups)
@@ -91,7 +105,7 @@ class HelpScreen(ModalScreen[None]):
         Binding("escape,q,question_mark,f1", "dismiss", "Close", id="help.close"),
     ]
 
-    def __init__(self, groups: Sequence[tuple[str, Iterable[BindingType]]]) -> None:
+    def __init__(self, groups: Sequence[BindingGroup]) -> None:
         super().__init__()
         self._groups = groups
 

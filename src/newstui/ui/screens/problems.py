@@ -13,7 +13,7 @@ import os
 import textwrap
 from collections.abc import Sequence
 from pathlib import Path
-from typing import ClassVar
+from typing import ClassVar, NamedTuple
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -25,6 +25,22 @@ from textual.widgets import RichLog, Static
 from newstui.core.article import Problem
 from newstui.core.problems import ordered, summarize
 from newstui.ui.safe import visible
+
+
+class ProblemGroup(NamedTuple):
+    """One file's lines on the screen (``"kind: reason"``, or the duplicate's original),
+    in its section (``"problems"`` or ``"duplicates"``)."""
+
+    section: str
+    file: str
+    lines: list[str]
+
+
+class ProblemEntry(NamedTuple):
+    """One line of the screen, under its file."""
+
+    file: str
+    line: str
 
 
 def _relative(path: Path, folders: Sequence[Path]) -> str:
@@ -63,27 +79,27 @@ class ProblemsScreen(ModalScreen[None]):
             )
             yield Static(Text("Esc to close", style="dim"))
 
-    def groups(self) -> list[tuple[str, str, list[str]]]:
-        """(section, file, ["kind: reason" or "#N kind: reason", ...]) per file, as shown
-        (control characters visible): the files with problems, then the duplicates."""
-        out: list[tuple[str, str, list[str]]] = []
+    def groups(self) -> list[ProblemGroup]:
+        """One group per file, as shown (control characters visible): the files with
+        problems, then the duplicates."""
+        out: list[ProblemGroup] = []
         for p in self._problems:
             section = "duplicates" if p.kind == "duplicate" else "problems"
             name = visible(_relative(p.path, self._folders))
             if not out or out[-1][:2] != (section, name):
-                out.append((section, name, []))
+                out.append(ProblemGroup(section, name, []))
             reason = " ".join(p.reason.split())
             if p.kind == "duplicate":  # "duplicate of /the/folder/x.txt": as the names above
                 for folder in self._folders:
                     reason = reason.replace(f"{folder}{os.sep}", "")
             reason = visible(reason)
             line = reason if p.kind == "duplicate" else f"{p.kind}: {reason}"
-            out[-1][2].append(line)
+            out[-1].lines.append(line)
         return out
 
-    def entries(self) -> list[tuple[str, str]]:
-        """(file, line) per problem, in the order shown."""
-        return [(name, line) for _, name, lines in self.groups() for line in lines]
+    def entries(self) -> list[ProblemEntry]:
+        """One per problem, in the order shown."""
+        return [ProblemEntry(group.file, line) for group in self.groups() for line in group.lines]
 
     def on_mount(self) -> None:
         self.query_one(RichLog).focus()  # arrows, PgUp/PgDn, Home/End scroll the list

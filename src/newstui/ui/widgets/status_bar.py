@@ -1,12 +1,20 @@
-"""The status line: counts, search time, sort, and loading progress."""
+"""The status line: counts, search time, sort, and loading progress.
+
+The app hands it :class:`~newstui.ui.status.StatusFacts` and the running job's
+:class:`~newstui.ui.status.Progress` whenever one of the reactives the status line follows
+changes; the line repaints only when the facts differ.
+"""
 
 from __future__ import annotations
 
 from rich.text import Text
 from textual.app import ComposeResult, RenderResult
 from textual.containers import Horizontal
+from textual.reactive import var
 from textual.widget import Widget
 from textual.widgets import ProgressBar
+
+from newstui.ui.status import Progress, StatusFacts, status_line
 
 
 class StatusText(Widget):
@@ -41,18 +49,26 @@ class StatusBar(Horizontal):
     StatusBar.-loading > ProgressBar { display: block; }
     """
 
+    #: What the line says.
+    facts: var[StatusFacts | None] = var(None)
+    #: The running job's count, for the bar (``None`` hides it).
+    progress: var[Progress | None] = var(None)
+
     def compose(self) -> ComposeResult:
         yield StatusText(id="status-text")
         yield ProgressBar(id="status-progress", show_eta=False)
 
-    def set_text(self, text: Text) -> None:
-        self.query_one(StatusText).set(text)
+    def show(self, facts: StatusFacts, progress: Progress | None) -> None:
+        self.facts = facts
+        self.progress = progress
 
-    def set_progress(self, done: int | None, total: int | None) -> None:
-        """Show progress (``done`` of ``total``); ``None`` hides the bar."""
-        bar = self.query_one(ProgressBar)
-        if done is None or total is None:
+    def watch_facts(self, facts: StatusFacts | None) -> None:
+        if facts is not None:
+            self.query_one(StatusText).set(status_line(facts))
+
+    def watch_progress(self, progress: Progress | None) -> None:
+        if progress is None or progress.done is None or progress.total is None:
             self.remove_class("-loading")
             return
         self.add_class("-loading")
-        bar.update(total=max(total, 1), progress=done)
+        self.query_one(ProgressBar).update(total=max(progress.total, 1), progress=progress.done)
