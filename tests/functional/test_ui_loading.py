@@ -20,7 +20,7 @@ from textual.message import Message
 
 from newstui.core.search import SearchIndex
 from newstui.ui.app import LoadProgress
-from newstui.ui.model import Library
+from newstui.ui.model import SortedArticles
 
 
 async def test_several_folders_are_read_together(tmp_path: Path) -> None:
@@ -53,7 +53,7 @@ async def test_status_line_says_loading_once_while_files_are_read(articles_dir: 
 
     async with open_app(articles_dir) as (app, pilot):
         # as on a big folder: nothing listed yet, files being read
-        app.library = Library()
+        app.library = SortedArticles()
         app.is_loading = True
         app.post_message(LoadProgress("Loading", 2835, 20841))
         await pilot.pause()

@@ -37,7 +37,7 @@ from newstui.ui.messages import (
     SearchDone,
     Sorted,
 )
-from newstui.ui.model import SEARCH_SORTS, SORTS, Library, next_sort, sort_hits
+from newstui.ui.model import SEARCH_SORTS, SORTS, SortedArticles, next_sort, sort_hits
 from newstui.ui.safe import clean, one_line, query_text
 from newstui.ui.screens.confirm import ConfirmScreen
 from newstui.ui.screens.help import BindingGroup, HelpScreen
@@ -113,7 +113,7 @@ class NewsApp(App[int]):
     fetching = var(False)
     #: What the running job says, and its count for the progress bar.
     progress: var[Progress | None] = var(None)
-    library: var[Library] = var(Library)
+    library: var[SortedArticles] = var(SortedArticles)
     problem_summary = var(ProblemSummary())
     #: The library's order and the unread-only filter, remembered as they change.
     sort = var("newest", init=False)
@@ -364,7 +364,7 @@ class NewsApp(App[int]):
     @on(Scanned)
     def _on_scanned(self, event: Scanned) -> None:
         keep = self.article_list.highlighted
-        self.library = Library(event.scan.articles)
+        self.library = SortedArticles(event.scan.articles)
         self.problems = list(event.scan.problems)  # duplicates too: the ! screen lists them
         self.problem_summary = summarize(self.problems)
         # before a waiting search starts: it must know the index is still filling
@@ -480,7 +480,7 @@ class NewsApp(App[int]):
             self._sort_in_thread(library, sort, keep_id)
 
     @work(thread=True, exclusive=True, group="sort")
-    def _sort_in_thread(self, library: Library, sort: str, keep_id: str | None) -> None:
+    def _sort_in_thread(self, library: SortedArticles, sort: str, keep_id: str | None) -> None:
         library.order(sort)
         self.post_message(Sorted(library, sort, keep_id))
 
@@ -929,7 +929,7 @@ class NewsApp(App[int]):
             return
         report = event.report
         if event.library is not None:
-            self.library = Library(event.library.scan.articles)
+            self.library = SortedArticles(event.library.scan.articles)
             self.problems = list(event.library.scan.problems)
             self.problem_summary = summarize(self.problems)
             self.new_ids |= {a.id for a in event.articles}

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from newstui.core.library import ScanResult
     from newstui.core.library.opening import OpenLibrary
     from newstui.core.search import SearchIndex, SearchResult
-    from newstui.ui.model import Library
+    from newstui.ui.model import SortedArticles
 
 
 @dataclass(eq=False)
@@ -98,6 +98,6 @@ class Fetched(Message):
 class Sorted(Message):
     """``library`` has its ``sort`` order ready (sorted in a thread)."""
 
-    library: Library
+    library: SortedArticles
     sort: str
     keep_id: str | None

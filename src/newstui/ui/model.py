@@ -47,11 +47,6 @@ class SortedArticles:
         return ordered
 
 
-# The old name: ui/messages.py and app.py on the app helper's branch (wave 2) still say
-# Library; drop this once they say SortedArticles.
-Library = SortedArticles
-
-
 def sort_hits(hits: Sequence[Hit], sort: str) -> list[Hit]:
     """Search hits in ``sort`` order (``relevance`` keeps the engine's order)."""
     if sort == "relevance":
@@ -60,4 +55,4 @@ def sort_hits(hits: Sequence[Hit], sort: str) -> list[Hit]:
     return sorted(hits, key=lambda h: key(h.article))
 
 
-__all__ = ["SEARCH_SORTS", "SORTS", "Library", "SortedArticles", "next_sort", "sort_hits"]
+__all__ = ["SEARCH_SORTS", "SORTS", "SortedArticles", "next_sort", "sort_hits"]
