@@ -246,11 +246,6 @@ class NewsApp(App[int]):
     def searches_run(self) -> int:
         return self.session.searches_run
 
-    @property
-    def _searching(self) -> bool:
-        # read by an older test (tests/functional/test_ui_issue10.py); the session says it
-        return self.session.running
-
     # --- layout ---------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
         yield SearchBox(id="search")
