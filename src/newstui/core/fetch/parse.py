@@ -18,6 +18,7 @@ import io
 import json
 import re
 import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -294,17 +295,26 @@ def _parse_with_feedparser(data: bytes, *, url: str, content_type: str) -> Parse
     fmeta = parsed.get("feed", {})
     title = _fp_text(fmeta, "title") or _host_title(url)
     feed = ParsedFeed(title=title, link=str(fmeta.get("link", "")))
-    for n, raw in enumerate(entries_raw):
+    base = feed.link or url
+    _add_entries(feed, "entry", entries_raw, lambda raw, n: _feedparser_entry(raw, n, base=base))
+    return feed
+
+
+def _add_entries(
+    feed: ParsedFeed, noun: str, items: Iterable[Any], make: Callable[[Any, int], Entry | None]
+) -> None:
+    """``make`` each item into an entry of ``feed``; one bad item never fails its feed: it is
+    skipped with a note saying which (``"entry 3 skipped: …"``) and why."""
+    for n, item in enumerate(items):
         try:
-            entry = _feedparser_entry(raw, n, base=feed.link or url)
-        except (Exception, RecursionError) as exc:  # one bad entry never fails its feed
-            feed.notes.append(f"entry {n + 1} skipped: {entry_problem(exc)}")
+            entry = make(item, n)
+        except (Exception, RecursionError) as exc:
+            feed.notes.append(f"{noun} {n + 1} skipped: {entry_problem(exc)}")
             continue
         if entry is None:
-            feed.notes.append(f"entry {n + 1} skipped: no title, link or text")
+            feed.notes.append(f"{noun} {n + 1} skipped: no title, link or text")
         else:
             feed.entries.append(entry)
-    return feed
 
 
 def _bozo_text(exc: object) -> str:
@@ -404,19 +414,13 @@ def parse_json_feed(data: bytes, *, url: str) -> ParsedFeed:
     if len(items) > MAX_ENTRIES:
         feed.notes.append(f"{len(items)} items: only the first {MAX_ENTRIES} were read")
         items = items[:MAX_ENTRIES]
-    for n, item in enumerate(items):
+
+    def make(item: Any, n: int) -> Entry | None:
         if not isinstance(item, dict):
-            feed.notes.append(f"item {n + 1} skipped: not an object")
-            continue
-        try:
-            entry = _json_entry(item, n, base=base, default_author=feed_authors)
-        except (Exception, RecursionError) as exc:  # one bad item never fails its feed
-            feed.notes.append(f"item {n + 1} skipped: {entry_problem(exc)}")
-            continue
-        if entry is None:
-            feed.notes.append(f"item {n + 1} skipped: no title, link or text")
-        else:
-            feed.entries.append(entry)
+            raise EntryRejected("not an object")
+        return _json_entry(item, n, base=base, default_author=feed_authors)
+
+    _add_entries(feed, "item", items, make)
     return feed
 
 
