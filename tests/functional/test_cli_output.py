@@ -117,6 +117,14 @@ def test_list_shows_ids_that_show_accepts(env: dict[str, str]) -> None:
         assert "Tuberville" in res.stdout
 
 
+def test_search_shows_the_ids_list_shows(env: dict[str, str]) -> None:
+    shown, _ = _list_ids(env, BUNDLED)
+    res = run_newstui(env, "search", "--dir", str(BUNDLED), "tuberville")
+    assert res.returncode == 0, res.stderr
+    first_hit = next(line for line in res.stdout.splitlines() if line.lstrip().startswith("1."))
+    assert first_hit.split()[-1] in shown  # the same short id as `newstui list`, for `show`
+
+
 def test_short_ids_grow_until_unique_and_an_ambiguous_prefix_is_an_error(
     env: dict[str, str], tmp_path: Path
 ) -> None:

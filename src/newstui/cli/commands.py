@@ -335,6 +335,7 @@ def cmd_search(args: argparse.Namespace) -> int:
     folders = resolve_articles_dirs(_folder_arg(args), settings_from_args(args))
     result, index = load_indexed(folders, args)
     _require_articles(result, folders)
+    id_width = short_id_length(a.id for a in result.articles)
     one_query = bool(args.query)
     status = 0
     store = open_state()
@@ -351,7 +352,7 @@ def cmd_search(args: argparse.Namespace) -> int:
             if args.format == "jsonl":
                 write_json(result_json(res))
             else:
-                _print_result(res)
+                _print_result(res, id_width)
     finally:
         store.close()
     return status
@@ -424,7 +425,8 @@ def result_json(res: SearchResult) -> dict[str, Any]:
     }
 
 
-def _print_result(res: SearchResult) -> None:
+def _print_result(res: SearchResult, id_width: int = SHORT_ID) -> None:
+    """The table form; ids cut to ``id_width`` as ``newstui list`` shows them."""
     out = out_console()
     head = Text()
     head.append(f"{res.total} result{'s' if res.total != 1 else ''}", style="bold")
@@ -446,7 +448,7 @@ def _print_result(res: SearchResult) -> None:
             for x in (
                 hit.article.source,
                 hit.article.published.strftime("%Y-%m-%d") if hit.article.published else "",
-                hit.article.id,
+                hit.article.id[:id_width],
             )
             if x
         )
