@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import re
 
-from rich.text import Text
-
 from newstui.core.text import clean_line, clean_text
 
 
@@ -33,11 +31,6 @@ def query_text(text: str) -> str:
     if text.isprintable():
         return text
     return clean(text).replace("\n", " ")
-
-
-def safe_text(text: str, style: str = "") -> Text:
-    """A ``Text`` from untrusted text: literal (no markup), cleaned."""
-    return Text(clean(text), style=style, end="")
 
 
 _CONTROL_RE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200e\u200f]")
