@@ -161,11 +161,12 @@ def _mb(n: int) -> str:
     return f"{n / (1024 * 1024):g} MB"
 
 
-def drop_attribute_floods(data: bytes, limit: int = MAX_ATTRIBUTES) -> tuple[bytes, int]:
+def drop_attribute_floods(data: bytes, limit: int = MAX_ATTRIBUTES) -> tuple[bytes, list[str]]:
     """``data`` with the attributes of every tag that has more than ``limit`` of them
-    removed (the tag kept), and how many tags were so emptied."""
+    removed (the tag kept), and a note saying how many tags were so emptied (as
+    :func:`cap_entries` says what it cut)."""
     if data.count(b"=") <= limit:
-        return data, 0
+        return data, []
     segments = data.split(b"<")  # in XML, an attribute value never holds a "<"
     emptied = 0
     for i in range(1, len(segments)):
@@ -183,8 +184,12 @@ def drop_attribute_floods(data: bytes, limit: int = MAX_ATTRIBUTES) -> tuple[byt
         segments[i] = seg[:name_end] + tail
         emptied += 1
     if not emptied:
-        return data, 0
-    return b"<".join(segments), emptied
+        return data, []
+    note = (
+        f"{emptied} element{'s' if emptied != 1 else ''} with more than {limit} "
+        "attributes: their attributes were ignored"
+    )
+    return b"<".join(segments), [note]
 
 
 def strip_tags(fragment: str) -> str:

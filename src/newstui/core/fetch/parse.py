@@ -30,7 +30,6 @@ import defusedxml.ElementTree as SafeET
 import feedparser
 
 from newstui.core.fetch.guard import (
-    MAX_ATTRIBUTES,
     MAX_ENTRIES,
     cap_entries,
     drop_attribute_floods,
@@ -125,13 +124,7 @@ def parse_document(data: bytes, *, url: str, content_type: str = "") -> ParsedFe
     if not stripped.startswith((b"<", b"\xff\xfe", b"\xfe\xff", b"\x00<")):
         kind = f" ({ctype})" if ctype else ""
         raise FeedFormatError(f"not a feed: the response{kind} is neither XML nor JSON")
-    notes: list[str] = []
-    data, emptied = drop_attribute_floods(data)
-    if emptied:
-        notes.append(
-            f"{emptied} element{'s' if emptied != 1 else ''} with more than {MAX_ATTRIBUTES} "
-            "attributes: their attributes were ignored"
-        )
+    data, notes = drop_attribute_floods(data)
     data, cuts = cap_entries(data)
     notes.extend(cuts)
     root, recovered = _safe_xml_root(data)

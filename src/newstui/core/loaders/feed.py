@@ -18,7 +18,6 @@ from typing import Any
 import feedparser
 
 from newstui.core.fetch.guard import (
-    MAX_ATTRIBUTES,
     MAX_ENTRY_HTML,
     MAX_TEXT_HTML,
     cap_entries,
@@ -103,15 +102,9 @@ def _feed_date(entry: Any) -> object:
 def parse_feed(b: Builder, data: bytes) -> LoadOutcome:
     """Every entry of the feed in ``data`` as an article of ``b``."""
     check_prolog(data)
-    data, emptied = drop_attribute_floods(data)
-    if emptied:
-        b.problem(
-            f"{emptied} element{'s' if emptied != 1 else ''} with more than {MAX_ATTRIBUTES} "
-            "attributes: their attributes were ignored",
-            "degraded",
-        )
+    data, flooded = drop_attribute_floods(data)
     data, cuts = cap_entries(data, MAX_FILE_ENTRIES, MAX_FILE_PARSE_BYTES)
-    for cut in cuts:
+    for cut in flooded + cuts:
         b.problem(cut, "degraded")
     # Always a stream: given bytes or str, feedparser first tries them as a *file name*
     # (and a str as a URL), so content like b"/etc/passwd" would be opened and read.
