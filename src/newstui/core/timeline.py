@@ -179,18 +179,22 @@ def _bounds(unit: str, n: int, step: int) -> tuple[date, date]:
 
 
 class Dates:
-    """Publication times prepared for bucketing: whole UTC days since 1970-01-01 (numpy),
-    and how many had no usable date. Built once per list; each histogram is then cheap."""
+    """Publication times prepared for bucketing: how many articles each UTC day from the
+    first dated one to the last (numpy), and how many had no usable date. Built once per
+    list (one ``bincount``); every histogram is then summed from the days, whatever the
+    number of articles."""
 
-    __slots__ = ("_months", "_years", "days", "undated")
+    __slots__ = ("dated", "first_day", "per_day", "undated")
 
     def __init__(self, published: F64Array) -> None:
         published = np.asarray(published, dtype=np.float64)
         ok = np.isfinite(published) & (published >= _MIN_TS) & (published < _MAX_TS)
-        self.days: I64Array = np.floor_divide(published[ok], DAY_S).astype(np.int64)
-        self.undated = int(len(published) - len(self.days))
-        self._months: I64Array | None = None
-        self._years: I64Array | None = None
+        days = np.floor_divide(published[ok], DAY_S).astype(np.int64)
+        self.dated = len(days)
+        self.undated = len(published) - self.dated
+        self.first_day = int(days.min()) if self.dated else 0
+        #: Articles per day, from ``first_day`` to the last dated article's day.
+        self.per_day: I64Array = np.bincount(days - self.first_day).astype(np.int64)
 
     @classmethod
     def of(cls, articles: Sequence[Article]) -> Dates:
@@ -198,33 +202,15 @@ class Dates:
 
     def __len__(self) -> int:
         """The dated articles."""
-        return len(self.days)
-
-    def _index(self, unit: str) -> I64Array:
-        """Each dated article's bucket number in ``unit`` (see :attr:`Histogram.first`)."""
-        if unit == "day":
-            return self.days
-        if unit == "week":
-            return (self.days + 3) // 7
-        if unit == "month":
-            if self._months is None:
-                self._months = (
-                    self.days.astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
-                )
-            return self._months
-        if self._years is None:
-            self._years = (
-                self.days.astype("datetime64[D]").astype("datetime64[Y]").astype(np.int64) + 1970
-            )
-        return self._years
+        return self.dated
 
     def _span(self, unit: str) -> tuple[int, int]:
-        """The first and last bucket number in ``unit`` (from the extreme days only)."""
-        lo, hi = int(self.days.min()), int(self.days.max())
+        """The first and last bucket number in ``unit`` (see :attr:`Histogram.first`)."""
+        lo, hi = self.first_day, self.first_day + len(self.per_day) - 1
         if unit == "day":
             return lo, hi
         if unit == "week":
-            return (lo + 3) // 7, (hi + 3) // 7
+            return (lo + 3) // 7, (hi + 3) // 7  # 1970-01-01 was a Thursday
         a, b = _EPOCH + timedelta(days=lo), _EPOCH + timedelta(days=hi)
         if unit == "month":
             return (a.year - 1970) * 12 + a.month - 1, (b.year - 1970) * 12 + b.month - 1
@@ -232,7 +218,7 @@ class Dates:
 
     def buckets(self, unit: str, step: int = 1) -> int:
         """How many bars ``unit`` needs to span the dates (0 when none is dated)."""
-        if not len(self.days):
+        if not self.dated:
             return 0
         lo, hi = self._span(unit)
         if unit == "year":
@@ -244,20 +230,23 @@ class Dates:
         dated article's period to the last's."""
         if unit not in UNITS:
             raise ValueError(f"unknown unit {unit!r}")
-        if not len(self.days):
+        step = max(1, step) if unit == "year" else 1
+        if not self.dated:
             return Histogram(unit, 0, (), self.undated, step)
-        index = self._index(unit)
-        lo, _hi = self._span(unit)
-        if unit == "year":
-            step = max(1, step)
-            lo = lo - lo % step
-            index = (index - lo) // step
+        lo, hi = self._span(unit)
+        lo -= lo % step
+        if unit == "day":
+            counts = self.per_day
         else:
-            step = 1
-            index = index - lo
-        n = self.buckets(unit, step)
-        counts = np.bincount(index, minlength=n)
-        return Histogram(unit, lo, tuple(int(c) for c in counts[:n]), self.undated, step)
+            # each bucket's first day, as an offset into per_day (the first bucket may
+            # start before the first dated day); strictly increasing, as reduceat needs
+            starts = [
+                (_bounds(unit, n, step)[0] - _EPOCH).days - self.first_day
+                for n in range(lo, hi + 1, step)
+            ]
+            starts[0] = 0
+            counts = np.add.reduceat(self.per_day, np.array(starts, dtype=np.int64))
+        return Histogram(unit, lo, tuple(int(c) for c in counts), self.undated, step)
 
     def fit(self, room: int | Callable[[str], int]) -> Histogram | None:
         """The histogram with the smallest unit whose bars fit ``room`` (bars, or bars per

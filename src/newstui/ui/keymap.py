@@ -26,8 +26,8 @@ from newstui.ui.widgets.timeline import Timeline
 PANES: tuple[BindingGroup, ...] = (
     BindingGroup("Search box", SearchBox.BINDINGS),
     BindingGroup("Article list", ArticleList.BINDINGS),
-    BindingGroup("Timeline", Timeline.BINDINGS),
     BindingGroup("Reader", Reader.BINDINGS),
+    BindingGroup("Timeline", Timeline.BINDINGS),
 )
 #: The modal screens' bindings (not in the help screen: each says its own keys).
 SCREENS: tuple[Sequence[BindingType], ...] = (

@@ -33,8 +33,10 @@ if TYPE_CHECKING:
 
 #: The rows below which the stylesheet hides the timeline (``Screen.-short``).
 MIN_ROWS = 20
-#: Lists up to this long have their dates gathered at once; longer ones in a thread.
+#: Lists up to this long have their dates gathered at once (~8 ms); longer ones in a thread.
 INLINE_MAX = 20_000
+#: The same for the dates of a search's results (an array: ~4 ms at this size).
+INLINE_DATES_MAX = 200_000
 #: A bar is at most this many columns wide (few periods on a wide line).
 MAX_BAR_WIDTH = 3
 LEVELS = "▁▂▃▄▅▆▇█"
@@ -116,19 +118,17 @@ class Timeline(Widget, can_focus=True):
             if key is source:
                 self._set_dates(source, dates)
                 return
-        if published is None and len(articles) > INLINE_MAX:
-            self._gather(articles)
+        if len(articles) > INLINE_MAX if published is None else len(published) > INLINE_DATES_MAX:
+            self._gather(source, articles, published)
             return
-        from newstui.core.timeline import Dates
-
-        self._set_dates(source, Dates(published) if published is not None else Dates.of(articles))
+        self._set_dates(source, _dates(articles, published))
 
     @work(thread=True, exclusive=True, group="timeline")
-    def _gather(self, articles: Sequence[Article]) -> None:
-        from newstui.core.timeline import Dates
-
-        dates = Dates.of(articles)
-        self.app.call_from_thread(self._set_dates, articles, dates)
+    def _gather(
+        self, source: object, articles: Sequence[Article], published: F64Array | None
+    ) -> None:
+        dates = _dates(articles, published)
+        self.app.call_from_thread(self._set_dates, source, dates)
 
     def _set_dates(self, source: object, dates: Dates) -> None:
         self._cache = [(source, dates), *((k, d) for k, d in self._cache if k is not source)][:4]
@@ -307,3 +307,9 @@ class Timeline(Widget, can_focus=True):
 
     def on_blur(self, event: events.Blur) -> None:
         self.refresh()
+
+
+def _dates(articles: Sequence[Article], published: F64Array | None) -> Dates:
+    from newstui.core.timeline import Dates
+
+    return Dates(published) if published is not None else Dates.of(articles)
