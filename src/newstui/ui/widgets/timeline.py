@@ -158,8 +158,6 @@ class Timeline(Widget, can_focus=True):
             return "No article in the list has a date: no timeline"
         if self.screen.has_class("-short"):
             return f"The timeline needs a terminal of {MIN_ROWS} rows or more"
-        if not self.display or not self.region.height:
-            return "No timeline here"
         return ""
 
     def histogram(self) -> Histogram | None:
