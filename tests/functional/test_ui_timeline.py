@@ -25,6 +25,7 @@ from test_ui_support import (
     settle,
     status_text,
     write_article,
+    write_settings,
     write_volcano,
 )
 from textual.pilot import Pilot
@@ -281,3 +282,12 @@ def test_snapshot_timeline_focused_on_a_day_120x40(
         await pilot.pause()
 
     assert snap_compare(app, terminal_size=(120, 40), run_before=run)
+
+
+async def test_the_timeline_keys_follow_the_keymap(articles_dir: Path) -> None:
+    config = write_settings('[keymap]\n"app.timeline" = "T"\n"timeline.narrow" = "space"\n')
+    async with open_app(articles_dir, config) as (app, pilot):
+        assert not notifications(app)  # both binding ids are known
+        await pilot.press("T", "right", "space")
+        await settle(pilot)
+        assert app.search_box.value == "after:2024-03-02 before:2024-03-03"
