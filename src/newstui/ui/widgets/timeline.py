@@ -35,8 +35,10 @@ if TYPE_CHECKING:
 MIN_ROWS = 20
 #: Lists up to this long have their dates gathered at once (~8 ms); longer ones in a thread.
 INLINE_MAX = 20_000
-#: The same for the dates of a search's results (an array: ~4 ms at this size).
-INLINE_DATES_MAX = 200_000
+#: The same for the dates of a search's results (an array: ~1 ms at this size).
+INLINE_DATES_MAX = 50_000
+#: The lists whose dates are kept (the sort orders of the library, a filtered list).
+CACHED_LISTS = 6
 #: A bar is at most this many columns wide (few periods on a wide line).
 MAX_BAR_WIDTH = 3
 LEVELS = "▁▂▃▄▅▆▇█"
@@ -99,7 +101,7 @@ class Timeline(Widget, can_focus=True):
         self.results: Widget | None = None
         self._source: object = None
         self._dates: Dates | None = None
-        # the last few lists' dates, by identity (a sort order is the same articles)
+        # the last few lists' dates, by identity (each sort order is a list of its own)
         self._cache: list[tuple[object, Dates]] = []
         self._hist: Histogram | None = None
         self._hist_width = -1
@@ -123,7 +125,9 @@ class Timeline(Widget, can_focus=True):
             return
         self._set_dates(source, _dates(articles, published))
 
-    @work(thread=True, exclusive=True, group="timeline")
+    # a description: else Textual's work decorator repr()s the arguments, every article
+    # of the list (seconds at 100k, on the event loop)
+    @work(thread=True, exclusive=True, group="timeline", description="timeline: the dates")
     def _gather(
         self, source: object, articles: Sequence[Article], published: F64Array | None
     ) -> None:
@@ -131,7 +135,10 @@ class Timeline(Widget, can_focus=True):
         self.app.call_from_thread(self._set_dates, source, dates)
 
     def _set_dates(self, source: object, dates: Dates) -> None:
-        self._cache = [(source, dates), *((k, d) for k, d in self._cache if k is not source)][:4]
+        # a long list (an array's dates, a short list's, are cheap to redo)
+        if isinstance(source, Sequence) and len(source) > INLINE_MAX:
+            kept = [(k, d) for k, d in self._cache if k is not source]
+            self._cache = [(source, dates), *kept][:CACHED_LISTS]
         if source is not self._source:
             return  # another list came meanwhile
         self._dates = dates
