@@ -30,6 +30,7 @@ from test_ui_support import (
 )
 from textual.pilot import Pilot
 
+from newstui.core.article import Article
 from newstui.core.search import SearchIndex
 from newstui.core.search.results import SearchResult
 from newstui.ui.app import NewsApp, create_app
@@ -243,11 +244,16 @@ async def test_a_long_list_is_dated_in_a_thread_and_still_shown(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr("newstui.ui.widgets.timeline.INLINE_MAX", 5)
+    reprs: list[str] = []
+    # a worker's arguments are not repr()ed (Textual does so for its description): at 100k
+    # articles that took seconds on the event loop
+    monkeypatch.setattr(Article, "__repr__", lambda a: reprs.append(a.id) or a.id)
     folder = tmp_path / "articles"
     fill_folder(folder, 12)
     async with open_app(folder) as (app, _pilot):
         line = timeline_line(app)
         assert line.startswith(" 2024-03-01 ") and "2024-03-12" in line
+    assert reprs == []
 
 
 # --- the snapshot ----------------------------------------------------------------------------------
@@ -291,3 +297,15 @@ async def test_the_timeline_keys_follow_the_keymap(articles_dir: Path) -> None:
         await pilot.press("T", "right", "space")
         await settle(pilot)
         assert app.search_box.value == "after:2024-03-02 before:2024-03-03"
+
+
+async def test_hovering_a_bar_says_its_period(articles_dir: Path) -> None:
+    async with open_app(articles_dir) as (app, pilot):
+        assert "by day" in timeline_line(app)
+        await pilot.hover("#timeline", offset=(BARS_X + 4, 0))
+        await pilot.pause()
+        assert "2024-03-05 Tue: 1" in timeline_line(app)
+        assert app.focused is app.article_list  # hovering moves nothing
+        await pilot.hover("#list")
+        await pilot.pause()
+        assert "by day" in timeline_line(app)
