@@ -540,11 +540,11 @@ class NewsApp(App[int]):
         self.timeline.follow(self.article_list.articles, published)
 
     def action_focus_timeline(self) -> None:
-        self.close_reader_if_narrow()
         why = self.timeline.why_hidden()
         if why:
             self.notify(why, timeout=3)
             return
+        self.close_reader_if_narrow()  # the reader had the screen; the timeline is above the list
         self.set_focus(self.timeline)
 
     @on(Timeline.Narrow)
