@@ -56,6 +56,7 @@ from newstui.ui.widgets.article_list import ArticleList
 from newstui.ui.widgets.reader import Reader
 from newstui.ui.widgets.search_box import SearchBox
 from newstui.ui.widgets.status_bar import StatusBar
+from newstui.ui.widgets.timeline import MIN_ROWS, Timeline
 
 if TYPE_CHECKING:
     # The loaders and the search engine take ~1 s to import (numpy, trafilatura, feedparser):
@@ -84,6 +85,7 @@ class NewsApp(App[int]):
     CSS_PATH = "newstui.tcss"
     TITLE = "newstui"
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]  # noqa: RUF012
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (MIN_ROWS, "-tall")]  # noqa: RUF012 (the timeline)
     ENABLE_COMMAND_PALETTE = True
     AUTO_FOCUS = "#list"
 
@@ -103,6 +105,7 @@ class NewsApp(App[int]):
         Binding("M", "mark_all_read", "Mark all read", show=False, id="app.mark_all_read"),
         Binding("exclamation_mark", "problems", "Load problems", show=False, id="app.problems"),
         Binding("F", "fetch", "Fetch feeds", show=False, id="app.fetch"),
+        Binding("t", "focus_timeline", "Timeline: pick a period", show=False, id="app.timeline"),
     ]
 
     # --- the app's state; the status line follows those in STATUS_FOLLOWS ----------------
@@ -249,6 +252,7 @@ class NewsApp(App[int]):
     # --- layout ---------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
         yield SearchBox(id="search")
+        yield Timeline(id="timeline")
         with Horizontal(id="panes"):
             yield ArticleList(id="list")
             yield Reader(id="reader", measure=self.settings.reader_width)
@@ -264,6 +268,10 @@ class NewsApp(App[int]):
         return self.query_one("#reader", Reader)
 
     @property
+    def timeline(self) -> Timeline:
+        return self.query_one("#timeline", Timeline)
+
+    @property
     def search_box(self) -> SearchBox:
         return self.query_one("#search", SearchBox)
 
@@ -277,6 +285,7 @@ class NewsApp(App[int]):
         self.article_list.set_message([Text("Loading articles…", style="italic")])
         self.search_box.history_source = lambda: self.store.search_history(100)
         self.search_box.results = self.article_list
+        self.timeline.results = self.article_list
         self.set_focus(self.article_list)
         for warning in self._startup_warnings:
             self.notify(warning, title="Settings", severity="warning", markup=False, timeout=10)
@@ -496,6 +505,7 @@ class NewsApp(App[int]):
                 msg = f"No articles in {self.where}"
             self.article_list.set_message([Text(msg, style="italic")])
         self.listing = Listing(len(visible), searching=bool(self.search_query))
+        self._follow_timeline()
 
     def _show_result(self, keep_id: str | None = None) -> None:
         """Show the session's result, keeping ``keep_id`` selected."""
@@ -518,6 +528,35 @@ class NewsApp(App[int]):
             self.reader.set_terms(result.highlight_terms)
         facts = SearchFacts.of(result, so_far, self.search_sort)
         self.listing = Listing(len(hits), searching=True, search=facts)
+        self._follow_timeline()
+
+    def _follow_timeline(self) -> None:
+        """The timeline shows the list's dates; a search's list holds its first pages
+        only, so for a search, every result's (the engine's ``published``)."""
+        result = self.result if self.search_query else None
+        published = None
+        if result is not None and len(result.hits) < result.total:
+            published = result.published
+        self.timeline.follow(self.article_list.articles, published)
+
+    def action_focus_timeline(self) -> None:
+        why = self.timeline.why_hidden()
+        if why:
+            self.notify(why, timeout=3)
+            return
+        self.close_reader_if_narrow()  # the reader had the screen; the timeline is above the list
+        self.set_focus(self.timeline)
+
+    @on(Timeline.Narrow)
+    def _on_timeline_narrow(self, event: Timeline.Narrow) -> None:
+        """A bar chosen: its period replaces the query's after:/before: terms."""
+        from newstui.core.timeline import narrow_query
+
+        query = narrow_query(self.search_box.value, event.period)
+        with self.search_box.prevent(Input.Changed):
+            self.search_box.value = query
+        self.search_box.cursor_position = len(query)
+        self.request_search(query)
 
     def _status_facts(self) -> StatusFacts:
         progress = self.progress

@@ -20,12 +20,14 @@ from newstui.ui.screens.problems import ProblemsScreen
 from newstui.ui.widgets.article_list import ArticleList
 from newstui.ui.widgets.reader import Reader
 from newstui.ui.widgets.search_box import SearchBox
+from newstui.ui.widgets.timeline import Timeline
 
 #: The panes' bindings, in the help screen's order (after the app's own, "Everywhere").
 PANES: tuple[BindingGroup, ...] = (
     BindingGroup("Search box", SearchBox.BINDINGS),
     BindingGroup("Article list", ArticleList.BINDINGS),
     BindingGroup("Reader", Reader.BINDINGS),
+    BindingGroup("Timeline", Timeline.BINDINGS),
 )
 #: The modal screens' bindings (not in the help screen: each says its own keys).
 SCREENS: tuple[Sequence[BindingType], ...] = (

@@ -242,6 +242,7 @@ class SearchIndex:
             # Worked out when first read (the rows a list draws), not for the whole page.
             work = partial_fn(matches_of(d.article).highlight, snippet_width)
             hits.append(Hit(d.article, round(d.score, 6), highlight=work))
+        published = np.concatenate([snap.segments[si].published[c] for si, c in enumerate(cands)])
         return SearchResult(
             query,
             count,
@@ -251,6 +252,7 @@ class SearchIndex:
             suggestions=suggestions,
             highlight_terms=highlight,
             errors=errors,
+            published=published,
         )
 
     def _order(

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from newstui.core.article import Article
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
 
 
 class StateView(Protocol):
@@ -105,3 +109,6 @@ class SearchResult:
     # One-line messages about the query itself, for the status line / stderr: a malformed
     # operator (ignored, not searched as words), a query cut to the length or word cap.
     errors: list[str] = field(default_factory=list)
+    # The publication time (UTC timestamp, NaN when unknown) of every one of the ``total``
+    # matches, not only the hits of this page: for the timeline of the results.
+    published: npt.NDArray[np.float64] | None = None
