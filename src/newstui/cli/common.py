@@ -126,6 +126,10 @@ def check_dir(path: Path, what: str) -> Path:
     if not path.exists():
         raise CliError(f"{what}: no such folder: {display_path(path)}", 2)
     if not path.is_dir():
+        from newstui.core.loaders.newsboat import is_sqlite_file
+
+        if is_sqlite_file(path):  # newsboat's cache.db (an SQLite file) reads as a folder
+            return path
         raise CliError(f"{what}: not a folder: {display_path(path)}", 2)
     return path
 

@@ -317,8 +317,10 @@ class NewsApp(App[int]):
             return report
 
         try:
+            from newstui.core.library.newsboat import import_states
             from newstui.core.library.opening import open_library
 
+            import_states(self.folders, self.store)  # newsboat's read/starred, new items only
             shown_early = False
 
             def scanned(scan: ScanResult, index: SearchIndex) -> None:
