@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from rich.table import Table
 from rich.text import Text
 
+from newstui.cli import export as export_cmd
 from newstui.cli import fetch as fetch_cmd
 from newstui.cli import state as state_cmd
 from newstui.cli.common import (
@@ -150,6 +151,7 @@ def register(sub: Any) -> None:
     p.set_defaults(handler=cmd_search)
 
     fetch_cmd.register(sub)
+    export_cmd.register(sub, _add_dir_option, add_global_options)
     state_cmd.register(sub)
 
 
