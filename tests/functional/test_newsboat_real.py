@@ -164,3 +164,25 @@ async def test_the_app_shows_a_real_newsboat_cache(real_cache: Path) -> None:
         await pilot.press("enter")
         await pilot.pause()
         assert "Winter ferries run hourly." in screen_text(app)
+
+
+async def test_the_app_rereads_the_cache_when_newsboat_writes(
+    real_cache: Path,
+    tmp_path: Path,
+    feed_server: FeedServer,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr("newstui.ui.newsboat_watch.INTERVAL", 0.2)
+    async with open_app(real_cache) as (app, pilot):
+        assert "Hut wardens wanted" not in screen_text(app)
+        newsboat_reload(
+            tmp_path / "nb",
+            [feed_server.url("/rss2.xml"), feed_server.url("/atom.xml")],
+            real_cache,
+        )
+        for _ in range(100):
+            await pilot.pause(0.1)
+            if "Hut wardens wanted" in screen_text(app):
+                break
+        assert "Hut wardens wanted" in screen_text(app)
+        assert "Tide tables revised after storm" in screen_text(app)
