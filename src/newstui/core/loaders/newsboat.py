@@ -2,8 +2,8 @@
 
 newsboat may be running and writing while newstui reads, and newsboat gives up at once on a
 locked database (no busy timeout: a reload fails with "database is locked"). So the cache is
-never read in place for long: :func:`snapshot` copies it to a temporary file and the items are
-read from the copy. The copy takes no lock at all: the file is copied while SQLite's header
+never read in place for long: :func:`snapshot` copies it to a temporary file (in newstui's
+cache folder, on disk; deleted after reading) and the items are read from the copy. The copy takes no lock at all: the file is copied while SQLite's header
 (the file change counter), size and modification time and the absence of a rollback journal
 are checked before and after; a copy that raced a write is made again, and after
 :data:`COPY_TRIES` races the copy is taken with SQLite's backup API instead, under a read
@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import NamedTuple
 from urllib.parse import quote
 
+from newstui.core import paths
 from newstui.core.article import make_article_id
 from newstui.core.fetch.guard import MAX_ENTRY_HTML
 from newstui.core.loaders._common import Builder, LoadOutcome
@@ -166,7 +167,13 @@ def snapshot(path: Path) -> Iterator[sqlite3.Connection]:
     not an SQLite database newstui can read or not newsboat's."""
     if not is_sqlite_file(path):
         raise NewsboatError("not an SQLite database (not a newsboat cache)")
-    with tempfile.TemporaryDirectory(prefix="newstui-newsboat-") as tmp:
+    # In newstui's cache folder (on disk), not /tmp: /tmp may be RAM (tmpfs).
+    where = paths.cache_dir()
+    with contextlib.suppress(OSError):
+        where.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(
+        prefix="newsboat-snapshot-", dir=where if where.is_dir() else None
+    ) as tmp:
         copy = Path(tmp) / "cache.db"
         try:
             copied = False
