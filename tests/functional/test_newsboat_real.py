@@ -144,16 +144,6 @@ def test_newsboat_writes_while_newstui_reads(
     assert "Hut wardens wanted" in titles  # what newsboat wrote meanwhile
 
 
-def test_not_a_cache_is_one_clear_line(tmp_path: Path) -> None:
-    bad = tmp_path / "cache.db"
-    bad.write_bytes(b"SQLite format 3\x00" + b"\x00\xff" * 3000)
-    env = cli_env(tmp_path / "user")
-    done = run_newstui(env, "list", str(bad))
-    assert done.returncode == 1
-    assert "Traceback" not in done.stderr
-    assert str(bad) in done.stderr
-
-
 async def test_the_app_shows_a_real_newsboat_cache(real_cache: Path) -> None:
     async with open_app(real_cache) as (app, pilot):
         text = screen_text(app)

@@ -139,8 +139,8 @@ class NewsApp(App[int]):
         self.folders = [folder] if isinstance(folder, Path) else list(folder)
         if not self.folders:
             raise ValueError("no articles folder")
-        #: Where fetched articles go (the first folder).
-        self.folder = self.folders[0]
+        #: Where fetched articles go (the first folder; a newsboat cache is never written).
+        self.folder = next((f for f in self.folders if f.is_dir()), self.folders[0])
         self.settings = settings or Settings()
         self.store = store if store is not None else StateStore.open()
         self._startup_warnings = list(warnings)
