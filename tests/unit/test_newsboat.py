@@ -231,3 +231,48 @@ def test_open_library_rereads_the_cache_when_it_changes(cache: Path, tmp_path: P
     second = open_library([cache], cache_dir=tmp_path / "k")
     assert "Arrived later" in {a.title for a in second.scan.articles}
     assert second.search_index.search("arrived").total == 1
+
+
+def test_a_write_during_the_copy_is_caught_and_the_copy_taken_again(
+    cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import shutil
+
+    import newstui.core.loaders.newsboat as nb
+
+    real_copy = shutil.copyfile
+    calls: list[int] = []
+
+    def racing_copy(src: Path, dst: Path) -> object:
+        out = real_copy(src, dst)
+        if not calls:  # newsboat commits while the first copy is made
+            add_item(cache, "race", "Written during the copy", url="https://x.example/race")
+        calls.append(1)
+        return out
+
+    monkeypatch.setattr(nb.shutil, "copyfile", racing_copy)
+    titles = {a.title for a in load_newsboat(cache).articles}
+    assert len(calls) == 2  # the racing copy was thrown away
+    assert "Written during the copy" in titles
+
+
+def test_a_journal_next_to_the_cache_falls_back_to_the_backup_api(cache: Path) -> None:
+    """A rollback journal means a write is under way: no lock-free copy then; SQLite's backup
+    (a read transaction) gives the consistent view."""
+    (cache.parent / "cache.db-journal").write_bytes(b"")
+    assert "Tide tables revised" in by_title(cache)
+    assert (cache.parent / "cache.db-journal").read_bytes() == b""  # left as it was
+
+
+def test_item_count_and_nesting_are_bounded(cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import newstui.core.loaders.newsboat as nb
+
+    add_item(cache, "deep", "Deep", url="https://x.example/deep", content="<div>" * 5000)
+    outcome = load_newsboat(cache)
+    (deep,) = [p for p in outcome.problems if p.entry is not None]
+    assert "nested more than" in deep.reason and deep.kind == "skipped"
+    assert len(outcome.articles) == 5
+    monkeypatch.setattr(nb, "MAX_ITEMS", 2)
+    outcome = load_newsboat(cache)
+    assert len(outcome.articles) == 2
+    assert any("only the first 2 were read" in p.reason for p in outcome.problems)
