@@ -109,3 +109,30 @@ def test_save_folder_setting(tmp_path: Path) -> None:
         assert settings.save_folder is None
         assert "'save_folder' must be the path of a folder" in warnings[0]
     assert save_folder(Settings()).name == "newstui"
+
+
+def test_jsonl_escapes_what_a_terminal_or_line_reader_would_act_on() -> None:
+    from newstui.core.export import jsonl_lines
+
+    (line,) = jsonl_lines([art("T", body="a\u2028b\x85c\udcff")])
+    assert line.endswith("\n") and line.count("\n") == 1
+    assert "\\u2028" in line and "\\u0085" in line and "\\udcff" in line
+
+
+def test_html_page_escapes_everything_and_links_only_http(tmp_path: Path) -> None:
+    from newstui.core.export import html_page
+
+    page = "".join(
+        html_page(
+            [
+                art("<script>alert(1)</script>", body="<img src=x onerror=alert(1)>\n\nTwo"),
+                art("J", aid="f" * 16, url="javascript:alert(1)"),
+                art("H", aid="e" * 16, url='https://ok.example/?a=1&b="2"'),
+            ]
+        )
+    )
+    assert "<script" not in page and "<img" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert 'href="javascript' not in page
+    assert 'href="https://ok.example/?a=1&amp;b=&quot;2&quot;"' in page
+    write_new(tmp_path / "p.html", page)  # and it is writable as one file

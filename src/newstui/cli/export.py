@@ -113,7 +113,7 @@ def _export_one_file(articles: Sequence[Article], out: Path, fmt: str, force: bo
     from newstui.core.export import html_page, jsonl_lines, write_new
 
     pieces = jsonl_lines(articles) if fmt == "jsonl" else html_page(articles)
-    write_new(out, (p.encode("utf-8") for p in pieces), force=force)
+    write_new(out, (p.encode("utf-8", "replace") for p in pieces), force=force)
 
 
 def _export_opml(feeds: Sequence[str], out: Path, force: bool) -> int:

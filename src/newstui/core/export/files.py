@@ -34,6 +34,8 @@ def write_new(path: Path, data: Data, *, force: bool = False) -> None:
     """Write ``data`` to ``path`` atomically (its folder created when missing); an existing
     ``path`` raises :class:`FileExists` unless ``force``. Other failures raise
     :class:`ExportError` naming the file."""
+    if isinstance(data, str):  # a lone surrogate (from a file name) must not stop a write
+        data = data.encode("utf-8", "replace")
     try:
         dir_fd = open_folder(path.parent, create=True)
     except OSError as exc:

@@ -22,9 +22,10 @@ from newstui.core.export.markdown import front_matter
 
 __all__ = ["article_record", "html_page", "jsonl_lines", "opml_document"]
 
-# Characters written as \uXXXX in JSON (C1, line/paragraph separators, bidi controls).
+# Characters written as \uXXXX in JSON (C1, line/paragraph separators, bidi controls,
+# lone surrogates).
 _UNSAFE = [*range(0x7F, 0xA0), 0x061C, 0x200E, 0x200F, 0x2028, 0x2029]
-_UNSAFE += [*range(0x202A, 0x202F), *range(0x2066, 0x206A)]
+_UNSAFE += [*range(0x202A, 0x202F), *range(0x2066, 0x206A), *range(0xD800, 0xE000)]
 _JSON_ESCAPES = {c: f"\\u{c:04x}" for c in _UNSAFE}
 
 
