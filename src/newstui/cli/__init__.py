@@ -16,8 +16,9 @@ from rich.console import Console
 from newstui import __version__
 from newstui.cli import commands
 from newstui.cli.common import CliError, err_console, say
+from newstui.cli.newsboat import add_newsboat_option
 
-SUBCOMMANDS = ("list", "show", "search", "fetch", "state")
+SUBCOMMANDS = ("list", "show", "search", "fetch", "state", "export")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -57,6 +58,7 @@ def _launch_parser() -> argparse.ArgumentParser:
         "or your data folder); or --dir DIR",
     )
     parser.add_argument("--dir", metavar="DIR", dest="dir_option", help="articles folder")
+    add_newsboat_option(parser)
     commands.add_global_options(parser, top_level=True)
     return parser
 

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from rich.table import Table
 from rich.text import Text
 
+from newstui.cli import export as export_cmd
 from newstui.cli import fetch as fetch_cmd
 from newstui.cli import state as state_cmd
 from newstui.cli.common import (
@@ -26,6 +27,7 @@ from newstui.cli.common import (
     say,
     settings_from_args,
 )
+from newstui.cli.newsboat import add_newsboat_option, import_newsboat_state, newsboat_folder
 from newstui.core.order import SORTS, sort_articles
 from newstui.core.text import clean_line, display_path
 
@@ -69,15 +71,20 @@ def add_global_options(parser: argparse.ArgumentParser, *, top_level: bool = Fal
 
 def _add_dir_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--dir", metavar="DIR", dest="dir_option", help=_DIR_HELP)
+    add_newsboat_option(parser)
 
 
 def _folder_arg(args: argparse.Namespace) -> str | None:
-    """The folder given as ``DIR`` or ``--dir DIR`` (both forms are accepted)."""
+    """The folder given as ``DIR`` or ``--dir DIR`` (both forms are accepted), or newsboat's
+    cache with ``--newsboat``."""
     positional = getattr(args, "dir", None)
     option = getattr(args, "dir_option", None)
     if positional and option and positional != option:
         raise CliError("give the folder once: as DIR or as --dir DIR, not both", 2)
-    return option or positional
+    newsboat = newsboat_folder(args)
+    if newsboat is not None and (option or positional):
+        raise CliError("give a folder or --newsboat, not both", 2)
+    return newsboat or option or positional
 
 
 def register(sub: Any) -> None:
@@ -144,6 +151,7 @@ def register(sub: Any) -> None:
     p.set_defaults(handler=cmd_search)
 
     fetch_cmd.register(sub)
+    export_cmd.register(sub, _add_dir_option, add_global_options)
     state_cmd.register(sub)
 
 
@@ -174,6 +182,7 @@ def load_indexed(
     """Open the library: scanned and indexed, through the warm-start cache."""
     from newstui.core.library.opening import open_library
 
+    import_newsboat_state(folders)  # newsboat's read/starred, for items new to newstui
     result, index = open_library(list(folders))
     index.prepare()  # lookup tables built now, so took_ms is the search alone
     report_problems(result.problems, args)

@@ -72,8 +72,17 @@ def json_line(obj: object, indent: int | None = None) -> str:
 
 
 def resolve_articles_dir(arg: str | None, settings: Settings | None = None) -> Path:
-    """The first folder of :func:`resolve_articles_dirs` (for writing, e.g. ``fetch``)."""
-    return resolve_articles_dirs(arg, settings)[0]
+    """The first folder of :func:`resolve_articles_dirs` (for writing, e.g. ``fetch``): a
+    newsboat cache among them is read, never written into."""
+    found = resolve_articles_dirs(arg, settings)
+    folder = next((f for f in found if f.is_dir()), None)
+    if folder is None:
+        raise CliError(
+            f"{display_path(found[0])} is a newsboat cache, read only: give a folder to write "
+            "articles into",
+            2,
+        )
+    return folder
 
 
 def resolve_articles_dirs(arg: str | None, settings: Settings | None = None) -> list[Path]:
@@ -126,6 +135,10 @@ def check_dir(path: Path, what: str) -> Path:
     if not path.exists():
         raise CliError(f"{what}: no such folder: {display_path(path)}", 2)
     if not path.is_dir():
+        from newstui.core.loaders.newsboat import is_sqlite_file
+
+        if is_sqlite_file(path):  # newsboat's cache.db (an SQLite file) reads as a folder
+            return path
         raise CliError(f"{what}: not a folder: {display_path(path)}", 2)
     return path
 

@@ -142,8 +142,8 @@ class NewsApp(App[int]):
         self.folders = [folder] if isinstance(folder, Path) else list(folder)
         if not self.folders:
             raise ValueError("no articles folder")
-        #: Where fetched articles go (the first folder).
-        self.folder = self.folders[0]
+        #: Where fetched articles go (the first folder; a newsboat cache is never written).
+        self.folder = next((f for f in self.folders if f.is_dir()), self.folders[0])
         self.settings = settings or Settings()
         self.store = store if store is not None else StateStore.open()
         self._startup_warnings = list(warnings)
@@ -298,6 +298,9 @@ class NewsApp(App[int]):
         # Start loading once the first frame is on screen: the loading thread unpickles and
         # imports for a while, holding the GIL in long stretches.
         self.call_after_refresh(self.load, False)
+        from newstui.ui.newsboat_watch import watch_newsboat
+
+        watch_newsboat(self, self.folders, self.action_reload)
 
     def watch_theme(self, theme: str) -> None:
         if self._nt_mounted:
@@ -326,8 +329,10 @@ class NewsApp(App[int]):
             return report
 
         try:
+            from newstui.core.library.newsboat import import_states
             from newstui.core.library.opening import open_library
 
+            import_states(self.folders, self.store)  # newsboat's read/starred, new items only
             shown_early = False
 
             def scanned(scan: ScanResult, index: SearchIndex) -> None:

@@ -21,6 +21,8 @@ from pathlib import Path
 
 from newstui.core.article import Article, Problem, text_digest
 from newstui.core.loaders import SUPPORTED_SUFFIXES, LoadOutcome, load_file
+from newstui.core.loaders.newsboat import fingerprint as newsboat_fingerprint
+from newstui.core.loaders.newsboat import is_sqlite_file
 from newstui.core.progress import Progress
 from newstui.core.text import display_path
 
@@ -197,6 +199,9 @@ def discover(roots: Sequence[Path]) -> tuple[list[FileEntry], list[Problem]]:
             continue
         if stat.S_ISDIR(st.st_mode):
             walk(root, st, 0)
+        elif stat.S_ISREG(st.st_mode) and is_sqlite_file(root):  # newsboat's cache.db
+            size, mtime_ns = newsboat_fingerprint(root, st.st_size, st.st_mtime_ns)
+            files[(st.st_dev, st.st_ino)] = (False, FileEntry(root, size, mtime_ns))
         else:
             add_file(root, st, False)
     for key, found in again.items():

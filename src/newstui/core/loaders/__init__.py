@@ -12,7 +12,10 @@ suffix                    module                                     ``format``
 ``.json``                 :mod:`~newstui.core.loaders.jsonfile`      ``json``
 ``.jsonl``                :mod:`~newstui.core.loaders.jsonfile`      ``jsonl``
 ``.rss .atom .xml``       :mod:`~newstui.core.loaders.feed`          ``feed``
+an SQLite file            :mod:`~newstui.core.loaders.newsboat`      ``newsboat``
 ========================  =========================================  ==============
+
+A file of no known suffix that is an SQLite database is read as newsboat's ``cache.db``.
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ from newstui.core.loaders.feed import looks_like_feed, parse_feed
 from newstui.core.loaders.htmlpage import load_html
 from newstui.core.loaders.jsonfile import load_json, load_jsonl_path, load_jsonl_text
 from newstui.core.loaders.markdown import load_markdown
+from newstui.core.loaders.newsboat import is_sqlite_file, load_newsboat
 from newstui.core.loaders.plaintext import load_text
 from newstui.core.text import clean_text
 
@@ -166,7 +170,10 @@ def load_file(path: Path) -> LoadOutcome:
     line); a longer text, Markdown or HTML file loads truncated, its body ending in
     ``[truncated]``, with a ``degraded`` Problem.
     """
-    declared = format_for(path) or "text"
+    fmt = format_for(path)
+    if fmt is None and is_sqlite_file(path):
+        return load_newsboat(path)
+    declared = fmt or "text"
     try:
         if declared == "jsonl":
             return load_jsonl_path(path)

@@ -9,6 +9,7 @@ Example::
     feeds = ["https://example.org/rss.xml"]
     opml = "~/feeds.opml"
     fetch_timeout = 30                        # seconds a feed may take, retries included
+    save_folder = "~/notes/news"              # where the reader's w saves Markdown
 
     [keymap]                                  # binding id = "keys" (Textual keymaps)
     app.toggle_read = "r"                     # dotted ids may be quoted or not
@@ -49,6 +50,7 @@ from newstui.core.settings.validate import (
     LoadedSettings,
     Settings,
     parse_settings,
+    save_folder,
 )
 
 __all__ = [
@@ -69,4 +71,5 @@ __all__ = [
     "default_config_path",
     "load_settings",
     "parse_settings",
+    "save_folder",
 ]

@@ -37,6 +37,7 @@ KNOWN_KEYS = (
     "feeds",
     "opml",
     "fetch_timeout",
+    "save_folder",
 )
 FETCH_TIMEOUT_MAX = 3600.0
 
@@ -53,6 +54,8 @@ class Settings:
     opml: Path | None = None
     #: seconds one feed may take (connecting, download, retries), for fetch and ``F``.
     fetch_timeout: float = 30.0
+    #: where the reader's ``w`` saves an article as Markdown (``None``: :func:`save_folder`).
+    save_folder: Path | None = None
 
 
 class LoadedSettings(NamedTuple):
@@ -182,6 +185,11 @@ def parse_settings(
                     f"must be a number of seconds above 0 and at most {FETCH_TIMEOUT_MAX:g}, "
                     f"got {quote(value)}; using {settings.fetch_timeout:g}",
                 )
+        elif key == "save_folder":
+            if _is_path(value) and not _as_path(value.strip(), base).is_file():
+                settings.save_folder = _as_path(value.strip(), base)
+            else:
+                warn(key, "must be the path of a folder (a string; not a file); ignored")
         else:
             hint = _close_match(key)
             extra = f" (did you mean '{hint}'?)" if hint else ""
@@ -191,6 +199,16 @@ def parse_settings(
     if summary:
         warnings.append(f"{where}{summary}")
     return LoadedSettings(settings, warnings)
+
+
+def save_folder(settings: Settings) -> Path:
+    """Where ``w`` saves articles: the ``save_folder`` setting, else ``newstui`` in the
+    user's documents folder (``~/Documents/newstui``)."""
+    if settings.save_folder is not None:
+        return settings.save_folder
+    import platformdirs
+
+    return Path(platformdirs.user_documents_dir()) / "newstui"
 
 
 def _strings(value: Any) -> list[str] | None:
@@ -326,4 +344,5 @@ __all__ = [
     "LoadedSettings",
     "Settings",
     "parse_settings",
+    "save_folder",
 ]

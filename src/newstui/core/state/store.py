@@ -160,6 +160,9 @@ class StateStore:
     def set_starred(self, article_id: str, starred: bool = True) -> None:
         self._set_ids(STARRED, (article_id,), starred)
 
+    def set_starred_many(self, article_ids: Iterable[str], starred: bool = True) -> None:
+        self._set_ids(STARRED, article_ids, starred)
+
     def toggle_starred(self, article_id: str) -> bool:
         """Flip starred/not (as stored, even if another process changed it); the new value."""
         return self._toggle(STARRED, article_id)

@@ -158,6 +158,7 @@ class Reader(ScrollView, can_focus=True):
         Binding("right_square_bracket", "next_article", "Next", id="reader.next"),
         Binding("o", "open_url", "Open URL", show=False, id="reader.open_url"),
         Binding("y", "copy_url", "Copy URL", show=False, id="reader.copy_url"),
+        Binding("w", "save_markdown", "Save as Markdown", show=False, id="reader.save_markdown"),
         Binding("escape", "close", "Back", id="reader.back"),
     ]
 
@@ -428,6 +429,12 @@ class Reader(ScrollView, can_focus=True):
             return
         self.app.copy_to_clipboard(url)
         self.notify(f"Copied {url}", markup=False)
+
+    def action_save_markdown(self) -> None:
+        if self.article is not None:
+            from newstui.ui.save_markdown import save_article
+
+            save_article(self, self.article)
 
     def action_close(self) -> None:
         self.post_message(self.Closed())
