@@ -59,15 +59,15 @@ def test_saving_an_existing_name_replaces_its_query_in_its_place(store_path: Pat
         s.save_search("Oil", "crude")
         s.save_search("Grain", "wheat")
         kept = s.save_search("OIL", "crude OR brent")  # any case: the same saved search
-        assert kept == SavedSearch("OIL", "crude OR brent")
+        assert kept == SavedSearch("Oil", "crude OR brent")  # the name as it was saved
         assert s.saved_searches() == [
-            SavedSearch("OIL", "crude OR brent"),
+            SavedSearch("Oil", "crude OR brent"),
             SavedSearch("Grain", "wheat"),
         ]
-        assert s.saved_search("oil") == SavedSearch("OIL", "crude OR brent")
+        assert s.saved_search("oil") == SavedSearch("Oil", "crude OR brent")
         assert s.saved_search("nothing") is None
     with StateStore.open(store_path) as s:
-        assert names(s) == ["OIL", "Grain"]
+        assert s.saved_searches()[0] == SavedSearch("Oil", "crude OR brent")
 
 
 def test_rename_keeps_place_and_query(store_path: Path) -> None:

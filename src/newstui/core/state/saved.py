@@ -102,26 +102,32 @@ def known_names(searches: Sequence[SavedSearch]) -> str:
     return f"saved: {names}" + (f" and {more:,} more" if more > 0 else "")
 
 
+def unknown(searches: Sequence[SavedSearch], name: str) -> UnknownSavedSearch:
+    """The error for a name no saved search has: it names it, and the names there are."""
+    shown = " ".join(displayable(name).split()) if isinstance(name, str) else "?"
+    return UnknownSavedSearch(
+        f"no saved search named {_shown(shown[: MAX_SAVED_NAME_CHARS + 20])} "
+        f"({known_names(searches)})",
+        [s.name for s in searches],
+    )
+
+
 def _require(searches: Sequence[SavedSearch], name: str) -> int:
     at = find(searches, name)
     if at is None:
-        shown = " ".join(displayable(name).split()) if isinstance(name, str) else "?"
-        raise UnknownSavedSearch(
-            f"no saved search named {_shown(shown[: MAX_SAVED_NAME_CHARS + 20])} "
-            f"({known_names(searches)})",
-            [s.name for s in searches],
-        )
+        raise unknown(searches, name)
     return at
 
 
 def saved(searches: Sequence[SavedSearch], name: str, query: str) -> list[SavedSearch]:
     """``searches`` with ``query`` saved as ``name``: a new name is appended; an existing
-    one (any case) keeps its place and takes the new query and spelling."""
+    one (any case) keeps its place and its spelling, and takes the new query (a new
+    spelling is :func:`renamed`)."""
     entry = SavedSearch(clean_name(name), clean_query(query))
     out = list(searches)
     at = find(out, entry.name)
     if at is not None:
-        out[at] = entry
+        out[at] = SavedSearch(out[at].name, entry.query)
         return out
     if len(out) >= MAX_SAVED_SEARCHES:
         raise SavedSearchError(
@@ -234,5 +240,6 @@ __all__ = [
     "read_all",
     "renamed",
     "saved",
+    "unknown",
     "write_all",
 ]

@@ -218,7 +218,7 @@ class StateStore:
 
     def save_search(self, name: str, query: str) -> SavedSearch:
         """Save ``query`` as ``name``: a new name is appended to the saved searches; an
-        existing one (any case) keeps its place and takes the new query. Returns what was
+        existing one (any case) keeps its place and name, and takes the new query. Returns what was
         kept (the name and query cleaned). Raises :class:`SavedSearchError` for a blank or
         too long name or query, or when :data:`MAX_SAVED_SEARCHES` are saved already."""
         searches = self._change_saved(lambda current: saved.saved(current, name, query))
