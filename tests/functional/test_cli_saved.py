@@ -157,7 +157,9 @@ def test_saved_searches_move_to_another_machine(
     assert run(env, "saved", "add", "Cocoa", "cocoa").returncode == 0
     assert run(env, "saved", "add", "Grain", "wheat").returncode == 0
     export = tmp_path / "state.json"
-    assert run(env, "state", "export", str(export)).returncode == 0
+    exported = run(env, "state", "export", str(export))
+    assert exported.returncode == 0
+    assert "2 saved searches to" in exported.stderr
 
     other = cli_env(tmp_path / "machine-b")
     assert run(other, "saved", "add", "grain", "wheat OR corn").returncode == 0
@@ -169,5 +171,7 @@ def test_saved_searches_move_to_another_machine(
         {"name": "Mine", "query": "oil"},
         {"name": "Cocoa", "query": "cocoa"},
     ]
+    info = run(other, "state", "info")
+    assert "saved:      3" in info.stdout.splitlines()
     found = run(other, "search", "--saved", "COCOA", str(cocoa_dir), "--format", "jsonl")
     assert hits(found) == ["Cocoa rains help Bahia", "Cocoa talks stall"]

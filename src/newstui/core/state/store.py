@@ -40,12 +40,14 @@ _V = TypeVar("_V", int, str)
 
 
 class StateCounts(NamedTuple):
-    """How many read and starred articles, reading positions and searches a store holds."""
+    """How many read and starred articles, reading positions, searches and saved searches a
+    store holds."""
 
     read: int
     starred: int
     positions: int
     searches: int
+    saved_searches: int = 0
 
 
 def default_path() -> Path:
@@ -153,7 +155,11 @@ class StateStore:
     def counts(self) -> StateCounts:
         """How much the store holds (``newstui state info``)."""
         return StateCounts(
-            len(self._reads()), len(self._starred), len(self._positions), len(self._history)
+            len(self._reads()),
+            len(self._starred),
+            len(self._positions),
+            len(self._history),
+            len(self._saved),
         )
 
     # --- writes (durable before returning) ----------------------------------------------------
