@@ -74,6 +74,8 @@ def test_indented_paragraph_starts_begin_new_paragraphs() -> None:
         wrapped(PROSE) + "\n" + wrapped(OTHER, indent="    ") + "\n" + wrapped(PROSE, indent="  ")
     )
     assert paragraphs(reflow(body)) == [PROSE, OTHER, PROSE]
+    tabbed = wrapped(PROSE) + "\n" + wrapped(OTHER, width=58, indent="\t")  # a tab: 8 columns
+    assert paragraphs(reflow(tabbed)) == [PROSE, OTHER]
 
 
 @pytest.mark.parametrize(

@@ -75,14 +75,15 @@ class _Lines:
     __slots__ = ("indents", "shapes", "texts", "widths")
 
     def __init__(self, body: str, lines: list[str]) -> None:
-        stripped = [line.lstrip(" \t") for line in lines]
-        texts = [s.rstrip() for s in stripped]
-        indents = [len(line) - len(s) for line, s in zip(lines, stripped, strict=True)]
-        if "\t" in body:
+        texts = [line.strip() for line in lines]
+        widths = [len(line.rstrip()) for line in lines]
+        indents = [w - len(t) for w, t in zip(widths, texts, strict=True)]
+        if "\t" in body:  # a tab in the indentation counts to the next multiple of 8
             for i, line in enumerate(lines):
                 lead = line[: indents[i]]
                 if "\t" in lead:
                     indents[i] = len(lead.expandtabs(8))
+                    widths[i] = indents[i] + len(texts[i])
         shapes = [_PROSE if t else _BLANK for t in texts]
         # Each shape is looked for line by line only when the body holds its mark at all.
         for mark in ("   ", "\t", *_CODE):
@@ -112,8 +113,7 @@ class _Lines:
                     shapes[i] = _KEPT
                 elif fenced and t:
                     shapes[i] = _KEPT
-        self.texts, self.indents, self.shapes = texts, indents, shapes
-        self.widths = [i + len(t) for i, t in zip(indents, texts, strict=True)]
+        self.texts, self.indents, self.shapes, self.widths = texts, indents, shapes, widths
 
 
 #: What a list item can start with (a letter only as ``a)``).
