@@ -15,6 +15,7 @@ from rich.text import Text
 
 from newstui.cli import export as export_cmd
 from newstui.cli import fetch as fetch_cmd
+from newstui.cli import saved as saved_cmd
 from newstui.cli import state as state_cmd
 from newstui.cli.common import (
     CliError,
@@ -147,12 +148,14 @@ def register(sub: Any) -> None:
         help="show at most N results per query (1-100000, default 10)",
     )
     p.add_argument("--format", choices=("table", "jsonl"), default="table", help=_FORMAT_HELP)
+    saved_cmd.add_search_option(p)
     add_global_options(p)
     p.set_defaults(handler=cmd_search)
 
     fetch_cmd.register(sub)
     export_cmd.register(sub, _add_dir_option, add_global_options)
     state_cmd.register(sub)
+    saved_cmd.register(sub)
 
 
 def dispatch(args: argparse.Namespace) -> int:
@@ -341,6 +344,7 @@ def find_article(articles: Iterable[Article], wanted: str) -> Article:
 
 
 def cmd_search(args: argparse.Namespace) -> int:
+    saved_cmd.apply_saved(args)  # --saved NAME [DIR]: the saved query, the word after it DIR
     folders = resolve_articles_dirs(_folder_arg(args), settings_from_args(args))
     result, index = load_indexed(folders, args)
     _require_articles(result, folders)

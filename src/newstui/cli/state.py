@@ -28,7 +28,7 @@ def register(sub: Any) -> None:
         "state",
         help="export, import or show the reading state",
         description="Export, import or show the reading state (read and starred articles, "
-        "reading positions, search history, remembered values).",
+        "reading positions, search history, saved searches, remembered values).",
     )
     actions = p.add_subparsers(dest="state_action", metavar="ACTION", required=True)
 
@@ -45,7 +45,8 @@ def register(sub: Any) -> None:
         help="merge a JSON export into the reading state",
         description="Merge a JSON export made by 'newstui state export' into the reading "
         "state ('-' reads standard input). Read and starred articles are added; positions "
-        "and values from the file replace the ones here; searches join the history. A newstui "
+        "and values from the file replace the ones here; searches join the history; saved "
+        "searches are merged by name (the file's query wins). A newstui "
         "that is running sees the imported state at its next start.",
     )
     i.add_argument("file", metavar="FILE", help="the export to read ('-' for standard input)")
@@ -76,7 +77,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     _write_atomic(target, text)
     say(
         f"exported {len(data['read'])} read, {len(data['starred'])} starred, "
-        f"{len(data['positions'])} positions, {len(data['history'])} searches to "
+        f"{len(data['positions'])} positions, {len(data['history'])} searches, "
+        f"{len(data['saved_searches'])} saved searches to "
         f"{display_path(target)}"
     )
     return 0
@@ -176,6 +178,7 @@ def cmd_info(args: argparse.Namespace) -> int:
         out.print(Text(f"starred:    {counts.starred}"))
         out.print(Text(f"positions:  {counts.positions}"))
         out.print(Text(f"searches:   {counts.searches}"))
+        out.print(Text(f"saved:      {counts.saved_searches}"))
     return 0
 
 

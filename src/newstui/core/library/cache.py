@@ -48,7 +48,7 @@ __all__ = [
     "write_cache",
 ]
 
-CACHE_VERSION = 5  # 5: Problem.count; loaders' titles, bodies and entries changed
+CACHE_VERSION = 6  # 6: plain-text bodies reflowed (core/reflow.py); 5: Problem.count, loaders
 MAGIC = b"NEWSTUI\x1aIDX"
 _PREFIX = struct.Struct("<11sIIQ")
 _DTYPES = {"<i4", "<i8", "<u2", "<f8", "|u1"}

@@ -19,6 +19,7 @@ from newstui.core.article import (
     text_digest_and_count,
 )
 from newstui.core.dates import parse_date
+from newstui.core.reflow import reflow as reflow_text
 from newstui.core.text import clean_body, clean_line, shorten
 
 MB = 1024 * 1024
@@ -407,13 +408,20 @@ class Builder:
         derive: bool = True,
         truncated: bool | None = None,
         name_title: str = "",
+        reflow: bool = False,
     ) -> Article | None:
         """One article. A missing title is ``name_title`` (one made from the file name) when
         given, else derived from the body's first sentence, which then leaves the body when
         the title holds it whole. Either way the id is made from the derived title and the
-        whole body, so it does not change with the file name or this presentation."""
+        whole body, so it does not change with the file name or this presentation.
+
+        ``reflow``: the body is plain text, whose hard-wrapped lines are joined into
+        paragraphs (:func:`newstui.core.reflow.reflow`; only whitespace changes, so the id,
+        the word count and the search are the same)."""
         title = clean_line(title, MAX_TITLE_CHARS)
         body = clean_body(body)
+        if reflow:
+            body = reflow_text(body)
         shown = body  # the body as shown: without the sentence that became the title
         if not title and derive:
             id_title = derive_title(body)

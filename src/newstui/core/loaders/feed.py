@@ -66,8 +66,9 @@ def check_prolog(data: bytes) -> None:
         raise LoadError("XML declares entities; refused")
 
 
-def _entry_body(entry: Any) -> tuple[str, bool]:
-    """The entry's text, and whether its HTML was cut at ``MAX_ENTRY_HTML``."""
+def _entry_body(entry: Any) -> tuple[str, bool, bool]:
+    """The entry's text, whether its HTML was cut at ``MAX_ENTRY_HTML``, and whether it was
+    plain text (no tag at all)."""
     contents = entry.get("content") or []
     best = ""
     for c in contents:
@@ -81,7 +82,7 @@ def _entry_body(entry: Any) -> tuple[str, bool]:
     html = html[:MAX_ENTRY_HTML]
     if nesting_depth(html) > MAX_DEPTH:
         raise _EntryTooDeep(f"its HTML is nested more than {MAX_DEPTH} levels deep; not read")
-    return html_to_text(html), cut
+    return html_to_text(html), cut, "<" not in html
 
 
 def _line_text(fragment: str) -> str:
@@ -146,7 +147,7 @@ def _add_entry(b: Builder, i: int, entry: Any, feed_title: str, feed_author: str
     link = as_text(entry.get("link", ""))
     if link and not link.startswith(("http://", "https://")):
         link = ""
-    body, cut = _entry_body(entry)
+    body, cut, plain = _entry_body(entry)
     b.add(
         title=title,
         body=body,
@@ -157,4 +158,5 @@ def _add_entry(b: Builder, i: int, entry: Any, feed_title: str, feed_author: str
         url=link,
         tags=tags,
         truncated=True if cut else None,
+        reflow=plain,  # a plain-text entry may be hard-wrapped; HTML has its own blocks
     )

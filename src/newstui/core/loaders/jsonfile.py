@@ -4,7 +4,8 @@ and ``.jsonl`` (one article object per line, streamed: 100k lines is a normal in
 Keys: ``title``; ``body`` (or ``content``, ``text``, ``description``, ``summary``);
 ``author``; ``date`` (or ``published``, ``pubDate``, ...: ISO, RFC 822 or epoch numbers);
 ``source``; ``url`` (or ``link``); ``tags`` (or ``keywords``, ``categories``). Values of the
-wrong type are ignored with a note, never crash the load.
+wrong type are ignored with a note, never crash the load. A body is plain text: a
+hard-wrapped one is reflowed into paragraphs (:mod:`newstui.core.reflow`).
 """
 
 from __future__ import annotations
@@ -66,6 +67,7 @@ def add_record(b: Builder, obj: object, entry: int | None) -> None:
         date=_pick(obj, DATE_KEYS),
         url=_pick(obj, ("url", "link", "href", "canonical_url")) or "",
         tags=_pick(obj, ("tags", "keywords", "categories", "topics")) or (),
+        reflow=True,  # plain text (Reuters-like bodies are hard-wrapped)
     )
 
 

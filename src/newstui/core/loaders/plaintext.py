@@ -15,6 +15,7 @@ Without a title (no ``Title:`` header, no short first line followed by a blank l
 name that is a readable slug gives it: ``sessions-hits-back-at-trump-over-recusal.txt`` is
 "Sessions hits back at Trump over recusal" (see :func:`title_from_name`); otherwise the
 title is the first sentence (and the body starts after it when the title holds it whole).
+A hard-wrapped body is reflowed into paragraphs (:mod:`newstui.core.reflow`).
 """
 
 from __future__ import annotations
@@ -139,6 +140,7 @@ def load_text(b: Builder, text: str) -> LoadOutcome:
             url=fields.get("url", ""),
             tags=fields.get("tags", ""),
             name_title="" if title.strip() else title_from_name(b.path, body),
+            reflow=True,
         )
         return b.outcome
     stripped = text.lstrip("\ufeff \t\r\n")
@@ -155,5 +157,6 @@ def load_text(b: Builder, text: str) -> LoadOutcome:
         title=title,
         body=stripped,
         name_title="" if title else title_from_name(b.path, stripped),
+        reflow=True,
     )
     return b.outcome
