@@ -9,6 +9,7 @@ Example::
     feeds = ["https://example.org/rss.xml"]
     opml = "~/feeds.opml"
     fetch_timeout = 30                        # seconds a feed may take, retries included
+    story_read_all = true                     # m/M on a story marks all its versions
 
     [keymap]                                  # binding id = "keys" (Textual keymaps)
     app.toggle_read = "r"                     # dotted ids may be quoted or not

@@ -37,6 +37,7 @@ KNOWN_KEYS = (
     "feeds",
     "opml",
     "fetch_timeout",
+    "story_read_all",
 )
 FETCH_TIMEOUT_MAX = 3600.0
 
@@ -53,6 +54,8 @@ class Settings:
     opml: Path | None = None
     #: seconds one feed may take (connecting, download, retries), for fetch and ``F``.
     fetch_timeout: float = 30.0
+    #: ``m`` / ``M`` on a story marks every version of it (false: the one article).
+    story_read_all: bool = True
 
 
 class LoadedSettings(NamedTuple):
@@ -132,6 +135,11 @@ def parse_settings(
                     f"must be true or false, got {quote(value)}; "
                     f"using {str(settings.mark_read_on_open).lower()}",
                 )
+        elif key == "story_read_all":
+            if isinstance(value, bool):
+                settings.story_read_all = value
+            else:
+                warn(key, f"must be true or false, got {quote(value)}; using true")
         elif key == "keymap":
             if not isinstance(value, dict):
                 warn(key, 'must be a table of binding id = "keys" ([keymap]); ignored')
