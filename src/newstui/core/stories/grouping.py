@@ -14,7 +14,12 @@ How two articles come to share a story:
    >= ``containment`` with Jaccard >= ``jaccard_floor``); short texts (templated wire items
    of a few lines) need ``short_jaccard``; two dated articles more than ``max_days`` apart
    are never linked.
-3. **Stories** are the connected groups of linked articles.
+3. **Stories** are the connected groups of linked articles, with one limit: a story spans
+   at most ``max_days`` between its earliest and its latest dated version. Where linking
+   would make a longer story (a daily report whose text repeats, day after day), the
+   strongest links are taken first and a link that would stretch a story past the limit is
+   left out (Kruskal's order: by estimated Jaccard, then ids, so the result does not depend
+   on the order articles came in).
 
 A story's id is the id of its earliest member (by publication date, then id; undated last):
 the same for every member, the same on every run and after any incremental update that
@@ -55,7 +60,7 @@ class GroupingParams:
     jaccard_floor: float = 0.2
     short_shingles: int = 24
     short_jaccard: float = 0.8
-    max_days: float = 7.0
+    max_days: float = 3.0
     max_run: int = 32
 
     @property
@@ -90,6 +95,7 @@ class Stories:
         self.when = np.zeros(0, np.float64)  # UTC timestamp, NaN when undated
         self.stamp = np.zeros(0, np.int64)  # fingerprint()
         self.edges = np.zeros((0, 2), np.int32)  # linked pairs of rows
+        self.weights = np.zeros(0, np.float32)  # each link's estimated Jaccard
         self._groups = _Groups({}, {})
 
     # ----------------------------------------------------------------- reading
@@ -163,8 +169,9 @@ class Stories:
                 [self.stamp, np.fromiter(map(fingerprint, arts), np.int64, len(arts))]
             )
             pairs = candidate_pairs(self.sig, self.params, first_new=first_new)
-            linked = pairs[verify(self.sig, self.shingles, self.when, pairs, self.params)]
-            self.edges = np.concatenate([self.edges, linked.astype(np.int32)])
+            ok, jac = verify(self.sig, self.shingles, self.when, pairs, self.params)
+            self.edges = np.concatenate([self.edges, pairs[ok].astype(np.int32)])
+            self.weights = np.concatenate([self.weights, jac[ok].astype(np.float32)])
             self._publish()
 
     def remove(self, article_ids: Iterable[str]) -> None:
@@ -180,11 +187,13 @@ class Stories:
         keep = np.ones(n, np.bool_)
         keep[[self._row[a] for a in gone]] = False
         new_row = np.cumsum(keep) - 1
-        e = self.edges
+        e, w = self.edges, self.weights
         if len(e):
-            e = e[keep[e[:, 0]] & keep[e[:, 1]]]
-            e = new_row[e].astype(np.int32)
+            alive = keep[e[:, 0]] & keep[e[:, 1]]
+            e = new_row[e[alive]].astype(np.int32)
+            w = w[alive]
         self.edges = e.reshape(-1, 2)
+        self.weights = w
         self.sig = self.sig[keep]
         self.shingles = self.shingles[keep]
         self.when = self.when[keep]
@@ -193,7 +202,9 @@ class Stories:
         self._row = {a: i for i, a in enumerate(self.ids)}
 
     def _publish(self) -> None:
-        self._groups = _components(self.ids, self.when, self.edges)
+        self._groups = _components(
+            self.ids, self.when, self.edges, self.weights, self.params.max_days * 86_400.0
+        )
 
     # ----------------------------------------------------------------- persistence
 
@@ -206,6 +217,7 @@ class Stories:
         when: F64Array,
         stamp: I64Array,
         edges: npt.NDArray[np.int32],
+        weights: npt.NDArray[np.float32],
         params: GroupingParams | None = None,
     ) -> Stories:
         """Stories from stored parts (see :mod:`.store`); raises ValueError when they do
@@ -216,12 +228,15 @@ class Stories:
         if len(set(ids)) != n:
             raise ValueError("duplicate ids in story parts")
         edges = edges.reshape(-1, 2)
+        if len(weights) != len(edges):
+            raise ValueError("story links do not fit")
         if len(edges) and (int(edges.min()) < 0 or int(edges.max()) >= n):
             raise ValueError("story links out of range")
         st = cls(params)
         st.ids = list(ids)
         st._row = {a: i for i, a in enumerate(ids)}
-        st.sig, st.shingles, st.when, st.stamp, st.edges = sig, size, when, stamp, edges
+        st.sig, st.shingles, st.when, st.stamp = sig, size, when, stamp
+        st.edges, st.weights = edges, weights
         st._publish()
         return st
 
@@ -328,10 +343,11 @@ def verify(
     when: F64Array,
     pairs: npt.NDArray[np.int64],
     params: GroupingParams,
-) -> npt.NDArray[np.bool_]:
-    """Which candidate pairs are the same story (see the module docstring)."""
+) -> tuple[npt.NDArray[np.bool_], F64Array]:
+    """Which candidate pairs are the same story (see the module docstring), and each
+    pair's estimated Jaccard similarity."""
     if not len(pairs):
-        return np.zeros(0, np.bool_)
+        return np.zeros(0, np.bool_), np.zeros(0, np.float64)
     jac, cont = similarity(sig, size, pairs)
     ok = (jac >= params.jaccard) | ((cont >= params.containment) & (jac >= params.jaccard_floor))
     small = np.minimum(size[pairs[:, 0]], size[pairs[:, 1]]) < params.short_shingles
@@ -341,7 +357,7 @@ def verify(
     with np.errstate(invalid="ignore"):
         far = np.abs(ta - tb) > params.max_days * 86_400.0
     ok &= ~far  # NaN (undated) compares False: never too far
-    return ok
+    return ok, jac
 
 
 # --------------------------------------------------------------------------- components
@@ -366,9 +382,75 @@ def _labels(n: int, edges: npt.NDArray[np.int32]) -> I64Array:
             return label
 
 
-def _components(ids: Sequence[str], when: F64Array, edges: npt.NDArray[np.int32]) -> _Groups:
+def _span_limited(
+    ids: Sequence[str],
+    when: F64Array,
+    edges: npt.NDArray[np.int32],
+    weights: npt.NDArray[np.float32],
+    label: I64Array,
+    max_span: float,
+) -> I64Array:
+    """Labels where no component spans more than ``max_span`` seconds: the components that
+    do are rebuilt link by link, strongest first, skipping a link that would stretch one."""
+    n = len(ids)
+    t = np.where(np.isnan(when), np.inf, when)
+    lo = np.full(n, np.inf)
+    hi = np.full(n, -np.inf)
+    np.minimum.at(lo, label, t)
+    np.maximum.at(hi, label, np.where(np.isnan(when), -np.inf, when))
+    too_long = (hi - lo) > max_span
+    sel = np.flatnonzero(too_long[label[edges[:, 0]]]) if len(edges) else np.zeros(0, np.int64)
+    if not len(sel):
+        return label
+    rows = np.flatnonzero(too_long[label])
+    out = label.copy()
+    out[rows] = rows  # rebuilt below
+    e = edges[sel]
+    w = weights[sel]
+    a_ids = [ids[i] for i in e[:, 0].tolist()]
+    b_ids = [ids[i] for i in e[:, 1].tolist()]
+    order = sorted(
+        range(len(sel)),
+        key=lambda k: (-float(w[k]), min(a_ids[k], b_ids[k]), max(a_ids[k], b_ids[k])),
+    )
+    parent: dict[int, int] = {r: r for r in rows.tolist()}
+    tmin = {r: float(t[r]) for r in parent}
+    t_hi = np.where(np.isnan(when), -np.inf, when)
+    tmax = {r: float(t_hi[r]) for r in parent}
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    ea = e[:, 0].tolist()
+    eb = e[:, 1].tolist()
+    for k in order:
+        ra, rb = find(ea[k]), find(eb[k])
+        if ra == rb:
+            continue
+        lo_ab, hi_ab = min(tmin[ra], tmin[rb]), max(tmax[ra], tmax[rb])
+        if hi_ab - lo_ab > max_span:
+            continue
+        keep, drop = (ra, rb) if ra < rb else (rb, ra)
+        parent[drop] = keep
+        tmin[keep], tmax[keep] = lo_ab, hi_ab
+    for r in parent:
+        out[r] = find(r)
+    return out
+
+
+def _components(
+    ids: Sequence[str],
+    when: F64Array,
+    edges: npt.NDArray[np.int32],
+    weights: npt.NDArray[np.float32],
+    max_span: float,
+) -> _Groups:
     n = len(ids)
     label = _labels(n, edges)
+    label = _span_limited(ids, when, edges, weights, label, max_span)
     counts = np.bincount(label, minlength=n)
     grouped = np.flatnonzero(counts[label] >= 2)
     if not len(grouped):

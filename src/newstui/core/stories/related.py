@@ -21,12 +21,13 @@ from typing import Protocol
 
 import numpy as np
 
+from newstui.core.article import Article
 from newstui.core.search.index import SearchIndex
 from newstui.core.search.normalize import index_tokens, tokens
 from newstui.core.search.segments import FIELD_INDEX
 from newstui.core.stories.grouping import Stories
 
-__all__ = ["MAX_TERMS", "related", "significant_terms"]
+__all__ = ["MAX_TERMS", "related", "related_to", "significant_terms"]
 
 #: Terms of the article that make its more-like-this query.
 MAX_TERMS = 25
@@ -86,18 +87,36 @@ def related(
         else index_or_library.search_index
     )
     article = index.get(article_id)
-    if article is None or limit <= 0:
+    if article is None:
         return []
+    return related_to(index, article, limit, stories=stories)
+
+
+def related_to(
+    index: SearchIndex,
+    article: Article,
+    limit: int = 5,
+    *,
+    stories: Stories | None = None,
+) -> list[tuple[str, float]]:
+    """:func:`related` for any article, held by the index or not (a file given by path).
+
+    Scores are relative to the best-scoring candidate, normally the article itself when
+    the index holds it (1.0: as alike as the article is to itself)."""
+    if limit <= 0:
+        return []
+    article_id = article.id
     terms = significant_terms(index, article.title, article.body)
     if not terms:
         return []
     snap = index._snap
     stats = snap.stats(index.config)
     k1 = np.float32(index.config.k1)
-    own = stories.story_of(article_id) if stories is not None else article_id
+    in_stories = stories is not None and article_id in stories
+    own = stories.story_of(article_id) if stories is not None and in_stories else article_id
     # Enough candidates that, with the own story's and repeated stories' taken out, `limit`
     # remain (a story of n versions can take n places).
-    own_size = stories.size(own) if stories is not None else 1
+    own_size = stories.size(own) if stories is not None and in_stories else 1
     want = (limit + own_size) * 4 + 16
     cand_scores: list[np.ndarray] = []
     cand_refs: list[tuple[int, np.ndarray]] = []
