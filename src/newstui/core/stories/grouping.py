@@ -42,7 +42,7 @@ import numpy.typing as npt
 from newstui.core.article import Article
 from newstui.core.progress import Progress
 from newstui.core.search.segments import timestamp
-from newstui.core.stories.sketch import BINS, CHUNK, Sketches, sketch_articles
+from newstui.core.stories.sketch import BINS, CHUNK, Sketches, headline_key, sketch_articles
 
 __all__ = ["GroupingParams", "Stories", "group_stories"]
 
@@ -62,6 +62,11 @@ class GroupingParams:
     short_jaccard: float = 0.8
     max_days: float = 3.0
     max_run: int = 32
+    # A version marked as such (CORRECTED, UPDATE 1, REFILE) and an article whose headline
+    # starts alike: linked on this much similarity (a correction may rewrite a lot).
+    marked_jaccard: float = 0.15
+    marked_containment: float = 0.35
+    max_head_run: int = 2000
 
     @property
     def bands(self) -> int:
@@ -94,6 +99,8 @@ class Stories:
         self.shingles = np.zeros(0, np.int32)  # shingles per article
         self.when = np.zeros(0, np.float64)  # UTC timestamp, NaN when undated
         self.stamp = np.zeros(0, np.int64)  # fingerprint()
+        self.head = np.zeros(0, np.uint64)  # headline_key(): hash of the first words
+        self.marked = np.zeros(0, np.bool_)  # headline_key(): a correction/update mark
         self.edges = np.zeros((0, 2), np.int32)  # linked pairs of rows
         self.weights = np.zeros(0, np.float32)  # each link's estimated Jaccard
         self._groups = _Groups({}, {})
@@ -168,8 +175,18 @@ class Stories:
             self.stamp = np.concatenate(
                 [self.stamp, np.fromiter(map(fingerprint, arts), np.int64, len(arts))]
             )
+            heads = [headline_key(a.title) for a in arts]
+            self.marked = np.concatenate([self.marked, np.array([m for m, _ in heads], np.bool_)])
+            self.head = np.concatenate([self.head, np.array([h for _, h in heads], np.uint64)])
             pairs = candidate_pairs(self.sig, self.params, first_new=first_new)
-            ok, jac = verify(self.sig, self.shingles, self.when, pairs, self.params)
+            extra = marked_pairs(self.head, self.marked, self.params, first_new)
+            if len(extra):
+                n = len(self.ids)
+                flat = np.union1d(pairs[:, 0] * n + pairs[:, 1], extra[:, 0] * n + extra[:, 1])
+                pairs = np.stack([flat // n, flat % n], axis=1)
+            ok, jac = verify(
+                self.sig, self.shingles, self.when, pairs, self.params, self.head, self.marked
+            )
             self.edges = np.concatenate([self.edges, pairs[ok].astype(np.int32)])
             self.weights = np.concatenate([self.weights, jac[ok].astype(np.float32)])
             self._publish()
@@ -198,6 +215,8 @@ class Stories:
         self.shingles = self.shingles[keep]
         self.when = self.when[keep]
         self.stamp = self.stamp[keep]
+        self.head = self.head[keep]
+        self.marked = self.marked[keep]
         self.ids = [a for a, k in zip(self.ids, keep.tolist(), strict=True) if k]
         self._row = {a: i for i, a in enumerate(self.ids)}
 
@@ -218,12 +237,16 @@ class Stories:
         stamp: I64Array,
         edges: npt.NDArray[np.int32],
         weights: npt.NDArray[np.float32],
+        head: npt.NDArray[np.uint64],
+        marked: npt.NDArray[np.bool_],
         params: GroupingParams | None = None,
     ) -> Stories:
         """Stories from stored parts (see :mod:`.store`); raises ValueError when they do
         not fit together."""
         n = len(ids)
-        if sig.shape != (n, BINS) or not (len(size) == len(when) == len(stamp) == n):
+        if sig.shape != (n, BINS) or not (
+            len(size) == len(when) == len(stamp) == len(head) == len(marked) == n
+        ):
             raise ValueError("story parts do not fit")
         if len(set(ids)) != n:
             raise ValueError("duplicate ids in story parts")
@@ -237,6 +260,7 @@ class Stories:
         st._row = {a: i for i, a in enumerate(ids)}
         st.sig, st.shingles, st.when, st.stamp = sig, size, when, stamp
         st.edges, st.weights = edges, weights
+        st.head, st.marked = head, marked
         st._publish()
         return st
 
@@ -317,6 +341,39 @@ def candidate_pairs(
     return np.stack([flat // n, flat % n], axis=1)
 
 
+def marked_pairs(
+    head: npt.NDArray[np.uint64],
+    marked: npt.NDArray[np.bool_],
+    params: GroupingParams,
+    first_new: int = 0,
+) -> npt.NDArray[np.int64]:
+    """Pairs ``(i, j)``, ``i < j``, of a marked version and an article whose headline starts
+    alike (the ``max_head_run`` nearest in row order when many do), with ``j >= first_new``
+    or the marked row new."""
+    n = len(head)
+    rows = np.flatnonzero(marked & (head != 0))
+    if not len(rows) or n < 2:
+        return np.zeros((0, 2), np.int64)
+    order = np.argsort(head, kind="stable")
+    sh = head[order]
+    found: list[I64Array] = []
+    for r in rows.tolist():
+        lo = int(np.searchsorted(sh, head[r], "left"))
+        hi = int(np.searchsorted(sh, head[r], "right"))
+        same = order[lo:hi]
+        if len(same) > params.max_head_run:
+            same = same[np.argsort(np.abs(same - r))[: params.max_head_run]]
+        same = same[same != r]
+        if r < first_new:
+            same = same[same >= first_new]
+        if len(same):
+            a, b = np.minimum(same, r), np.maximum(same, r)
+            found.append(np.stack([a, b], axis=1).astype(np.int64))
+    if not found:
+        return np.zeros((0, 2), np.int64)
+    return np.unique(np.concatenate(found), axis=0)
+
+
 # --------------------------------------------------------------------------- verification
 
 
@@ -343,6 +400,8 @@ def verify(
     when: F64Array,
     pairs: npt.NDArray[np.int64],
     params: GroupingParams,
+    head: npt.NDArray[np.uint64] | None = None,
+    marked: npt.NDArray[np.bool_] | None = None,
 ) -> tuple[npt.NDArray[np.bool_], F64Array]:
     """Which candidate pairs are the same story (see the module docstring), and each
     pair's estimated Jaccard similarity."""
@@ -352,6 +411,10 @@ def verify(
     ok = (jac >= params.jaccard) | ((cont >= params.containment) & (jac >= params.jaccard_floor))
     small = np.minimum(size[pairs[:, 0]], size[pairs[:, 1]]) < params.short_shingles
     ok &= ~small | (jac >= params.short_jaccard)
+    if head is not None and marked is not None:
+        ha, hb = head[pairs[:, 0]], head[pairs[:, 1]]
+        version = (marked[pairs[:, 0]] | marked[pairs[:, 1]]) & (ha == hb) & (ha != 0)
+        ok |= version & ((jac >= params.marked_jaccard) | (cont >= params.marked_containment))
     ok &= np.minimum(size[pairs[:, 0]], size[pairs[:, 1]]) > 0
     ta, tb = when[pairs[:, 0]], when[pairs[:, 1]]
     with np.errstate(invalid="ignore"):

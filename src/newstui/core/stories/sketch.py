@@ -24,7 +24,6 @@ import numpy as np
 import numpy.typing as npt
 
 from newstui.core.article import Article
-from newstui.core.search.normalize import fold
 
 #: Words per shingle.
 SHINGLE = 3
@@ -91,7 +90,9 @@ def _words(texts: Sequence[str]) -> list[str]:
     joined = _SEP.join(texts)
     if joined.isascii():
         return _ASCII_WORD_RE.findall(joined.lower())
-    return _WORD_RE.findall(fold(joined))
+    # Lower case, not accent folding (a translate per character costs more than all the
+    # rest): versions of one story rarely differ only in accents.
+    return _WORD_RE.findall(joined.lower())
 
 
 def _mix(x: U64Array) -> U64Array:
@@ -184,3 +185,32 @@ def _densify(sig: U32Array) -> U32Array:
 
 
 assert BINS == 64  # _sketch_chunk takes the bin from the top 6 bits
+
+
+# A wire service's mark of a new version at the start of a headline: CORRECTED - ...,
+# (CORRECTED), UPDATE 2-, REFILE-, RPT-, CORRECTS ...
+_MARK_RE = re.compile(
+    r"[^\w]{0,8}(?:corrected|correction|corrects|update(?:d)?(?:\s{0,3}\d{1,2})?|refiled?|repeat|rpt)\b[^\w<]{0,8}",
+    re.IGNORECASE,
+)
+# A stock ticker (<IBM>, <CRZY.O>): dropped; other <...> (Reuters' unlisted names) kept.
+_TICKER_RE = re.compile(r"<[A-Z]{1,5}(?:\.[A-Z]{1,2})?>")
+HEAD_WORDS = 2
+HEAD_CHARS = 300
+
+
+def headline_key(title: str) -> tuple[bool, int]:
+    """Whether the headline carries a correction/update mark, and a stable hash of its
+    first :data:`HEAD_WORDS` words once the mark and stock tickers (``<IBM>``) are taken
+    out (0 when it has none): two versions of a story usually start alike."""
+    title = title[:HEAD_CHARS]
+    m = _MARK_RE.match(title)
+    marked = m is not None
+    if m is not None:
+        title = title[m.end() :]
+    title = _TICKER_RE.sub(" ", title).replace("<", " ").replace(">", " ")
+    words = _words([title])[:HEAD_WORDS]
+    if not words:
+        return marked, 0
+    digest = hashlib.blake2b(" ".join(words).encode("utf-8", "surrogatepass"), digest_size=8)
+    return marked, int.from_bytes(digest.digest(), "little") | 1

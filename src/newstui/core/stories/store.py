@@ -51,6 +51,8 @@ _BLOBS = (
     ("stamp", "<i8"),
     ("edges", "<i4"),
     ("weights", "<f4"),
+    ("head", "<u8"),
+    ("marked", "|u1"),
 )
 
 
@@ -75,6 +77,8 @@ def write_stories(path: Path, stories: Stories) -> None:
         "stamp": stories.stamp,
         "edges": stories.edges,
         "weights": stories.weights,
+        "head": stories.head,
+        "marked": stories.marked.view(np.uint8),
     }
     layout: list[list[Any]] = []
     payload: list[Any] = []
@@ -165,6 +169,8 @@ def _decode(data: bytes, params: GroupingParams) -> Stories:
         arrays["stamp"],
         arrays["edges"],
         arrays["weights"],
+        arrays["head"],
+        arrays["marked"].astype(np.bool_),
         params,
     )
 
