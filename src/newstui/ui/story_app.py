@@ -78,9 +78,10 @@ class StoryActions:
     def _group_thread(self, library: SortedArticles) -> None:
         app = cast("NewsApp", self)
         try:
-            from newstui.core.stories import group_stories
+            from newstui.core.stories.store import load_stories
 
-            stories = group_stories(library.articles)
+            # through the stories' cache file: only new or changed articles are grouped
+            stories = load_stories(app.folders, library.articles, use_cache=app._use_cache)
         except Exception as exc:  # a bug: the list stays one row per article
             app.call_from_thread(
                 app.notify,

@@ -134,16 +134,17 @@ class StoryReader(Reader):
         """Work out the related stories in a thread (once the index and stories are there)."""
         index = getattr(self.app, "index", None)
         article = self.article
-        if index is None or article is None or self.view.stories is None:
+        stories = self.view.stories
+        if index is None or article is None or stories is None:
             return
-        self._related_thread(article, index)
+        self._related_thread(article, index, stories)
 
     @work(thread=True, exclusive=True, group="related")
-    def _related_thread(self, article: Article, index: Any) -> None:
+    def _related_thread(self, article: Article, index: Any, stories: Any) -> None:
         from newstui.core.stories import related
 
         try:
-            found = related(index, article.id, limit=RELATED_LIMIT)
+            found = related(index, article.id, limit=RELATED_LIMIT, stories=stories)
         except Exception as exc:  # a bug: say so once, keep reading
             self.app.call_from_thread(
                 self.notify, f"Could not find related articles: {exc}", severity="warning"
