@@ -17,6 +17,7 @@ from stories_support import (
     write_stories,
 )
 from test_ui_support import (
+    NARROW,
     notifications,
     open_app,
     row_text,
@@ -28,6 +29,7 @@ from test_ui_support import (
     write_article,
     write_settings,
 )
+from textual.containers import VerticalScroll
 from textual.widgets import OptionList
 
 from newstui.ui.screens.related import RelatedScreen
@@ -346,3 +348,19 @@ async def test_story_text_is_never_markup(tmp_path: Path) -> None:
         await settle(pilot)
         assert any("[@click=app.quit]Evil" in line for line in app.reader.plain_lines)
         assert app.is_running
+
+
+async def test_the_diff_scrolls_with_j_k_and_space_at_80x24(folder: Path) -> None:
+    async with open_app(folder, size=NARROW) as (app, pilot):
+        await pilot.press("enter", "D")
+        await settle(pilot)
+        assert isinstance(app.screen, DiffScreen)
+        body = app.screen.query_one("#diff-body", VerticalScroll)
+        assert body.max_scroll_y > 2  # longer than the box at 80x24
+        await pilot.press("j", "j")
+        assert body.scroll_y == 2
+        await pilot.press("k")
+        assert body.scroll_y == 1
+        await pilot.press("space")
+        assert body.scroll_y > 2
+        assert f"+ {COCOA_ADDED}" in app.screen.lines

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 
+from rich.style import Style
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
@@ -83,6 +84,9 @@ class DiffScreen(ModalScreen[None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q,D", "dismiss", "Close", id="diff.close"),
+        Binding("j", "scroll(1)", "Down", show=False, id="diff.down"),
+        Binding("k", "scroll(-1)", "Up", show=False, id="diff.up"),
+        Binding("space", "scroll(0)", "Page down", show=False, id="diff.page_down"),
     ]
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {"diff--added", "diff--removed", "diff--kept"}
@@ -135,11 +139,26 @@ class DiffScreen(ModalScreen[None]):
             yield Static(Text("Comparing…", style="italic"), id="diff-summary")
             with VerticalScroll(id="diff-body"):
                 yield Static(Text(""), id="diff-text")
-            yield Static(Text("j/k ↑/↓ scroll · Esc closes", style="dim"))
+            yield Static(Text("j k ↑ ↓ space scroll · Esc closes", style="dim"))
 
     def on_mount(self) -> None:
         self.query_one("#diff-body").focus()
         self._compare(self.old.body, self.new.body)
+
+    def action_scroll(self, lines: int) -> None:
+        """A line down (1) or up (-1), a page down (0)."""
+        body = self.query_one("#diff-body", VerticalScroll)
+        step = lines or max(1, body.scrollable_content_region.height - 1)
+        body.scroll_to(y=body.scroll_y + step, animate=False)
+
+    def _style(self, kind: str) -> Style:
+        """A run's style without the screen's background (the text's own shows through)."""
+        style = self.get_component_rich_style(f"diff--{kind}")
+        if kind == ADDED:
+            return style
+        return Style.from_color(style.color) + Style(
+            bold=style.bold, dim=style.dim, italic=style.italic, strike=style.strike
+        )
 
     @work(thread=True, exclusive=True, group="diff")
     def _compare(self, old: str, new: str) -> None:
@@ -168,13 +187,11 @@ class DiffScreen(ModalScreen[None]):
             self.get_component_rich_style("diff--added"),
         )
         summary.append(" · ")
-        summary.append(f"{removed} removed", self.get_component_rich_style("diff--removed"))
+        summary.append(f"{removed} removed", self._style(REMOVED))
         if not added and not removed:
             summary = Text("The two versions have the same sentences", style="italic")
         self.query_one("#diff-summary", Static).update(summary)
-        styles = {
-            kind: self.get_component_rich_style(f"diff--{kind}") for kind in (ADDED, REMOVED, KEPT)
-        }
+        styles = {kind: self._style(kind) for kind in (ADDED, REMOVED, KEPT)}
         marks = {ADDED: "+ ", REMOVED: "- ", KEPT: "  "}
         text = Text()
         for n, run in enumerate(runs[:MAX_RUNS]):
