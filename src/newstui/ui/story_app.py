@@ -18,7 +18,7 @@ from textual.worker import get_current_worker
 
 from newstui.ui.screens.related import RelatedScreen
 from newstui.ui.screens.versions import DiffScreen
-from newstui.ui.stories import StoryView
+from newstui.ui.stories import StorySnapshot, StoryView
 from newstui.ui.widgets.story_list import StoryList
 from newstui.ui.widgets.story_reader import StoryReader
 
@@ -82,6 +82,7 @@ class StoryActions:
 
             # through the stories' cache file: only new or changed articles are grouped
             stories = load_stories(app.folders, library.articles, use_cache=app._use_cache)
+            snapshot = StorySnapshot.of(stories, library.by_id)
         except Exception as exc:  # a bug: the list stays one row per article
             app.call_from_thread(
                 app.notify,
@@ -90,9 +91,9 @@ class StoryActions:
             )
             return
         if not get_current_worker().is_cancelled:
-            app.call_from_thread(app._stories_landed, library, stories)
+            app.call_from_thread(app._stories_landed, library, snapshot)
 
-    def _stories_landed(self, library: SortedArticles, stories: Any) -> None:
+    def _stories_landed(self, library: SortedArticles, stories: StorySnapshot) -> None:
         app = cast("NewsApp", self)
         if library is not app.library:
             return  # a newer library is being grouped

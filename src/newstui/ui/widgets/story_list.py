@@ -18,7 +18,7 @@ from textual import events
 from textual.binding import Binding, BindingType
 
 from newstui.ui.safe import one_line
-from newstui.ui.stories import PLAIN, RowInfo, StoriesLike, StoryView
+from newstui.ui.stories import PLAIN, RowInfo, StoriesLike, StorySnapshot, StoryView
 from newstui.ui.widgets.article_list import UNREAD_MARK, ArticleList
 
 if TYPE_CHECKING:
@@ -49,7 +49,8 @@ class StoryList(ArticleList):
         super().__init__(id=id, classes=classes)
         self.view = view if view is not None else StoryView()
         self._input: tuple[Sequence[Article], Sequence[Hit] | None] = ((), None)
-        self._info: list[RowInfo] = []
+        #: The rows that are versions listed under their story's row.
+        self._versions: frozenset[int] = frozenset()
 
     def set_articles(
         self,
@@ -62,20 +63,24 @@ class StoryList(ArticleList):
         """As :meth:`ArticleList.set_articles`, folded into stories."""
         self._input = (articles, hits)
         if hits is not None:
-            row_hits, self._info = self.view.hit_rows(hits)
+            row_hits, self._versions = self.view.hit_rows(hits)
             rows = [h.article for h in row_hits]
             keep_id = self.view.row_of(keep_id, rows)
             super().set_articles([], hits=row_hits, keep_id=keep_id, cursor=cursor)
         else:
-            rows, self._info = self.view.rows(articles)
+            rows, self._versions = self.view.rows(articles)
             keep_id = self.view.row_of(keep_id, rows)
             super().set_articles(rows, keep_id=keep_id, cursor=cursor)
 
     def info(self, row: int) -> RowInfo:
         """What row ``row`` is (a story's row, a version, an article alone)."""
-        return self._info[row] if 0 <= row < len(self._info) else PLAIN
+        if not 0 <= row < len(self.articles):
+            return PLAIN
+        return self.view.info(self.articles[row].id, row in self._versions)
 
-    def set_stories(self, stories: StoriesLike | None, by_id: dict[str, Article]) -> None:
+    def set_stories(
+        self, stories: StoriesLike | StorySnapshot | None, by_id: dict[str, Article]
+    ) -> None:
         """New stories (grouped in a worker): the rows again, the cursor kept."""
         self.view.set_stories(stories, by_id)
         self.refold()
@@ -99,12 +104,8 @@ class StoryList(ArticleList):
         story = self.view.toggle(self.articles[row].id)
         if story is None:
             return False
-        # the cursor goes to the story's row (a version row folds away on collapse)
-        head = next(
-            (a.id for a, i in zip(self.articles, self._info, strict=False) if i.story == story),
-            None,
-        )
-        self.refold(keep_id=head)
+        # the cursor to the story's row (a version row folds away on collapse)
+        self.refold(keep_id=self.view.row_of(self.articles[row].id, self.articles))
         return True
 
     def action_toggle_story(self) -> None:

@@ -46,6 +46,9 @@ class FakeStories:
     def size(self, story_id: str) -> int:
         return len(self.groups.get(story_id, [story_id]))
 
+    def stories(self, min_size: int = 2) -> list[str]:
+        return [s for s, members in self.groups.items() if len(members) >= min_size]
+
 
 # a story of three (c newest, then b, then a), d alone, e and f a story of two
 A, B, C, D, E, F = (
@@ -68,13 +71,15 @@ def view() -> StoryView:
 
 class TestRows:
     def test_before_grouping_every_article_is_a_row(self) -> None:
-        rows, info = StoryView().rows(NEWEST)
-        assert rows == NEWEST and info == [PLAIN] * 6
+        rows, versions = StoryView().rows(NEWEST)
+        assert rows == NEWEST and not versions
+        assert StoryView().info("a") == PLAIN
 
     def test_one_row_per_story_its_newest_version_where_it_stands(self) -> None:
-        rows, info = view().rows(NEWEST)
-        assert [a.id for a in rows] == ["f", "d", "c"]
-        assert info == [RowInfo("s2", 1), PLAIN, RowInfo("s1", 2)]
+        v = view()
+        rows, versions = v.rows(NEWEST)
+        assert [a.id for a in rows] == ["f", "d", "c"] and not versions
+        assert [v.info(a.id) for a in rows] == [RowInfo("s2", 1), PLAIN, RowInfo("s1", 2)]
 
     def test_the_newest_version_stands_for_the_story_in_any_order(self) -> None:
         oldest_first = list(reversed(NEWEST))
@@ -83,40 +88,56 @@ class TestRows:
 
     def test_only_versions_in_the_list_stand_for_it(self) -> None:
         # c is hidden (read, unread-only): b, the newest left, stands for the story
-        rows, info = view().rows([F, E, D, B, A])
+        v = view()
+        rows, _ = v.rows([F, E, D, B, A])
         assert [a.id for a in rows] == ["f", "d", "b"]
-        assert info[2].others == 2  # the badge still counts every other version
+        assert v.info("b").others == 2  # the badge still counts every other version
 
     def test_an_expanded_story_lists_its_other_versions_under_it(self) -> None:
         v = view()
         assert v.toggle("a") == "s1"  # any version expands its story
-        rows, info = v.rows(NEWEST)
+        rows, versions = v.rows(NEWEST)
         assert [a.id for a in rows] == ["f", "d", "c", "b", "a"]
-        assert info[2] == RowInfo("s1", 2, expanded=True)
-        assert info[3] == info[4] == RowInfo("s1", version=True)
+        assert versions == {3, 4}
+        assert v.info("c") == RowInfo("s1", 2, expanded=True)
+        assert v.info("b", version=True) == RowInfo("s1", version=True)
         assert v.toggle("c") == "s1"
         assert [a.id for a in v.rows(NEWEST)[0]] == ["f", "d", "c"]
+
+    def test_a_fold_of_the_same_list_is_reused_until_something_changes(self) -> None:
+        v = view()
+        first = v.rows(NEWEST)
+        assert v.rows(NEWEST) is first
+        v.toggle("c")
+        assert v.rows(NEWEST) is not first
+        v.toggle("c")
+        again = v.rows(NEWEST)
+        v.set_stories(FakeStories({"s1": ["c", "b", "a"]}), {a.id: a for a in ALL})
+        assert [a.id for a in v.rows(NEWEST)[0]] == ["f", "e", "d", "c"]  # new stories
+        assert again[0] == first[0]
         assert v.toggle("d") is None  # alone: nothing to expand
 
     def test_hits_keep_a_story_once_at_its_best_ranked_version(self) -> None:
         hits = [Hit(B, 9.0), Hit(D, 8.0), Hit(C, 7.0), Hit(E, 6.0)]
-        rows, info = view().hit_rows(hits)
-        assert [h.article.id for h in rows] == ["b", "d", "e"]
+        v = view()
+        rows, versions = v.hit_rows(hits)
+        assert [h.article.id for h in rows] == ["b", "d", "e"] and not versions
         assert rows[0].score == 9.0
-        assert [i.others for i in info] == [2, 0, 1]
+        assert [v.info(h.article.id).others for h in rows] == [2, 0, 1]
 
     def test_expanded_hits_list_versions_as_hits_without_matches(self) -> None:
         v = view()
         v.toggle("b")
-        rows, info = v.hit_rows([Hit(B, 9.0), Hit(D, 8.0)])
+        rows, versions = v.hit_rows([Hit(B, 9.0), Hit(D, 8.0)])
         assert [h.article.id for h in rows] == ["b", "c", "a", "d"]
-        assert [i.version for i in info] == [False, True, True, False]
+        assert versions == {1, 2}
         assert rows[1].score == 0.0 and rows[1].snippet == ""
 
     def test_the_cursor_row_of_a_folded_version_is_its_story_row(self) -> None:
         v = view()
         rows, _ = v.rows(NEWEST)
         assert v.row_of("a", rows) == "c"
+        assert v.row_of("c", v.rows([D, B, A])[0]) == "b"  # c hidden: b stands for it
         assert v.row_of("d", rows) == "d"
         assert v.row_of(None, rows) is None
 
