@@ -20,7 +20,7 @@ from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.worker import get_current_worker
 
-from newstui.core.byline import byline, date_text
+from newstui.core.byline import byline
 from newstui.ui.safe import one_line
 from newstui.ui.stories import StoryView
 from newstui.ui.widgets.reader import Line, Match, Reader
@@ -44,16 +44,17 @@ def story_line(article: Article, versions: list[Article]) -> str:
 
 
 def version_position(article: Article, versions: list[Article]) -> str:
-    """``"version 2 of 3 (newest first) · v older · V newer · D changes"``."""
+    """``"version 2 of 3 · v/V older/newer · D changes"`` (1 is the newest)."""
     n = next((i for i, v in enumerate(versions) if v.id == article.id), 0)
-    return f"version {n + 1} of {len(versions)}, newest first · v older · V newer · D changes"
+    return f"version {n + 1} of {len(versions)} · v/V older/newer · D changes"
 
 
 def related_line(n: int, article: Article) -> Text:
     """``"1. Title — Source, 2024-03-02"`` (a related story in the list at the end)."""
     text = Text(f"{n}. ", style="bold")
     text.append(one_line(article.title) or "(untitled)")
-    where = ", ".join(p for p in (one_line(article.source), date_text(article.published)) if p)
+    day = article.published.strftime("%Y-%m-%d") if article.published else ""
+    where = ", ".join(p for p in (one_line(article.source), day) if p)
     if where:
         text.append(f" — {where}", style="dim")
     return text
