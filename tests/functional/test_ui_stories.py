@@ -146,6 +146,24 @@ async def test_with_story_read_all_off_m_marks_the_one_article(folder: Path) -> 
         assert not app.store.is_read(ids[1]) and not app.store.is_read(ids[2])
 
 
+async def test_opening_a_story_marks_its_versions_read(folder: Path) -> None:
+    async with open_app(folder) as (app, pilot):
+        ids = [v.id for v in story_list(app).view.versions(app.article_list.articles[0].id)]
+        await pilot.press("enter")
+        await settle(pilot)
+        assert all(app.store.is_read(i) for i in ids)
+        assert not app.store.is_read(app.article_list.articles[1].id)
+
+
+async def test_with_story_read_all_off_opening_marks_the_one_article(folder: Path) -> None:
+    config = write_settings("story_read_all = false\n")
+    async with open_app(folder, config) as (app, pilot):
+        ids = [v.id for v in story_list(app).view.versions(app.article_list.articles[0].id)]
+        await pilot.press("enter")
+        await settle(pilot)
+        assert [app.store.is_read(i) for i in ids] == [True, False, False]
+
+
 async def test_mark_all_read_counts_and_marks_the_versions_too(folder: Path) -> None:
     async with open_app(folder) as (app, pilot):
         await pilot.press("M")

@@ -710,6 +710,7 @@ class NewsApp(StoryActions, App[int]):
         self.store.set_value("last_article", article.id)
         if self.settings.mark_read_on_open and not self.store.is_read(article.id):
             self.store.set_read(article.id, True)
+            self.mark_story(article.id, True)
             self.article_list.refresh_rows()
 
     @on(Reader.Navigate)

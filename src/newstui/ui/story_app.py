@@ -2,7 +2,7 @@
 opening versions and related stories, the diff screen, and which ids "mark read" covers.
 
 :class:`StoryActions` is mixed into :class:`~newstui.ui.app.NewsApp`. It follows the app's
-``library`` and ``indexing`` reactives (``watch_library``, ``watch_indexing``): each new
+``library`` and ``indexing`` reactives (watched from its ``on_mount``): each new
 library (a load, a reload, a fetch) is grouped again once the index is complete, in a
 thread worker; when the stories arrive the list folds them with its cursor kept and the
 status line counts them.
@@ -52,18 +52,25 @@ class StoryActions:
         return app.story_view.with_versions(ids, whole_story=whole)
 
     def mark_story(self, article_id: str, read: bool) -> None:
-        """``article_id`` was marked ``read`` (``m``): its other versions too."""
+        """``article_id`` was marked ``read`` (``m``, or opened): its other versions too."""
         app = cast("NewsApp", self)
         ids = self.story_read_ids([article_id])
         if len(ids) > 1:
             app.store.set_read_many(ids, read)
 
     # --- grouping -------------------------------------------------------------------------
-    def watch_library(self, library: SortedArticles) -> None:
+    def on_mount(self) -> None:
+        """Follow the library and the indexing (Textual calls each class's ``on_mount`` in
+        the MRO: the app's own runs first)."""
+        app = cast("NewsApp", self)
+        app.watch(app, "library", self._library_changed, init=False)
+        app.watch(app, "indexing", self._indexing_changed, init=False)
+
+    def _library_changed(self, library: SortedArticles) -> None:
         self._ungrouped = library
         self._group_when_indexed()
 
-    def watch_indexing(self, indexing: bool) -> None:
+    def _indexing_changed(self, indexing: bool) -> None:
         if not indexing:
             self._group_when_indexed()
 
