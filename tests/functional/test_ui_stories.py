@@ -34,6 +34,7 @@ from textual.widgets import OptionList
 
 from newstui.ui.screens.related import RelatedScreen
 from newstui.ui.screens.versions import DiffScreen
+from newstui.ui.widgets.reader import BACKGROUND_LAYOUT_CHARS
 from newstui.ui.widgets.story_list import StoryList
 from newstui.ui.widgets.story_reader import StoryReader
 
@@ -382,3 +383,33 @@ async def test_the_diff_scrolls_with_j_k_and_space_at_80x24(folder: Path) -> Non
         await pilot.press("space")
         assert body.scroll_y > 2
         assert f"+ {COCOA_ADDED}" in app.screen.lines
+
+
+async def test_a_long_article_laid_out_in_a_thread_gets_its_story_and_related_lines(
+    folder: Path,
+) -> None:
+    long_body = " ".join(
+        f"Board note {n} on cocoa prices and farm gate {n * 7}." for n in range(2500)
+    )
+    assert len(long_body) > BACKGROUND_LAYOUT_CHARS
+    write_article(folder, "long.txt", "Cocoa board notes", long_body, date="1987-03-02T09:00:00")
+    write_article(
+        folder,
+        "long-update.txt",
+        "Cocoa board notes (Update)",
+        long_body + " An update was added at noon.",
+        date="1987-03-02T12:00:00",
+    )
+    async with open_app(folder) as (app, pilot):
+        await pilot.press("j", "enter")  # the cocoa story first (short), then the long one
+        await pilot.press("escape", "k", "enter")
+        await settle(pilot)
+        reader = story_reader(app)
+        assert reader.article is not None and reader.article.title == "Cocoa board notes (Update)"
+        assert await wait_until(pilot, lambda: reader.related is not None)
+        await settle(pilot)
+        lines = reader.plain_lines
+        assert lines[0].startswith("Cocoa board notes (Update)")
+        assert any(line.startswith("Also reported by:") for line in lines[:4])
+        assert not any("Bahia" in line for line in lines)  # never the previous article's text
+        assert "Related" in lines

@@ -113,6 +113,9 @@ class StoryReader(Reader):
         #: The related stories of the shown article (``None``: not worked out yet).
         self.related: list[Article] | None = None
         self._base: tuple[list[Line], list[Match]] = ([], [])
+        #: The article ``_base`` was laid out for (a long one is laid out in a thread: until
+        #: it lands, ``_base`` is the previous article's).
+        self._base_article: Article | None = None
 
     # --- content ----------------------------------------------------------------------
     def show(self, article: Article | None, terms: list[str] | None = None, line: int = 0) -> None:
@@ -128,7 +131,7 @@ class StoryReader(Reader):
         stories (which exclude the article's own story), again."""
         if self.article is not None:
             self.related = None
-            self._apply_layout(*self._base)
+            self._reapply()
             self.find_related()
 
     def find_related(self) -> None:
@@ -160,14 +163,20 @@ class StoryReader(Reader):
             return
         by_id = self.view.by_id
         self.related = [by_id[i] for i in ids if i in by_id]
-        self._apply_layout(*self._base)
+        self._reapply()
+
+    def _reapply(self) -> None:
+        """The story's lines again around the laid-out article (when it is laid out: a
+        layout still running in a thread adds them as it lands)."""
+        if self._base_article is self.article:
+            self._apply_layout(*self._base)
 
     # --- layout -----------------------------------------------------------------------
     def _apply_layout(self, lines: list[Line], matches: list[Match]) -> None:
         """The article's lines with the story's lines under the byline and the related
         stories at the end (the matches moved down with the lines they are on)."""
         self._base = (lines, matches)
-        article = self.article
+        self._base_article = article = self.article
         if article is None or not lines:
             super()._apply_layout(lines, matches)
             return
@@ -205,7 +214,6 @@ class StoryReader(Reader):
         shift = len(head)
         moved = [Match(m.line + shift, m.start, m.end) if m.line >= at else m for m in matches]
         super()._apply_layout([*lines[:at], *head, *lines[at:], *tail], moved)
-        self._base = (lines, matches)
 
     @property
     def related_lines(self) -> list[str]:
