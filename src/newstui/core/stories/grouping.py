@@ -175,14 +175,20 @@ class Stories:
             self.stamp = np.concatenate(
                 [self.stamp, np.fromiter(map(fingerprint, arts), np.int64, len(arts))]
             )
-            heads = [headline_key(a.title) for a in arts]
+            seen_heads: dict[str, tuple[bool, int]] = {}
+            heads = [
+                seen_heads.get(a.title) or seen_heads.setdefault(a.title, headline_key(a.title))
+                for a in arts
+            ]
             self.marked = np.concatenate([self.marked, np.array([m for m, _ in heads], np.bool_)])
             self.head = np.concatenate([self.head, np.array([h for _, h in heads], np.uint64)])
             pairs = candidate_pairs(self.sig, self.params, first_new=first_new)
             extra = marked_pairs(self.head, self.marked, self.params, first_new)
             if len(extra):
                 n = len(self.ids)
-                flat = np.union1d(pairs[:, 0] * n + pairs[:, 1], extra[:, 0] * n + extra[:, 1])
+                flat = _unique_sorted(
+                    np.concatenate([pairs[:, 0] * n + pairs[:, 1], extra[:, 0] * n + extra[:, 1]])
+                )
                 pairs = np.stack([flat // n, flat % n], axis=1)
             ok, jac = verify(
                 self.sig, self.shingles, self.when, pairs, self.params, self.head, self.marked
@@ -310,26 +316,59 @@ def band_keys(sig: npt.NDArray[np.uint32], rows: int) -> npt.NDArray[np.uint64]:
     return key
 
 
+def _unique_sorted(flat: I64Array) -> I64Array:
+    """``np.unique`` by sorting (numpy's hash-based unique is slower on millions)."""
+    if not len(flat):
+        return flat
+    flat = np.sort(flat)
+    keep = np.empty(len(flat), np.bool_)
+    keep[0] = True
+    np.not_equal(flat[1:], flat[:-1], out=keep[1:])
+    return flat[keep]
+
+
 def candidate_pairs(
     sig: npt.NDArray[np.uint32], params: GroupingParams, *, first_new: int = 0
 ) -> npt.NDArray[np.int64]:
     """Unique pairs ``(i, j)``, ``i < j``, of rows sharing a band, with ``j >= first_new``
-    (only pairs involving a new row, for an incremental add)."""
+    (only pairs involving a new row, for an incremental add).
+
+    Rows with identical sketches (copies of one text) are paired with the first of them,
+    which alone takes part in the banding: its links stand for theirs."""
     n = len(sig)
     if n - first_new <= 0 or n < 2:
         return np.zeros((0, 2), np.int64)
     keys = band_keys(sig, params.rows)
-    found: list[I64Array] = []
+    # Identical sketches: one 64-bit hash of all bands, sorted; each run's first row leads.
+    whole = np.zeros(n, np.uint64)
     for b in range(keys.shape[1]):
-        col = keys[:, b]
-        order = np.argsort(col, kind="stable")
-        sk = col[order]
+        whole = (whole ^ keys[:, b]) * np.uint64(0x100000001B3)
+    order = np.lexsort((np.arange(n), whole))
+    sw = whole[order]
+    starts = np.ones(n, np.bool_)
+    np.not_equal(sw[1:], sw[:-1], out=starts[1:])
+    lead_of_sorted = order[np.maximum.accumulate(np.where(starts, np.arange(n), 0))]
+    lead = np.empty(n, np.int64)
+    lead[order] = lead_of_sorted
+    dup = np.flatnonzero(lead != np.arange(n))
+    found: list[I64Array] = []
+    if len(dup):
+        same = (sig[dup] == sig[lead[dup]]).all(axis=1)
+        dup = dup[same]
+        dup = dup[dup >= first_new] if first_new else dup
+        found.append(lead[dup] * n + dup)
+    leaders = np.flatnonzero(lead == np.arange(n))
+    for b in range(keys.shape[1]):
+        col = keys[leaders, b]
+        border = np.argsort(col, kind="stable")
+        sk = col[border]
+        rows = leaders[border]
         for d in range(1, params.max_run + 1):
-            same = np.flatnonzero(sk[d:] == sk[:-d])
-            if not len(same):
+            same_key = np.flatnonzero(sk[d:] == sk[:-d])
+            if not len(same_key):
                 break
-            a = order[same]
-            c = order[same + d]
+            a = rows[same_key]
+            c = rows[same_key + d]
             lo, hi = np.minimum(a, c), np.maximum(a, c)
             if first_new:
                 keep = hi >= first_new
@@ -337,7 +376,7 @@ def candidate_pairs(
             found.append(lo.astype(np.int64) * n + hi)
     if not found:
         return np.zeros((0, 2), np.int64)
-    flat = np.unique(np.concatenate(found))
+    flat = _unique_sorted(np.concatenate(found))
     return np.stack([flat // n, flat % n], axis=1)
 
 

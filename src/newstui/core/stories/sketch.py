@@ -123,7 +123,14 @@ def sketch_texts(texts: Sequence[str]) -> Sketches:
 
 
 def sketch_articles(articles: Sequence[Article]) -> Sketches:
-    return sketch_texts([article_text(a) for a in articles])
+    """The sketches of ``articles``; a text seen twice is sketched once."""
+    texts = [article_text(a) for a in articles]
+    first: dict[str, int] = {}
+    where = np.fromiter((first.setdefault(t, len(first)) for t in texts), np.int64, len(texts))
+    if len(first) == len(texts):
+        return sketch_texts(texts)
+    sk = sketch_texts(list(first))
+    return Sketches(sk.sig[where], sk.size[where])
 
 
 def _sketch_chunk(texts: Sequence[str]) -> tuple[U32Array, I32Array]:
