@@ -439,3 +439,23 @@ def test_diff_is_bounded_on_huge_texts() -> None:
     runs = diff_versions(old, new)
     assert [r.kind for r in runs] == ["kept", "removed", "added", "kept"]
     assert sum(len(r.sentences) for r in runs if r.kind != "removed") == MAX_SENTENCES + 500
+
+
+def test_copies_of_one_text_far_apart_in_time_group_with_their_near_copies_only() -> None:
+    early = [
+        art(f"early{k}", "Bank leaves rate unchanged", BASE[:3], T0 + timedelta(hours=k))
+        for k in range(2)
+    ]
+    late = [
+        art(f"late{k}", "Bank leaves rate unchanged", BASE[:3], T0 + timedelta(days=10, hours=k))
+        for k in range(2)
+    ]
+    everything = [early[0], late[0], early[1], late[1]]
+    st = group_stories(everything)
+    assert grouped(st, early[0], early[1]) and grouped(st, late[0], late[1])
+    assert not grouped(st, early[0], late[0])
+    inc = group_stories(everything[:2])
+    inc.add(everything[2:])
+    assert {a.id: inc.story_of(a.id) for a in everything} == {
+        a.id: st.story_of(a.id) for a in everything
+    }
