@@ -147,7 +147,8 @@ class Stories:
 
         def newest(s: str) -> tuple[float, str]:
             ids = groups.members.get(s) or [s]
-            t = when[row[ids[0]]] if ids[0] in row else math.nan
+            r = row.get(ids[0], -1)
+            t = float(when[r]) if 0 <= r < len(when) else math.nan  # a writer may be busy
             return (-(t if t == t else -math.inf), s)
 
         found.sort(key=newest)
