@@ -290,18 +290,26 @@ def bbc_related_precision(limit: int = 5) -> tuple[float, float]:
 # --------------------------------------------------------------------------- cost
 
 
-def _timed_group(arts: list[Article]) -> tuple[Stories, float, float]:
-    tracemalloc.start()
+def _timed_group(arts: list[Article], memory: bool = False) -> tuple[Stories, float, float]:
+    """Grouped, timed; with ``memory`` a second run under tracemalloc gives the peak of
+    Python and numpy allocations (tracemalloc slows allocation: never timed)."""
     t0 = time.perf_counter()
+    c0 = time.process_time()
     st = group_stories(arts)
     took = time.perf_counter() - t0
-    _, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
+    cpu = time.process_time() - c0
+    print(f"  (grouping {len(arts):,}: {took:.2f} s wall, {cpu:.2f} s CPU)")
+    peak = 0
+    if memory:
+        tracemalloc.start()
+        group_stories(arts)
+        _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
     return st, took, peak / 2**20
 
 
 def cost(label: str, arts: list[Article], related_too: bool) -> None:
-    st, took, peak = _timed_group(arts)
+    st, took, peak = _timed_group(arts, memory=True)
     at_rest = (
         st.sig.nbytes
         + st.shingles.nbytes
@@ -316,12 +324,22 @@ def cost(label: str, arts: list[Article], related_too: bool) -> None:
         f"{sum(1 for _ in st.stories(2)):,} stories of 2+"
     )
     extra = synthetic_articles(100, seed=4242)
+    st.add(extra)  # the first incremental add sorts the band keys once
+    st.remove([a.id for a in extra])
     t0 = time.perf_counter()
     st.add(extra)
     t_add = time.perf_counter() - t0
     t0 = time.perf_counter()
     st.remove([a.id for a in extra])
     t_rm = time.perf_counter() - t0
+    # 100 that join stories: other copies of texts already there.
+    joining = [replace(a, id=make_article_id(url=f"bench:join:{a.id}")) for a in arts[:100]]
+    t0 = time.perf_counter()
+    st.add(joining)
+    t_join = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    st.remove([a.id for a in joining])
+    t_unjoin = time.perf_counter() - t0
     with tempfile.TemporaryDirectory() as tmp:
         path = stories_file_for([Path(tmp)], Path(tmp))
         t0 = time.perf_counter()
@@ -335,7 +353,9 @@ def cost(label: str, arts: list[Article], related_too: bool) -> None:
         size_mb = path.stat().st_size / 2**20
     assert back is not None and len(back) == len(st)
     print(
-        f"  incremental: add 100 in {t_add * 1000:.0f} ms, remove 100 in {t_rm * 1000:.0f} ms; "
+        f"  incremental: add 100 lone articles in {t_add * 1000:.0f} ms, remove them in "
+        f"{t_rm * 1000:.0f} ms; add 100 that join stories in {t_join * 1000:.0f} ms, remove "
+        f"them in {t_unjoin * 1000:.0f} ms; "
         f"cache file {size_mb:.1f} MB, write {t_w * 1000:.0f} ms, read {t_r * 1000:.0f} ms"
     )
     if not related_too:

@@ -23,7 +23,7 @@ MAX_SENTENCE_CHARS = 5_000
 Kind = Literal["kept", "added", "removed"]
 
 # A sentence end: . ! ? (and closing quotes/brackets) then whitespace; or a blank line.
-_SPLIT_RE = re.compile(r"(?<=[.!?])[\"'\u201d\u2019)\]]?\s+|\n\s*\n")
+_SPLIT_RE = re.compile(r"[.!?][\"'\u201d\u2019)\]]?\s+|\n[^\S\n]*\n")
 
 
 @dataclass(frozen=True, slots=True)

@@ -104,6 +104,9 @@ class Stories:
         self.edges = np.zeros((0, 2), np.int32)  # linked pairs of rows
         self.weights = np.zeros(0, np.float32)  # each link's estimated Jaccard
         self._groups = _Groups({}, {})
+        # Per band, the rows' keys (low 32 bits) sorted, and their rows: built on the first
+        # incremental add, kept up to date by add/remove (None: build when needed).
+        self._bands: tuple[npt.NDArray[np.uint32], npt.NDArray[np.int32]] | None = None
 
     # ----------------------------------------------------------------- reading
 
@@ -144,7 +147,8 @@ class Stories:
 
         def newest(s: str) -> tuple[float, str]:
             ids = groups.members.get(s) or [s]
-            t = when[row[ids[0]]] if ids[0] in row else math.nan
+            r = row.get(ids[0], -1)
+            t = float(when[r]) if 0 <= r < len(when) else math.nan  # a writer may be busy
             return (-(t if t == t else -math.inf), s)
 
         found.sort(key=newest)
@@ -175,29 +179,84 @@ class Stories:
             self.stamp = np.concatenate(
                 [self.stamp, np.fromiter(map(fingerprint, arts), np.int64, len(arts))]
             )
-            heads = [headline_key(a.title) for a in arts]
+            seen_heads: dict[str, tuple[bool, int]] = {}
+            heads = [
+                seen_heads.get(a.title) or seen_heads.setdefault(a.title, headline_key(a.title))
+                for a in arts
+            ]
             self.marked = np.concatenate([self.marked, np.array([m for m, _ in heads], np.bool_)])
             self.head = np.concatenate([self.head, np.array([h for _, h in heads], np.uint64)])
-            pairs = candidate_pairs(self.sig, self.params, first_new=first_new)
+            if first_new and len(arts) * 4 <= first_new:
+                pairs = self._incremental_pairs(first_new)
+            else:
+                pairs = candidate_pairs(self.sig, self.params, first_new=first_new, when=self.when)
+                self._bands = None
             extra = marked_pairs(self.head, self.marked, self.params, first_new)
             if len(extra):
                 n = len(self.ids)
-                flat = np.union1d(pairs[:, 0] * n + pairs[:, 1], extra[:, 0] * n + extra[:, 1])
+                flat = _unique_sorted(
+                    np.concatenate([pairs[:, 0] * n + pairs[:, 1], extra[:, 0] * n + extra[:, 1]])
+                )
                 pairs = np.stack([flat // n, flat % n], axis=1)
             ok, jac = verify(
                 self.sig, self.shingles, self.when, pairs, self.params, self.head, self.marked
             )
             self.edges = np.concatenate([self.edges, pairs[ok].astype(np.int32)])
             self.weights = np.concatenate([self.weights, jac[ok].astype(np.float32)])
-            self._publish()
+            if again or ok.any():  # else no story changed: lone articles came in
+                self._publish()
+
+    def _band_index(self, upto: int) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.int32]]:
+        if self._bands is None:
+            keys = band_keys(self.sig[:upto], self.params.rows).astype(np.uint32).T
+            order = np.argsort(keys, axis=1, kind="stable").astype(np.int32)
+            self._bands = (np.take_along_axis(keys, order, axis=1), order)
+        return self._bands
+
+    def _incremental_pairs(self, first_new: int) -> npt.NDArray[np.int64]:
+        """Candidate pairs of the rows from ``first_new`` on (few) with the others and among
+        themselves, by binary search in the sorted band keys; the new keys are merged in."""
+        keys, rows = self._band_index(first_new)
+        n = len(self.ids)
+        new_keys = band_keys(self.sig[first_new:], self.params.rows).astype(np.uint32)
+        new_rows = np.arange(first_new, n, dtype=np.int64)
+        found: list[I64Array] = []
+        cap = self.params.max_run
+        merged_keys = []
+        merged_rows = []
+        for b in range(keys.shape[0]):
+            col = keys[b]
+            q = new_keys[:, b]
+            lo = np.searchsorted(col, q, "left")
+            hi = np.minimum(np.searchsorted(col, q, "right"), lo + cap)
+            counts = hi - lo
+            total = int(counts.sum())
+            if total:
+                ends = np.cumsum(counts)
+                idx = np.repeat(lo - (ends - counts), counts) + np.arange(total)
+                old = rows[b][idx].astype(np.int64)
+                found.append(old * n + np.repeat(new_rows, counts))
+            at = np.searchsorted(col, q, "right")
+            merged_keys.append(np.insert(col, at, q))
+            merged_rows.append(np.insert(rows[b], at, new_rows.astype(np.int32)))
+        self._bands = (np.stack(merged_keys), np.stack(merged_rows))
+        inner = candidate_pairs(self.sig[first_new:], self.params, when=self.when[first_new:])
+        if len(inner):
+            found.append((inner[:, 0] + first_new) * n + inner[:, 1] + first_new)
+        if not found:
+            return np.zeros((0, 2), np.int64)
+        flat = _unique_sorted(np.concatenate(found))
+        return np.stack([flat // n, flat % n], axis=1)
 
     def remove(self, article_ids: Iterable[str]) -> None:
         """Take articles out (unknown ids are ignored); a story they held together splits."""
         with self._lock:
             gone = [a for a in dict.fromkeys(article_ids) if a in self._row]
             if gone:
+                linked = any(a in self._groups.story_of for a in gone)
                 self._drop(gone)
-                self._publish()
+                if linked:  # else only lone articles left
+                    self._publish()
 
     def _drop(self, gone: Sequence[str]) -> None:
         n = len(self.ids)
@@ -218,6 +277,17 @@ class Stories:
         self.head = self.head[keep]
         self.marked = self.marked[keep]
         self.ids = [a for a, k in zip(self.ids, keep.tolist(), strict=True) if k]
+        if self._bands is not None:
+            keys, rows = self._bands
+            if rows.shape[1] == n:
+                mask = keep[rows]
+                width = int(keep.sum())
+                self._bands = (
+                    keys[mask].reshape(len(keys), width),
+                    new_row[rows[mask]].astype(np.int32).reshape(len(keys), width),
+                )
+            else:
+                self._bands = None
         self._row = {a: i for i, a in enumerate(self.ids)}
 
     def _publish(self) -> None:
@@ -310,26 +380,67 @@ def band_keys(sig: npt.NDArray[np.uint32], rows: int) -> npt.NDArray[np.uint64]:
     return key
 
 
+def _unique_sorted(flat: I64Array) -> I64Array:
+    """``np.unique`` by sorting (numpy's hash-based unique is slower on millions)."""
+    if not len(flat):
+        return flat
+    flat = np.sort(flat)
+    keep = np.empty(len(flat), np.bool_)
+    keep[0] = True
+    np.not_equal(flat[1:], flat[:-1], out=keep[1:])
+    return flat[keep]
+
+
 def candidate_pairs(
-    sig: npt.NDArray[np.uint32], params: GroupingParams, *, first_new: int = 0
+    sig: npt.NDArray[np.uint32],
+    params: GroupingParams,
+    *,
+    first_new: int = 0,
+    when: F64Array | None = None,
 ) -> npt.NDArray[np.int64]:
     """Unique pairs ``(i, j)``, ``i < j``, of rows sharing a band, with ``j >= first_new``
-    (only pairs involving a new row, for an incremental add)."""
+    (only pairs involving a new row, for an incremental add).
+
+    Rows with identical sketches (copies of one text) are chained, and the first of each
+    chain alone takes part in the banding: its links stand for theirs."""
     n = len(sig)
     if n - first_new <= 0 or n < 2:
         return np.zeros((0, 2), np.int64)
     keys = band_keys(sig, params.rows)
-    found: list[I64Array] = []
+    # Identical sketches: one 64-bit hash of all bands, sorted by it and then by date; a run
+    # of equal hashes (cut where two dates are more than max_days apart) is chained pair by
+    # pair, and its first row alone takes part in the banding.
+    whole = np.zeros(n, np.uint64)
     for b in range(keys.shape[1]):
-        col = keys[:, b]
-        order = np.argsort(col, kind="stable")
-        sk = col[order]
+        whole = (whole ^ keys[:, b]) * np.uint64(0x100000001B3)
+    t = np.zeros(n) if when is None else np.where(np.isnan(when), np.inf, when)
+    order = np.lexsort((np.arange(n), t, whole))
+    sw, st = whole[order], t[order]
+    starts = np.ones(n, np.bool_)
+    with np.errstate(invalid="ignore"):
+        starts[1:] = (sw[1:] != sw[:-1]) | ((st[1:] - st[:-1]) > params.max_days * 86_400.0)
+    found: list[I64Array] = []
+    follow = np.flatnonzero(~starts)
+    if len(follow):
+        a, c = order[follow - 1], order[follow]
+        same = (sig[a] == sig[c]).all(axis=1)
+        lo, hi = np.minimum(a, c)[same], np.maximum(a, c)[same]
+        if first_new:
+            keep = hi >= first_new
+            lo, hi = lo[keep], hi[keep]
+        found.append(lo.astype(np.int64) * n + hi)
+    leaders = np.sort(order[starts])
+    for b in range(keys.shape[1]):
+        col = keys[leaders, b]
+        border = np.argsort(col, kind="stable")
+        sk = col[border]
+        rows = leaders[border]
         for d in range(1, params.max_run + 1):
-            same = np.flatnonzero(sk[d:] == sk[:-d])
-            if not len(same):
+            same_key = np.flatnonzero(sk[d:] == sk[:-d])
+            if not len(same_key):
                 break
-            a = order[same]
-            c = order[same + d]
+            a = rows[same_key]
+            c = rows[same_key + d]
             lo, hi = np.minimum(a, c), np.maximum(a, c)
             if first_new:
                 keep = hi >= first_new
@@ -337,7 +448,7 @@ def candidate_pairs(
             found.append(lo.astype(np.int64) * n + hi)
     if not found:
         return np.zeros((0, 2), np.int64)
-    flat = np.unique(np.concatenate(found))
+    flat = _unique_sorted(np.concatenate(found))
     return np.stack([flat // n, flat % n], axis=1)
 
 
@@ -519,30 +630,27 @@ def _components(
     if not len(grouped):
         return _Groups({}, {})
     t = when[grouped]
-    dated = ~np.isnan(t)
-    tt = np.where(dated, t, 0.0)
-    # Members newest first (undated last), then id.
-    idlist = [ids[i] for i in grouped.tolist()]
+    undated = np.isnan(t)
+    tt = np.where(undated, 0.0, t)
+    gids = [ids[i] for i in grouped.tolist()]
     id_rank = np.empty(len(grouped), np.int64)
-    id_rank[np.argsort(np.array(idlist, dtype=object), kind="stable")] = np.arange(len(grouped))
-    order = np.lexsort((id_rank, -tt, ~dated, label[grouped]))
+    id_rank[np.argsort(np.array(gids), kind="stable")] = np.arange(len(grouped))
+    lab = label[grouped]
+    # Members newest first (undated last, then by id) ...
+    order = np.lexsort((id_rank, -tt, undated, lab))
+    # ... and the story's id: its earliest member (dated first, oldest, then by id).
+    first = np.lexsort((id_rank, tt, undated, lab))
+    lab_o = lab[order]
+    starts = np.flatnonzero(np.r_[True, lab_o[1:] != lab_o[:-1]])
+    lab_f = lab[first]
+    f_starts = np.flatnonzero(np.r_[True, lab_f[1:] != lab_f[:-1]])
+    sids = [gids[i] for i in first[f_starts].tolist()]  # same label order as starts
+    ordered = [gids[i] for i in order.tolist()]
+    bounds = [*starts.tolist(), len(ordered)]
     members: dict[str, list[str]] = {}
-    story_of: dict[str, str] = {}
-    lab = label[grouped][order].tolist()
-    rows = grouped[order].tolist()
-    dated_l = dated[order].tolist()
-    t_l = tt[order].tolist()
-    start = 0
-    while start < len(rows):
-        end = start
-        while end < len(rows) and lab[end] == lab[start]:
-            end += 1
-        group = [ids[r] for r in rows[start:end]]
-        # The earliest member (dated before undated; then the oldest; then the id).
-        keyed = [(not dated_l[k], t_l[k], ids[rows[k]]) for k in range(start, end)]
-        sid = min(keyed)[2]
+    sid_per_member: list[str] = []
+    for k, sid in enumerate(sids):
+        group = ordered[bounds[k] : bounds[k + 1]]
         members[sid] = group
-        for a in group:
-            story_of[a] = sid
-        start = end
-    return _Groups(story_of, members)
+        sid_per_member.extend([sid] * len(group))
+    return _Groups(dict(zip(ordered, sid_per_member, strict=True)), members)

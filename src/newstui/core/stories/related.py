@@ -33,6 +33,10 @@ __all__ = ["MAX_TERMS", "related", "related_to", "significant_terms"]
 MAX_TERMS = 25
 #: Characters of the body read for its terms.
 BODY_CHARS = 20_000
+#: Terms in more than this share of the articles (and more than MIN_DF_CAP of them) are
+#: not significant (and their long postings would cost the most).
+MAX_DF_SHARE = 0.05
+MIN_DF_CAP = 500
 #: Title words count this many times (a headline says what the story is about).
 TITLE_BOOST = 3
 _FIELDS = (FIELD_INDEX["title"], FIELD_INDEX["body"])
@@ -51,7 +55,7 @@ def significant_terms(
     index: SearchIndex, title: str, body: str, limit: int = MAX_TERMS
 ) -> list[tuple[int, float, float]]:
     """``(term id, weight, idf)`` of the heaviest terms of a text, heaviest first; only
-    terms the index holds in at least two articles."""
+    terms the index holds in at least two articles and at most :data:`MAX_DF_SHARE` of them."""
     snap = index._snap
     stats = snap.stats(index.config)
     counts: Counter[str] = Counter(_toks(body[:BODY_CHARS]))
@@ -59,11 +63,12 @@ def significant_terms(
         counts[t] += TITLE_BOOST
     scored: list[tuple[float, int, float]] = []
     df = stats.df
+    max_df = max(MIN_DF_CAP, MAX_DF_SHARE * stats.n_live)
     for term, tf in counts.items():
         if len(term) < 2 or term.isdigit():
             continue
         tid = snap.terms.get(term)
-        if tid is None or tid >= len(df) or df[tid] < 2:
+        if tid is None or tid >= len(df) or not 2 <= df[tid] <= max_df:
             continue
         idf = stats.idf(float(df[tid]))
         scored.append(((1.0 + math.log(tf)) * idf, tid, idf))
