@@ -32,6 +32,7 @@ from test_ui_support import (
 from textual.containers import VerticalScroll
 from textual.widgets import OptionList
 
+from newstui.core.article import Article
 from newstui.ui.screens.related import RelatedScreen
 from newstui.ui.screens.versions import DiffScreen
 from newstui.ui.widgets.reader import BACKGROUND_LAYOUT_CHARS
@@ -414,3 +415,29 @@ async def test_a_long_article_laid_out_in_a_thread_gets_its_story_and_related_li
         assert "Related" in lines
         body = lines[: lines.index("Related")]
         assert not any("Bahia" in line for line in body)  # never the previous article's text
+
+
+async def test_no_article_is_repred_for_the_workers(
+    folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Textual describes a worker by repr() of its arguments unless given a description:
+    an article's repr holds its whole body (megabytes, on the event loop)."""
+
+    calls: list[str] = []
+
+    def counted(self: Article) -> str:
+        calls.append(self.id)  # (Textual catches what a repr raises: count instead)
+        return "Article(…)"
+
+    monkeypatch.setattr(Article, "__repr__", counted)
+    async with open_app(folder) as (app, pilot):
+        assert story_list(app).view.story_count == 7  # grouped
+        await pilot.press("enter")
+        await settle(pilot)
+        reader = story_reader(app)
+        assert await wait_until(pilot, lambda: reader.related is not None)
+        assert reader.related
+        await pilot.press("D")
+        await settle(pilot)
+        assert isinstance(app.screen, DiffScreen) and app.screen.runs
+    assert calls == []

@@ -81,7 +81,7 @@ class StoryActions:
         self._ungrouped = None
         self._group_thread(library)
 
-    @work(thread=True, exclusive=True, group="stories")
+    @work(thread=True, exclusive=True, group="stories", description="group stories")
     def _group_thread(self, library: SortedArticles) -> None:
         app = cast("NewsApp", self)
         try:

@@ -160,7 +160,8 @@ class DiffScreen(ModalScreen[None]):
             bold=style.bold, dim=style.dim, italic=style.italic, strike=style.strike
         )
 
-    @work(thread=True, exclusive=True, group="diff")
+    # a description: Textual would repr() the arguments (two whole bodies)
+    @work(thread=True, exclusive=True, group="diff", description="compare versions")
     def _compare(self, old: str, new: str) -> None:
         try:
             from newstui.core.stories import diff_versions

@@ -143,7 +143,8 @@ class StoryReader(Reader):
             return
         self._related_thread(article, index, stories)
 
-    @work(thread=True, exclusive=True, group="related")
+    # a description: Textual would repr() the arguments (an article: its whole body)
+    @work(thread=True, exclusive=True, group="related", description="related stories")
     def _related_thread(self, article: Article, index: Any, stories: Any) -> None:
         from newstui.core.stories import related
 
