@@ -71,16 +71,27 @@ def write_article(
     return path
 
 
+def _words(seed: int, count: int) -> list[str]:
+    """``count`` of ``WORDS`` in an order of their own for each ``seed`` (a fixed linear
+    congruential sequence): every article's text differs from every other's, as different
+    stories do (the same words in the same rotation would make them versions of one story)."""
+    x = seed * 2_654_435_761 % 2**32 + 12_345
+    out = []
+    for _ in range(count):
+        x = (x * 1_103_515_245 + 12_345) % 2**31
+        out.append(WORDS[(x >> 16) % len(WORDS)])
+    return out
+
+
 def fill_folder(folder: Path, count: int) -> None:
-    """``count`` deterministic articles: fixed dates, sources and words (no randomness)."""
+    """``count`` deterministic articles, each a story of its own: fixed dates, sources and
+    words (no randomness)."""
     folder.mkdir(parents=True, exist_ok=True)
     sources = ("Reuters", "AP", "BBC News")
     for i in range(count):
         words = [WORDS[(i * 7 + k * 3) % len(WORDS)] for k in range(5)]
         title = f"{words[0].capitalize()} {' '.join(words[1:])} report {i}"
-        paragraphs = [
-            " ".join(WORDS[(i + p * 5 + k) % len(WORDS)] for k in range(40)) for p in range(4)
-        ]
+        paragraphs = [" ".join(_words(i * 4 + p, 40)) for p in range(4)]
         write_article(
             folder,
             f"a{i:04d}.txt",

@@ -18,7 +18,17 @@ from newstui.cli import commands
 from newstui.cli.common import CliError, err_console, say
 from newstui.cli.newsboat import add_newsboat_option
 
-SUBCOMMANDS = ("list", "show", "search", "fetch", "state", "export", "saved")
+SUBCOMMANDS = (
+    "list",
+    "show",
+    "search",
+    "fetch",
+    "state",
+    "export",
+    "saved",
+    "stories",
+    "related",
+)
 
 
 class _Parser(argparse.ArgumentParser):

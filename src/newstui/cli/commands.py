@@ -17,6 +17,7 @@ from newstui.cli import export as export_cmd
 from newstui.cli import fetch as fetch_cmd
 from newstui.cli import saved as saved_cmd
 from newstui.cli import state as state_cmd
+from newstui.cli import stories as stories_cmd
 from newstui.cli.common import (
     CliError,
     err_console,
@@ -36,6 +37,7 @@ if TYPE_CHECKING:  # the core is imported when a command runs, so --help and --v
     from newstui.core.article import Article, Problem
     from newstui.core.library import ScanResult
     from newstui.core.search import SearchIndex, SearchResult
+    from newstui.core.stories import Stories
 
 # Options of the launcher and every command that take a value (to find the subcommand).
 OPTIONS_WITH_VALUE = frozenset({"--config", "--dir"})
@@ -156,6 +158,7 @@ def register(sub: Any) -> None:
     export_cmd.register(sub, _add_dir_option, add_global_options)
     state_cmd.register(sub)
     saved_cmd.register(sub)
+    stories_cmd.register(sub)
 
 
 def dispatch(args: argparse.Namespace) -> int:
@@ -228,7 +231,8 @@ def cmd_list(args: argparse.Namespace) -> int:
             articles = [a for a in articles if store.is_starred(a.id)]
         finally:
             store.close()
-    return _print_list(sort_articles(articles, args.sort), args.format, width)
+    stories = stories_cmd.library_stories(folders, result) if args.format == "jsonl" else None
+    return _print_list(sort_articles(articles, args.sort), args.format, width, stories)
 
 
 def short_id_length(ids: Iterable[str], minimum: int = SHORT_ID) -> int:
@@ -246,12 +250,14 @@ def short_id_length(ids: Iterable[str], minimum: int = SHORT_ID) -> int:
     return longest
 
 
-def _print_list(articles: Sequence[Article], fmt: str, id_width: int = SHORT_ID) -> int:
-    """Print ``articles`` in the order given."""
+def _print_list(
+    articles: Sequence[Article], fmt: str, id_width: int = SHORT_ID, stories: Stories | None = None
+) -> int:
+    """Print ``articles`` in the order given (JSON rows with their story, given ``stories``)."""
     out = out_console()
     if fmt == "jsonl":
         for a in articles:
-            write_json(article_json(a))
+            write_json(stories_cmd.with_story(article_json(a), stories))
         return 0
     table = Table(box=None, header_style="bold", pad_edge=False, expand=True)
     table.add_column("ID", no_wrap=True, min_width=id_width)
@@ -351,6 +357,7 @@ def cmd_search(args: argparse.Namespace) -> int:
     id_width = short_id_length(a.id for a in result.articles)
     one_query = bool(args.query)
     status = 0
+    stories = stories_cmd.library_stories(folders, result) if args.format == "jsonl" else None
     store = open_state()
     try:
         queries: Iterable[str] = [" ".join(args.query)] if one_query else _stdin_queries()
@@ -363,7 +370,7 @@ def cmd_search(args: argparse.Namespace) -> int:
                 if one_query:  # nothing to answer: a usage error, as for a bad option
                     raise CliError(f"search: nothing left to search for in {q!r}", 2)
             if args.format == "jsonl":
-                write_json(result_json(res))
+                write_json(stories_cmd.hits_with_story(result_json(res), stories))
             else:
                 _print_result(res, id_width)
     finally:

@@ -51,11 +51,14 @@ from newstui.ui.status import (
     query_errors,
     searched_so_far,
 )
+from newstui.ui.story_app import StoryActions
 from newstui.ui.theme import DEFAULT_THEME, NEWSTUI_THEME
 from newstui.ui.widgets.article_list import ArticleList
 from newstui.ui.widgets.reader import Reader
 from newstui.ui.widgets.search_box import SearchBox
 from newstui.ui.widgets.status_bar import StatusBar
+from newstui.ui.widgets.story_list import StoryList
+from newstui.ui.widgets.story_reader import StoryReader
 from newstui.ui.widgets.timeline import MIN_ROWS, Timeline
 
 if TYPE_CHECKING:
@@ -79,7 +82,7 @@ STATUS_FOLLOWS = (
 )
 
 
-class NewsApp(App[int]):
+class NewsApp(StoryActions, App[int]):
     """A keyboard-first reader for a folder of news articles."""
 
     CSS_PATH = "newstui.tcss"
@@ -254,8 +257,8 @@ class NewsApp(App[int]):
         yield SearchBox(id="search")
         yield Timeline(id="timeline")
         with Horizontal(id="panes"):
-            yield ArticleList(id="list")
-            yield Reader(id="reader", measure=self.settings.reader_width)
+            yield StoryList(self.story_view, id="list")
+            yield StoryReader(self.story_view, id="reader", measure=self.settings.reader_width)
         yield StatusBar(id="status")
         yield Footer()
 
@@ -573,6 +576,7 @@ class NewsApp(App[int]):
             sort=self.sort,
             problems=self.problem_summary.describe() if self.problem_summary.any else "",
             progress=progress.text if progress is not None else "",
+            stories=self.story_count,
         )
 
     def _refresh_status(self) -> None:
@@ -750,6 +754,7 @@ class NewsApp(App[int]):
         self.store.set_value("last_article", article.id)
         if self.settings.mark_read_on_open and not self.store.is_read(article.id):
             self.store.set_read(article.id, True)
+            self.mark_story(article.id, True)
             self.article_list.refresh_rows()
 
     @on(Reader.Navigate)
@@ -836,6 +841,7 @@ class NewsApp(App[int]):
         if article is None:
             return
         read = self.store.toggle_read(article.id)
+        self.mark_story(article.id, read)
         self.article_list.refresh_rows()
         self.notify("Marked read" if read else "Marked unread", timeout=1.5)
 
@@ -884,6 +890,7 @@ class NewsApp(App[int]):
     def _confirm_mark_read(self, ids: list[str]) -> None:
         if not ids:
             return
+        ids = self.story_read_ids(ids)
         where = "in these results" if self.search_query else "in this list"
         unread = [i for i in ids if not self.store.is_read(i)]
         if not unread:

@@ -17,16 +17,20 @@ from newstui.ui.safe import one_line, visible
 from newstui.ui.screens.confirm import ConfirmScreen
 from newstui.ui.screens.help import BindingGroup, HelpScreen
 from newstui.ui.screens.problems import ProblemsScreen
+from newstui.ui.screens.related import RelatedScreen
+from newstui.ui.screens.versions import DiffScreen
 from newstui.ui.widgets.article_list import ArticleList
 from newstui.ui.widgets.reader import Reader
 from newstui.ui.widgets.search_box import SearchBox
+from newstui.ui.widgets.story_list import StoryList
+from newstui.ui.widgets.story_reader import StoryReader
 from newstui.ui.widgets.timeline import Timeline
 
 #: The panes' bindings, in the help screen's order (after the app's own, "Everywhere").
 PANES: tuple[BindingGroup, ...] = (
     BindingGroup("Search box", SearchBox.BINDINGS),
-    BindingGroup("Article list", ArticleList.BINDINGS),
-    BindingGroup("Reader", Reader.BINDINGS),
+    BindingGroup("Article list", (*ArticleList.BINDINGS, *StoryList.BINDINGS)),
+    BindingGroup("Reader", (*Reader.BINDINGS, *StoryReader.BINDINGS)),
     BindingGroup("Timeline", Timeline.BINDINGS),
 )
 #: The modal screens' bindings (not in the help screen: each says its own keys).
@@ -34,6 +38,8 @@ SCREENS: tuple[Sequence[BindingType], ...] = (
     HelpScreen.BINDINGS,
     ProblemsScreen.BINDINGS,
     ConfirmScreen.BINDINGS,
+    DiffScreen.BINDINGS,
+    RelatedScreen.BINDINGS,
 )
 
 

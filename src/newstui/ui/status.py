@@ -71,6 +71,8 @@ class StatusFacts:
     sort: str
     problems: str
     progress: str
+    #: Stories the articles make (0: not grouped yet, or nothing to group).
+    stories: int = 0
 
 
 def status_line(facts: StatusFacts) -> Text:
@@ -86,6 +88,12 @@ def status_line(facts: StatusFacts) -> Text:
         text.append(f" {listing.shown:,} of {facts.articles:,} articles", style="bold")
     else:
         text.append(f" {facts.articles:,} articles", style="bold")
+    if (
+        facts.stories
+        and facts.stories != facts.articles
+        and not (facts.loading and not facts.articles)
+    ):
+        text.append(f" in {facts.stories:,} stories")
     search = listing.search if listing.searching else None
     if search is not None:
         results = f"{search.total:,} result{'s' if search.total != 1 else ''}"

@@ -10,6 +10,7 @@ Example::
     opml = "~/feeds.opml"
     fetch_timeout = 30                        # seconds a feed may take, retries included
     save_folder = "~/notes/news"              # where the reader's w saves Markdown
+    story_read_all = true                     # m/M on a story marks all its versions
 
     [keymap]                                  # binding id = "keys" (Textual keymaps)
     app.toggle_read = "r"                     # dotted ids may be quoted or not

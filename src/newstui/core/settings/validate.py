@@ -38,6 +38,7 @@ KNOWN_KEYS = (
     "opml",
     "fetch_timeout",
     "save_folder",
+    "story_read_all",
 )
 FETCH_TIMEOUT_MAX = 3600.0
 
@@ -56,6 +57,8 @@ class Settings:
     fetch_timeout: float = 30.0
     #: where the reader's ``w`` saves an article as Markdown (``None``: :func:`save_folder`).
     save_folder: Path | None = None
+    #: ``m`` / ``M`` on a story marks every version of it (false: the one article).
+    story_read_all: bool = True
 
 
 class LoadedSettings(NamedTuple):
@@ -135,6 +138,11 @@ def parse_settings(
                     f"must be true or false, got {quote(value)}; "
                     f"using {str(settings.mark_read_on_open).lower()}",
                 )
+        elif key == "story_read_all":
+            if isinstance(value, bool):
+                settings.story_read_all = value
+            else:
+                warn(key, f"must be true or false, got {quote(value)}; using true")
         elif key == "keymap":
             if not isinstance(value, dict):
                 warn(key, 'must be a table of binding id = "keys" ([keymap]); ignored')

@@ -1,0 +1,472 @@
+"""Stories (issue 14): the grouping rules and their negatives, the story id, incremental
+updates, the cache file, related articles and the sentence diff."""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from newstui.core.article import Article, make_article_id
+from newstui.core.search.index import SearchIndex
+from newstui.core.stories import GroupingParams, Stories, diff_versions, group_stories, related
+from newstui.core.stories.diff import MAX_SENTENCES, sentences
+from newstui.core.stories.sketch import headline_key, sketch_texts
+from newstui.core.stories.store import (
+    load_stories,
+    read_stories,
+    stories_file_for,
+    write_stories,
+)
+
+T0 = datetime(2024, 5, 6, 9, 0, tzinfo=UTC)
+_RNG = random.Random(14)
+_SYLLABLES = ["ka", "lo", "mi", "ne", "pu", "ra", "si", "to", "vu", "ze", "an", "or", "el"]
+VOCAB = sorted(
+    {"".join(_RNG.choice(_SYLLABLES) for _ in range(_RNG.randint(2, 4))) for _ in range(6000)}
+)
+COMMON = [
+    "the",
+    "of",
+    "to",
+    "and",
+    "a",
+    "in",
+    "said",
+    "for",
+    "on",
+    "it",
+    "is",
+    "that",
+    "by",
+    "from",
+    "at",
+    "with",
+    "as",
+    "was",
+]
+
+
+def sentence(rng: random.Random, names: list[str] | None = None) -> str:
+    words = [
+        rng.choice(COMMON) if rng.random() < 0.35 else rng.choice(VOCAB)
+        for _ in range(rng.randint(10, 18))
+    ]
+    if names:
+        words.insert(rng.randrange(len(words)), rng.choice(names))
+    return " ".join(words).capitalize() + "."
+
+
+def story_text(seed: int, n: int = 14, names: list[str] | None = None) -> list[str]:
+    rng = random.Random(seed)
+    return [sentence(rng, names) for _ in range(n)]
+
+
+def body(sents: list[str]) -> str:
+    return "\n\n".join(" ".join(sents[i : i + 3]) for i in range(0, len(sents), 3))
+
+
+def art(
+    key: str,
+    title: str,
+    sents: list[str],
+    when: datetime | None = T0,
+    source: str = "Wire",
+) -> Article:
+    return Article(
+        id=make_article_id(url=f"test:{key}"),
+        title=title,
+        body=body(sents),
+        format="text",
+        source=source,
+        published=when,
+    )
+
+
+BASE = story_text(1)
+ORIGINAL = art("orig", "Acme Corp to buy Zenith in 2 billion deal", BASE)
+CORRECTED = art(
+    "corr",
+    "Acme Corp to buy Zenith in 2.1 billion deal",
+    [*BASE[:5], BASE[5].replace(".", " corrected figure 2.1 billion."), *BASE[6:]],
+    T0 + timedelta(hours=3),
+)
+SYNDICATED = art(
+    "synd",
+    "Zenith agrees to Acme takeover",
+    [sentence(random.Random(99)), *BASE[1:]],  # another lead
+    T0 + timedelta(hours=20),
+    source="Daily Ledger",
+)
+UPDATED = art(
+    "upd",
+    "Acme Corp to buy Zenith; shares jump",
+    [*BASE, *story_text(2, 8)],  # two more paragraphs' worth of news
+    T0 + timedelta(days=1, hours=2),
+)
+NAMES = ["Acme", "Zenith", "Acme Corp", "Zenith Inc"]
+SAME_COMPANY = [
+    art(
+        f"other{k}",
+        f"Acme Corp story number {k}",
+        story_text(100 + k, names=NAMES),
+        T0 + timedelta(days=k % 5),
+    )
+    for k in range(6)
+]
+
+
+def grouped(st: Stories, a: Article, b: Article) -> bool:
+    return st.story_of(a.id) == st.story_of(b.id)
+
+
+# --------------------------------------------------------------------------- grouping rules
+
+
+def test_versions_of_one_story_are_one_story_and_other_stories_of_the_same_company_are_not() -> (
+    None
+):
+    st = group_stories([ORIGINAL, CORRECTED, SYNDICATED, UPDATED, *SAME_COMPANY])
+    sid = st.story_of(ORIGINAL.id)
+    assert st.size(sid) == 4
+    for version in (CORRECTED, SYNDICATED, UPDATED):
+        assert grouped(st, ORIGINAL, version), version.title
+    for other in SAME_COMPANY:
+        assert not grouped(st, ORIGINAL, other), other.title
+        assert st.size(st.story_of(other.id)) == 1
+    assert list(st.stories()) == [sid]
+
+
+def test_story_id_is_the_earliest_member_and_members_are_newest_first() -> None:
+    st = group_stories([UPDATED, SYNDICATED, ORIGINAL, CORRECTED])
+    sid = st.story_of(UPDATED.id)
+    assert sid == ORIGINAL.id  # the earliest version
+    assert st.members(sid) == [UPDATED.id, SYNDICATED.id, CORRECTED.id, ORIGINAL.id]
+    # The same in any input order, and from an incremental build.
+    shuffled = [CORRECTED, UPDATED, ORIGINAL, SYNDICATED]
+    assert group_stories(shuffled).members(sid) == st.members(sid)
+    inc = Stories()
+    for a in shuffled:
+        inc.add([a])
+    assert inc.story_of(SYNDICATED.id) == sid
+    assert inc.members(sid) == st.members(sid)
+
+
+def test_a_lone_article_is_its_own_story_and_an_unknown_id_has_none() -> None:
+    st = group_stories([ORIGINAL, SAME_COMPANY[0]])
+    lone = SAME_COMPANY[0].id
+    assert st.story_of(lone) == lone
+    assert st.members(lone) == [lone]
+    assert st.size(lone) == 1
+    assert st.size("nope") == 0 and st.members("nope") == []
+    assert list(st.stories()) == []
+    assert set(st.stories(min_size=1)) == {ORIGINAL.id, lone}
+
+
+def test_exact_copies_under_other_ids_are_one_story() -> None:
+    copy = art("copy", ORIGINAL.title, BASE, T0 + timedelta(hours=1))
+    st = group_stories([ORIGINAL, copy])
+    assert grouped(st, ORIGINAL, copy)
+
+
+def test_versions_far_apart_in_time_are_not_one_story() -> None:
+    late = art("late", CORRECTED.title, BASE, T0 + timedelta(days=10))
+    st = group_stories([ORIGINAL, late])
+    assert not grouped(st, ORIGINAL, late)
+    # Undated articles are never too far.
+    undated = art("undated", ORIGINAL.title, BASE, None)
+    assert grouped(group_stories([ORIGINAL, undated]), ORIGINAL, undated)
+
+
+def test_a_daily_report_repeating_its_text_does_not_chain_into_one_long_story() -> None:
+    days = [
+        art(f"day{d}", "Central bank adds reserves", BASE, T0 + timedelta(days=d))
+        for d in range(10)
+    ]
+    st = group_stories(days)
+    for sid in st.stories():
+        dates = [next(a for a in days if a.id == m).published for m in st.members(sid)]
+        assert max(dates) - min(dates) <= timedelta(days=GroupingParams().max_days)  # type: ignore[operator]
+    assert st.size(st.story_of(days[0].id)) < 10
+    assert not grouped(st, days[0], days[9])
+
+
+def test_short_items_need_near_identical_text() -> None:
+    # A two-line wire item whose figure differs is another item (a dividend of another
+    # quarter), though most of its few shingles are shared.
+    a = art(
+        "div1",
+        "Alpha Fund sets payout",
+        ["Qtly div 10 cts vs 10 cts prior pay April one record March 15 the fund said."],
+    )
+    b = art(
+        "div2",
+        "Alpha Fund sets payout",
+        ["Qtly div 12 cts vs 10 cts prior pay April one record March 15 the fund said."],
+    )
+    assert not grouped(group_stories([a, b]), a, b)
+    assert grouped(group_stories([a, b], GroupingParams(short_jaccard=0.0)), a, b)  # the rule
+
+
+def test_a_marked_correction_joins_its_original_on_less_text_similarity() -> None:
+    rewritten = [*BASE[:4], *story_text(7, 10)]  # much of the text rewritten
+    fix = art(
+        "fix", "CORRECTED - Acme Corp to buy Zenith for less", rewritten, T0 + timedelta(hours=5)
+    )
+    same_unmarked = art(
+        "nofix", "Acme Corp to buy Zenith for less", rewritten, T0 + timedelta(hours=5)
+    )
+    assert headline_key(fix.title) == (True, headline_key(ORIGINAL.title)[1])
+    assert grouped(group_stories([ORIGINAL, fix]), ORIGINAL, fix)
+    assert not grouped(group_stories([ORIGINAL, same_unmarked]), ORIGINAL, same_unmarked)
+    # The mark does not group a different story of the same company.
+    other = art("fix2", "CORRECTED - Acme Corp names new chief", story_text(8), T0)
+    assert not grouped(group_stories([ORIGINAL, other]), ORIGINAL, other)
+
+
+def test_headline_key_drops_the_mark_and_tickers() -> None:
+    assert headline_key("(CORRECTED) - CRAZY EDDIE <CRZY.O> SETS RIGHTS") == headline_key(
+        "CORRECTED-CRAZY EDDIE <CRZY> SETS RIGHTS"
+    )
+    assert headline_key("UPDATE 2-Crazy Eddie sets rights")[0] is True
+    assert headline_key("Crazy Eddie sets rights") == (
+        False,
+        headline_key("UPDATE 2-Crazy Eddie")[1],
+    )
+    assert headline_key("")[1] == 0
+
+
+# --------------------------------------------------------------------------- incremental
+
+
+def test_add_and_remove_keep_the_grouping_a_cold_build_gives() -> None:
+    everything = [ORIGINAL, CORRECTED, SYNDICATED, UPDATED, *SAME_COMPANY]
+    st = group_stories([ORIGINAL, *SAME_COMPANY])
+    assert st.size(ORIGINAL.id) == 1
+    st.add([CORRECTED, SYNDICATED, UPDATED])
+    cold = group_stories(everything)
+    for a in everything:
+        assert st.story_of(a.id) == cold.story_of(a.id)
+    st.remove([ORIGINAL.id])
+    # The story's id moves to its earliest remaining version; the others stay together.
+    sid = st.story_of(CORRECTED.id)
+    assert sid == CORRECTED.id
+    assert set(st.members(sid)) == {CORRECTED.id, SYNDICATED.id, UPDATED.id}
+    assert ORIGINAL.id not in st
+    st.remove(["unknown"])  # ignored
+
+
+def test_adding_an_article_again_with_new_text_regroups_it() -> None:
+    st = group_stories([ORIGINAL, CORRECTED])
+    changed = art("corr", "Something else entirely", story_text(55), CORRECTED.published)
+    assert changed.id == CORRECTED.id
+    st.add([changed])
+    assert len(st) == 2
+    assert not grouped(st, ORIGINAL, changed)
+
+
+def test_empty_and_wordless_articles_group_with_nothing() -> None:
+    e1 = art("e1", "", [])
+    e2 = art("e2", "", [])
+    st = group_stories([e1, e2, ORIGINAL])
+    assert not grouped(st, e1, e2)
+    assert group_stories([]).size("x") == 0
+
+
+def test_sketches_are_stable_and_agree_with_jaccard() -> None:
+    text = " ".join(BASE)
+    a = sketch_texts([text, text])
+    assert np.array_equal(a.sig[0], a.sig[1])
+    assert np.array_equal(sketch_texts([text]).sig[0], a.sig[0])  # no state between calls
+    half = " ".join(BASE[:7]) + " " + " ".join(story_text(3, 7))
+    s = sketch_texts([text, half])
+    est = float((s.sig[0] == s.sig[1]).mean())
+    assert 0.15 < est < 0.6  # about a third of the shingles are shared
+
+
+# --------------------------------------------------------------------------- cache
+
+
+def test_the_cache_round_trips_and_a_corrupt_file_is_rebuilt(tmp_path: Path) -> None:
+    arts = [ORIGINAL, CORRECTED, SYNDICATED, *SAME_COMPANY]
+    st = load_stories([tmp_path], arts, cache_dir=tmp_path)
+    path = stories_file_for([tmp_path], tmp_path)
+    assert path.exists()
+    back = read_stories(path)
+    assert back is not None
+    assert back.members(ORIGINAL.id) == st.members(ORIGINAL.id)
+    assert read_stories(path, GroupingParams(jaccard=0.9)) is None  # other rules: rebuilt
+    data = bytearray(path.read_bytes())
+    data[-3] ^= 0xFF
+    path.write_bytes(bytes(data))
+    assert read_stories(path) is None
+    again = load_stories([tmp_path], arts, cache_dir=tmp_path)
+    assert again.members(ORIGINAL.id) == st.members(ORIGINAL.id)
+    assert read_stories(path) is not None  # rewritten
+
+
+def test_load_stories_updates_the_cache_incrementally(tmp_path: Path) -> None:
+    load_stories([tmp_path], [ORIGINAL, *SAME_COMPANY], cache_dir=tmp_path)
+    st = load_stories([tmp_path], [ORIGINAL, CORRECTED, *SAME_COMPANY[1:]], cache_dir=tmp_path)
+    assert grouped(st, ORIGINAL, CORRECTED)
+    assert SAME_COMPANY[0].id not in st
+    path = stories_file_for([tmp_path], tmp_path)
+    before = path.stat().st_mtime_ns
+    st2 = load_stories([tmp_path], [ORIGINAL, CORRECTED, *SAME_COMPANY[1:]], cache_dir=tmp_path)
+    assert path.stat().st_mtime_ns == before  # nothing changed: not rewritten
+    assert st2.members(ORIGINAL.id) == st.members(ORIGINAL.id)
+
+
+def test_stored_parts_that_do_not_fit_are_refused() -> None:
+    st = group_stories([ORIGINAL, CORRECTED])
+    with pytest.raises(ValueError):
+        Stories.from_parts(
+            st.ids,
+            st.sig[:1],
+            st.shingles,
+            st.when,
+            st.stamp,
+            st.edges,
+            st.weights,
+            st.head,
+            st.marked,
+        )
+    bad_edges = np.array([[0, 5]], np.int32)
+    with pytest.raises(ValueError):
+        Stories.from_parts(
+            st.ids,
+            st.sig,
+            st.shingles,
+            st.when,
+            st.stamp,
+            bad_edges,
+            st.weights[:1],
+            st.head,
+            st.marked,
+        )
+
+
+def test_write_stories_then_read_gives_the_same_arrays(tmp_path: Path) -> None:
+    st = group_stories([ORIGINAL, CORRECTED, UPDATED])
+    path = tmp_path / "s.bin"
+    write_stories(path, st)
+    back = read_stories(path)
+    assert back is not None
+    assert back.ids == st.ids
+    assert np.array_equal(back.sig, st.sig) and np.array_equal(back.edges, st.edges)
+    assert np.array_equal(back.marked, st.marked) and np.array_equal(back.head, st.head)
+
+
+# --------------------------------------------------------------------------- related
+
+
+def _topic_articles() -> list[Article]:
+    """Three topics of four stories each, each topic with its own words, plus a story's
+    second version."""
+    out = []
+    for topic in range(3):
+        rng = random.Random(500 + topic)
+        topic_words = rng.sample(VOCAB, 30)
+        for k in range(4):
+            srng = random.Random(topic * 100 + k)
+            sents = [
+                sentence(srng, topic_words) + " " + sentence(srng, topic_words) for _ in range(6)
+            ]
+            out.append(
+                art(
+                    f"t{topic}-{k}",
+                    f"{topic_words[k]} {topic_words[k + 1]} news",
+                    sents,
+                    T0 + timedelta(days=k),
+                )
+            )
+    return out
+
+
+def test_related_are_other_stories_of_the_same_topic_one_per_story() -> None:
+    arts = _topic_articles()
+    first = arts[0]
+    version = art("t0-0-v2", first.title, first.body.split("\n\n"), T0 + timedelta(hours=2))
+    arts.append(version)
+    index = SearchIndex()
+    index.add(arts)
+    st = group_stories(arts)
+    assert grouped(st, first, version)
+    hits = related(index, first.id, limit=3, stories=st)
+    ids = [h for h, _ in hits]
+    assert len(ids) == 3
+    assert first.id not in ids and version.id not in ids  # not its own story
+    assert set(ids) == {a.id for a in arts[1:4]}  # the same topic
+    scores = [s for _, s in hits]
+    assert scores == sorted(scores, reverse=True) and all(0 < s <= 1 for s in scores)
+    # Without stories only the article itself is left out: its version comes first.
+    assert related(index, first.id, limit=1)[0][0] == version.id
+
+
+def test_related_of_an_unknown_id_or_a_library_wrapper() -> None:
+    arts = _topic_articles()
+    index = SearchIndex()
+    index.add(arts)
+
+    class Lib:
+        search_index = index
+
+    assert related(index, "missing") == []
+    assert related(Lib(), arts[0].id, limit=2) == related(index, arts[0].id, limit=2)
+    assert related(index, arts[0].id, limit=0) == []
+
+
+# --------------------------------------------------------------------------- diff
+
+
+def test_diff_marks_added_removed_and_kept_sentences() -> None:
+    old = "Acme will buy Zenith. The price is 2 billion dollars. Shares rose.\n\nMore later."
+    new = "Acme will buy Zenith. The price is 2.1 billion dollars. Shares rose.\n\nMore later. Analysts cheered!"
+    runs = diff_versions(old, new)
+    assert [(r.kind, r.sentences) for r in runs] == [
+        ("kept", ("Acme will buy Zenith.",)),
+        ("removed", ("The price is 2 billion dollars.",)),
+        ("added", ("The price is 2.1 billion dollars.",)),
+        ("kept", ("Shares rose.", "More later.")),
+        ("added", ("Analysts cheered!",)),
+    ]
+    assert diff_versions(old, old) == [diff_versions(old, old)[0]]
+    assert diff_versions(old, old)[0].kind == "kept"
+    assert diff_versions("", "") == []
+
+
+def test_diff_ignores_case_and_spacing_and_keeps_quotes_with_their_sentence() -> None:
+    runs = diff_versions('He said "yes."  Then  left.', 'HE SAID "YES." Then left.')
+    assert [r.kind for r in runs] == ["kept"]
+    assert sentences('He said "yes." Then left.') == ['He said "yes."', "Then left."]
+
+
+def test_diff_is_bounded_on_huge_texts() -> None:
+    old = " ".join(f"Sentence number {i}." for i in range(MAX_SENTENCES + 500))
+    new = old.replace("Sentence number 7.", "Sentence number seven.")
+    runs = diff_versions(old, new)
+    assert [r.kind for r in runs] == ["kept", "removed", "added", "kept"]
+    assert sum(len(r.sentences) for r in runs if r.kind != "removed") == MAX_SENTENCES + 500
+
+
+def test_copies_of_one_text_far_apart_in_time_group_with_their_near_copies_only() -> None:
+    early = [
+        art(f"early{k}", "Bank leaves rate unchanged", BASE[:3], T0 + timedelta(hours=k))
+        for k in range(2)
+    ]
+    late = [
+        art(f"late{k}", "Bank leaves rate unchanged", BASE[:3], T0 + timedelta(days=10, hours=k))
+        for k in range(2)
+    ]
+    everything = [early[0], late[0], early[1], late[1]]
+    st = group_stories(everything)
+    assert grouped(st, early[0], early[1]) and grouped(st, late[0], late[1])
+    assert not grouped(st, early[0], late[0])
+    inc = group_stories(everything[:2])
+    inc.add(everything[2:])
+    assert {a.id: inc.story_of(a.id) for a in everything} == {
+        a.id: st.story_of(a.id) for a in everything
+    }
