@@ -17,7 +17,7 @@ from newstui import __version__
 from newstui.cli import commands
 from newstui.cli.common import CliError, err_console, say
 
-SUBCOMMANDS = ("list", "show", "search", "fetch", "state")
+SUBCOMMANDS = ("list", "show", "search", "fetch", "state", "serve")
 
 
 class _Parser(argparse.ArgumentParser):

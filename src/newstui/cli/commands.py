@@ -14,6 +14,7 @@ from rich.table import Table
 from rich.text import Text
 
 from newstui.cli import fetch as fetch_cmd
+from newstui.cli import serve as serve_cmd
 from newstui.cli import state as state_cmd
 from newstui.cli.common import (
     CliError,
@@ -145,6 +146,7 @@ def register(sub: Any) -> None:
 
     fetch_cmd.register(sub)
     state_cmd.register(sub)
+    serve_cmd.register(sub)
 
 
 def dispatch(args: argparse.Namespace) -> int:
