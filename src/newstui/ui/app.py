@@ -896,7 +896,16 @@ class NewsApp(App[int]):
 
         try:
             http = HttpOptions(timeout=self.settings.fetch_timeout)
-            report = fetch_feeds(sources, self.folder, progress=progress, cancel=cancel, http=http)
+            from newstui.core.fetch.fulltext import fetch_full_text_feeds
+
+            report = fetch_feeds(
+                sources,
+                self.folder,
+                full_text=fetch_full_text_feeds(self.settings, sources),
+                progress=progress,
+                cancel=cancel,
+                http=http,
+            )
         except FetchError as exc:
             self.post_message(Fetched(None, [], str(exc)))
             return

@@ -8,7 +8,7 @@ import queue
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -16,6 +16,7 @@ from urllib.parse import unquote, urlsplit
 
 import httpx
 
+from newstui.core.fetch.fulltext import FullTextError, page_markdown
 from newstui.core.fetch.http import Cancelled, FetchError, HttpOptions, http_get, make_client
 from newstui.core.fetch.models import FeedProgress, FeedResult, FetchReport, Stage
 from newstui.core.fetch.parse import (
@@ -28,7 +29,7 @@ from newstui.core.fetch.parse import (
 )
 from newstui.core.fetch.pool import DaemonPool
 from newstui.core.fetch.store import FetchStore
-from newstui.core.fetch.text import clean_line, tidy_markdown
+from newstui.core.fetch.text import clean_line
 from newstui.core.fetch.writer import (
     LinkRefused,
     clean_stale_temps,
@@ -41,7 +42,6 @@ from newstui.core.fetch.writer import (
 from newstui.core.paths import data_dir
 
 ProgressCallback = Callable[[FeedProgress], None]
-PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"
 MAX_JOBS = 32
 CONVERT_SECONDS = 3.0  # HTML-to-Markdown time per feed and run; later entries: plain text
 INTERRUPT_GRACE = 0.5  # seconds to let workers finish a write after ctrl+c or cancel
@@ -94,7 +94,7 @@ def fetch_feeds(
     sources: Sequence[str],
     dest: Path,
     *,
-    full_text: bool = False,
+    full_text: bool | Collection[str] = False,
     jobs: int = 4,
     progress: ProgressCallback | None = None,
     cancel: threading.Event | None = None,
@@ -103,6 +103,10 @@ def fetch_feeds(
 ) -> FetchReport:
     """Fetch every feed in ``sources`` (http(s) URLs, ``file://`` URLs or local paths of
     feeds or OPML lists) into ``dest/<feed>/<date>-<title>.md``.
+
+    ``full_text``: ``True`` replaces every entry's text with its web page's article text;
+    a collection of sources (as given, or feed URLs) does so for those feeds only (the
+    settings' ``full_text = "always"``).
 
     Synchronous: runs ``jobs`` feeds at a time in worker threads and returns when all are
     done. ``progress`` is called in the calling thread. Setting ``cancel`` stops the run
@@ -167,6 +171,7 @@ def fetch_feeds(
     client = make_client(opts, pool=jobs)
     feed_pool = DaemonPool(jobs, f"{WORKER_THREAD_PREFIX}-feed")
     page_pool = DaemonPool(jobs, f"{WORKER_THREAD_PREFIX}-page") if full_text else None
+    only = None if isinstance(full_text, bool) else frozenset(full_text)
     ctx = _Context(
         dest=dest,
         dest_key=str(dest.resolve()),
@@ -174,7 +179,8 @@ def fetch_feeds(
         client=client,
         opts=opts,
         stop=stop,
-        full_text=full_text,
+        full_text=bool(full_text),
+        full_text_only=only,
         page_pool=page_pool,
         events=events,
         fetched_at=datetime.now(UTC).replace(microsecond=0),
@@ -358,6 +364,8 @@ class _Context:
     opts: HttpOptions
     stop: threading.Event
     full_text: bool
+    #: the sources whose pages are fetched (``None``: every source, when ``full_text``)
+    full_text_only: frozenset[str] | None
     page_pool: DaemonPool | None
     events: queue.SimpleQueue[FeedProgress]
     fetched_at: datetime
@@ -477,8 +485,10 @@ def _write_entries(
             f"feed's HTML to Markdown took more than {CONVERT_SECONDS:g} s"
         )
     pages: list[cf.Future[tuple[str | None, str | None]] | None] = []
+    only = ctx.full_text_only
+    wanted = only is None or src.feed in only or (bool(src.url) and src.url in only)
     for entry, _, _ in todo:
-        if ctx.page_pool is not None and entry.url:
+        if ctx.page_pool is not None and wanted and entry.url:
             pages.append(ctx.page_pool.submit(_full_text, entry.url, ctx))
         else:
             pages.append(None)
@@ -561,41 +571,13 @@ def _full_text(url: str, ctx: _Context) -> tuple[str | None, str | None]:
         # One page of a dead or trickling server costs a timeout; the rest cost nothing.
         return None, f"page not fetched: {host} timed out on another page in this run"
     try:
-        resp = http_get(ctx.client, url, ctx.opts, accept=PAGE_ACCEPT, cancel=ctx.stop)
+        return page_markdown(ctx.client, url, ctx.opts, cancel=ctx.stop), None
     except Cancelled:
         return None, CANCELLED
-    except FetchError as exc:
-        if str(exc).startswith("timed out"):
+    except FullTextError as exc:
+        if str(exc).startswith("page not fetched: timed out"):
             ctx.slow_hosts.add(host)
-        return None, f"page not fetched: {exc}"
-    ctype = resp.content_type.split(";")[0].strip().lower()
-    if ctype and ctype not in ("text/html", "application/xhtml+xml", "text/plain"):
-        return None, f"the page is {ctype}, not HTML"
-    from newstui.core.loaders.htmlpage import MAX_DEPTH, MAX_EXTRACT_CHARS, nesting_depth
-
-    if len(resp.content) > MAX_EXTRACT_CHARS:
-        # trafilatura costs about a second and 50 MB per MB of page
-        return None, f"the page is larger than {MAX_EXTRACT_CHARS // (1024 * 1024)} MB"
-    page = resp.content.decode("utf-8", "replace")
-    if nesting_depth(page) > MAX_DEPTH:
-        return None, f"the page's HTML is nested more than {MAX_DEPTH} levels deep"
-    try:
-        import trafilatura
-
-        text = trafilatura.extract(
-            resp.content,
-            url=resp.url,
-            output_format="markdown",
-            include_links=True,
-            include_images=False,
-            include_tables=True,
-            include_comments=False,
-        )
-    except (Exception, RecursionError) as exc:  # an extractor bug must not fail the feed
-        return None, f"extraction failed: {type(exc).__name__}"
-    if not text or not text.strip():
-        return None, "no article text found on the page"
-    return tidy_markdown(text), None
+        return None, str(exc)
 
 
 __all__ = ["clean_line", "default_state_path", "fetch_feeds"]

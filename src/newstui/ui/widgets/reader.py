@@ -21,6 +21,7 @@ from textual.strip import Strip
 from textual.worker import get_current_worker
 
 from newstui.core.article import Article
+from newstui.ui.fulltext import FullText
 from newstui.ui.render import render_article_lines
 from newstui.ui.safe import one_line
 
@@ -158,6 +159,7 @@ class Reader(ScrollView, can_focus=True):
         Binding("right_square_bracket", "next_article", "Next", id="reader.next"),
         Binding("o", "open_url", "Open URL", show=False, id="reader.open_url"),
         Binding("y", "copy_url", "Copy URL", show=False, id="reader.copy_url"),
+        Binding("x", "full_text", "Full text", show=False, id="reader.full_text"),
         Binding("escape", "close", "Back", id="reader.back"),
     ]
 
@@ -189,9 +191,11 @@ class Reader(ScrollView, can_focus=True):
         self._current_match = -1
         self._rendered_width = -1
         self._pending_line: int | None = None
+        self.full_text = FullText(self)  # x: the web page's text (ui/fulltext.py)
 
     # --- content ----------------------------------------------------------------------
     def show(self, article: Article | None, terms: list[str] | None = None, line: int = 0) -> None:
+        article = self.full_text.shown(article)
         self.article = article
         self._terms = list(terms or [])
         self._current_match = -1
@@ -214,6 +218,10 @@ class Reader(ScrollView, can_focus=True):
             self._current_match = -1
             self._pending_line = int(self.scroll_y)
             self._layout()
+
+    @property
+    def terms(self) -> list[str]:
+        return list(self._terms)
 
     @property
     def line_count(self) -> int:
@@ -428,6 +436,9 @@ class Reader(ScrollView, can_focus=True):
             return
         self.app.copy_to_clipboard(url)
         self.notify(f"Copied {url}", markup=False)
+
+    def action_full_text(self) -> None:
+        self.full_text.toggle()
 
     def action_close(self) -> None:
         self.post_message(self.Closed())
