@@ -1041,6 +1041,10 @@ def run_app(folder: Path | Sequence[Path], config: str | None = None) -> int:
 
         print(f"newstui: {exc}", file=sys.stderr)
         return 2
+    if app.settings.images:  # textual-image asks the terminal now, before the app owns it
+        from newstui.ui.widgets.article_image import prepare_terminal
+
+        prepare_terminal()
     try:
         code = app.run()
     finally:

@@ -18,6 +18,7 @@ import httpx
 
 from newstui.core.fetch.fulltext import FullTextError, page_markdown
 from newstui.core.fetch.http import Cancelled, FetchError, HttpOptions, http_get, make_client
+from newstui.core.fetch.images import html_image_urls
 from newstui.core.fetch.models import FeedProgress, FeedResult, FetchReport, Stage
 from newstui.core.fetch.parse import (
     Entry,
@@ -458,6 +459,7 @@ def _write_entries(
 ) -> None:
     todo: list[tuple[Entry, str, str | None]] = []  # entry, content hash, existing path
     keys: set[str] = set()
+    images: dict[str, list[str]] = {}
     convert_until = time.monotonic() + CONVERT_SECONDS
     plain = 0
     for entry in doc.entries:
@@ -473,6 +475,8 @@ def _write_entries(
             continue
         late = bool(entry.html) and time.monotonic() > convert_until
         try:
+            if entry.html:  # its images, named in the front matter (the reader shows them)
+                images[entry.key] = html_image_urls(entry.html, entry.base or entry.url)
             ready = entry.materialize(plain=late)
         except (Exception, RecursionError) as exc:  # one bad entry never fails its feed
             result.notes.append(f"entry {entry.title!r} skipped: {entry_problem(exc)}")
@@ -509,7 +513,11 @@ def _write_entries(
                 else:
                     result.notes.append(f"{entry.url}: kept the feed's summary ({why})")
             document = render_document(
-                entry, source=doc.title, feed_url=src.key, fetched_at=ctx.fetched_at
+                entry,
+                source=doc.title,
+                feed_url=src.key,
+                fetched_at=ctx.fetched_at,
+                extra={"images": images[entry.key]} if images.get(entry.key) else None,
             )
             file_hash = _sha(document)
             if old_path is not None:

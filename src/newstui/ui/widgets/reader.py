@@ -24,6 +24,7 @@ from newstui.core.article import Article
 from newstui.ui.fulltext import FullText
 from newstui.ui.render import render_article_lines
 from newstui.ui.safe import one_line
+from newstui.ui.widgets.article_image import ReaderImages
 
 
 @dataclass(slots=True, frozen=True)
@@ -192,10 +193,12 @@ class Reader(ScrollView, can_focus=True):
         self._rendered_width = -1
         self._pending_line: int | None = None
         self.full_text = FullText(self)  # x: the web page's text (ui/fulltext.py)
+        self.images = ReaderImages(self)  # the article's images, after its text
 
     # --- content ----------------------------------------------------------------------
     def show(self, article: Article | None, terms: list[str] | None = None, line: int = 0) -> None:
         article = self.full_text.shown(article)
+        self.images.shown(self.full_text.original)
         self.article = article
         self._terms = list(terms or [])
         self._current_match = -1
@@ -218,6 +221,10 @@ class Reader(ScrollView, can_focus=True):
             self._current_match = -1
             self._pending_line = int(self.scroll_y)
             self._layout()
+
+    @property
+    def is_container(self) -> bool:
+        return bool(self.children)  # the images' gallery (widgets/article_image.py)
 
     @property
     def terms(self) -> list[str]:
@@ -287,6 +294,7 @@ class Reader(ScrollView, can_focus=True):
             self._apply_layout(lines, matches)
 
     def _apply_layout(self, lines: list[Line], matches: list[Match]) -> None:
+        lines = self.images.extend(lines, self._rendered_width)
         self._lines = lines
         self._matches = matches
         self.virtual_size = Size(self.scrollable_content_region.width, len(lines))
