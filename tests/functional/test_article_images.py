@@ -66,7 +66,9 @@ async def test_an_image_is_cached_and_shown_in_the_reader_then_offline(
         image = shown_images(app)[0]
         # drawn: a region on screen under the article's text, inside the reader
         assert image.region.height > 0 and image.region.width > 0
-        text_lines = [n for n, line in enumerate(app.reader.plain_lines) if "harbour at dawn" in line]
+        text_lines = [
+            n for n, line in enumerate(app.reader.plain_lines) if "harbour at dawn" in line
+        ]
         assert text_lines and app.reader.line_count > text_lines[-1] + 12
         assert "1 image" in "\n".join(
             str(s.render()) for s in app.reader.query(".article-images-note")
@@ -160,15 +162,17 @@ async def test_html_articles_images_resolved_against_their_url(
         assert await wait_until(pilot, lambda: len(shown_images(app)) == 1)
 
 
-def test_fetched_entries_name_their_images(tmp_path: Path, feed_server: FeedServer) -> None:
+async def test_fetched_entries_name_their_images_cached_at_fetch_time(
+    tmp_path: Path, feed_server: FeedServer
+) -> None:
     feed_server.static("/pics/b.png", png(), "image/png")
     rss = (
-        "<rss version='2.0'><channel><title>Pics</title><link>{base}/</link>"
-        "<item><title>With a picture</title><link>{base}/news/1</link>"
+        f"<rss version='2.0'><channel><title>Pics</title><link>{feed_server.base}/</link>"
+        f"<item><title>With a picture</title><link>{feed_server.base}/news/1</link>"
         "<description>&lt;p&gt;Text&lt;/p&gt;&lt;img src=&quot;/pics/b.png&quot;&gt;"
         "&lt;img src=&quot;data:image/png;base64,AAAA&quot;&gt;</description></item>"
         "</channel></rss>"
-    ).format(base=feed_server.base)
+    )
     feed_server.static("/pics.xml", rss.encode(), "application/rss+xml")
     dest = tmp_path / "out"
     report = fetch_feeds(
@@ -176,7 +180,38 @@ def test_fetched_entries_name_their_images(tmp_path: Path, feed_server: FeedServ
         dest,
         state_path=tmp_path / "s.sqlite3",
         http=HttpOptions(timeout=5, retries=0),
+        images=True,
     )
     assert report.ok
     (post,) = [frontmatter.load(p) for p in dest.rglob("*.md")]
-    assert post["images"] == [feed_server.url("/pics/b.png")]
+    assert post["images"] == [feed_server.url("/pics/b.png")]  # data: left out
+    assert [p.read_bytes() for p in cached_files()] == [png()]  # cached by the fetch
+    # read offline: the image server is gone, the reader shows the cached copy
+    feed_server.routes.pop("/pics/b.png")
+    async with open_app(dest) as (app, pilot):
+        await pilot.press("enter")
+        assert await wait_until(pilot, lambda: len(shown_images(app)) == 1)
+    assert feed_server.hits["/pics/b.png"] == 1
+
+
+@pytest.mark.parametrize("flag", [True, False])
+def test_fetch_command_caches_images_with_images_flag(
+    tmp_path: Path, feed_server: FeedServer, flag: bool
+) -> None:
+    from cli_run import cli_env, run_newstui
+
+    feed_server.static("/pics/c.png", png(), "image/png")
+    rss = (
+        "<rss version='2.0'><channel><title>Pics</title>"
+        f"<item><title>One</title><link>{feed_server.base}/news/1</link>"
+        f"<description>&lt;img src=&quot;{feed_server.base}/pics/c.png&quot;&gt;</description></item>"
+        "</channel></rss>"
+    )
+    feed_server.static("/c.xml", rss.encode(), "application/rss+xml")
+    home = tmp_path / "home"
+    args = ["fetch", feed_server.url("/c.xml"), "--dir", str(tmp_path / "out")]
+    result = run_newstui(cli_env(home), *args, *(["--images"] if flag else []), timeout=120)
+    assert result.returncode == 0, result.stderr
+    cached = list((home / "xdg_cache_home" / "newstui" / "images").glob("*.img"))
+    assert len(cached) == (1 if flag else 0)
+    assert feed_server.hits["/pics/c.png"] == (1 if flag else 0)

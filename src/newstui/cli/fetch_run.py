@@ -56,7 +56,8 @@ def run(args: argparse.Namespace) -> int:
     with _sigterm_as_interrupt(signals):
         try:
             full_text = args.full_text or fetch_full_text_feeds(settings, sources)
-            report = _run_with_progress(sources, dest, full_text, args.jobs, opts)
+            images = args.images and getattr(settings, "images", True)
+            report = _run_with_progress(sources, dest, full_text, args.jobs, opts, images)
         except FetchError as exc:
             raise CliError(str(exc), 1) from None
         except KeyboardInterrupt:
@@ -138,6 +139,7 @@ def _run_with_progress(
     full_text: bool | frozenset[str],
     jobs: int,
     opts: HttpOptions,
+    images: bool = False,
 ) -> FetchReport:
     console = err_console()
     progress = Progress(
@@ -181,7 +183,13 @@ def _run_with_progress(
 
     with progress:
         return fetch_feeds(
-            sources, dest, full_text=full_text, jobs=jobs, progress=on_event, http=opts
+            sources,
+            dest,
+            full_text=full_text,
+            images=images,
+            jobs=jobs,
+            progress=on_event,
+            http=opts,
         )
 
 

@@ -18,7 +18,12 @@ import httpx
 
 from newstui.core.fetch.fulltext import FullTextError, page_markdown
 from newstui.core.fetch.http import Cancelled, FetchError, HttpOptions, http_get, make_client
-from newstui.core.fetch.images import html_image_urls
+from newstui.core.fetch.images import (
+    MAX_IMAGE_BYTES,
+    ImageCache,
+    ImageRefused,
+    html_image_urls,
+)
 from newstui.core.fetch.models import FeedProgress, FeedResult, FetchReport, Stage
 from newstui.core.fetch.parse import (
     Entry,
@@ -47,6 +52,8 @@ MAX_JOBS = 32
 CONVERT_SECONDS = 3.0  # HTML-to-Markdown time per feed and run; later entries: plain text
 INTERRUPT_GRACE = 0.5  # seconds to let workers finish a write after ctrl+c or cancel
 WORKER_THREAD_PREFIX = "newstui-fetch"
+MAX_RUN_IMAGES = 200  # images cached by one fetch run; the reader fetches the others
+IMAGE_WAIT = 30.0  # seconds a run waits for its image downloads once the feeds are done
 
 
 def sources_from_settings(settings: object) -> list[str]:
@@ -96,6 +103,7 @@ def fetch_feeds(
     dest: Path,
     *,
     full_text: bool | Collection[str] = False,
+    images: bool = False,
     jobs: int = 4,
     progress: ProgressCallback | None = None,
     cancel: threading.Event | None = None,
@@ -108,6 +116,10 @@ def fetch_feeds(
     ``full_text``: ``True`` replaces every entry's text with its web page's article text;
     a collection of sources (as given, or feed URLs) does so for those feeds only (the
     settings' ``full_text = "always"``).
+
+    ``images``: download the entries' images into the image cache too (at most
+    ``MAX_RUN_IMAGES`` a run, waited for at most ``IMAGE_WAIT`` seconds once the feeds are
+    done; the reader fetches any others when their article is first opened).
 
     Synchronous: runs ``jobs`` feeds at a time in worker threads and returns when all are
     done. ``progress`` is called in the calling thread. Setting ``cancel`` stops the run
@@ -173,6 +185,7 @@ def fetch_feeds(
     feed_pool = DaemonPool(jobs, f"{WORKER_THREAD_PREFIX}-feed")
     page_pool = DaemonPool(jobs, f"{WORKER_THREAD_PREFIX}-page") if full_text else None
     only = None if isinstance(full_text, bool) else frozenset(full_text)
+    image_pool = DaemonPool(2, f"{WORKER_THREAD_PREFIX}-image") if images else None
     ctx = _Context(
         dest=dest,
         dest_key=str(dest.resolve()),
@@ -183,6 +196,7 @@ def fetch_feeds(
         full_text=bool(full_text),
         full_text_only=only,
         page_pool=page_pool,
+        image_pool=image_pool,
         events=events,
         fetched_at=datetime.now(UTC).replace(microsecond=0),
     )
@@ -230,6 +244,8 @@ def fetch_feeds(
                 results[tid] = outcome
                 emit(_final_event(outcome, tid, len(order)))
         drain()
+        if ctx.image_jobs and not stop.is_set():
+            cf.wait(ctx.image_jobs, timeout=IMAGE_WAIT)
     except BaseException:  # KeyboardInterrupt (or a bug in the progress callback)
         interrupted = True
         stop.set()
@@ -239,6 +255,8 @@ def fetch_feeds(
         feed_pool.shutdown(wait=wait, cancel_futures=True)
         if page_pool is not None:
             page_pool.shutdown(wait=wait, cancel_futures=True)
+        if image_pool is not None:  # images still downloading are left to the next open
+            image_pool.shutdown(wait=False, cancel_futures=True)
         if abandoned:
             pass  # workers still running hold the client and the store; they close with them
         elif interrupted:
@@ -368,9 +386,12 @@ class _Context:
     #: the sources whose pages are fetched (``None``: every source, when ``full_text``)
     full_text_only: frozenset[str] | None
     page_pool: DaemonPool | None
+    image_pool: DaemonPool | None
     events: queue.SimpleQueue[FeedProgress]
     fetched_at: datetime
     total: int = 0
+    #: image downloads submitted in this run (to ``image_pool``)
+    image_jobs: list[cf.Future[object]] = field(default_factory=list)
     #: hosts whose pages timed out in this run: their other pages are not waited for again
     slow_hosts: set[str] = field(default_factory=set)
 
@@ -539,6 +560,8 @@ def _write_entries(
                 path = write_new(folder, entry_stem(entry), document)
                 result.new += 1
                 result.written.append(path)
+            if ctx.image_pool is not None and images.get(entry.key):
+                _cache_images(images[entry.key], ctx)
             ctx.store.save_entry(
                 ctx.dest_key,
                 src.key,
@@ -554,6 +577,25 @@ def _write_entries(
         for page in pages:
             if page is not None:
                 page.cancel()
+
+
+def _cache_images(urls: list[str], ctx: _Context) -> None:
+    assert ctx.image_pool is not None
+    opts = replace(ctx.opts, timeout=min(ctx.opts.timeout, 15.0), max_bytes=MAX_IMAGE_BYTES)
+    cache = ImageCache()
+    for url in urls:
+        if len(ctx.image_jobs) >= MAX_RUN_IMAGES:
+            return
+        ctx.image_jobs.append(ctx.image_pool.submit(_cache_image, cache, url, opts, ctx))
+
+
+def _cache_image(cache: ImageCache, url: str, opts: HttpOptions, ctx: _Context) -> object:
+    if ctx.stop.is_set():
+        return None
+    try:
+        return cache.fetch(url, client=ctx.client, opts=opts, cancel=ctx.stop)
+    except (ImageRefused, Cancelled, OSError):
+        return None  # shown as "not shown: why" when the article is opened
 
 
 def _sha(text: str) -> str:

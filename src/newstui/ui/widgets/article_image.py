@@ -168,6 +168,6 @@ class ReaderImages:
         width = self.reader.scrollable_content_region.width
         pad = max(0, (width - text_width) // 2)
         gallery.styles.offset = (pad, len(lines) + 1)
-        gallery.styles.max_width = text_width
+        gallery.styles.width = text_width
         blank: list[Line] = [[] for _ in range(gallery.rows + 1)]
         return [*lines, *blank]
