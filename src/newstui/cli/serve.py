@@ -143,6 +143,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     server = make_server(child_command(folders, getattr(args, "config", None)), host, port, token)
     shown = ", ".join(display_path(f) for f in folders)
     url = server.public_url + (f"/?token={token}" if token else "/")
+    if _unspecified(host):  # 0.0.0.0 / :: listen everywhere: name this machine instead
+        url = url.replace(f"//{_bracketed(host)}:", f"//{socket.gethostname()}:", 1)
     print(f"newstui: serving {shown} on {url}", flush=True)
     if token:
         print(
@@ -210,11 +212,25 @@ def make_server(command: str, host: str, port: int, token: str | None) -> Any:
         def initialize_logging(self) -> None:
             return None  # no access log of every request on the terminal
 
-    shown_host = f"[{host}]" if ":" in host else host
     server = GuardedServer(
-        command, host=host, port=port, title="newstui", public_url=f"http://{shown_host}:{port}"
+        command,
+        host=host,
+        port=port,
+        title="newstui",
+        public_url=f"http://{_bracketed(host)}:{port}",
     )
     return server
+
+
+def _bracketed(host: str) -> str:
+    return f"[{host}]" if ":" in host else host
+
+
+def _unspecified(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host).is_unspecified
+    except ValueError:
+        return False
 
 
 def _host_name(host_header: str) -> str:

@@ -115,6 +115,12 @@ def _load(paths: list[Path]) -> tuple[list[PILImage], list[str]]:
     return images, notes
 
 
+def _may_have_images(article: Article) -> bool:
+    """Whether ``article`` can have images (Markdown, HTML): no worker for the others."""
+    suffix = article.path.suffix.lower() if article.path is not None else ""
+    return article.format == "markdown" or suffix in (".md", ".markdown", ".html", ".htm")
+
+
 class ReaderImages:
     """One reader's images: found and cached in a worker, shown in a gallery after the text."""
 
@@ -132,7 +138,7 @@ class ReaderImages:
         if article is not None and article.id == self.article_id:
             return
         self._clear()
-        if article is None or not self._enabled():
+        if article is None or not self._enabled() or not _may_have_images(article):
             return
         self.article_id = article.id
         wanted = article.id
@@ -165,9 +171,13 @@ class ReaderImages:
         gallery = self.gallery
         if gallery is None:
             return lines
-        width = self.reader.scrollable_content_region.width
+        reader = self.reader
+        blank: list[Line] = [[] for _ in range(gallery.rows + 1)]
+        region = reader.scrollable_content_region
+        width = region.width
+        if len(lines) + len(blank) > region.height and not reader.show_vertical_scrollbar:
+            width -= reader.styles.scrollbar_size_vertical  # the scrollbar these lines bring
         pad = max(0, (width - text_width) // 2)
         gallery.styles.offset = (pad, len(lines) + 1)
         gallery.styles.width = text_width
-        blank: list[Line] = [[] for _ in range(gallery.rows + 1)]
         return [*lines, *blank]
