@@ -28,6 +28,7 @@ SUBCOMMANDS = (
     "saved",
     "stories",
     "related",
+    "serve",
 )
 
 

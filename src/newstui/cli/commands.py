@@ -16,6 +16,7 @@ from rich.text import Text
 from newstui.cli import export as export_cmd
 from newstui.cli import fetch as fetch_cmd
 from newstui.cli import saved as saved_cmd
+from newstui.cli import serve as serve_cmd
 from newstui.cli import state as state_cmd
 from newstui.cli import stories as stories_cmd
 from newstui.cli.common import (
@@ -159,6 +160,7 @@ def register(sub: Any) -> None:
     state_cmd.register(sub)
     saved_cmd.register(sub)
     stories_cmd.register(sub)
+    serve_cmd.register(sub)
 
 
 def dispatch(args: argparse.Namespace) -> int:

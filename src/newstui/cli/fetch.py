@@ -39,6 +39,12 @@ def register(sub: Any) -> None:
         help="also fetch each entry's web page and keep its article text",
     )
     p.add_argument(
+        "--images",
+        action="store_true",
+        help="also download the entries' images into the cache, for reading offline "
+        "(otherwise the reader fetches them when an article is first opened)",
+    )
+    p.add_argument(
         "--jobs", type=_jobs, default=4, metavar="N", help="feeds fetched at once (default 4)"
     )
     p.add_argument(

@@ -34,6 +34,7 @@ from newstui.core.fetch import (
     sources_from_settings,
     workers_running,
 )
+from newstui.core.fetch.fulltext import fetch_full_text_feeds
 from newstui.core.fetch.http import DEFAULT_TIMEOUT
 from newstui.core.fetch.text import clean_line
 
@@ -54,7 +55,9 @@ def run(args: argparse.Namespace) -> int:
     signals: list[int] = []
     with _sigterm_as_interrupt(signals):
         try:
-            report = _run_with_progress(sources, dest, args.full_text, args.jobs, opts)
+            full_text = args.full_text or fetch_full_text_feeds(settings, sources)
+            images = args.images and getattr(settings, "images", True)
+            report = _run_with_progress(sources, dest, full_text, args.jobs, opts, images)
         except FetchError as exc:
             raise CliError(str(exc), 1) from None
         except KeyboardInterrupt:
@@ -131,7 +134,12 @@ def _sigterm_as_interrupt(received: list[int]) -> Iterator[None]:
 
 
 def _run_with_progress(
-    sources: list[str], dest: Path, full_text: bool, jobs: int, opts: HttpOptions
+    sources: list[str],
+    dest: Path,
+    full_text: bool | frozenset[str],
+    jobs: int,
+    opts: HttpOptions,
+    images: bool = False,
 ) -> FetchReport:
     console = err_console()
     progress = Progress(
@@ -175,7 +183,13 @@ def _run_with_progress(
 
     with progress:
         return fetch_feeds(
-            sources, dest, full_text=full_text, jobs=jobs, progress=on_event, http=opts
+            sources,
+            dest,
+            full_text=full_text,
+            images=images,
+            jobs=jobs,
+            progress=on_event,
+            http=opts,
         )
 
 

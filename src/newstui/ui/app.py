@@ -947,7 +947,16 @@ class NewsApp(StoryActions, App[int]):
 
         try:
             http = HttpOptions(timeout=self.settings.fetch_timeout)
-            report = fetch_feeds(sources, self.folder, progress=progress, cancel=cancel, http=http)
+            from newstui.core.fetch.fulltext import fetch_full_text_feeds
+
+            report = fetch_feeds(
+                sources,
+                self.folder,
+                full_text=fetch_full_text_feeds(self.settings, sources),
+                progress=progress,
+                cancel=cancel,
+                http=http,
+            )
         except FetchError as exc:
             self.post_message(Fetched(None, [], str(exc)))
             return
@@ -1083,6 +1092,10 @@ def run_app(folder: Path | Sequence[Path], config: str | None = None) -> int:
 
         print(f"newstui: {exc}", file=sys.stderr)
         return 2
+    if app.settings.images:  # textual-image asks the terminal now, before the app owns it
+        from newstui.ui.widgets.article_image import prepare_terminal
+
+        prepare_terminal()
     try:
         code = app.run()
     finally:

@@ -8,7 +8,7 @@ import queue
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -16,7 +16,14 @@ from urllib.parse import unquote, urlsplit
 
 import httpx
 
+from newstui.core.fetch.fulltext import FullTextError, page_markdown
 from newstui.core.fetch.http import Cancelled, FetchError, HttpOptions, http_get, make_client
+from newstui.core.fetch.images import (
+    MAX_IMAGE_BYTES,
+    ImageCache,
+    ImageRefused,
+    html_image_urls,
+)
 from newstui.core.fetch.models import FeedProgress, FeedResult, FetchReport, Stage
 from newstui.core.fetch.parse import (
     Entry,
@@ -28,7 +35,7 @@ from newstui.core.fetch.parse import (
 )
 from newstui.core.fetch.pool import DaemonPool
 from newstui.core.fetch.store import FetchStore
-from newstui.core.fetch.text import clean_line, tidy_markdown
+from newstui.core.fetch.text import clean_line
 from newstui.core.fetch.writer import (
     LinkRefused,
     clean_stale_temps,
@@ -41,11 +48,12 @@ from newstui.core.fetch.writer import (
 from newstui.core.paths import data_dir
 
 ProgressCallback = Callable[[FeedProgress], None]
-PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"
 MAX_JOBS = 32
 CONVERT_SECONDS = 3.0  # HTML-to-Markdown time per feed and run; later entries: plain text
 INTERRUPT_GRACE = 0.5  # seconds to let workers finish a write after ctrl+c or cancel
 WORKER_THREAD_PREFIX = "newstui-fetch"
+MAX_RUN_IMAGES = 200  # images cached by one fetch run; the reader fetches the others
+IMAGE_WAIT = 30.0  # seconds a run waits for its image downloads once the feeds are done
 
 
 def sources_from_settings(settings: object) -> list[str]:
@@ -94,7 +102,8 @@ def fetch_feeds(
     sources: Sequence[str],
     dest: Path,
     *,
-    full_text: bool = False,
+    full_text: bool | Collection[str] = False,
+    images: bool = False,
     jobs: int = 4,
     progress: ProgressCallback | None = None,
     cancel: threading.Event | None = None,
@@ -103,6 +112,14 @@ def fetch_feeds(
 ) -> FetchReport:
     """Fetch every feed in ``sources`` (http(s) URLs, ``file://`` URLs or local paths of
     feeds or OPML lists) into ``dest/<feed>/<date>-<title>.md``.
+
+    ``full_text``: ``True`` replaces every entry's text with its web page's article text;
+    a collection of sources (as given, or feed URLs) does so for those feeds only (the
+    settings' ``full_text = "always"``).
+
+    ``images``: download the entries' images into the image cache too (at most
+    ``MAX_RUN_IMAGES`` a run, waited for at most ``IMAGE_WAIT`` seconds once the feeds are
+    done; the reader fetches any others when their article is first opened).
 
     Synchronous: runs ``jobs`` feeds at a time in worker threads and returns when all are
     done. ``progress`` is called in the calling thread. Setting ``cancel`` stops the run
@@ -167,6 +184,8 @@ def fetch_feeds(
     client = make_client(opts, pool=jobs)
     feed_pool = DaemonPool(jobs, f"{WORKER_THREAD_PREFIX}-feed")
     page_pool = DaemonPool(jobs, f"{WORKER_THREAD_PREFIX}-page") if full_text else None
+    only = None if isinstance(full_text, bool) else frozenset(full_text)
+    image_pool = DaemonPool(2, f"{WORKER_THREAD_PREFIX}-image") if images else None
     ctx = _Context(
         dest=dest,
         dest_key=str(dest.resolve()),
@@ -174,8 +193,10 @@ def fetch_feeds(
         client=client,
         opts=opts,
         stop=stop,
-        full_text=full_text,
+        full_text=bool(full_text),
+        full_text_only=only,
         page_pool=page_pool,
+        image_pool=image_pool,
         events=events,
         fetched_at=datetime.now(UTC).replace(microsecond=0),
     )
@@ -223,6 +244,8 @@ def fetch_feeds(
                 results[tid] = outcome
                 emit(_final_event(outcome, tid, len(order)))
         drain()
+        if ctx.image_jobs and not stop.is_set():
+            cf.wait(ctx.image_jobs, timeout=IMAGE_WAIT)
     except BaseException:  # KeyboardInterrupt (or a bug in the progress callback)
         interrupted = True
         stop.set()
@@ -232,6 +255,8 @@ def fetch_feeds(
         feed_pool.shutdown(wait=wait, cancel_futures=True)
         if page_pool is not None:
             page_pool.shutdown(wait=wait, cancel_futures=True)
+        if image_pool is not None:  # images still downloading are left to the next open
+            image_pool.shutdown(wait=False, cancel_futures=True)
         if abandoned:
             pass  # workers still running hold the client and the store; they close with them
         elif interrupted:
@@ -358,10 +383,15 @@ class _Context:
     opts: HttpOptions
     stop: threading.Event
     full_text: bool
+    #: the sources whose pages are fetched (``None``: every source, when ``full_text``)
+    full_text_only: frozenset[str] | None
     page_pool: DaemonPool | None
+    image_pool: DaemonPool | None
     events: queue.SimpleQueue[FeedProgress]
     fetched_at: datetime
     total: int = 0
+    #: image downloads submitted in this run (to ``image_pool``)
+    image_jobs: list[cf.Future[object]] = field(default_factory=list)
     #: hosts whose pages timed out in this run: their other pages are not waited for again
     slow_hosts: set[str] = field(default_factory=set)
 
@@ -450,6 +480,7 @@ def _write_entries(
 ) -> None:
     todo: list[tuple[Entry, str, str | None]] = []  # entry, content hash, existing path
     keys: set[str] = set()
+    images: dict[str, list[str]] = {}
     convert_until = time.monotonic() + CONVERT_SECONDS
     plain = 0
     for entry in doc.entries:
@@ -465,6 +496,8 @@ def _write_entries(
             continue
         late = bool(entry.html) and time.monotonic() > convert_until
         try:
+            if entry.html:  # its images, named in the front matter (the reader shows them)
+                images[entry.key] = html_image_urls(entry.html, entry.base or entry.url)
             ready = entry.materialize(plain=late)
         except (Exception, RecursionError) as exc:  # one bad entry never fails its feed
             result.notes.append(f"entry {entry.title!r} skipped: {entry_problem(exc)}")
@@ -477,8 +510,10 @@ def _write_entries(
             f"feed's HTML to Markdown took more than {CONVERT_SECONDS:g} s"
         )
     pages: list[cf.Future[tuple[str | None, str | None]] | None] = []
+    only = ctx.full_text_only
+    wanted = only is None or src.feed in only or (bool(src.url) and src.url in only)
     for entry, _, _ in todo:
-        if ctx.page_pool is not None and entry.url:
+        if ctx.page_pool is not None and wanted and entry.url:
             pages.append(ctx.page_pool.submit(_full_text, entry.url, ctx))
         else:
             pages.append(None)
@@ -499,7 +534,11 @@ def _write_entries(
                 else:
                     result.notes.append(f"{entry.url}: kept the feed's summary ({why})")
             document = render_document(
-                entry, source=doc.title, feed_url=src.key, fetched_at=ctx.fetched_at
+                entry,
+                source=doc.title,
+                feed_url=src.key,
+                fetched_at=ctx.fetched_at,
+                extra={"images": images[entry.key]} if images.get(entry.key) else None,
             )
             file_hash = _sha(document)
             if old_path is not None:
@@ -521,6 +560,8 @@ def _write_entries(
                 path = write_new(folder, entry_stem(entry), document)
                 result.new += 1
                 result.written.append(path)
+            if ctx.image_pool is not None and images.get(entry.key):
+                _cache_images(images[entry.key], ctx)
             ctx.store.save_entry(
                 ctx.dest_key,
                 src.key,
@@ -536,6 +577,25 @@ def _write_entries(
         for page in pages:
             if page is not None:
                 page.cancel()
+
+
+def _cache_images(urls: list[str], ctx: _Context) -> None:
+    assert ctx.image_pool is not None
+    opts = replace(ctx.opts, timeout=min(ctx.opts.timeout, 15.0), max_bytes=MAX_IMAGE_BYTES)
+    cache = ImageCache()
+    for url in urls:
+        if len(ctx.image_jobs) >= MAX_RUN_IMAGES:
+            return
+        ctx.image_jobs.append(ctx.image_pool.submit(_cache_image, cache, url, opts, ctx))
+
+
+def _cache_image(cache: ImageCache, url: str, opts: HttpOptions, ctx: _Context) -> object:
+    if ctx.stop.is_set():
+        return None
+    try:
+        return cache.fetch(url, client=ctx.client, opts=opts, cancel=ctx.stop)
+    except (ImageRefused, Cancelled, OSError):
+        return None  # shown as "not shown: why" when the article is opened
 
 
 def _sha(text: str) -> str:
@@ -561,41 +621,13 @@ def _full_text(url: str, ctx: _Context) -> tuple[str | None, str | None]:
         # One page of a dead or trickling server costs a timeout; the rest cost nothing.
         return None, f"page not fetched: {host} timed out on another page in this run"
     try:
-        resp = http_get(ctx.client, url, ctx.opts, accept=PAGE_ACCEPT, cancel=ctx.stop)
+        return page_markdown(ctx.client, url, ctx.opts, cancel=ctx.stop), None
     except Cancelled:
         return None, CANCELLED
-    except FetchError as exc:
-        if str(exc).startswith("timed out"):
+    except FullTextError as exc:
+        if str(exc).startswith("page not fetched: timed out"):
             ctx.slow_hosts.add(host)
-        return None, f"page not fetched: {exc}"
-    ctype = resp.content_type.split(";")[0].strip().lower()
-    if ctype and ctype not in ("text/html", "application/xhtml+xml", "text/plain"):
-        return None, f"the page is {ctype}, not HTML"
-    from newstui.core.loaders.htmlpage import MAX_DEPTH, MAX_EXTRACT_CHARS, nesting_depth
-
-    if len(resp.content) > MAX_EXTRACT_CHARS:
-        # trafilatura costs about a second and 50 MB per MB of page
-        return None, f"the page is larger than {MAX_EXTRACT_CHARS // (1024 * 1024)} MB"
-    page = resp.content.decode("utf-8", "replace")
-    if nesting_depth(page) > MAX_DEPTH:
-        return None, f"the page's HTML is nested more than {MAX_DEPTH} levels deep"
-    try:
-        import trafilatura
-
-        text = trafilatura.extract(
-            resp.content,
-            url=resp.url,
-            output_format="markdown",
-            include_links=True,
-            include_images=False,
-            include_tables=True,
-            include_comments=False,
-        )
-    except (Exception, RecursionError) as exc:  # an extractor bug must not fail the feed
-        return None, f"extraction failed: {type(exc).__name__}"
-    if not text or not text.strip():
-        return None, "no article text found on the page"
-    return tidy_markdown(text), None
+        return None, str(exc)
 
 
 __all__ = ["clean_line", "default_state_path", "fetch_feeds"]

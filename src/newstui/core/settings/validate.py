@@ -39,8 +39,12 @@ KNOWN_KEYS = (
     "fetch_timeout",
     "save_folder",
     "story_read_all",
+    "full_text",
+    "images",
 )
 FETCH_TIMEOUT_MAX = 3600.0
+#: ``full_text`` values: at fetch time, never, or when the reader opens the article.
+FULL_TEXT_MODES = ("always", "never", "on-open")
 
 
 @dataclass(slots=True)
@@ -59,6 +63,12 @@ class Settings:
     save_folder: Path | None = None
     #: ``m`` / ``M`` on a story marks every version of it (false: the one article).
     story_read_all: bool = True
+    #: full text for feeds that do not say: "always" (fetch), "never", "on-open" (reader)
+    full_text: str = "never"
+    #: feed (as written in ``feeds``) -> its own ``full_text``
+    feed_full_text: dict[str, str] = field(default_factory=dict)
+    #: show articles' images (cached at fetch time or first open)
+    images: bool = True
 
 
 class LoadedSettings(NamedTuple):
@@ -166,14 +176,33 @@ def parse_settings(
                     else:
                         settings.keymap[binding] = spec
         elif key == "feeds":
-            items = _strings(value)
-            if items is not None and all(_is_path(v) for v in items):
-                settings.feeds = [_as_feed(v.strip(), base) for v in items]
+            feeds = _feeds(value, base)
+            if feeds is not None:
+                settings.feeds = [url for url, _ in feeds]
+                settings.feed_full_text = {url: mode for url, mode in feeds if mode}
             else:
                 warn(
                     key,
                     f"must be a list of feed URLs or file paths (at most {MAX_ITEMS:,} strings "
-                    "without control characters); ignored",
+                    'without control characters, or tables such as { url = "https://…", '
+                    f'full_text = "on-open" }} with full_text one of {_modes()}); ignored',
+                )
+        elif key == "full_text":
+            if isinstance(value, str) and value.strip() in FULL_TEXT_MODES:
+                settings.full_text = value.strip()
+            else:
+                warn(
+                    key,
+                    f"must be one of {_modes()}, got {quote(value)}; using {settings.full_text}",
+                )
+        elif key == "images":
+            if isinstance(value, bool):
+                settings.images = value
+            else:
+                warn(
+                    key,
+                    f"must be true or false, got {quote(value)}; "
+                    f"using {str(settings.images).lower()}",
                 )
         elif key == "opml":
             if _is_path(value):
@@ -217,6 +246,32 @@ def save_folder(settings: Settings) -> Path:
     import platformdirs
 
     return Path(platformdirs.user_documents_dir()) / "newstui"
+
+
+def _modes() -> str:
+    return ", ".join(f'"{m}"' for m in FULL_TEXT_MODES)
+
+
+def _feeds(value: Any, base: Path | None) -> list[tuple[str, str]] | None:
+    """``feeds``: each a URL or path, or a table ``{ url = "…", full_text = "…" }``
+    (``[[feeds]]``); as (feed, its own full_text or ""), else ``None``."""
+    items = [value] if isinstance(value, str | dict) else value
+    if not isinstance(items, list) or len(items) > MAX_ITEMS:
+        return None
+    feeds: list[tuple[str, str]] = []
+    for item in items:
+        mode = ""
+        if isinstance(item, dict):
+            if not set(item) <= {"url", "full_text"}:
+                return None
+            mode = item.get("full_text", "")
+            if mode != "" and mode not in FULL_TEXT_MODES:
+                return None
+            item = item.get("url")
+        if not _is_path(item):
+            return None
+        feeds.append((_as_feed(str(item).strip(), base), mode))
+    return feeds
 
 
 def _strings(value: Any) -> list[str] | None:
@@ -342,6 +397,7 @@ def _has_scheme(value: str) -> bool:
 
 __all__ = [
     "FETCH_TIMEOUT_MAX",
+    "FULL_TEXT_MODES",
     "KNOWN_KEYS",
     "MAX_BINDINGS",
     "MAX_ITEMS",

@@ -21,8 +21,10 @@ from textual.strip import Strip
 from textual.worker import get_current_worker
 
 from newstui.core.article import Article
+from newstui.ui.fulltext import FullText
 from newstui.ui.render import render_article_lines
 from newstui.ui.safe import one_line
+from newstui.ui.widgets.article_image import ReaderImages
 
 
 @dataclass(slots=True, frozen=True)
@@ -159,6 +161,7 @@ class Reader(ScrollView, can_focus=True):
         Binding("o", "open_url", "Open URL", show=False, id="reader.open_url"),
         Binding("y", "copy_url", "Copy URL", show=False, id="reader.copy_url"),
         Binding("w", "save_markdown", "Save as Markdown", show=False, id="reader.save_markdown"),
+        Binding("x", "full_text", "Full text", show=False, id="reader.full_text"),
         Binding("escape", "close", "Back", id="reader.back"),
     ]
 
@@ -190,9 +193,13 @@ class Reader(ScrollView, can_focus=True):
         self._current_match = -1
         self._rendered_width = -1
         self._pending_line: int | None = None
+        self.full_text = FullText(self)  # x: the web page's text (ui/fulltext.py)
+        self.images = ReaderImages(self)  # the article's images, after its text
 
     # --- content ----------------------------------------------------------------------
     def show(self, article: Article | None, terms: list[str] | None = None, line: int = 0) -> None:
+        article = self.full_text.shown(article)
+        self.images.shown(self.full_text.original)
         self.article = article
         self._terms = list(terms or [])
         self._current_match = -1
@@ -215,6 +222,14 @@ class Reader(ScrollView, can_focus=True):
             self._current_match = -1
             self._pending_line = int(self.scroll_y)
             self._layout()
+
+    @property
+    def is_container(self) -> bool:
+        return bool(self.children)  # the images' gallery (widgets/article_image.py)
+
+    @property
+    def terms(self) -> list[str]:
+        return list(self._terms)
 
     @property
     def line_count(self) -> int:
@@ -280,6 +295,7 @@ class Reader(ScrollView, can_focus=True):
             self._apply_layout(lines, matches)
 
     def _apply_layout(self, lines: list[Line], matches: list[Match]) -> None:
+        lines = self.images.extend(lines, self._rendered_width)
         self._lines = lines
         self._matches = matches
         self.virtual_size = Size(self.scrollable_content_region.width, len(lines))
@@ -435,6 +451,9 @@ class Reader(ScrollView, can_focus=True):
             from newstui.ui.save_markdown import save_article
 
             save_article(self, self.article)
+
+    def action_full_text(self) -> None:
+        self.full_text.toggle()
 
     def action_close(self) -> None:
         self.post_message(self.Closed())
