@@ -73,6 +73,16 @@ class StateStore:
         self._positions = loaded.positions
         self._values = loaded.values
         self._history = loaded.history
+        #: Told the ids whose read/starred state changed (``None``: any may have).
+        self._listeners: list[Callable[[list[str] | None], None]] = []
+
+    def add_listener(self, listener: Callable[[list[str] | None], None]) -> None:
+        """Call ``listener(ids)`` after each change of read/starred (``None``: reloaded)."""
+        self._listeners.append(listener)
+
+    def _tell(self, ids: list[str] | None) -> None:
+        for listener in self._listeners:
+            listener(ids)
 
     # --- opening ------------------------------------------------------------------------------
 
@@ -241,6 +251,7 @@ class StateStore:
             loaded.values,
             loaded.history,
         )
+        self._tell(None)
 
     # --- internals ----------------------------------------------------------------------------
 
@@ -341,12 +352,14 @@ class StateStore:
         now = time.time()
         self._write(lambda conn: write_rows(conn, table, ids, present, now))
         self._id_set(table).apply(ids, present)
+        self._tell(ids)
 
     def _toggle(self, table: IdTable, article_id: str) -> bool:
         article_id = storable(article_id)
         now = time.time()
         new = self._write(lambda conn: toggle_row(conn, table, article_id, now))
         self._id_set(table).apply((article_id,), new)
+        self._tell([article_id])
         return new
 
 
