@@ -158,7 +158,12 @@ def test_several_folders_are_rows_by_name() -> None:
     other = Path("/archive/reuters")
     arts = [art("a", "sport"), Article("z", "t", "b", "text", path=other / "x" / "z.txt")]
     facets = Facets.build(arts, [ROOT, other], State())
-    assert [k.value for k in facets.keys("folder")] == ["news", "news/sport", "reuters", "reuters/x"]
+    assert [k.value for k in facets.keys("folder")] == [
+        "news",
+        "news/sport",
+        "reuters",
+        "reuters/x",
+    ]
 
 
 def test_a_hostile_folder_or_source_name_is_one_clean_line() -> None:

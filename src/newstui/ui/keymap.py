@@ -16,22 +16,26 @@ from textual.binding import Binding, BindingType
 from newstui.ui.safe import one_line, visible
 from newstui.ui.screens.confirm import ConfirmScreen
 from newstui.ui.screens.help import BindingGroup, HelpScreen
+from newstui.ui.screens.name_input import NameScreen
 from newstui.ui.screens.problems import ProblemsScreen
 from newstui.ui.widgets.article_list import ArticleList
 from newstui.ui.widgets.reader import Reader
 from newstui.ui.widgets.search_box import SearchBox
+from newstui.ui.widgets.sidebar import Sidebar
 
 #: The panes' bindings, in the help screen's order (after the app's own, "Everywhere").
 PANES: tuple[BindingGroup, ...] = (
     BindingGroup("Search box", SearchBox.BINDINGS),
     BindingGroup("Article list", ArticleList.BINDINGS),
     BindingGroup("Reader", Reader.BINDINGS),
+    BindingGroup("Sidebar", Sidebar.BINDINGS),
 )
 #: The modal screens' bindings (not in the help screen: each says its own keys).
 SCREENS: tuple[Sequence[BindingType], ...] = (
     HelpScreen.BINDINGS,
     ProblemsScreen.BINDINGS,
     ConfirmScreen.BINDINGS,
+    NameScreen.BINDINGS,
 )
 
 

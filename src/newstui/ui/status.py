@@ -71,6 +71,8 @@ class StatusFacts:
     sort: str
     problems: str
     progress: str
+    #: The sidebar's row the list is restricted to ("in Sport"; "" for all articles).
+    where: str = ""
 
 
 def status_line(facts: StatusFacts) -> Text:
@@ -82,10 +84,12 @@ def status_line(facts: StatusFacts) -> Text:
         # "Loading 2,835/20,841", not "Loading articles… · … · Loading 2,835/20,841"
         text.append(f" {progress or 'Loading articles…'}", style="bold")
         progress = ""
-    elif facts.hide_read and not listing.searching:
+    elif (facts.hide_read or facts.where) and not listing.searching:
         text.append(f" {listing.shown:,} of {facts.articles:,} articles", style="bold")
     else:
         text.append(f" {facts.articles:,} articles", style="bold")
+    if facts.where:
+        text.append(f" · {facts.where}", style="bold")
     search = listing.search if listing.searching else None
     if search is not None:
         results = f"{search.total:,} result{'s' if search.total != 1 else ''}"

@@ -103,7 +103,7 @@ class _Folders:
     def of(self, path: Path | None) -> tuple[Key, ...]:
         if path is None:
             return ()
-        directory = os.path.dirname(str(path))
+        directory = os.path.dirname(str(path))  # noqa: PTH120 (a str key: no Path per article)
         keys = self._cache.get(directory)
         if keys is None:
             keys = self._cache[directory] = self._compute(directory)
@@ -117,7 +117,7 @@ class _Folders:
                 return (Key(FOLDER, name),) if several else ()
             if directory.startswith(root.rstrip(os.sep) + os.sep):
                 rel = directory[len(root.rstrip(os.sep)) + 1 :]
-                parts = [clean_line(p, MAX_LABEL) or "?" for p in rel.split(os.sep) if p]
+                parts = [clean_line(p, MAX_LABEL) or "?" for p in rel.split(os.sep) if p]  # noqa: PTH206
                 if several:
                     parts.insert(0, name)
                 return tuple(Key(FOLDER, "/".join(parts[: i + 1])) for i in range(len(parts)))
