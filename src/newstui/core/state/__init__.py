@@ -1,8 +1,9 @@
 """Reading state that persists and is never lost: read/starred, positions, history, values.
 
 One module per job: :mod:`.store` (the store and its writes), :mod:`.idset` (read and
-starred ids), :mod:`.schema` (tables, migrations, loading), :mod:`.recovery` (opening a file,
-recovering from a damaged one), :mod:`.exchange` (export and import), :mod:`.errors`.
+starred ids), :mod:`.saved` (saved searches: names, order, checks), :mod:`.schema` (tables,
+migrations, loading), :mod:`.recovery` (opening a file, recovering from a damaged one),
+:mod:`.exchange` (export and import), :mod:`.errors`.
 
 The store is one SQLite file (``paths.data_dir()/"state.sqlite3"``) in WAL mode with
 ``synchronous=FULL``: every write is committed (and fsynced) before the method returns, so
@@ -24,7 +25,12 @@ memory for this run, again with a notice. A write that cannot be saved (disk ful
 :class:`StateError` (one line).
 """
 
-from newstui.core.state.errors import StateError, StateImportError
+from newstui.core.state.errors import (
+    SavedSearchError,
+    StateError,
+    StateImportError,
+    UnknownSavedSearch,
+)
 from newstui.core.state.exchange import (
     EXPORT_FORMAT,
     EXPORT_VERSION,
@@ -33,6 +39,12 @@ from newstui.core.state.exchange import (
     MAX_NAME_CHARS,
     MAX_VALUE_CHARS,
     validate_export,
+)
+from newstui.core.state.saved import (
+    MAX_SAVED_NAME_CHARS,
+    MAX_SAVED_QUERY_CHARS,
+    MAX_SAVED_SEARCHES,
+    SavedSearch,
 )
 from newstui.core.state.schema import (
     HISTORY_KEEP,
@@ -52,14 +64,20 @@ __all__ = [
     "MAX_IMPORT_PROBLEMS",
     "MAX_NAME_CHARS",
     "MAX_POSITION",
+    "MAX_SAVED_NAME_CHARS",
+    "MAX_SAVED_QUERY_CHARS",
+    "MAX_SAVED_SEARCHES",
     "MAX_VALUE_CHARS",
     "MIGRATIONS",
     "SCHEMA_VERSION",
     "STATE_FILENAME",
+    "SavedSearch",
+    "SavedSearchError",
     "StateCounts",
     "StateError",
     "StateImportError",
     "StateStore",
+    "UnknownSavedSearch",
     "default_path",
     "validate_export",
 ]

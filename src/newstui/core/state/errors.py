@@ -1,6 +1,7 @@
 """The state package's one error family: what callers catch, and why opening a file failed.
 
-:class:`StateError` and :class:`StateImportError` reach callers (the app, the command line).
+:class:`StateError`, :class:`StateImportError` and :class:`SavedSearchError` reach callers
+(the app, the command line).
 The other three never leave the package: they tell :mod:`.recovery` what to do with a store
 file that could not be opened (move it aside, leave it alone, give up waiting).
 """
@@ -14,6 +15,19 @@ class StateError(Exception):
 
 class StateImportError(ValueError):
     """Data given to :meth:`StateStore.import_json` is not a valid newstui state export."""
+
+
+class SavedSearchError(ValueError):
+    """A saved search cannot be saved, renamed, moved or deleted as asked (a blank or too
+    long name, a name already taken, an unknown name, too many); one clear line."""
+
+
+class UnknownSavedSearch(SavedSearchError):
+    """No saved search has the name asked for; ``known`` holds the names there are."""
+
+    def __init__(self, message: str, known: list[str]) -> None:
+        super().__init__(message)
+        self.known = known
 
 
 class UnusableStore(Exception):
@@ -35,4 +49,12 @@ class StoreLocked(StoreTrouble):
     """The store stayed locked by another process for the whole timeout."""
 
 
-__all__ = ["StateError", "StateImportError", "StoreLocked", "StoreTrouble", "UnusableStore"]
+__all__ = [
+    "SavedSearchError",
+    "StateError",
+    "StateImportError",
+    "StoreLocked",
+    "StoreTrouble",
+    "UnknownSavedSearch",
+    "UnusableStore",
+]

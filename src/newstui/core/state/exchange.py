@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import functools
 import sqlite3
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from newstui.core.badinput import Problems, quote
-from newstui.core.state.errors import StateImportError
+from newstui.core.state import saved
+from newstui.core.state.errors import SavedSearchError, StateImportError
+from newstui.core.state.saved import MAX_SAVED_SEARCHES, SavedSearch
 from newstui.core.state.schema import (
     HISTORY_KEEP,
     MAX_POSITION,
@@ -27,7 +29,8 @@ from newstui.core.state.schema import (
 )
 
 EXPORT_FORMAT = "newstui-state"
-EXPORT_VERSION = 1
+#: 2 added ``saved_searches`` (a version 1 export, without them, is read as ever).
+EXPORT_VERSION = 2
 #: The longest article id, value name, value and search an import may hold.
 MAX_ID_CHARS = 200
 MAX_NAME_CHARS = 100
@@ -35,7 +38,17 @@ MAX_VALUE_CHARS = 10_000
 #: Problems of an invalid export named one by one (then "and N more").
 MAX_IMPORT_PROBLEMS = 5
 _KNOWN_FIELDS = frozenset(
-    {"format", "version", "exported_at", "read", "starred", "positions", "history", "values"}
+    {
+        "format",
+        "version",
+        "exported_at",
+        "read",
+        "starred",
+        "positions",
+        "history",
+        "values",
+        "saved_searches",
+    }
 )
 
 
@@ -48,6 +61,7 @@ class ImportData:
     positions: dict[str, int]
     history: list[str]
     values: dict[str, str | None]
+    saved_searches: list[SavedSearch]
 
 
 def export_data(
@@ -56,6 +70,7 @@ def export_data(
     positions: Mapping[str, int],
     history: Iterable[str],
     values: Mapping[str, str],
+    saved_searches: Iterable[SavedSearch] = (),
 ) -> dict[str, Any]:
     """The store's content as an export (sorted, so two exports of one state compare)."""
     return {
@@ -67,6 +82,7 @@ def export_data(
         "positions": dict(sorted(positions.items())),
         "history": list(history),
         "values": dict(sorted(values.items())),
+        "saved_searches": [{"name": s.name, "query": s.query} for s in saved_searches],
     }
 
 
@@ -100,7 +116,25 @@ def merge_import(conn: sqlite3.Connection, imp: ImportData, now: float) -> int:
             "INSERT INTO search_history (seq, query, at) VALUES (?, ?, ?)",
             [(n - i, q, now) for i, q in enumerate(merged)],
         )
-    return changed + len(new_pos) + len(new_vals) + len(new_hist)
+    return changed + len(new_pos) + len(new_vals) + len(new_hist) + _merge_saved(conn, imp)
+
+
+def _merge_saved(conn: sqlite3.Connection, imp: ImportData) -> int:
+    """Merge the imported saved searches by name (see :func:`saved.merged`); how many were
+    added or changed. More than :data:`MAX_SAVED_SEARCHES` in all fails the whole import."""
+    if not imp.saved_searches:
+        return 0
+    here = saved.read_all(conn)
+    after = saved.merged(here, imp.saved_searches)
+    if len(after) > MAX_SAVED_SEARCHES:
+        raise StateImportError(
+            f"'saved_searches' would make {len(after):,} saved searches here, more than the "
+            f"{MAX_SAVED_SEARCHES} kept; delete some first"
+        )
+    changed = len(after) - len(here) + sum(a != b for a, b in zip(here, after, strict=False))
+    if changed:
+        saved.write_all(conn, after)
+    return changed
 
 
 def _bad_id(name: str, n: int, item: object) -> str:
@@ -135,7 +169,7 @@ def validate_export(data: Any) -> ImportData:
     if not any(k in data for k in _KNOWN_FIELDS - {"format", "version", "exported_at"}):
         raise StateImportError(
             "not a newstui state export (none of 'read', 'starred', 'positions', 'history', "
-            "'values' is present)"
+            "'values', 'saved_searches' is present)"
         )
     problems = Problems(MAX_IMPORT_PROBLEMS)
     bad = problems.add  # a million bad ids cost little: only the first few are worded
@@ -200,10 +234,50 @@ def validate_export(data: Any) -> ImportData:
                 )
             else:
                 values[storable(k)] = None if v is None else displayable(v)
+    saved_searches = _saved_searches(data.get("saved_searches", []), bad)
     if problems:
         summary = problems.summary()
         raise StateImportError("; ".join(problems.worded + ([summary] if summary else [])))
-    return ImportData(read, starred, positions, history, values)
+    return ImportData(read, starred, positions, history, values, saved_searches)
+
+
+def _saved_searches(raw: object, bad: Callable[[str], None]) -> list[SavedSearch]:
+    """The ``saved_searches`` of an export: a list of at most :data:`MAX_SAVED_SEARCHES`
+    objects ``{"name": ..., "query": ...}``, names cleaned and checked as the store checks
+    them (:func:`saved.clean_name`), each name once (any case)."""
+    if not isinstance(raw, list):
+        bad('\'saved_searches\' must be a list of {"name": ..., "query": ...} objects')
+        return []
+    if len(raw) > MAX_SAVED_SEARCHES:
+        bad(f"'saved_searches' holds {len(raw):,} entries; at most {MAX_SAVED_SEARCHES} are kept")
+        return []
+    out: list[SavedSearch] = []
+    seen: dict[str, int] = {}
+    for n, item in enumerate(raw):
+        if not isinstance(item, Mapping):
+            bad(
+                f"'saved_searches'[{n}] must be an object with a name and a query, got {quote(item)}"
+            )
+            continue
+        name, query = item.get("name"), item.get("query")
+        if not isinstance(name, str) or len(name) > MAX_VALUE_CHARS:
+            bad(f"'saved_searches'[{n}] 'name' must be a string, got {quote(name)}")
+            continue
+        if not isinstance(query, str) or len(query) > MAX_VALUE_CHARS:
+            bad(f"'saved_searches'[{n}] 'query' must be a string, got {quote(query)}")
+            continue
+        try:
+            entry = SavedSearch(saved.clean_name(name), saved.clean_query(query))
+        except SavedSearchError as exc:
+            bad(f"'saved_searches'[{n}]: {exc}")
+            continue
+        key = saved.name_key(entry.name)
+        if key in seen:
+            bad(f"'saved_searches'[{n}] repeats the name of [{seen[key]}], {quote(entry.name)}")
+            continue
+        seen[key] = n
+        out.append(entry)
+    return out
 
 
 __all__ = [

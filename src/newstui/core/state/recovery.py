@@ -218,6 +218,11 @@ _SALVAGE = {
         " WHERE typeof(seq) = 'integer' AND typeof(query) = 'text'",
         "INSERT OR IGNORE INTO search_history (seq, query, at) VALUES (?, ?, ?)",
     ),
+    "saved_search": _Salvage(
+        "SELECT key, name, query, pos FROM saved_search WHERE typeof(key) = 'text'"
+        " AND typeof(name) = 'text' AND typeof(query) = 'text' AND typeof(pos) = 'integer'",
+        "INSERT OR IGNORE INTO saved_search (key, name, query, pos) VALUES (?, ?, ?, ?)",
+    ),
 }
 
 

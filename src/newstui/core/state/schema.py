@@ -41,8 +41,15 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "CREATE TABLE search_history (seq INTEGER PRIMARY KEY, query TEXT NOT NULL UNIQUE,"
         " at REAL NOT NULL)",
     ),
+    # 2: saved searches (see .saved); key is the name casefolded, pos the user's order.
+    (
+        "CREATE TABLE saved_search (key TEXT PRIMARY KEY, name TEXT NOT NULL,"
+        " query TEXT NOT NULL, pos INTEGER NOT NULL) WITHOUT ROWID",
+    ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
+#: The saved searches in the user's order (at most 4 x MAX_SAVED_SEARCHES rows are read).
+SAVED_ROWS = "SELECT name, query FROM saved_search ORDER BY pos, key LIMIT 800"
 
 
 def storable(value: str) -> str:
@@ -191,6 +198,9 @@ class Snapshot:
     positions: dict[str, int]
     values: dict[str, str]
     history: list[str]
+    #: The saved searches' rows (name, query) in order, as the file holds them (cleaned
+    #: by :func:`newstui.core.state.saved.from_rows`).
+    saved: list[tuple[object, object]]
 
 
 def load(conn: sqlite3.Connection, *, with_read: bool = True) -> Snapshot:
@@ -211,10 +221,11 @@ def load(conn: sqlite3.Connection, *, with_read: bool = True) -> Snapshot:
         )
         if "" in history:
             history.remove("")
+        saved: list[tuple[object, object]] = [(n, q) for n, q in conn.execute(SAVED_ROWS)]
     finally:
         with contextlib.suppress(sqlite3.Error):
             conn.execute("COMMIT")
-    return Snapshot(read, starred, positions, values, history)
+    return Snapshot(read, starred, positions, values, history, saved)
 
 
 def load_read(conn: sqlite3.Connection) -> dict[str, None]:

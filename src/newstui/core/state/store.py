@@ -18,9 +18,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from newstui.core import paths
-from newstui.core.state import exchange, recovery, schema
+from newstui.core.state import exchange, recovery, saved, schema
 from newstui.core.state.errors import StateError
 from newstui.core.state.idset import READ, STARRED, IdSet, IdTable, toggle_row, write_rows
+from newstui.core.state.saved import SavedSearch
 from newstui.core.state.schema import (
     HISTORY_KEEP,
     MAX_POSITION,
@@ -73,6 +74,7 @@ class StateStore:
         self._positions = loaded.positions
         self._values = loaded.values
         self._history = loaded.history
+        self._saved = saved.from_rows(loaded.saved)
         #: Told the ids whose read/starred state changed (``None``: any may have).
         self._listeners: list[Callable[[list[str] | None], None]] = []
 
@@ -149,6 +151,15 @@ class StateStore:
         """Past searches, newest first, each once."""
         return self._history[: max(0, limit)]
 
+    def saved_searches(self) -> list[SavedSearch]:
+        """The saved searches, in the user's order."""
+        return list(self._saved)
+
+    def saved_search(self, name: str) -> SavedSearch | None:
+        """The saved search called ``name`` (any case), or ``None``."""
+        at = saved.find(self._saved, name)
+        return None if at is None else self._saved[at]
+
     def counts(self) -> StateCounts:
         """How much the store holds (``newstui state info``)."""
         return StateCounts(
@@ -213,12 +224,61 @@ class StateStore:
         self._history.insert(0, query)
         del self._history[HISTORY_KEEP:]
 
+    # --- saved searches (each change applied to what the file holds, in one transaction) -----
+
+    def save_search(self, name: str, query: str) -> SavedSearch:
+        """Save ``query`` as ``name``: a new name is appended to the saved searches; an
+        existing one (any case) keeps its place and takes the new query. Returns what was
+        kept (the name and query cleaned). Raises :class:`SavedSearchError` for a blank or
+        too long name or query, or when :data:`MAX_SAVED_SEARCHES` are saved already."""
+        searches = self._change_saved(lambda current: saved.saved(current, name, query))
+        at = saved.find(searches, name)
+        assert at is not None
+        return searches[at]
+
+    def rename_search(self, old: str, new: str) -> SavedSearch:
+        """Call the saved search ``old`` (any case) ``new``; raises
+        :class:`UnknownSavedSearch` for an unknown ``old``, :class:`SavedSearchError` for a
+        bad ``new`` or one another saved search has."""
+        searches = self._change_saved(lambda current: saved.renamed(current, old, new))
+        at = saved.find(searches, new)
+        assert at is not None
+        return searches[at]
+
+    def delete_search(self, name: str) -> None:
+        """Forget the saved search ``name`` (any case); :class:`UnknownSavedSearch` if none."""
+        self._change_saved(lambda current: saved.deleted(current, name))
+
+    def move_search(self, name: str, offset: int) -> int:
+        """Move the saved search ``name`` by ``offset`` places (negative: up), stopping at
+        either end; returns its new place (0 is the first)."""
+        searches = self._change_saved(lambda current: saved.moved(current, name, offset))
+        at = saved.find(searches, name)
+        assert at is not None
+        return at
+
+    def _change_saved(
+        self, change: Callable[[list[SavedSearch]], list[SavedSearch]]
+    ) -> list[SavedSearch]:
+        """Apply ``change`` to the saved searches the file holds now (another process may
+        have changed them) and write the result back, in one transaction."""
+
+        def work(conn: sqlite3.Connection) -> list[SavedSearch]:
+            after = change(saved.read_all(conn))
+            saved.write_all(conn, after)
+            return after
+
+        with self._lock:
+            after = self._write(work)
+            self._saved = after
+        return list(after)
+
     # --- export / import ----------------------------------------------------------------------
 
     def export_json(self) -> dict[str, Any]:
         """Everything in the store as JSON-ready data (see :meth:`import_json`)."""
         return exchange.export_data(
-            self._reads(), self._starred, self._positions, self._history, self._values
+            self._reads(), self._starred, self._positions, self._history, self._values, self._saved
         )
 
     def import_json(self, data: Mapping[str, Any]) -> int:
@@ -251,6 +311,7 @@ class StateStore:
             loaded.values,
             loaded.history,
         )
+        self._saved = saved.from_rows(loaded.saved)
         self._tell(None)
 
     # --- internals ----------------------------------------------------------------------------
