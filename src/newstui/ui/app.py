@@ -440,6 +440,7 @@ class NewsApp(App[int]):
         # walks them all and stalls the UI for a few hundred ms.
         gc.collect()
         gc.freeze()
+        self.sidebar_ctl.count_saved()  # with every article indexed
         if not self._restored:
             self._restored = True
             last_search = query_text(self.store.get_value("last_search") or "").strip()

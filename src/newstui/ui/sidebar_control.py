@@ -26,6 +26,7 @@ from newstui.core.library.facets import (
     Key,
     SavedCount,
 )
+from newstui.core.state import SavedSearchError, StateError, StateStore
 from newstui.ui.safe import one_line
 from newstui.ui.screens.confirm import ConfirmScreen
 from newstui.ui.screens.name_input import NameScreen
@@ -60,14 +61,12 @@ class SavedCounted(Message):
 
     facets: Facets
     counts: dict[str, SavedCount]
+    generation: int
 
 
-def saved_searches(store: Any) -> list[tuple[str, str]]:
+def saved_searches(store: StateStore) -> list[tuple[str, str]]:
     """(name, query) of each saved search, in the user's order."""
-    found = getattr(store, "saved_searches", None)
-    if found is None:
-        return []
-    return [(str(s.name), str(s.query)) for s in found()]
+    return [(s.name, s.query) for s in store.saved_searches()]
 
 
 class SidebarControl:
@@ -84,6 +83,7 @@ class SidebarControl:
         #: Ids whose state changed while a count ran in a worker (re-read when it lands).
         self._pending: set[str] | None = None
         self._saved_timer: Timer | None = None
+        self._saved_generation = 0
         self._main = threading.main_thread()
 
     @property
@@ -211,6 +211,8 @@ class SidebarControl:
             return
         searches = facets.saved_searches
         app = self.app
+        self._saved_generation += 1
+        generation = self._saved_generation
 
         def count() -> None:
             worker = get_current_worker()
@@ -219,7 +221,7 @@ class SidebarControl:
                 if worker.is_cancelled:
                     return
                 counts[name] = count_query(index, query, app.store)
-            app.post_message(SavedCounted(facets, counts))
+            app.post_message(SavedCounted(facets, counts, generation))
 
         app.run_worker(count, thread=True, exclusive=True, group="saved-count")
 
@@ -227,6 +229,8 @@ class SidebarControl:
         facets = self.facets
         if facets is None or event.facets is not facets:
             return
+        if event.generation != self._saved_generation:
+            return  # a later count (a newer index, a newer state) is on its way
         queries = dict(facets.saved_searches)
         for name, count in event.counts.items():
             if queries.get(name) == count.query:
@@ -325,13 +329,10 @@ class SidebarControl:
     def _saved_call(self, method: str, *args: Any, said: str = "") -> bool:
         """Call the store's ``method``; a refusal (a name taken, too long...) is said."""
         app = self.app
-        call = getattr(app.store, method, None)
-        if call is None:
-            app.notify("Saved searches need a newer state store", severity="error")
-            return False
+        call = getattr(app.store, method)
         try:
             call(*args)
-        except ValueError as exc:  # SavedSearchError: one clear line
+        except (SavedSearchError, StateError) as exc:  # one clear line each
             app.notify(str(exc), title="Saved searches", severity="warning", timeout=5)
             return False
         facets = self.facets

@@ -11,10 +11,11 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
+from newstui.core.state.saved import MAX_SAVED_NAME_CHARS
 from newstui.ui.safe import one_line
 
-#: A saved search's name is at most this long (the store says the same, and cleans it).
-MAX_NAME = 80
+#: A saved search's name is at most this long (the store cleans it and says why it refuses).
+MAX_NAME = MAX_SAVED_NAME_CHARS
 
 
 class NameScreen(ModalScreen[str | None]):

@@ -134,7 +134,7 @@ class Sidebar(OptionList):
                     for key, text in zip(keys, texts, strict=True)
                 ]
             )
-            target = at if at in keys else chosen
+            target = at if at is not None and at in keys else chosen
             if target in keys:
                 self.highlighted = keys.index(target)
             elif keys:
