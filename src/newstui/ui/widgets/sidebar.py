@@ -63,13 +63,14 @@ class Sidebar(OptionList):
     """The rows; the chosen one (the list's filter) is marked."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "select", "Show its articles", key_display="⏎", id="sidebar.choose"),
         Binding("j", "cursor_down", "Down", show=False, id="sidebar.down"),
         Binding("k", "cursor_up", "Up", show=False, id="sidebar.up"),
         Binding("R", "saved('rename')", "Rename saved search", show=False, id="sidebar.rename"),
         Binding("d", "saved('delete')", "Delete saved search", show=False, id="sidebar.delete"),
         Binding("J", "saved('down')", "Move saved search down", show=False, id="sidebar.move_down"),
         Binding("K", "saved('up')", "Move saved search up", show=False, id="sidebar.move_up"),
-        Binding("escape", "leave", "Back to the list", show=False, id="sidebar.back"),
+        Binding("escape", "leave", "Back to the list", id="sidebar.back"),
     ]
 
     class Chosen(Message):
