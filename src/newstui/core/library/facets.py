@@ -49,6 +49,8 @@ SECTIONS: tuple[tuple[str, str], ...] = (
 MAX_SOURCES = 100
 MAX_TAGS = 100
 MAX_FOLDERS = 500
+#: Cached lookups (paths, tag lists) kept at most.
+MAX_PATHS_KEPT = 100_000
 #: Labels are cut to this many characters.
 MAX_LABEL = 60
 
@@ -99,14 +101,21 @@ class _Folders:
         self._roots = [os.path.normpath(str(r)) for r in roots]
         self._names = [clean_line(Path(r).name or r, MAX_LABEL) or "folder" for r in self._roots]
         self._cache: dict[str, tuple[Key, ...]] = {}
+        self._by_path: dict[int, tuple[Path, tuple[Key, ...]]] = {}
 
     def of(self, path: Path | None) -> tuple[Key, ...]:
         if path is None:
             return ()
+        # the records of one file share its Path: known by identity, no str() per article
+        mine = self._by_path.get(id(path))
+        if mine is not None and mine[0] is path:
+            return mine[1]
         directory = os.path.dirname(str(path))  # noqa: PTH120 (a str key: no Path per article)
         keys = self._cache.get(directory)
         if keys is None:
             keys = self._cache[directory] = self._compute(directory)
+        if len(self._by_path) < MAX_PATHS_KEPT:
+            self._by_path[id(path)] = (path, keys)
         return keys
 
     def _compute(self, directory: str) -> tuple[Key, ...]:
@@ -124,16 +133,35 @@ class _Folders:
         return ()
 
 
-def _keys_of(article: Article, folders: _Folders) -> tuple[Key, ...]:
-    keys: list[Key] = []
-    source = article.source
-    if source:
-        keys.append(Key(SOURCE, clean_line(source, MAX_LABEL)))
-    keys.extend(folders.of(article.path))
-    for tag in article.tags:
-        if tag:
-            keys.append(Key(TAG, clean_line(tag, MAX_LABEL)))
-    return tuple(dict.fromkeys(keys)) if len(keys) > 1 else tuple(keys)
+class _Keys:
+    """An article's rows: its source, its folders, its tags (each label cleaned once per
+    distinct value: a library has few sources and tags)."""
+
+    def __init__(self, folders: _Folders) -> None:
+        self.folders = folders
+        self._labels: dict[tuple[str, str], Key] = {}
+        self._tags: dict[tuple[str, ...], tuple[Key, ...]] = {}
+
+    def _key(self, kind: str, raw: str) -> Key:
+        key = self._labels.get((kind, raw))
+        if key is None:
+            key = self._labels[(kind, raw)] = Key(kind, clean_line(raw, MAX_LABEL) or "?")
+        return key
+
+    def of(self, article: Article) -> tuple[Key, ...]:
+        source = article.source
+        head = (self._key(SOURCE, source),) if source else ()
+        folders = self.folders.of(article.path)
+        tags = article.tags
+        if not tags:
+            return head + folders if head else folders
+        tag_keys = self._tags.get(tags)
+        if tag_keys is None:
+            found = dict.fromkeys(self._key(TAG, t) for t in tags if t)
+            tag_keys = tuple(found)
+            if len(self._tags) < MAX_PATHS_KEPT:
+                self._tags[tags] = tag_keys
+        return head + folders + tag_keys
 
 
 class _StateMembers(Container[str]):
@@ -173,6 +201,7 @@ class Facets:
 
     def __init__(self, roots: Sequence[Path], state: StateView) -> None:
         self._folders = _Folders(roots)
+        self._keys = _Keys(self._folders)
         self._state = state
         #: id -> (rows it is in, its flags as counted: read 1, starred 2)
         self._info: dict[str, tuple[tuple[Key, ...], int]] = {}
@@ -199,13 +228,13 @@ class Facets:
         delta = Delta()
         info = {} if full else self._info
         seen: set[str] = set()
-        folders = self._folders
+        keys_of = self._keys.of
         for article in articles:
             aid = article.id
             if aid in seen:
                 continue
             seen.add(aid)
-            keys = _keys_of(article, folders)
+            keys = keys_of(article)
             old = info.get(aid)
             if old is None:
                 delta.added.append((aid, keys))
