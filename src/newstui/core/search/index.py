@@ -40,7 +40,7 @@ from newstui.core.progress import Progress
 from newstui.core.search.highlight import MATCH_CHARS, HitMatches, Matcher, highlight_spans
 from newstui.core.search.persistence import export_parts, writer_from_parts
 from newstui.core.search.planning import plan
-from newstui.core.search.query import parse
+from newstui.core.search.query import FolderTest, parse
 from newstui.core.search.ranking import (
     RankingConfig,
     SegmentScores,
@@ -202,10 +202,15 @@ class SearchIndex:
         evals = [evaluate(snap, si, parsed, plans, cfg) for si in range(len(snap.segments))]
         partial = False
 
+        in_folders = FolderTest(parsed) if parsed.folders or parsed.not_folders else None
+
         def pick(si: int, mask: BoolArray) -> I64Array:
             found = np.flatnonzero(mask)
             if parsed.states:  # asked of the state only for the articles that matched
                 found = state_filter(snap.segments[si], found, parsed.states, state)
+            if in_folders is not None and len(found):
+                arts = snap.segments[si].articles
+                found = found[np.fromiter((in_folders(arts[i].path) for i in found.tolist()), bool)]
             if within is not None and len(found):
                 arts = snap.segments[si].articles
                 found = found[np.fromiter((arts[i].id in within for i in found.tolist()), bool)]
