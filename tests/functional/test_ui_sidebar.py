@@ -16,6 +16,7 @@ from test_ui_support import (
     titles,
     wait_until,
     write_article,
+    write_settings,
 )
 from textual.pilot import Pilot
 from textual.widgets import Input
@@ -345,3 +346,42 @@ async def test_palette_save_search_as(folder: Path) -> None:
         await pilot.press(*"Oil news", "enter")
         await settle(pilot)
         assert [(s.name, s.query) for s in app.store.saved_searches()] == [("Oil news", "oil")]
+
+
+RSS = """<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0"><channel><title>Harbour Gazette</title><link>https://gazette.example/</link>
+<item><title>Lighthouse keeper retires</title><link>https://gazette.example/lighthouse</link>
+<guid>lighthouse-1</guid><pubDate>Tue, 02 Apr 2024 09:00:00 GMT</pubDate>
+<description>The lighthouse keeper retired today.</description></item>
+</channel></rss>
+"""
+
+
+async def test_a_fetch_adds_its_feed_and_folder_rows_and_counts_a_saved_search(
+    folder: Path, tmp_path: Path
+) -> None:
+    feed = tmp_path / "gazette.rss"
+    feed.write_text(RSS, encoding="utf-8")
+    write_settings(f'feeds = ["{feed}"]\n')
+    async with open_app(folder, size=WIDE) as (app, pilot):
+        await save(app, pilot, "lighthouse", "Lights")
+        assert await wait_until(pilot, lambda: saved_rows(app) == ["Lights 0/0"])
+        await pilot.press("escape", "F")
+        await settle(pilot)
+        assert await wait_until(pilot, lambda: row(app, "All") == "All 7/7")
+        assert "Harbour Gazette 1/1" in rows(app)  # the feed, as a source
+        assert "harbour-gazette 1/1" in rows(app)  # and its folder
+        assert await wait_until(pilot, lambda: saved_rows(app) == ["Lights 1/1"])
+        await choose(app, pilot, Key("folder", "harbour-gazette"))
+        assert titles(app) == ["Lighthouse keeper retires"]
+
+
+async def test_a_row_that_is_gone_after_a_reload_falls_back_to_all(folder: Path) -> None:
+    async with open_app(folder, size=WIDE) as (app, pilot):
+        await choose(app, pilot, Key("folder", "business"))
+        for path in (folder / "business").iterdir():
+            path.unlink()
+        await pilot.press("r")
+        await settle(pilot)
+        assert await wait_until(pilot, lambda: len(titles(app)) == 4)
+        assert "in " not in status_text(app)

@@ -20,7 +20,10 @@ from textual.worker import get_current_worker
 
 from newstui.core.library.facets import (
     ALL_KEY,
+    FOLDER,
     SAVED,
+    SOURCE,
+    TAG,
     Delta,
     Facets,
     Key,
@@ -177,9 +180,13 @@ class SidebarControl:
             return
         facets.sync(pending)  # read or starred while the worker counted
         facets.set_saved_searches(saved_searches(self.app.store))
+        restricted = self.row != ALL_KEY
+        if self.row.kind in (SOURCE, FOLDER, TAG) and not facets.count(self.row).total:
+            self.row = ALL_KEY  # its articles are gone (a reload): back to every article
+            self.app.refresh_status()
         self.refresh()
         self.count_saved()
-        if self.row != ALL_KEY:
+        if restricted:
             self.app.refresh_list()
 
     def _state_changed(self, ids: list[str] | None) -> None:

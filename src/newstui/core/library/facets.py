@@ -403,9 +403,16 @@ def diff(facets: Facets, articles: Iterable[Article]) -> Delta:
 
 
 __all__ = [
+    "ALL",
     "ALL_KEY",
+    "FOLDER",
+    "SAVED",
     "SECTIONS",
+    "SOURCE",
+    "STARRED",
     "STARRED_KEY",
+    "TAG",
+    "UNREAD",
     "UNREAD_KEY",
     "Count",
     "Delta",
