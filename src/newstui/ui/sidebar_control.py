@@ -23,7 +23,9 @@ from newstui.core.library.facets import (
     FOLDER,
     SAVED,
     SOURCE,
+    STARRED_KEY,
     TAG,
+    UNREAD_KEY,
     Delta,
     Facets,
     Key,
@@ -256,9 +258,16 @@ class SidebarControl:
         return self.facets.members(self.row)
 
     def restrict(self, articles: Iterable[Article]) -> Iterable[Article]:
+        """``articles`` in the chosen row (one set lookup each)."""
         members = self.within()
         if members is None:
             return articles
+        if self.row == UNREAD_KEY:  # the store's read ids, as a set: no call per article
+            read = self.app.store.read_ids()
+            return [a for a in articles if a.id not in read]
+        if self.row == STARRED_KEY:
+            starred = self.app.store.starred_ids()
+            return [a for a in articles if a.id in starred]
         return [a for a in articles if a.id in members]
 
     @property
