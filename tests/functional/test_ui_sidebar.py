@@ -385,3 +385,25 @@ async def test_a_row_that_is_gone_after_a_reload_falls_back_to_all(folder: Path)
         await settle(pilot)
         assert await wait_until(pilot, lambda: len(titles(app)) == 4)
         assert "in " not in status_text(app)
+
+
+async def test_hostile_folder_source_and_tag_names_are_shown_as_text(tmp_path: Path) -> None:
+    root = tmp_path / "articles"
+    bad = root / "[@click=app.quit]x\x1b[31mred"
+    bad.mkdir(parents=True)
+    (bad / "a.md").write_text(
+        '---\ntitle: Hostile\nsource: "[bold]Src[/bold]\\u001b]0;pwned\\u0007"\n'
+        'tags: ["[@click=app.quit]t"]\n---\nBody.\n',
+        encoding="utf-8",
+    )
+    async with open_app(root, size=WIDE) as (app, pilot):
+        lines = rows(app)
+        assert any(r.startswith("[bold]Src[/bold]") for r in lines), lines  # literal, not bold
+        assert any(r.startswith("[@click=app.quit]x") for r in lines), lines
+        assert all("\x1b" not in r and "\x07" not in r for r in lines)
+        for label in ("[@click=app.quit]t",):
+            index = next(i for i, r in enumerate(lines) if r.startswith(label))
+            assert await pilot.click("#sidebar", offset=(3, index))
+            await settle(pilot)
+        assert app.is_running
+        assert titles(app) == ["Hostile"]
