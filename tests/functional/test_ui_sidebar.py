@@ -407,3 +407,16 @@ async def test_hostile_folder_source_and_tag_names_are_shown_as_text(tmp_path: P
             await settle(pilot)
         assert app.is_running
         assert titles(app) == ["Hostile"]
+
+
+async def test_tab_and_shift_tab_move_the_focus_through_the_sidebar(folder: Path) -> None:
+    async with open_app(folder, size=WIDE) as (app, pilot):
+        app.set_focus(app.article_list)
+        await pilot.press("shift+tab")
+        assert app.focused is sidebar(app)
+        await pilot.press("tab")
+        assert app.focused is app.article_list
+    async with open_app(folder, size=MID) as (app, pilot):  # hidden: tab skips it
+        app.set_focus(app.search_box)
+        await pilot.press("tab")
+        assert app.focused is app.article_list
