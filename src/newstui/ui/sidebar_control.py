@@ -89,6 +89,7 @@ class SidebarControl:
         self._pending: set[str] | None = None
         self._saved_timer: Timer | None = None
         self._saved_generation = 0
+        self._within: Container[str] | None = None
         self._main = threading.main_thread()
 
     @property
@@ -186,6 +187,7 @@ class SidebarControl:
         if self.row.kind in (SOURCE, FOLDER, TAG) and not facets.count(self.row).total:
             self.row = ALL_KEY  # its articles are gone (a reload): back to every article
             self.app.refresh_status()
+        self._rows_changed()
         self.refresh()
         self.count_saved()
         if restricted:
@@ -244,6 +246,7 @@ class SidebarControl:
         for name, count in event.counts.items():
             if queries.get(name) == count.query:
                 facets.set_saved(name, count)
+        self._rows_changed()
         self.refresh()
         if self.row.kind == SAVED:
             self.app.refresh_list()
@@ -252,10 +255,15 @@ class SidebarControl:
 
     # --- the chosen row -----------------------------------------------------------------
     def within(self) -> Container[str] | None:
-        """The articles the list and the search are restricted to (``None``: all)."""
-        if self.row == ALL_KEY or self.facets is None:
-            return None
-        return self.facets.members(self.row)
+        """The articles the list and the search are restricted to (``None``: all); safe
+        to ask from a worker (worked out on the event loop by :meth:`_rows_changed`)."""
+        return self._within
+
+    def _rows_changed(self) -> None:
+        """The chosen row's articles, again (a row chosen, the library or a saved search
+        changed)."""
+        facets = self.facets
+        self._within = None if self.row == ALL_KEY or facets is None else facets.members(self.row)
 
     def restrict(self, articles: Iterable[Article]) -> Iterable[Article]:
         """``articles`` in the chosen row (one set lookup each)."""
@@ -281,6 +289,7 @@ class SidebarControl:
     def choose(self, key: Key) -> None:
         """A row was chosen: the list shows its articles, a search searches among them."""
         self.row = key
+        self._rows_changed()
         self.refresh()
         app = self.app
         if app.screen.has_class("-narrow"):
