@@ -145,3 +145,50 @@ def test_real_terminal_a_query_and_enter_sent_at_once_open_the_top_result(
     tmux.keys("/volcanno", "Enter")
     screen = tmux.wait_for("The volcano erupted at dawn.")
     assert "volcanno" in screen.splitlines()[1], screen
+
+
+def test_real_terminal_sidebar_toggles_and_a_folder_is_chosen(tmux: Tmux, tmp_path: Path) -> None:
+    """B shows the sidebar at 120 columns (hidden there by default); j to a folder, Enter:
+    the list shows that folder's articles and the status line says where; m moves its
+    count; B hides it."""
+    folder = tmp_path / "articles"
+    fill_folder(folder, 6)
+    (folder / "sport").mkdir()
+    write_article(
+        folder / "sport",
+        "cup.txt",
+        "Cup final tonight",
+        "The cup final.",
+        date="2024-05-01T10:00:00",
+    )
+    write_article(
+        folder / "sport",
+        "tennis.txt",
+        "Tennis star wins",
+        "A tennis match.",
+        date="2024-05-02T10:00:00",
+    )
+    tmux.start(str(folder))
+    tmux.wait_for("8 articles")
+    assert "Folders" not in tmux.screen(), "hidden below 140 columns"
+    tmux.keys("B")
+    screen = tmux.wait_for("Folders")
+    assert any(line.startswith("All") and "8/8" in line for line in screen.splitlines()), screen
+    rows = [line.split("▕")[0].strip() for line in screen.splitlines()]
+    sport = next(i for i, r in enumerate(rows) if r.startswith("sport"))
+    all_row = next(i for i, r in enumerate(rows) if r.startswith("All"))
+    # the section titles are skipped: one j per row that is not a title
+    titles = sum(1 for r in rows[all_row:sport] if r in ("Sources", "Folders", "Tags"))
+    tmux.keys(*["j"] * (sport - all_row - titles), "Enter")
+    screen = tmux.wait_for("in Sport")
+    assert "2 of 8 articles" in screen
+    assert "Tennis star wins" in screen and "Cup final tonight" in screen
+    assert screen.count("●") == 2, "the list shows the folder's two (unread) articles only"
+    tmux.keys("m")
+    tmux.wait_for("1/2")
+    tmux.keys("B")
+    deadline = time.monotonic() + 10
+    while "Folders" in tmux.screen() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert "Folders" not in tmux.screen()
+    tmux.keys("C-c")

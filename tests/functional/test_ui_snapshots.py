@@ -15,7 +15,15 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import pytest
-from test_ui_support import NARROW, fill_folder, fit_console, settle, write_settings, write_volcano
+from test_ui_support import (
+    NARROW,
+    fill_folder,
+    fit_console,
+    settle,
+    write_article,
+    write_settings,
+    write_volcano,
+)
 from textual.pilot import Pilot
 from textual.widgets import Input
 
@@ -148,3 +156,34 @@ class TestLightTheme:
 
     def test_reader_with_highlights_light(self, shoot: Shoot) -> None:
         assert shoot(WIDE, "slash", "volcano harbour", "enter", "n", theme="textual-light")
+
+
+class TestSidebar:
+    """The sidebar: rows with unread/total counts (sources, folders nested as on disk)."""
+
+    @pytest.fixture(autouse=True)
+    def folders(self, folder: Path) -> None:
+        for sub, name, title in (
+            ("sport", "cup.txt", "Cup final tonight"),
+            ("sport/football", "striker.txt", "Striker signs for a record fee"),
+            ("business", "rally.txt", "Markets rally on rate hopes"),
+        ):
+            (folder / sub).mkdir(parents=True, exist_ok=True)
+            write_article(folder / sub, name, title, f"{title}.", date="2024-05-01T10:00:00")
+
+    def test_sidebar_120x40_toggled_on(self, shoot: Shoot) -> None:
+        assert shoot(WIDE, "B")
+
+    def test_sidebar_160x50_shown_by_default(self, shoot: Shoot) -> None:
+        assert shoot((160, 50))
+
+    def test_sidebar_160x50_a_folder_chosen(self, shoot: Shoot) -> None:
+        """B B (hidden, shown and focused), j to the football folder (in sport), Enter: the list
+        shows its articles, the status line says where."""
+        assert shoot((160, 50), "B", "B", *["j"] * 9, "enter")
+
+    def test_sidebar_collapsed_at_80x24(self, shoot: Shoot) -> None:
+        assert shoot(NARROW)
+
+    def test_sidebar_toggled_at_80x24_takes_the_screen(self, shoot: Shoot) -> None:
+        assert shoot(NARROW, "B")

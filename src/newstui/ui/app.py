@@ -43,6 +43,7 @@ from newstui.ui.screens.confirm import ConfirmScreen
 from newstui.ui.screens.help import BindingGroup, HelpScreen
 from newstui.ui.screens.problems import ProblemsScreen
 from newstui.ui.search_session import Land, SearchSession
+from newstui.ui.sidebar_control import FacetsCounted, SavedCounted, SidebarControl
 from newstui.ui.status import (
     Listing,
     Progress,
@@ -56,6 +57,7 @@ from newstui.ui.theme import DEFAULT_THEME, NEWSTUI_THEME
 from newstui.ui.widgets.article_list import ArticleList
 from newstui.ui.widgets.reader import Reader
 from newstui.ui.widgets.search_box import SearchBox
+from newstui.ui.widgets.sidebar import Sidebar
 from newstui.ui.widgets.status_bar import StatusBar
 from newstui.ui.widgets.story_list import StoryList
 from newstui.ui.widgets.story_reader import StoryReader
@@ -109,6 +111,8 @@ class NewsApp(StoryActions, App[int]):
         Binding("exclamation_mark", "problems", "Load problems", show=False, id="app.problems"),
         Binding("F", "fetch", "Fetch feeds", show=False, id="app.fetch"),
         Binding("t", "focus_timeline", "Timeline: pick a period", show=False, id="app.timeline"),
+        Binding("B", "toggle_sidebar", "Sidebar", show=False, id="app.sidebar"),
+        Binding("S", "save_search", "Save search", show=False, id="app.save_search"),
     ]
 
     # --- the app's state; the status line follows those in STATUS_FOLLOWS ----------------
@@ -162,6 +166,7 @@ class NewsApp(StoryActions, App[int]):
         self._nt_mounted = False
         self.new_ids: set[str] = set()
         self._fetch_cancel: threading.Event | None = None
+        self.sidebar_ctl = SidebarControl(self)
         self.register_theme(NEWSTUI_THEME)
         self.theme = self._initial_theme()
         if self.settings.keymap:
@@ -257,6 +262,7 @@ class NewsApp(StoryActions, App[int]):
         yield SearchBox(id="search")
         yield Timeline(id="timeline")
         with Horizontal(id="panes"):
+            yield Sidebar(id="sidebar")
             yield StoryList(self.story_view, id="list")
             yield StoryReader(self.story_view, id="reader", measure=self.settings.reader_width)
         yield StatusBar(id="status")
@@ -298,6 +304,7 @@ class NewsApp(StoryActions, App[int]):
             self.watch(self, name, self._refresh_status, init=False)
         self.is_loading = True
         self._refresh_status()
+        self.sidebar_ctl.attach()
         # Start loading once the first frame is on screen: the loading thread unpickles and
         # imports for a while, holding the GIL in long stretches.
         self.call_after_refresh(self.load, False)
@@ -379,6 +386,7 @@ class NewsApp(StoryActions, App[int]):
         self.library = SortedArticles(event.scan.articles)
         self.problems = list(event.scan.problems)  # duplicates too: the ! screen lists them
         self.problem_summary = summarize(self.problems)
+        self.sidebar_ctl.library_changed(self.library.articles)
         # before a waiting search starts: it must know the index is still filling
         self.indexing = not event.indexed
         self.is_loading = not event.indexed
@@ -449,6 +457,7 @@ class NewsApp(StoryActions, App[int]):
         # walks them all and stalls the UI for a few hundred ms.
         gc.collect()
         gc.freeze()
+        self.sidebar_ctl.count_saved()  # with every article indexed
         if not self._restored:
             self._restored = True
             last_search = query_text(self.store.get_value("last_search") or "").strip()
@@ -474,6 +483,7 @@ class NewsApp(StoryActions, App[int]):
 
     # --- the list -------------------------------------------------------------------------
     def _visible(self, articles: Iterable[Article]) -> list[Article]:
+        articles = self.sidebar_ctl.restrict(articles)  # the sidebar's row
         if not self.hide_read:
             return list(articles) if not isinstance(articles, list) else articles
         return [a for a in articles if not self.store.is_read(a.id)]
@@ -577,11 +587,44 @@ class NewsApp(StoryActions, App[int]):
             problems=self.problem_summary.describe() if self.problem_summary.any else "",
             progress=progress.text if progress is not None else "",
             stories=self.story_count,
+            where=self.sidebar_ctl.where,
         )
 
     def _refresh_status(self) -> None:
         """The status line follows the reactives in ``STATUS_FOLLOWS``."""
         self.status.show(self._status_facts(), self.progress)
+
+    refresh_status = _refresh_status
+
+    # --- the sidebar (ui/sidebar_control.py) -----------------------------------------------
+    def on_resize(self) -> None:
+        self.call_after_refresh(self.sidebar_ctl.layout)
+
+    def action_toggle_sidebar(self) -> None:
+        self.sidebar_ctl.toggle()
+
+    def action_save_search(self) -> None:
+        self.sidebar_ctl.ask_save()
+
+    @on(Sidebar.Chosen)
+    def _on_sidebar_chosen(self, event: Sidebar.Chosen) -> None:
+        self.sidebar_ctl.choose(event.key)
+
+    @on(Sidebar.SavedAction)
+    def _on_sidebar_saved(self, event: Sidebar.SavedAction) -> None:
+        self.sidebar_ctl.saved_action(event.action, event.name)
+
+    @on(Sidebar.Leave)
+    def _on_sidebar_leave(self) -> None:
+        self.sidebar_ctl.leave()
+
+    @on(FacetsCounted)
+    def _on_facets_counted(self, event: FacetsCounted) -> None:
+        self.sidebar_ctl.counted(event)
+
+    @on(SavedCounted)
+    def _on_saved_counted(self, event: SavedCounted) -> None:
+        self.sidebar_ctl.saved_counted(event)
 
     @on(ArticleList.Highlighted)
     def _on_highlighted(self, event: ArticleList.Highlighted) -> None:
@@ -596,7 +639,10 @@ class NewsApp(StoryActions, App[int]):
         # when scores tie (the engine's order among equal scores is not stable).
         try:
             more = index.search(
-                result.query, limit=len(result.hits) + self.session.page, state=self.store
+                result.query,
+                limit=len(result.hits) + self.session.page,
+                state=self.store,
+                within=self.sidebar_ctl.within(),
             )
         except Exception:
             more = None
@@ -639,7 +685,9 @@ class NewsApp(StoryActions, App[int]):
         # counted before the search: the articles it sees at least (the index only grows)
         so_far = len(index) if indexing else None
         try:
-            result = index.search(query, limit=self.session.page, state=self.store)
+            result = index.search(
+                query, limit=self.session.page, state=self.store, within=self.sidebar_ctl.within()
+            )
         except Exception as exc:  # a query the engine rejects: show why
             self.post_message(SearchDone(query, None, str(exc)))
             return
@@ -877,7 +925,9 @@ class NewsApp(StoryActions, App[int]):
     @work(thread=True, exclusive=True, group="mark-all")
     def _all_results_thread(self, query: str, total: int, index: SearchIndex) -> None:
         try:
-            result = index.search(query, limit=total, state=self.store)
+            result = index.search(
+                query, limit=total, state=self.store, within=self.sidebar_ctl.within()
+            )
         except Exception as exc:  # a bug: say so, mark nothing
             self.call_from_thread(
                 self.notify, f"Could not list the results: {exc}", severity="error", markup=False
@@ -987,6 +1037,7 @@ class NewsApp(StoryActions, App[int]):
             self.library = SortedArticles(event.library.scan.articles)
             self.problems = list(event.library.scan.problems)
             self.problem_summary = summarize(self.problems)
+            self.sidebar_ctl.library_changed(self.library.articles)
             self.new_ids |= {a.id for a in event.articles}
             self.article_list.set_new_ids(self.new_ids)
             self.refresh_list()
@@ -1022,6 +1073,10 @@ class NewsApp(StoryActions, App[int]):
             "Hide/show read articles", "Toggle unread-only (u)", self.action_toggle_hide_read
         )
         yield SystemCommand("Fetch feeds", "Fetch the configured feeds (F)", self.action_fetch)
+        yield SystemCommand(
+            "Save search as…", "Save the current search under a name (S)", self.action_save_search
+        )
+        yield SystemCommand("Sidebar", "Show or hide the sidebar (B)", self.action_toggle_sidebar)
         yield SystemCommand(
             "Mark all read", "Mark every article in the list read (M)", self.action_mark_all_read
         )

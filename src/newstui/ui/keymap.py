@@ -16,12 +16,14 @@ from textual.binding import Binding, BindingType
 from newstui.ui.safe import one_line, visible
 from newstui.ui.screens.confirm import ConfirmScreen
 from newstui.ui.screens.help import BindingGroup, HelpScreen
+from newstui.ui.screens.name_input import NameScreen
 from newstui.ui.screens.problems import ProblemsScreen
 from newstui.ui.screens.related import RelatedScreen
 from newstui.ui.screens.versions import DiffScreen
 from newstui.ui.widgets.article_list import ArticleList
 from newstui.ui.widgets.reader import Reader
 from newstui.ui.widgets.search_box import SearchBox
+from newstui.ui.widgets.sidebar import Sidebar
 from newstui.ui.widgets.story_list import StoryList
 from newstui.ui.widgets.story_reader import StoryReader
 from newstui.ui.widgets.timeline import Timeline
@@ -32,6 +34,7 @@ PANES: tuple[BindingGroup, ...] = (
     BindingGroup("Article list", (*ArticleList.BINDINGS, *StoryList.BINDINGS)),
     BindingGroup("Reader", (*Reader.BINDINGS, *StoryReader.BINDINGS)),
     BindingGroup("Timeline", Timeline.BINDINGS),
+    BindingGroup("Sidebar", Sidebar.BINDINGS),
 )
 #: The modal screens' bindings (not in the help screen: each says its own keys).
 SCREENS: tuple[Sequence[BindingType], ...] = (
@@ -40,6 +43,7 @@ SCREENS: tuple[Sequence[BindingType], ...] = (
     ConfirmScreen.BINDINGS,
     DiffScreen.BINDINGS,
     RelatedScreen.BINDINGS,
+    NameScreen.BINDINGS,
 )
 
 

@@ -73,6 +73,8 @@ class StatusFacts:
     progress: str
     #: Stories the articles make (0: not grouped yet, or nothing to group).
     stories: int = 0
+    #: The sidebar's row the list is restricted to ("in Sport"; "" for all articles).
+    where: str = ""
 
 
 def status_line(facts: StatusFacts) -> Text:
@@ -84,7 +86,7 @@ def status_line(facts: StatusFacts) -> Text:
         # "Loading 2,835/20,841", not "Loading articles… · … · Loading 2,835/20,841"
         text.append(f" {progress or 'Loading articles…'}", style="bold")
         progress = ""
-    elif facts.hide_read and not listing.searching:
+    elif (facts.hide_read or facts.where) and not listing.searching:
         text.append(f" {listing.shown:,} of {facts.articles:,} articles", style="bold")
     else:
         text.append(f" {facts.articles:,} articles", style="bold")
@@ -94,6 +96,8 @@ def status_line(facts: StatusFacts) -> Text:
         and not (facts.loading and not facts.articles)
     ):
         text.append(f" in {facts.stories:,} stories")
+    if facts.where:
+        text.append(f" · {facts.where}", style="bold")
     search = listing.search if listing.searching else None
     if search is not None:
         results = f"{search.total:,} result{'s' if search.total != 1 else ''}"

@@ -28,7 +28,7 @@ Cost
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Container, Iterable
 from functools import partial as partial_fn
 from typing import Any, NamedTuple
 
@@ -40,7 +40,7 @@ from newstui.core.progress import Progress
 from newstui.core.search.highlight import MATCH_CHARS, HitMatches, Matcher, highlight_spans
 from newstui.core.search.persistence import export_parts, writer_from_parts
 from newstui.core.search.planning import plan
-from newstui.core.search.query import parse
+from newstui.core.search.query import FolderTest, parse
 from newstui.core.search.ranking import (
     RankingConfig,
     SegmentScores,
@@ -176,6 +176,7 @@ class SearchIndex:
         offset: int = 0,
         state: StateView | None = None,
         snippet_width: int = SNIPPET_CHARS,
+        within: Container[str] | None = None,
     ) -> SearchResult:
         """Ranked hits for ``query`` (see ``newstui.core.search.query`` for the language).
 
@@ -183,7 +184,8 @@ class SearchIndex:
         state every article counts as unread and none as starred. An empty query returns
         no hits. Never raises on any query text; what is wrong with it (a malformed
         operator, a cut) is in ``errors``. Each hit's snippet is at most ``snippet_width``
-        characters (the width of the list showing it).
+        characters (the width of the list showing it). ``within``: only the articles whose id
+        it contains (a sidebar row), counted and ranked among themselves.
         """
         start = time.perf_counter()
         snap = self._snap
@@ -200,10 +202,18 @@ class SearchIndex:
         evals = [evaluate(snap, si, parsed, plans, cfg) for si in range(len(snap.segments))]
         partial = False
 
+        in_folders = FolderTest(parsed) if parsed.folders or parsed.not_folders else None
+
         def pick(si: int, mask: BoolArray) -> I64Array:
             found = np.flatnonzero(mask)
             if parsed.states:  # asked of the state only for the articles that matched
                 found = state_filter(snap.segments[si], found, parsed.states, state)
+            if in_folders is not None and len(found):
+                arts = snap.segments[si].articles
+                found = found[np.fromiter((in_folders(arts[i].path) for i in found.tolist()), bool)]
+            if within is not None and len(found):
+                arts = snap.segments[si].articles
+                found = found[np.fromiter((arts[i].id in within for i in found.tolist()), bool)]
             return found
 
         cands = [pick(si, ev.base & (ev.matched == n_required)) for si, ev in enumerate(evals)]

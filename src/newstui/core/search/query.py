@@ -9,6 +9,8 @@
 ``after:1987-03``      published on or after the start of that year/month/day (UTC)
 ``before:1987-03-15``  published before the start of that year/month/day (UTC)
 ``is:unread``          reading-state filters: ``is:read``, ``is:unread``, ``is:starred``
+``folder:sport``       in a folder of that name, at any depth (``folder:sport/football``:
+                       nested so; ``in:`` too); ``-folder:sport`` outside it
 =====================  =====================================================================
 
 Malformed queries never raise: a lone ``-`` or a dangling ``OR`` is ignored; an unknown
@@ -32,6 +34,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 
 from newstui.core.search.normalize import TOKEN_RE, expand_compound, fold
 from newstui.core.text import clean_line
@@ -49,6 +52,7 @@ STATE_FILTERS = ("read", "unread", "starred")
 MAX_TERMS = 32  # words a query keeps (phrase words and OR alternatives count each)
 MAX_CLAUSES = MAX_TERMS
 MAX_QUERY_CHARS = 1000  # characters of a query read; the rest is ignored
+MAX_FOLDER_DEPTH = 16  # names of a folder: path a query keeps
 DATE_FORMS = "YYYY, YYYY-MM or YYYY-MM-DD"
 # Lucene's English stop set: beside other words such a word is optional (see parse).
 STOPWORDS = frozenset(
@@ -122,12 +126,22 @@ class Query:
     after: float | None = None  # UTC timestamp, inclusive
     before: float | None = None  # UTC timestamp, exclusive
     states: list[str] = field(default_factory=list)
+    #: ``folder:`` filters: each a folder path's names, folded (``("sport", "football")``);
+    #: ``-folder:`` ones in ``not_folders``.
+    folders: list[tuple[str, ...]] = field(default_factory=list)
+    not_folders: list[tuple[str, ...]] = field(default_factory=list)
     # One-line messages about the query itself (a malformed operator, a cut): for the user.
     errors: list[str] = field(default_factory=list)
 
     @property
     def has_filters(self) -> bool:
-        return self.after is not None or self.before is not None or bool(self.states)
+        return (
+            self.after is not None
+            or self.before is not None
+            or bool(self.states)
+            or bool(self.folders)
+            or bool(self.not_folders)
+        )
 
     @property
     def is_empty(self) -> bool:
@@ -221,6 +235,13 @@ def _operator(query: Query, neg: bool, key: str, value: str, unit: str, last: bo
             query.after = when.timestamp()
         else:
             query.before = when.timestamp()
+        return True
+    if key in ("folder", "in"):
+        names = tuple(n.casefold() for n in value.replace("\\", "/").split("/") if n.strip())
+        if not names:
+            query.errors.append(f"{_shown(unit)} needs a folder name ({key}:NAME)")
+            return True
+        (query.not_folders if neg else query.folders).append(names[:MAX_FOLDER_DEPTH])
         return True
     if key == "is":
         state = value.lower()
@@ -396,6 +417,35 @@ def parse(text: str) -> Query:
             for c, opt in zip(query.clauses, optional, strict=True)
         ]
     return query
+
+
+class FolderTest:
+    """Is a file in the query's ``folder:`` folders and outside its ``-folder:`` ones? (A
+    folder's names, folded, found one after the other among the names of the folders above
+    the file.) Each file's folders are split once per search."""
+
+    def __init__(self, query: Query) -> None:
+        self._folders = query.folders
+        self._not = query.not_folders
+        self._seen: dict[int, tuple[Path, bool]] = {}
+
+    def __call__(self, path: Path | None) -> bool:
+        if path is None:
+            return not self._folders
+        known = self._seen.get(id(path))
+        if known is not None and known[0] is path:
+            return known[1]
+        parts = tuple(p.casefold() for p in path.parent.parts)
+        ok = all(_has_run(parts, f) for f in self._folders) and not any(
+            _has_run(parts, f) for f in self._not
+        )
+        self._seen[id(path)] = (path, ok)
+        return ok
+
+
+def _has_run(parts: tuple[str, ...], names: tuple[str, ...]) -> bool:
+    n = len(names)
+    return any(parts[i : i + n] == names for i in range(len(parts) - n + 1))
 
 
 def _is_stopword(clause: Clause) -> bool:

@@ -77,6 +77,16 @@ class StateStore:
         self._values = loaded.values
         self._history = loaded.history
         self._saved = saved.from_rows(loaded.saved)
+        #: Told the ids whose read/starred state changed (``None``: any may have).
+        self._listeners: list[Callable[[list[str] | None], None]] = []
+
+    def add_listener(self, listener: Callable[[list[str] | None], None]) -> None:
+        """Call ``listener(ids)`` after each change of read/starred (``None``: reloaded)."""
+        self._listeners.append(listener)
+
+    def _tell(self, ids: list[str] | None) -> None:
+        for listener in self._listeners:
+            listener(ids)
 
     # --- opening ------------------------------------------------------------------------------
 
@@ -311,6 +321,7 @@ class StateStore:
             loaded.history,
         )
         self._saved = saved.from_rows(loaded.saved)
+        self._tell(None)
 
     # --- internals ----------------------------------------------------------------------------
 
@@ -411,12 +422,14 @@ class StateStore:
         now = time.time()
         self._write(lambda conn: write_rows(conn, table, ids, present, now))
         self._id_set(table).apply(ids, present)
+        self._tell(ids)
 
     def _toggle(self, table: IdTable, article_id: str) -> bool:
         article_id = storable(article_id)
         now = time.time()
         new = self._write(lambda conn: toggle_row(conn, table, article_id, now))
         self._id_set(table).apply((article_id,), new)
+        self._tell([article_id])
         return new
 
 

@@ -86,6 +86,7 @@ SEARCH_SYNTAX: tuple[tuple[str, str], ...] = (
     ("title:cocoa", "in one field: title: author: source: tag:"),
     ("after:1987-03", "published on or after (before:1987-03-15 too)"),
     ("is:unread", "is:read, is:unread, is:starred"),
+    ("folder:sport", "in a folder of that name (in: too; folder:sport/football)"),
 )
 
 
