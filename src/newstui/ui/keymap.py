@@ -16,6 +16,7 @@ from textual.binding import Binding, BindingType
 from newstui.ui.safe import one_line, visible
 from newstui.ui.screens.confirm import ConfirmScreen
 from newstui.ui.screens.help import BindingGroup, HelpScreen
+from newstui.ui.screens.links import LinkPicker
 from newstui.ui.screens.problems import ProblemsScreen
 from newstui.ui.widgets.article_list import ArticleList
 from newstui.ui.widgets.reader import Reader
@@ -32,6 +33,7 @@ SCREENS: tuple[Sequence[BindingType], ...] = (
     HelpScreen.BINDINGS,
     ProblemsScreen.BINDINGS,
     ConfirmScreen.BINDINGS,
+    LinkPicker.BINDINGS,
 )
 
 
