@@ -100,6 +100,9 @@ def test_real_console_script_searches_opens_and_quits(tmux: Tmux, tmp_path: Path
     assert any("Volcano erupts" in line for line in screen.splitlines()), screen
     tmux.keys("Enter")
     tmux.wait_for("The volcano erupted at dawn.")
+    tmux.keys("q")  # back to the list
+    time.sleep(0.5)
+    assert tmux.alive(), "q in the reader goes back to the list"
     tmux.keys("q")
     deadline = time.monotonic() + 15
     while tmux.alive() and time.monotonic() < deadline:

@@ -747,13 +747,19 @@ class NewsApp(App[int]):
     def _save_position(self) -> None:
         """Remember where the reader is in the article opened for real (a preview's
         position is nobody's)."""
-        reader = self.reader
-        if reader.article is not None and reader.article.id == self.opened_id:
-            self.store.set_position(reader.article.id, int(reader.scroll_y))
+        article = self.opened
+        if article is not None:
+            self.store.set_position(article.id, int(self.reader.scroll_y))
 
     def _leave_opened(self) -> None:
         self._save_position()
         self.opened_id = None
+
+    @property
+    def opened(self) -> Article | None:
+        """The article opened for real (Enter), when the reader still shows it."""
+        article = self.reader.article
+        return article if article is not None and article.id == self.opened_id else None
 
     # --- the preview ----------------------------------------------------------------------
     @property
@@ -770,10 +776,10 @@ class NewsApp(App[int]):
             return
         self.preview.follow(article)
 
-    def _preview_show(self, article: Article) -> None:
+    def _preview_show(self, article: Article | None) -> None:
         if not self.previewing or self.focused is self.reader:
             return
-        if article is not self.article_list.highlighted:
+        if article is not self.article_list.highlighted or article is self.reader.article:
             return
         self._leave_opened()
         self.screen.remove_class("-reading")

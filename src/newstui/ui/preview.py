@@ -30,7 +30,8 @@ DWELL_SECONDS = 2.0
 class PreviewFollower:
     """Debounces the cursor's moves into previews, and times the dwell.
 
-    ``show(article)`` lays the article out in the reader (a preview); ``dwelt(article)``
+    ``show(article)`` lays the article out in the reader (a preview; ``None``: the list is
+    empty, the reader too); ``dwelt(article)``
     marks it read if it is still the one previewed. Both are the app's; this class only
     decides when.
     """
@@ -38,7 +39,7 @@ class PreviewFollower:
     def __init__(
         self,
         app: App[Any],
-        show: Callable[[Article], None],
+        show: Callable[[Article | None], None],
         dwelt: Callable[[Article], None],
     ) -> None:
         self._app = app
@@ -51,8 +52,6 @@ class PreviewFollower:
     def follow(self, article: Article | None) -> None:
         """The cursor is on ``article`` now: preview it when the cursor rests."""
         self.cancel()
-        if article is None:
-            return
         self.waiting = article
         self._wait = self._app.set_timer(PREVIEW_DELAY, self._fire, name="preview")
 
@@ -70,9 +69,9 @@ class PreviewFollower:
 
     def _fire(self) -> None:
         article, self.waiting, self._wait = self.waiting, None, None
+        self._show(article)
         if article is None:
             return
-        self._show(article)
         self._dwell = self._app.set_timer(
             DWELL_SECONDS, lambda: self._on_dwell(article), name="preview-dwell"
         )
