@@ -394,7 +394,7 @@ def links_section(links: Links) -> list[RenderableType]:
         return []
     out: list[RenderableType] = [Text(""), Rule("Links", style="dim", align="left")]
     for n, url in enumerate(links.urls, 1):
-        line = Text(f"[{n}] ", style="bold", end="")
+        line = Text(f"[{n}] ", style="bold")
         line.append(url, style="underline")
         out.append(line)
     return out
