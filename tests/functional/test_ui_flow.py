@@ -14,7 +14,6 @@ from test_ui_support import (
     open_app,
     screen_text,
     settle,
-    status_text,
     wait_until,
     write_article,
 )
@@ -42,7 +41,7 @@ def folder(tmp_path: Path) -> Path:
 
 LINKED_BODY = (
     "The [central bank](https://bank.example/rates) raised rates; see the "
-    "[minutes](https://bank.example/minutes \"Minutes\") and <https://bank.example/auto>.\n\n"
+    '[minutes](https://bank.example/minutes "Minutes") and <https://bank.example/auto>.\n\n'
     "A [trap](javascript:alert(1)) and mail to <mailto:desk@news.example>.\n\n"
     "Bare: https://stats.example/table-3. Again the [bank](https://bank.example/rates).\n\n"
     "`https://code.example/not-a-link`\n"
