@@ -131,6 +131,10 @@ async def test_resting_on_a_preview_marks_it_read(
 ) -> None:
     monkeypatch.setattr(preview_module, "DWELL_SECONDS", 0.3)
     async with open_app(folder) as (app, pilot):
+        start = app.article_list.highlighted
+        assert start is not None and app.reader.article is start
+        await pilot.pause(0.6)
+        assert not app.store.is_read(start.id)  # the list started there: nobody chose it
         await pilot.press("j")
         await settle(pilot)
         article = app.article_list.highlighted

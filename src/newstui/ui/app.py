@@ -548,7 +548,7 @@ class NewsApp(App[int]):
 
     @on(ArticleList.Highlighted)
     def _on_highlighted(self, event: ArticleList.Highlighted) -> None:
-        self._follow(event.article)
+        self._follow(event.article, moved=event.moved)
         lst = self.article_list
         result = self.session.more(lst.cursor, len(lst.articles), ready=self.index is not None)
         if result is not None and self.index is not None:
@@ -767,14 +767,14 @@ class NewsApp(App[int]):
         """The reader shows the highlighted article beside the list (wide layout)."""
         return not self.screen.has_class("-narrow")
 
-    def _follow(self, article: Article | None) -> None:
+    def _follow(self, article: Article | None, *, moved: bool = False) -> None:
         if not self._nt_mounted or not self.previewing or self.focused is self.reader:
             self.preview.cancel()
             return
         if article is not None and article is self.reader.article:
             self.preview.cancel()
             return
-        self.preview.follow(article)
+        self.preview.follow(article, moved=moved)
 
     def _preview_show(self, article: Article | None) -> None:
         if not self.previewing or self.focused is self.reader:

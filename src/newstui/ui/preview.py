@@ -4,8 +4,10 @@ Moving in the list shows the highlighted article in the reader pane once the cur
 rested :data:`PREVIEW_DELAY` seconds (holding ``j`` lays nothing out until it stops). A
 preview is not an opening: it marks nothing read, restores and remembers no reading
 position. Opening for real is ``Enter`` (or ``[``/``]``, ``U`` from the reader) — or resting
-:data:`DWELL_SECONDS` on the same article in the preview while the list has the focus,
-which marks it read (when ``mark_read_on_open`` is on), as a reader who lingered has read it.
+:data:`DWELL_SECONDS` on an article the user moved to, in the preview, while the list has the
+focus, which marks it read (when ``mark_read_on_open`` is on), as a reader who lingered has
+read it. The article a list starts on (at start, after a search) is previewed but never read
+by dwelling: nobody chose it.
 
 At 80 columns the reader is not on screen beside the list: nothing is previewed.
 """
@@ -48,11 +50,15 @@ class PreviewFollower:
         self._wait: Timer | None = None
         self._dwell: Timer | None = None
         self.waiting: Article | None = None
+        self._moved = False
 
-    def follow(self, article: Article | None) -> None:
-        """The cursor is on ``article`` now: preview it when the cursor rests."""
+    def follow(self, article: Article | None, *, moved: bool = True) -> None:
+        """The cursor is on ``article`` now: preview it when the cursor rests. ``moved``:
+        the user moved it there (only then can resting on it count as reading it; the
+        article a refilled list starts on was chosen by nobody)."""
         self.cancel()
         self.waiting = article
+        self._moved = moved
         self._wait = self._app.set_timer(PREVIEW_DELAY, self._fire, name="preview")
 
     def cancel(self) -> None:
@@ -70,7 +76,7 @@ class PreviewFollower:
     def _fire(self) -> None:
         article, self.waiting, self._wait = self.waiting, None, None
         self._show(article)
-        if article is None:
+        if article is None or not self._moved:
             return
         self._dwell = self._app.set_timer(
             DWELL_SECONDS, lambda: self._on_dwell(article), name="preview-dwell"
