@@ -367,3 +367,25 @@ async def test_clicking_a_link_number_opens_the_picker_on_it_and_a_click_opens_i
         assert await pilot.click("#links-list", offset=(8, 0))  # the first link's row
         await settle(pilot)
         assert browser == ["https://bank.example/rates"]
+
+
+# --- help and README ----------------------------------------------------------------------------
+async def test_the_help_lists_the_new_keys(folder: Path) -> None:
+    async with open_app(folder) as (app, pilot):
+        await pilot.press("question_mark")
+        await settle(pilot)
+        help_text = screen_text(app)
+        await pilot.press("end")
+        await settle(pilot)
+        help_text += screen_text(app)
+        assert "U Next unread" in help_text
+        assert "l Links" in help_text
+        assert "esc q Back" in help_text
+
+
+def test_the_readme_names_the_new_binding_ids_and_keys() -> None:
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    for binding_id in ("app.next_unread", "reader.links", "links.copy", "links.close"):
+        assert f"`{binding_id}`" in readme
+    keys = readme.split("## Keys", 1)[1].split("### Search syntax", 1)[0]
+    assert "| `U` |" in keys and "| `l` |" in keys and "| `Esc` `q` |" in keys
