@@ -96,6 +96,26 @@ async def test_the_reader_previews_the_highlighted_article_as_j_moves(folder: Pa
         assert app.opened is None
 
 
+@pytest.mark.parametrize(("size", "at_least"), [((120, 40), 85), (NARROW, 45)])
+async def test_titles_get_the_full_width(
+    tmp_path: Path, size: tuple[int, int], at_least: int
+) -> None:
+    """The list above the reader runs the full width: at 120 columns a title shows 89
+    characters and the source column (side by side it showed 39, without the source)."""
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    title = " ".join(f"w{n:03d}" for n in range(60))
+    write_article(folder, "t.txt", title, "Body.", date="2024-01-01", source="Reuters")
+    async with open_app(folder, size=size) as (app, pilot):
+        row = app.article_list.render_line(0).text
+        assert "Reuters" in row
+        shown = row[row.index("w000") :].split("…")[0].rstrip()
+        assert len(shown) >= at_least and title.startswith(shown)
+        if size != NARROW:  # and the reader below it, the same width
+            assert app.reader.region.y > app.article_list.region.bottom - 1
+            assert app.reader.region.width >= app.article_list.region.width - 2
+
+
 async def test_holding_j_previews_only_where_the_cursor_stops(
     folder: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -400,7 +400,8 @@ def reading_time(minutes: int) -> str:
 
 
 SOURCE_MIN_WIDTH = 72
-"""The narrowest list that shows the source column (at 120 columns the list has 60)."""
+"""The narrowest list that shows the source column (the list runs the full width from 80
+columns, beside a sidebar from 140)."""
 
 
 def _highlight_words(title: Text, hit: Hit, style: Style) -> None:
