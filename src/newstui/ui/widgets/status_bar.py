@@ -57,7 +57,9 @@ class StatusBar(Horizontal):
 
     def compose(self) -> ComposeResult:
         yield StatusText(id="status-text")
-        yield StatusText(id="status-position")
+        position = StatusText(id="status-position")
+        position.display = False
+        yield position
         yield ProgressBar(id="status-progress", show_eta=False)
 
     def show(self, facts: StatusFacts, progress: Progress | None) -> None:
@@ -70,6 +72,7 @@ class StatusBar(Horizontal):
         old = widget.text.plain
         if old != text:
             widget.set(Text(text, no_wrap=True))
+            widget.display = bool(text)  # no reader shown: no room taken
             if len(old) != len(text):
                 widget.refresh(layout=True)  # its width follows the text
 
