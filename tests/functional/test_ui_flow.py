@@ -106,7 +106,7 @@ async def test_titles_get_the_full_width(
     folder.mkdir()
     title = " ".join(f"w{n:03d}" for n in range(60))
     write_article(folder, "t.txt", title, "Body.", date="2024-01-01", source="Reuters")
-    async with open_app(folder, size=size) as (app, pilot):
+    async with open_app(folder, size=size) as (app, _pilot):
         row = app.article_list.render_line(0).text
         assert "Reuters" in row
         shown = row[row.index("w000") :].split("…")[0].rstrip()
