@@ -194,6 +194,15 @@ async def test_a_preview_does_not_overwrite_the_reading_position(tmp_path: Path)
         assert app.reader.scroll_y == 3
 
 
+async def test_a_preview_or_dwell_due_as_the_app_closes_does_nothing(folder: Path) -> None:
+    async with open_app(folder) as (app, _pilot):
+        article = app.article_list.articles[3]
+    # the timers may fire after the last screen is gone (seen in a full run)
+    app._preview_show(article)  # no exception (there is no reader any more)
+    app._preview_dwelt(article)
+    assert not app.previewing and not app.store.is_read(article.id)
+
+
 async def test_no_preview_at_80_columns(folder: Path) -> None:
     async with open_app(folder, size=NARROW) as (app, pilot):
         await pilot.press("j")

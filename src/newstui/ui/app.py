@@ -14,9 +14,10 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
 from textual import events, on, work
-from textual.app import App, ComposeResult, SystemCommand
+from textual.app import App, ComposeResult, ScreenStackError, SystemCommand, UnknownModeError
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
+from textual.css.query import NoMatches
 from textual.notifications import SeverityLevel
 from textual.reactive import var
 from textual.screen import Screen
@@ -764,8 +765,16 @@ class NewsApp(App[int]):
     # --- the preview ----------------------------------------------------------------------
     @property
     def previewing(self) -> bool:
-        """The reader shows the highlighted article beside the list (wide layout)."""
-        return not self.screen.has_class("-narrow")
+        """The reader shows the highlighted article beside the list (wide layout; not
+        while the app is closing: a preview's timer may fire after the last screen went)."""
+        if not self._nt_mounted or not self.is_running:
+            return False
+        try:
+            screen = self.screen
+            self.query_one("#reader", Reader)
+        except (ScreenStackError, UnknownModeError, NoMatches):
+            return False
+        return not screen.has_class("-narrow")
 
     def _follow(self, article: Article | None, *, moved: bool = False) -> None:
         if not self._nt_mounted or not self.previewing or self.focused is self.reader:
@@ -788,7 +797,8 @@ class NewsApp(App[int]):
     def _preview_dwelt(self, article: Article) -> None:
         """Resting on the previewed article with the list focused: read."""
         if (
-            self.reader.article is article
+            self.previewing
+            and self.reader.article is article
             and self.focused is self.article_list
             and self.settings.mark_read_on_open
             and not self.store.is_read(article.id)
