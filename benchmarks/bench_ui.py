@@ -17,6 +17,13 @@ Measures
     time from the last keystroke to its results.
   * cursor move: one ``j`` press (handle + repaint) at 1k and at 104k articles.
   * memory: peak RSS of the app with the library loaded, vs a bare Textual app.
+  * holding j (issue 12): 30 ``j`` keys/s for 5 s in the list at 120x40, the preview on (the
+    reader below the list follows the cursor). A "frame" is one turn of the event loop, timed
+    by a 1 ms ticker: while a turn runs (a key handled, rows repainted, a preview laid out) no
+    frame can be drawn. Reported: the worst turn, the p95 of the turns that did work (longer
+    than 1.5 ms), each key's latency (posted -> the cursor moved), the previews laid out
+    during the hold and the time from the last key to the preview of where it stopped.
+    ``--hold-only`` runs just this (and ``--skip-startup`` skips the start-up figures).
 """
 
 from __future__ import annotations
@@ -281,12 +288,105 @@ async def _search_and_cursor(folder: Path, typing_seconds: float) -> dict[str, A
     return out
 
 
+async def _hold_j(folder: Path, seconds: float, rate: float = 30.0) -> dict[str, Any]:
+    """Hold ``j`` in the list: ``rate`` keys a second for ``seconds``, the preview on."""
+    from textual import events
+
+    from newstui.ui.app import create_app
+
+    out: dict[str, Any] = {}
+    app = create_app(folder)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await _settle(pilot)
+        lst = app.article_list
+        app.set_focus(lst)
+        lst.move_to(0)
+        await _settle(pilot)
+        out["articles"] = len(lst.articles)
+        shown: list[float] = []
+        show = app.reader.show
+
+        def counting(*args: Any, **kw: Any) -> None:
+            shown.append(time.perf_counter())
+            show(*args, **kw)
+
+        app.reader.show = counting  # type: ignore[method-assign]
+        gaps: list[float] = []
+        posted: dict[int, float] = {}
+        latencies: list[float] = []
+        running = True
+
+        async def ticker() -> None:
+            last = time.perf_counter()
+            while running:
+                await asyncio.sleep(0.001)
+                now = time.perf_counter()
+                gaps.append(now - last)
+                last = now
+                moved_to = lst.cursor
+                if moved_to in posted:
+                    latencies.append(now - posted.pop(moved_to))
+
+        task = asyncio.create_task(ticker())
+        start = next_at = last_key = time.perf_counter()
+        sent = 0
+        while time.perf_counter() - start < seconds:
+            sent += 1
+            posted[sent] = last_key = time.perf_counter()
+            app.post_message(events.Key("j", "j"))
+            next_at += 1 / rate
+            await asyncio.sleep(max(0.0, next_at - time.perf_counter()))
+        during = len(shown)
+        while app.reader.article is not lst.highlighted or lst.cursor != sent:
+            await asyncio.sleep(0.001)
+            if time.perf_counter() - last_key > 10:
+                break
+        out["preview_after_last_key_ms"] = (time.perf_counter() - last_key) * 1000
+        running = False
+        await task
+        busy = sorted(g for g in gaps if g > 0.0015)
+        out["keys"] = sent
+        out["cursor"] = lst.cursor
+        out["worst_frame_ms"] = max(gaps) * 1000
+        out["p95_frame_ms"] = busy[int(len(busy) * 0.95) - 1] * 1000 if busy else 0.0
+        out["busy_frames"] = len(busy)
+        lat = sorted(latencies)
+        out["key_p95_ms"] = lat[int(len(lat) * 0.95) - 1] * 1000 if lat else 0.0
+        out["key_max_ms"] = lat[-1] * 1000 if lat else 0.0
+        out["previews_during_hold"] = during
+        app.store.close()
+    return out
+
+
+def _hold(big: Path, seconds: float, rate: float = 30.0) -> None:
+    _isolate("hold")
+    r = asyncio.run(_hold_j(big, seconds, rate))
+    print(
+        f"holding j at {rate:g} keys/s for {seconds:.0f} s ({r['articles']:,} articles, 120x40, "
+        f"preview on): {r['keys']} keys, cursor at {r['cursor']}; worst frame "
+        f"{r['worst_frame_ms']:.1f} ms, p95 frame {r['p95_frame_ms']:.1f} ms "
+        f"({r['busy_frames']} frames with work); key -> cursor moved p95 {r['key_p95_ms']:.1f} ms, "
+        f"max {r['key_max_ms']:.1f} ms; previews laid out during the hold "
+        f"{r['previews_during_hold']}, last key -> preview shown "
+        f"{r['preview_after_last_key_ms']:.0f} ms"
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description="newstui UI benchmark (issue 4)")
     ap.add_argument("--scale", type=int, default=5, help="Reuters x SCALE (default 5: 104k)")
     ap.add_argument("--repeat", type=int, default=3, help="child runs per start-up figure")
     ap.add_argument("--typing-seconds", type=float, default=10.0)
     ap.add_argument("--skip-startup", action="store_true", help="only the in-process figures")
+    ap.add_argument("--hold-only", action="store_true", help="only the holding-j figures")
+    ap.add_argument("--startup-only", action="store_true", help="only the start-up figures")
+    ap.add_argument("--hold-seconds", type=float, default=5.0)
+    ap.add_argument(
+        "--hold-rate",
+        type=float,
+        action="append",
+        help="keys a second while holding j (repeatable; default 30)",
+    )
     ap.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
 
@@ -300,9 +400,19 @@ def main(argv: list[str] | None = None) -> int:
     small, _ = _corpus_folder(1, limit=1000)
     print(f"corpus: {label} in {big}")
 
+    rates = args.hold_rate or [30.0]
+    if args.startup_only:
+        _startup(big, args.repeat)
+        return 0
+    if args.hold_only:
+        for rate in rates:
+            _hold(big, args.hold_seconds, rate)
+        return 0
     if not args.skip_startup:
         _startup(big, args.repeat)
     _in_process(big, small, args.typing_seconds)
+    for rate in rates:
+        _hold(big, args.hold_seconds, rate)
     return 0
 
 

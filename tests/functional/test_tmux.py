@@ -100,6 +100,9 @@ def test_real_console_script_searches_opens_and_quits(tmux: Tmux, tmp_path: Path
     assert any("Volcano erupts" in line for line in screen.splitlines()), screen
     tmux.keys("Enter")
     tmux.wait_for("The volcano erupted at dawn.")
+    tmux.keys("q")  # back to the list
+    time.sleep(0.5)
+    assert tmux.alive(), "q in the reader goes back to the list"
     tmux.keys("q")
     deadline = time.monotonic() + 15
     while tmux.alive() and time.monotonic() < deadline:
@@ -141,7 +144,7 @@ def test_real_terminal_a_query_and_enter_sent_at_once_open_the_top_result(
         source="Geo Times",
     )
     tmux.start(str(folder))
-    tmux.wait_for("Volcano erupts near the harb")
+    tmux.wait_for("21 articles")  # loaded (the oldest article is below the list's fold)
     tmux.keys("/volcanno", "Enter")
     screen = tmux.wait_for("The volcano erupted at dawn.")
     assert "volcanno" in screen.splitlines()[1], screen
@@ -192,3 +195,29 @@ def test_real_terminal_sidebar_toggles_and_a_folder_is_chosen(tmux: Tmux, tmp_pa
         time.sleep(0.2)
     assert "Folders" not in tmux.screen()
     tmux.keys("C-c")
+
+
+def test_real_terminal_the_preview_follows_j(tmux: Tmux, tmp_path: Path) -> None:
+    """At 120 columns the reader below the list shows the highlighted article as j moves."""
+    folder = tmp_path / "articles"
+    fill_folder(folder, 20)
+    tmux.start(str(folder))
+    tmux.wait_for("20 articles")
+    first = "report 19"  # newest first: 2024-03-20, then report 18 (2024-03-19)
+    second = "report 18"
+
+    def reader_heading(screen: str) -> str:
+        # the reader's title line: below the list's bottom border, the first text
+        lines = screen.splitlines()
+        border = next(n for n, line in enumerate(lines) if line.strip().startswith("▁" * 20))
+        return next(line for line in lines[border + 1 :] if line.strip())
+
+    screen = tmux.wait_for("min read")
+    assert first in reader_heading(screen), screen
+    tmux.keys("j")
+    deadline = time.monotonic() + 10
+    while second not in reader_heading(screen) and time.monotonic() < deadline:
+        time.sleep(0.2)
+        screen = tmux.screen()
+    assert second in reader_heading(screen), screen
+    tmux.keys("q")

@@ -152,6 +152,7 @@ async def test_reload_shows_the_new_text_of_the_open_article_and_closes_a_remove
         (articles_dir / "volcano.txt").unlink()
         await pilot.press("r")
         await settle(pilot)
-        assert app.reader.article is None
+        assert app.opened is None  # closed; the reader previews what the list highlights
+        assert app.reader.article is app.article_list.highlighted
         assert "erupted again" not in screen_text(app)
         assert app.focused is app.article_list

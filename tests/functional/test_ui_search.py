@@ -108,7 +108,8 @@ async def test_enter_on_a_query_without_results_stays_in_the_search_box(articles
         await pilot.press("slash", *"zzqxv", "enter")
         await settle(pilot)
         assert app.focused is app.search_box
-        assert app.reader.article is None
+        assert app.opened is None
+        assert app.reader.article is None  # no result: nothing to preview either
         await pilot.press("backspace")
         assert app.search_box.value == "zzqx"
 
@@ -167,10 +168,11 @@ async def test_a_search_cleared_before_its_enter_landed_does_not_open_a_later_se
         burst(app, *"/saffron", "enter", "escape")  # Enter, then changed their mind
         await settle(pilot)
         assert app.search_box.value == ""
-        assert app.reader.article is None
+        assert app.opened is None
         await pilot.press("slash", *"volcano")
         await settle(pilot)
-        assert app.reader.article is None  # no Enter: nothing opens by itself
+        assert app.opened is None  # no Enter: nothing opens by itself (a preview only)
+        assert app.reader.article is app.article_list.highlighted
         assert app.focused is app.search_box
 
 

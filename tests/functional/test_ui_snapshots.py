@@ -187,3 +187,22 @@ class TestSidebar:
 
     def test_sidebar_toggled_at_80x24_takes_the_screen(self, shoot: Shoot) -> None:
         assert shoot(NARROW, "B")
+
+
+class TestFlow:
+    def test_preview_follows_the_cursor_120x40(self, shoot: Shoot) -> None:
+        """The list above the reader, full width; j moved the cursor and the reader shows
+        the highlighted article (a preview: nothing marked read)."""
+        assert shoot(WIDE, "j")
+
+    def test_reader_with_numbered_links(self, shoot: Shoot, folder: Path) -> None:
+        """Links numbered in the text ([1]) and listed after it; a javascript: link is
+        neither."""
+        (folder / "rates.md").write_text(
+            "---\ntitle: Rates rise again\ndate: 2020-05-01\nsource: Wire\n---\n"
+            "The [central bank](https://bank.example/rates) raised rates; see the "
+            "[minutes](https://bank.example/minutes) and https://stats.example/table-3.\n\n"
+            "A [trap](javascript:alert(1)) and mail to <mailto:desk@news.example>.\n",
+            encoding="utf-8",
+        )
+        assert shoot(WIDE, "slash", "central bank", "enter")

@@ -158,7 +158,7 @@ async def test_restart_restores_the_last_search_and_the_article_selected_in_it(
         opened = app.reader.article
         assert opened is not None
         assert opened is not app.article_list.articles[0]
-        await pilot.press("q")
+        await pilot.press("q", "q")  # the reader, then the app
 
     async with open_app(articles_dir) as (again, pilot):
         assert again.search_box.value == "copper"

@@ -14,9 +14,10 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
 from textual import events, on, work
-from textual.app import App, ComposeResult, SystemCommand
+from textual.app import App, ComposeResult, ScreenStackError, SystemCommand, UnknownModeError
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal
+from textual.containers import Horizontal, Vertical
+from textual.css.query import NoMatches
 from textual.notifications import SeverityLevel
 from textual.reactive import var
 from textual.screen import Screen
@@ -38,6 +39,7 @@ from newstui.ui.messages import (
     Sorted,
 )
 from newstui.ui.model import SEARCH_SORTS, SORTS, SortedArticles, next_sort, sort_hits
+from newstui.ui.preview import PreviewFollower
 from newstui.ui.safe import clean, one_line, query_text
 from newstui.ui.screens.confirm import ConfirmScreen
 from newstui.ui.screens.help import BindingGroup, HelpScreen
@@ -113,6 +115,7 @@ class NewsApp(StoryActions, App[int]):
         Binding("t", "focus_timeline", "Timeline: pick a period", show=False, id="app.timeline"),
         Binding("B", "toggle_sidebar", "Sidebar", show=False, id="app.sidebar"),
         Binding("S", "save_search", "Save search", show=False, id="app.save_search"),
+        Binding("U", "next_unread", "Next unread", show=False, id="app.next_unread"),
     ]
 
     # --- the app's state; the status line follows those in STATUS_FOLLOWS ----------------
@@ -167,6 +170,10 @@ class NewsApp(StoryActions, App[int]):
         self.new_ids: set[str] = set()
         self._fetch_cancel: threading.Event | None = None
         self.sidebar_ctl = SidebarControl(self)
+        #: The preview that follows the cursor (wide layout), and the article opened for
+        #: real (Enter): only its reading position is remembered.
+        self.preview = PreviewFollower(self, self._preview_show, self._preview_dwelt)
+        self.opened_id: str | None = None
         self.register_theme(NEWSTUI_THEME)
         self.theme = self._initial_theme()
         if self.settings.keymap:
@@ -240,6 +247,7 @@ class NewsApp(StoryActions, App[int]):
             or self.indexing
             or self.fetching
             or self.session.busy(ready=self.index is not None)
+            or self.preview.pending
             or any(w.is_running for w in self.workers)
         )
 
@@ -263,8 +271,11 @@ class NewsApp(StoryActions, App[int]):
         yield Timeline(id="timeline")
         with Horizontal(id="panes"):
             yield Sidebar(id="sidebar")
-            yield StoryList(self.story_view, id="list")
-            yield StoryReader(self.story_view, id="reader", measure=self.settings.reader_width)
+            with Vertical(id="main"):
+                # wide: the list above the reader (titles get the full width); narrow: one
+                # pane at a time
+                yield StoryList(self.story_view, id="list")
+                yield StoryReader(self.story_view, id="reader", measure=self.settings.reader_width)
         yield StatusBar(id="status")
         yield Footer()
 
@@ -435,6 +446,8 @@ class NewsApp(StoryActions, App[int]):
             self._on_reader_closed()
             self.notify("The article you were reading is no longer in the folder", timeout=4)
             return
+        if self.opened_id == old.id:
+            self.opened_id = new.id
         if _content(new) != _content(old):
             terms = self.highlight_terms
             reader.show(new, terms, line=int(reader.scroll_y))
@@ -597,8 +610,11 @@ class NewsApp(StoryActions, App[int]):
     refresh_status = _refresh_status
 
     # --- the sidebar (ui/sidebar_control.py) -----------------------------------------------
-    def on_resize(self) -> None:
+    def on_resize(self, event: events.Resize) -> None:
         self.call_after_refresh(self.sidebar_ctl.layout)
+        # wide again: the reader below the list shows the highlighted article
+        if self._nt_mounted and self.reader.article is None:
+            self.call_after_refresh(lambda: self._follow(self.article_list.highlighted))
 
     def action_toggle_sidebar(self) -> None:
         self.sidebar_ctl.toggle()
@@ -628,6 +644,7 @@ class NewsApp(StoryActions, App[int]):
 
     @on(ArticleList.Highlighted)
     def _on_highlighted(self, event: ArticleList.Highlighted) -> None:
+        self._follow(event.article, moved=event.moved)
         lst = self.article_list
         result = self.session.more(lst.cursor, len(lst.articles), ready=self.index is not None)
         if result is not None and self.index is not None:
@@ -792,11 +809,15 @@ class NewsApp(StoryActions, App[int]):
         return result.highlight_terms if (self.search_query and result is not None) else []
 
     def open_article(self, article: Article) -> None:
+        """Open ``article`` for real: the reader focused at its remembered position, the
+        article marked read (``mark_read_on_open``)."""
+        self.preview.cancel()
+        self._leave_opened()
         reader = self.reader
-        if reader.article is not None:
-            self.store.set_position(reader.article.id, int(reader.scroll_y))
         terms = self.highlight_terms
         reader.show(article, terms, line=self.store.get_position(article.id))
+        self.opened_id = article.id
+        self.status.set_position(reader.position_text)
         self.screen.add_class("-reading")
         self.set_focus(reader)
         self.store.set_value("last_article", article.id)
@@ -819,11 +840,104 @@ class NewsApp(StoryActions, App[int]):
 
     @on(Reader.Closed)
     def _on_reader_closed(self) -> None:
-        reader = self.reader
-        if reader.article is not None:
-            self.store.set_position(reader.article.id, int(reader.scroll_y))
+        self._save_position()
+        if self.screen.has_class("-narrow"):
+            self.status.set_position("")  # the reader is off screen
         self.screen.remove_class("-reading")
         self.set_focus(self.article_list)
+
+    def _save_position(self) -> None:
+        """Remember where the reader is in the article opened for real (a preview's
+        position is nobody's)."""
+        article = self.opened
+        if article is not None:
+            self.store.set_position(article.id, int(self.reader.scroll_y))
+
+    def _leave_opened(self) -> None:
+        self._save_position()
+        self.opened_id = None
+
+    @property
+    def opened(self) -> Article | None:
+        """The article opened for real (Enter), when the reader still shows it."""
+        article = self.reader.article
+        return article if article is not None and article.id == self.opened_id else None
+
+    # --- the preview ----------------------------------------------------------------------
+    @property
+    def previewing(self) -> bool:
+        """The reader shows the highlighted article beside the list (wide layout; not
+        while the app is closing: a preview's timer may fire after the last screen went)."""
+        if not self._nt_mounted or not self.is_running:
+            return False
+        try:
+            screen = self.screen
+            self.query_one("#reader", Reader)
+        except (ScreenStackError, UnknownModeError, NoMatches):
+            return False
+        return not screen.has_class("-narrow")
+
+    def _follow(self, article: Article | None, *, moved: bool = False) -> None:
+        if not self._nt_mounted or not self.previewing or self.focused is self.reader:
+            self.preview.cancel()
+            return
+        if article is not None and article is self.reader.article:
+            self.preview.cancel()
+            return
+        self.preview.follow(article, moved=moved)
+
+    def _preview_show(self, article: Article | None) -> None:
+        if not self.previewing or self.focused is self.reader:
+            return
+        if article is not self.article_list.highlighted or article is self.reader.article:
+            return
+        self._leave_opened()
+        self.screen.remove_class("-reading")
+        self.reader.show(article, self.highlight_terms, line=0)
+
+    def _preview_dwelt(self, article: Article) -> None:
+        """Resting on the previewed article with the list focused: read."""
+        if (
+            self.previewing
+            and self.reader.article is article
+            and self.focused is self.article_list
+            and self.settings.mark_read_on_open
+            and not self.store.is_read(article.id)
+        ):
+            self.store.set_read(article.id, True)
+            self.article_list.refresh_rows()
+
+    @on(Reader.Position)
+    def _on_reader_position(self, event: Reader.Position) -> None:
+        self.status.set_position(event.text)
+
+    def action_next_unread(self) -> None:
+        """The next unread article of the list after the cursor (wrapping, and saying so);
+        opened when the reader is open, else highlighted."""
+        lst = self.article_list
+        articles = lst.articles
+        count = len(articles)
+        start = lst.cursor
+        is_read = self.store.is_read
+        target = next(
+            (
+                i % count
+                for i in range(start + 1, start + count)
+                if not is_read(articles[i % count].id)
+            ),
+            None,
+        )
+        if target is None:
+            here = lst.highlighted
+            other = " other" if here is not None and not is_read(here.id) else ""
+            self.notify(f"No{other} unread article in this list", timeout=2)
+            return
+        reading = self.focused is self.reader or self.screen.has_class("-reading")
+        lst.move_to(target, center=True)
+        if target < start:
+            self.notify("Wrapped to the top of the list", timeout=2)
+        if reading:
+            self.open_article(articles[target])
 
     def close_reader_if_narrow(self) -> None:
         if self.screen.has_class("-narrow") and self.screen.has_class("-reading"):
@@ -1089,9 +1203,7 @@ class NewsApp(StoryActions, App[int]):
         self.exit(0)
 
     def save_state(self) -> None:
-        reader = self.reader
-        if reader.article is not None:
-            self.store.set_position(reader.article.id, int(reader.scroll_y))
+        self._save_position()
         self.store.set_value("last_search", self.search_query or None)
         self._remember_search()
 

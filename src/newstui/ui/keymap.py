@@ -16,6 +16,7 @@ from textual.binding import Binding, BindingType
 from newstui.ui.safe import one_line, visible
 from newstui.ui.screens.confirm import ConfirmScreen
 from newstui.ui.screens.help import BindingGroup, HelpScreen
+from newstui.ui.screens.links import LinkPicker
 from newstui.ui.screens.name_input import NameScreen
 from newstui.ui.screens.problems import ProblemsScreen
 from newstui.ui.screens.related import RelatedScreen
@@ -44,6 +45,7 @@ SCREENS: tuple[Sequence[BindingType], ...] = (
     DiffScreen.BINDINGS,
     RelatedScreen.BINDINGS,
     NameScreen.BINDINGS,
+    LinkPicker.BINDINGS,
 )
 
 

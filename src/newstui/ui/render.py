@@ -22,6 +22,7 @@ import time
 from collections.abc import Iterator
 from typing import Any, ClassVar, NamedTuple
 
+from markdown_it.token import Token as MdToken
 from pygments.lexer import Lexer  # type: ignore[import-untyped]
 from pygments.token import Token  # type: ignore[import-untyped]
 from rich.cells import cell_len
@@ -40,6 +41,15 @@ from rich.text import Text
 
 from newstui.core.article import Article
 from newstui.core.byline import byline
+from newstui.core.links import (
+    CODE_TOKENS,
+    Links,
+    a_href,
+    bare_urls,
+    links_of,
+    markdown_tokens_links,
+    safe_url,
+)
 from newstui.ui.safe import clean, one_line
 
 #: Above this many characters or lines a Markdown body is shown as plain paragraphs (Rich
@@ -260,10 +270,13 @@ class BoundedMarkdown(Markdown):
         "html_block": RawHtmlBlock,
     }
 
-    def __init__(self, markup: str) -> None:
-        # hyperlinks=False: links are shown as "text (url)"; nothing becomes clickable.
+    def __init__(self, markup: str, links: Links | None = None) -> None:
+        # hyperlinks=False: nothing becomes clickable by escape sequence; each link is shown
+        # as "text [N]", N its number in the article's list of links (``core.links``).
         super().__init__(markup, hyperlinks=False, inline_code_lexer=None)
         self.code_budget = _Budget()
+        self.links = links if links is not None else markdown_tokens_links(self.parsed)
+        _number_links(self.parsed, self.links)
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         self.code_budget = _Budget()  # per layout (a resize lays the article out again)
@@ -301,11 +314,90 @@ class PlainBody:
             yield from line
 
 
+def _marker(n: int) -> MdToken:
+    return MdToken("text", "", 0, content=f" [{n}]")
+
+
+def _number_links(tokens: list[MdToken], links: Links) -> None:
+    """Put each link's number after it, in place: ``[text](url)`` and ``<a href>…</a>``
+    become ``text [N]``, a bare address ``https://… [N]`` (the same walk as
+    :func:`~newstui.core.links.markdown_tokens_links`, so the numbers are the listed ones)."""
+    for token in tokens:
+        children = token.children
+        if not children or token.type in CODE_TOKENS or token.tag == "img":
+            continue
+        out: list[MdToken] = []
+        stack: list[int | None] = []
+        for child in children:
+            kind = child.type
+            if kind == "link_open":
+                stack.append(links.number(safe_url(str(child.attrs.get("href", "")))))
+                continue  # the text shows plain, then its number
+            if kind == "link_close":
+                n = stack.pop() if stack else None
+                if n is not None:
+                    out.append(_marker(n))
+                continue
+            if kind == "html_inline":
+                content = child.content.strip().lower()
+                if content.startswith("<a ") or content.startswith("<a\t"):
+                    stack.append(links.number(a_href(child.content)))
+                elif content == "</a>" and stack:
+                    n = stack.pop()
+                    if n is not None:
+                        out.append(_marker(n))
+            elif kind == "text" and not stack:
+                child.content = number_bare_urls(child.content, links)
+            out.append(child)
+        token.children = out
+
+
+def number_bare_urls(text: str, links: Links) -> str:
+    """``text`` with ``[N]`` after each bare address that is link N."""
+    parts: list[str] = []
+    pos = 0
+    for _start, end, url in bare_urls(text):
+        n = links.number(url)
+        if n is not None:
+            parts += [text[pos:end], f" [{n}]"]
+            pos = end
+    if not parts:
+        return text
+    parts.append(text[pos:])
+    return "".join(parts)
+
+
+def body_is_markdown(body: str, fmt: str) -> bool:
+    """Whether the reader lays ``body`` out as Markdown (within the budget) or as text."""
+    return fmt == "markdown" and markdown_fits(body)
+
+
+def article_links(article: Article) -> Links:
+    """The article's links, numbered as the reader shows them (cached per body)."""
+    body = clean(article.body)
+    return links_of(body, body_is_markdown(body, article.format))
+
+
 def body_renderable(body: str, fmt: str) -> RenderableType:
-    """The body: Markdown laid out when it fits the budget, else plain text."""
-    if fmt == "markdown" and markdown_fits(body):
-        return BoundedMarkdown(body)
-    return PlainBody(body)
+    """The body: Markdown laid out when it fits the budget, else plain text; links
+    numbered in either."""
+    markdown = body_is_markdown(body, fmt)
+    links = links_of(body, markdown)
+    if markdown:
+        return BoundedMarkdown(body, links)
+    return PlainBody(number_bare_urls(body, links) if links else body)
+
+
+def links_section(links: Links) -> list[RenderableType]:
+    """The "Links" list after the body: ``[N] address`` a line."""
+    if not links:
+        return []
+    out: list[RenderableType] = [Text(""), Rule("Links", style="dim", align="left")]
+    for n, url in enumerate(links.urls, 1):
+        line = Text(f"[{n}] ", style="bold")
+        line.append(url, style="underline")
+        out.append(line)
+    return out
 
 
 class ArticleParts(NamedTuple):
@@ -328,9 +420,11 @@ def article_parts(article: Article) -> ArticleParts:
         head.append(Text(one_line(article.url), style="dim underline"))
     head.append(Rule(style="dim"))
     tail: list[RenderableType] = []
+    body = clean(article.body)
+    tail += links_section(links_of(body, body_is_markdown(body, article.format)))
     if article.truncated:
         tail.append(Text("\n[article truncated: the file was larger than the size cap]", "dim"))
-    return ArticleParts(head, body_renderable(clean(article.body), article.format), tail)
+    return ArticleParts(head, body_renderable(body, article.format), tail)
 
 
 def article_renderable(article: Article) -> RenderableType:

@@ -60,11 +60,13 @@ class ArticleList(ScrollView, can_focus=True):
     """
 
     class Highlighted(Message):
-        """The cursor moved to ``article`` (``None`` when the list is empty)."""
+        """The cursor moved to ``article`` (``None`` when the list is empty); ``moved``: by
+        the user (a key, a click), not by the list being filled."""
 
-        def __init__(self, article: Article | None) -> None:
+        def __init__(self, article: Article | None, *, moved: bool = False) -> None:
             super().__init__()
             self.article = article
+            self.moved = moved
 
     class Selected(Message):
         """``article`` was chosen (Enter or a click on the cursor row)."""
@@ -169,7 +171,7 @@ class ArticleList(ScrollView, can_focus=True):
         self.refresh_lines(old * rh, rh)
         self.refresh_lines(row * rh, rh)
         self._scroll_cursor_into_view(center=center)
-        self.post_message(self.Highlighted(self.highlighted))
+        self.post_message(self.Highlighted(self.highlighted, moved=True))
 
     def move_to_id(self, article_id: str) -> bool:
         for n, article in enumerate(self._articles):
@@ -398,7 +400,8 @@ def reading_time(minutes: int) -> str:
 
 
 SOURCE_MIN_WIDTH = 72
-"""The narrowest list that shows the source column (at 120 columns the list has 60)."""
+"""The narrowest list that shows the source column (the list runs the full width from 80
+columns, beside a sidebar from 140)."""
 
 
 def _highlight_words(title: Text, hit: Hit, style: Style) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import webbrowser
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,10 +22,14 @@ from textual.strip import Strip
 from textual.worker import get_current_worker
 
 from newstui.core.article import Article
+from newstui.core.links import Links
 from newstui.ui.fulltext import FullText
-from newstui.ui.render import render_article_lines
+from newstui.ui.render import article_links, render_article_lines
 from newstui.ui.safe import one_line
 from newstui.ui.widgets.article_image import ReaderImages
+
+#: A link's number in the text, ``[3]``.
+_MARKER = re.compile(r"\[(\d{1,3})\]")
 
 
 @dataclass(slots=True, frozen=True)
@@ -160,9 +165,10 @@ class Reader(ScrollView, can_focus=True):
         Binding("right_square_bracket", "next_article", "Next", id="reader.next"),
         Binding("o", "open_url", "Open URL", show=False, id="reader.open_url"),
         Binding("y", "copy_url", "Copy URL", show=False, id="reader.copy_url"),
+        Binding("l", "links", "Links", id="reader.links"),
         Binding("w", "save_markdown", "Save as Markdown", show=False, id="reader.save_markdown"),
         Binding("x", "full_text", "Full text", show=False, id="reader.full_text"),
-        Binding("escape", "close", "Back", id="reader.back"),
+        Binding("escape,q", "close", "Back", id="reader.back"),
     ]
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
@@ -183,6 +189,14 @@ class Reader(ScrollView, can_focus=True):
     class LaidOut(Message):
         """The article is laid out at the current width (lines and matches known)."""
 
+    class Position(Message):
+        """Where the reader is changed: ``text`` is what the status line shows
+        (``match 3/17 · 42% · line 12/80``; empty with no article)."""
+
+        def __init__(self, text: str) -> None:
+            super().__init__()
+            self.text = text
+
     def __init__(self, *, measure: int = 80, id: str | None = None) -> None:
         super().__init__(id=id)
         self.measure = measure
@@ -195,9 +209,21 @@ class Reader(ScrollView, can_focus=True):
         self._pending_line: int | None = None
         self.full_text = FullText(self)  # x: the web page's text (ui/fulltext.py)
         self.images = ReaderImages(self)  # the article's images, after its text
+        self._position = ""
 
     # --- content ----------------------------------------------------------------------
     def show(self, article: Article | None, terms: list[str] | None = None, line: int = 0) -> None:
+        if (
+            article is not None
+            and article is self.article
+            and list(terms or []) == self._terms
+            and self._rendered_width == self._text_width
+            and self._pending_line is None
+        ):
+            # shown already (the preview of the article now opened): only move
+            self.scroll_to(y=line, animate=False, immediate=True, force=True)
+            self._report_position()
+            return
         article = self.full_text.shown(article)
         self.images.shown(self.full_text.original)
         self.article = article
@@ -263,6 +289,8 @@ class Reader(ScrollView, can_focus=True):
         width = self.scrollable_content_region.width
         if width <= 0:
             return
+        if self.article is None:
+            self._report_position()
         text_width = self._text_width
         if text_width == self._rendered_width:
             return
@@ -304,12 +332,49 @@ class Reader(ScrollView, can_focus=True):
             self._pending_line = None
             self.scroll_to(y=target, animate=False, immediate=True, force=True)
         self.refresh()
+        self._report_position()
         self.post_message(self.LaidOut())
+
+    # --- position -----------------------------------------------------------------------
+    @property
+    def position_text(self) -> str:
+        """``match 3/17 · 42% · line 12/80``: the current match (after n/N; the count of
+        matches before), how far down the view's bottom is, and the top line."""
+        if self.article is None or not self._lines:
+            return ""
+        parts: list[str] = []
+        if self._matches:
+            count = len(self._matches)
+            if 0 <= self._current_match < count:
+                parts.append(f"match {self._current_match + 1}/{count}")
+            else:
+                parts.append(f"{count} match{'es' if count != 1 else ''}")
+        total = len(self._lines)
+        top = min(int(self.scroll_y), max(0, total - 1))
+        height = max(1, self.scrollable_content_region.height)
+        if total <= height:
+            parts.append("all")
+        else:
+            shown = min(total, top + height)
+            parts.append(f"{shown * 100 // total}%")
+        parts.append(f"line {top + 1}/{total}")
+        return " · ".join(parts)
+
+    def _report_position(self) -> None:
+        text = self.position_text
+        if text != self._position:
+            self._position = text
+            self.post_message(self.Position(text))
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
+        self._report_position()
 
     def on_resize(self, event: events.Resize) -> None:
         if self._pending_line is None:
             self._pending_line = int(self.scroll_y)
         self._layout()
+        self._report_position()  # the height changed: how much shows did
 
     def _line(self, n: int) -> Strip:
         line = self._lines[n]
@@ -358,31 +423,41 @@ class Reader(ScrollView, can_focus=True):
     def action_bottom(self) -> None:
         self.scroll_to(y=self.max_scroll_y, animate=False)
 
-    def _go_to_match(self, index: int) -> None:
+    def _go_to_match(self, index: int, *, wrapped: str = "") -> None:
         if not self._matches:
             self.notify("No matches in this article", severity="warning", timeout=2)
             return
-        self._current_match = index % len(self._matches)
+        count = len(self._matches)
+        self._current_match = index % count
         line = self._matches[self._current_match].line
         height = self.scrollable_content_region.height
         if not self.scroll_y <= line < self.scroll_y + height:
             self.scroll_to(y=max(0, line - height // 3), animate=False, immediate=True)
         self.refresh()
+        self._report_position()
+        if wrapped and count > 1:
+            self.notify(
+                f"Search wrapped to the {wrapped}: match {self._current_match + 1}/{count}",
+                timeout=2,
+            )
 
     def action_next_match(self) -> None:
         top = int(self.scroll_y)
-        if self._current_match >= 0:
-            self._go_to_match(self._current_match + 1)
+        current = self._current_match
+        if current >= 0:
+            last = current + 1 >= len(self._matches)
+            self._go_to_match(current + 1, wrapped="top" if last else "")
             return
         for i, m in enumerate(self._matches):
             if m.line >= top:
                 self._go_to_match(i)
                 return
-        self._go_to_match(0)
+        self._go_to_match(0, wrapped="top")
 
     def action_previous_match(self) -> None:
-        if self._current_match >= 0:
-            self._go_to_match(self._current_match - 1)
+        current = self._current_match
+        if current >= 0:
+            self._go_to_match(current - 1, wrapped="bottom" if current == 0 else "")
             return
         # the nearest match above the view (as n starts from the view), else wrap to the last
         top = int(self.scroll_y)
@@ -390,7 +465,7 @@ class Reader(ScrollView, can_focus=True):
             if self._matches[i].line < top:
                 self._go_to_match(i)
                 return
-        self._go_to_match(-1)
+        self._go_to_match(-1, wrapped="bottom")
 
     def action_previous_article(self) -> None:
         self.post_message(self.Navigate(-1))
@@ -403,6 +478,11 @@ class Reader(ScrollView, can_focus=True):
         if not url.startswith(("http://", "https://")):
             self.notify("This article has no web address", severity="warning")
             return
+        self.open_link(url)
+
+    def open_link(self, url: str) -> None:
+        """Open ``url`` (an article's address or a checked link) in the web browser; with
+        none, copy it and show it in full."""
         driver = getattr(self.app, "_driver", None)
         if driver is not None and type(driver).open_url is not Driver.open_url:
             # served in a browser (textual serve): the page opens the URL itself
@@ -410,6 +490,56 @@ class Reader(ScrollView, can_focus=True):
             self.notify(f"Opening {url}", markup=False)
             return
         self._open_in_browser(url)
+
+    def copy_link(self, url: str) -> None:
+        self.app.copy_to_clipboard(url)
+        self.notify(f"Copied {url}", markup=False)
+
+    @property
+    def links(self) -> Links:
+        """The shown article's links, numbered as in its text."""
+        return article_links(self.article) if self.article is not None else Links()
+
+    def action_links(self, number: int | None = None) -> None:
+        """The link picker: digits pick, Enter opens, ``y`` copies."""
+        links = self.links
+        if not links:
+            self.notify("This article has no links", severity="warning", timeout=2)
+            return
+        from newstui.ui.screens.links import LinkPicker
+
+        def chosen(choice: tuple[str, str] | None) -> None:
+            if choice is None:
+                return
+            what, url = choice
+            if what == "copy":
+                self.copy_link(url)
+            else:
+                self.open_link(url)
+
+        self.app.push_screen(LinkPicker(links.urls, number), chosen)
+
+    def on_click(self, event: events.Click) -> None:
+        """A click on a link's number (``[3]``) opens the picker on that link."""
+        offset = event.get_content_offset(self)
+        if offset is None or self.article is None:
+            return
+        n = int(self.scroll_y) + offset.y
+        if not 0 <= n < len(self._lines):
+            return
+        pad = max(0, (self.scrollable_content_region.width - self._rendered_width) // 2)
+        column = offset.x - pad
+        strip = self._line(n)
+        text = strip.text
+        for m in _MARKER.finditer(text):
+            start = strip.index_to_cell_position(m.start())
+            end = strip.index_to_cell_position(m.end())
+            if start <= column < end:
+                number = int(m.group(1))
+                if 1 <= number <= len(self.links):
+                    event.stop()
+                    self.action_links(number)
+                return
 
     @work(thread=True, group="open-url")
     def _open_in_browser(self, url: str) -> None:
@@ -443,8 +573,7 @@ class Reader(ScrollView, can_focus=True):
         if not url:
             self.notify("This article has no web address", severity="warning")
             return
-        self.app.copy_to_clipboard(url)
-        self.notify(f"Copied {url}", markup=False)
+        self.copy_link(url)
 
     def action_save_markdown(self) -> None:
         if self.article is not None:

@@ -45,6 +45,7 @@ class StatusBar(Horizontal):
     DEFAULT_CSS = """
     StatusBar { height: 1; }
     StatusBar > #status-text { width: 1fr; height: 1; }
+    StatusBar > #status-position { width: auto; height: 1; padding: 0 1; }
     StatusBar > ProgressBar { width: 40; height: 1; display: none; }
     StatusBar.-loading > ProgressBar { display: block; }
     """
@@ -56,15 +57,32 @@ class StatusBar(Horizontal):
 
     def compose(self) -> ComposeResult:
         yield StatusText(id="status-text")
+        position = StatusText(id="status-position")
+        position.display = False
+        yield position
         yield ProgressBar(id="status-progress", show_eta=False)
 
     def show(self, facts: StatusFacts, progress: Progress | None) -> None:
         self.facts = facts
         self.progress = progress
 
+    def set_position(self, text: str) -> None:
+        """Where the reader is (``match 3/17 · 42% · line 12/80``), at the right."""
+        widget = self.query_one("#status-position", StatusText)
+        old = widget.text.plain
+        if old != text:
+            widget.set(Text(text, no_wrap=True))
+            widget.display = bool(text)  # no reader shown: no room taken
+            if len(old) != len(text):
+                widget.refresh(layout=True)  # its width follows the text
+
+    @property
+    def position(self) -> str:
+        return self.query_one("#status-position", StatusText).text.plain
+
     def watch_facts(self, facts: StatusFacts | None) -> None:
         if facts is not None:
-            self.query_one(StatusText).set(status_line(facts))
+            self.query_one("#status-text", StatusText).set(status_line(facts))
 
     def watch_progress(self, progress: Progress | None) -> None:
         if progress is None or progress.done is None or progress.total is None:
