@@ -173,8 +173,9 @@ async def test_resting_on_a_preview_marks_it_read(
 async def test_a_preview_does_not_overwrite_the_reading_position(tmp_path: Path) -> None:
     folder = tmp_path / "articles"
     folder.mkdir()
-    for n in range(3):
-        body = "\n\n".join(f"Paragraph {k}." for k in range(60))
+    for n, topic in enumerate(("harbour", "orchard", "glacier")):
+        # three different texts (the same text would be one story of three versions)
+        body = "\n\n".join(f"Paragraph {k} on the {topic} {topic}{k}." for k in range(60))
         write_article(folder, f"long{n}.txt", f"Long story {n}", body, date=f"2024-01-0{n + 1}")
     async with open_app(folder) as (app, pilot):
         await pilot.press("enter", "j", "j", "j", "escape")
