@@ -134,8 +134,10 @@ def word_scores(
     factors = np.array([f for _, f in usable], np.float32)
     fl = list(fields)
     offs = seg.offs
-    starts = offs[fl][:, tids]
-    lens = offs[fl][:, tids + 1] - starts
+    # Only the columns needed (``offs[fl]`` would copy every field's whole offsets).
+    rows = np.array(fl, np.intp)[:, None]
+    starts = offs[rows, tids]
+    lens = offs[rows, tids + 1] - starts
     totals = lens.sum(axis=0)
     scale = np.float32(plan.idf * (k1 + 1.0))
     # Big posting lists one by one (O(postings), no sort) ...
