@@ -232,10 +232,12 @@ def evaluate(
     for term in query.excluded:
         base &= ~contains(seg, term, snap, base)
     scratch = np.zeros(seg.n, np.float32)
-    total = np.zeros(seg.n, np.float32)
+    total: FloatArray | None = None
     matched = np.zeros(seg.n, np.int16)
+    # Few passes over the segment's documents: each word's scores are updated in place.
     for cp in plans:
         clause_score: FloatArray | None = None
+        clause_ok: BoolArray | None = None
         for ap in cp.alts:
             alt: FloatArray | None = None
             ok: BoolArray | None = None
@@ -244,7 +246,7 @@ def evaluate(
                 if alt is None or ok is None:
                     alt, ok = ws, ws > 0
                 else:
-                    alt = alt + ws
+                    alt += ws
                     ok &= ws > 0
             if alt is None or ok is None:
                 continue
@@ -253,12 +255,21 @@ def evaluate(
                 for li in np.flatnonzero(ok).tolist():
                     if not has_phrase(seg.articles[li], ap.term.words, ap.fields):
                         ok[li] = False
-            alt = np.where(ok, alt, np.float32(0.0))
-            clause_score = alt if clause_score is None else np.maximum(clause_score, alt)
-        if clause_score is not None:
-            total += clause_score
+            alt *= ok  # a document not matching every word (or filtered out) scores 0
+            if clause_score is None or clause_ok is None:
+                clause_score, clause_ok = alt, ok
+            else:
+                np.maximum(clause_score, alt, out=clause_score)
+                clause_ok |= ok
+        if clause_score is not None and clause_ok is not None:
+            if total is None:
+                total = clause_score
+            else:
+                total += clause_score
             if not cp.optional:
-                matched += clause_score > 0
+                matched += clause_ok
+    if total is None:
+        total = np.zeros(seg.n, np.float32)
     return SegmentScores(total, matched, base)
 
 
