@@ -142,20 +142,26 @@ def word_scores(
     scale = np.float32(plan.idf * (k1 + 1.0))
     # Big posting lists one by one (O(postings), no sort) ...
     for vi in np.flatnonzero(totals > BATCH_POSTINGS).tolist():
-        parts: list[IntArray] = []
-        for j, f in enumerate(fl):
+        in_fields = [(j, f) for j, f in enumerate(fl) if lens[j, vi]]
+        if len(in_fields) == 1:  # one field: its documents are distinct, no summing
+            j, f = in_fields[0]
             a, ln = int(starts[j, vi]), int(lens[j, vi])
-            if not ln:
-                continue
             p = seg.fields[f]
             d = p.docs[a : a + ln]
-            scratch[d] += p.tfs[a : a + ln] * inv_norm[f][d]
-            parts.append(d)
-        d = parts[0] if len(parts) == 1 else np.concatenate(parts)
-        tf = scratch[d]
+            tf = p.tfs[a : a + ln] * inv_norm[f][d]
+        else:
+            parts: list[IntArray] = []
+            for j, f in in_fields:
+                a, ln = int(starts[j, vi]), int(lens[j, vi])
+                p = seg.fields[f]
+                d = p.docs[a : a + ln]
+                scratch[d] += p.tfs[a : a + ln] * inv_norm[f][d]
+                parts.append(d)
+            d = np.concatenate(parts)
+            tf = scratch[d]
+            scratch[d] = 0.0
         sc = tf * (factors[vi] * scale) / (tf + np.float32(k1))
         out[d] = np.maximum(out[d], sc)
-        scratch[d] = 0.0
     # ... and the many small ones (rare typo variants, prefix completions) in one batch.
     small = np.flatnonzero((totals > 0) & (totals <= BATCH_POSTINGS))
     if len(small):
