@@ -140,8 +140,11 @@ def word_scores(
     lens = offs[rows, tids + 1] - starts
     totals = lens.sum(axis=0)
     scale = np.float32(plan.idf * (k1 + 1.0))
-    # Big posting lists one by one (O(postings), no sort) ...
-    for vi in np.flatnonzero(totals > BATCH_POSTINGS).tolist():
+    # Big posting lists one by one (O(postings), no sort), the biggest first: it is
+    # written straight into ``out`` (still all zeros, so the max is the score itself) ...
+    big = np.flatnonzero(totals > BATCH_POSTINGS)
+    fresh = True
+    for vi in big[np.argsort(-totals[big], kind="stable")].tolist():
         in_fields = [(j, f) for j, f in enumerate(fl) if lens[j, vi]]
         if len(in_fields) == 1:  # one field: its documents are distinct, no summing
             j, f = in_fields[0]
@@ -160,8 +163,15 @@ def word_scores(
             d = np.concatenate(parts)
             tf = scratch[d]
             scratch[d] = 0.0
-        sc = tf * (factors[vi] * scale) / (tf + np.float32(k1))
-        out[d] = np.maximum(out[d], sc)
+        # tf * (factor * scale) / (tf + k1), with no more temporaries than needed
+        sc = tf + np.float32(k1)
+        tf *= factors[vi] * scale
+        np.divide(tf, sc, out=sc)
+        if fresh:
+            out[d] = sc
+            fresh = False
+        else:
+            out[d] = np.maximum(out[d], sc)
     # ... and the many small ones (rare typo variants, prefix completions) in one batch.
     small = np.flatnonzero((totals > 0) & (totals <= BATCH_POSTINGS))
     if len(small):
