@@ -1,6 +1,7 @@
-"""The typo/prefix lookups of ``spelling.Vocab`` (issue 13, item 4) find exactly what the
-plain paths they replace found: checked against reference implementations on generated
-vocabularies (many near neighbours, accents, words longer than the vectorised keys)."""
+"""The typo/prefix lookups of ``spelling.Vocab`` and the proximity reading of a hit (issue
+13, item 4) find exactly what the plain paths they replace found: checked against reference
+implementations on generated vocabularies (many near neighbours, accents, words longer than
+the vectorised keys) and texts."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from rapidfuzz.distance import OSA
 
+from newstui.core.search.highlight import _RUN_RE, Matcher
+from newstui.core.search.normalize import ASCII_WORD_RE, fold
 from newstui.core.search.segments import TermDict
 from newstui.core.search.spelling import _EDIT_ALPHABET, KEY_BYTES, Vocab
 
@@ -97,3 +100,18 @@ def test_a_typo_while_typing_finds_completions_of_its_neighbours() -> None:
     assert all(
         OSA.distance("sesio", t[:5]) <= 1 or OSA.distance("sesio", t[:6]) <= 1 for t in found
     )
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.text(alphabet="abcAB01 -.,'\t\n_é", max_size=200),
+    st.lists(st.text(alphabet="abc01é", min_size=1, max_size=3), max_size=6),
+)
+def test_proximity_positions_are_the_regex_runs(text: str, terms: list[str]) -> None:
+    """``Matcher.positions`` (the proximity bonus's reading) cuts ASCII text with a byte
+    table: the same words at the same positions as the regex it replaced."""
+    matcher = Matcher([terms[:3], terms[3:]])
+    folded = fold(text)
+    runs = (ASCII_WORD_RE if folded.isascii() else _RUN_RE).findall(folded)
+    want = [(i, matcher.clause_of[w]) for i, w in enumerate(runs) if w in matcher.clause_of]
+    assert matcher.positions(text) == want
