@@ -164,11 +164,11 @@ class Vocab:
 
         The variants are generated (deletion, transposition, substitution, insertion over
         the letters and digits; not at the end, where a variant is only a shorter or longer
-        prefix of the word itself) and looked up together (``prefix_ranges``). A variant keeps the
-        word's letters before its edit, so edits after the longest start of ``word`` that
-        starts some term are skipped (they can start nothing): ~250 lookups for a 6-letter
-        word with a typo in its middle, cached with the word's other variants.
-        """
+        prefix of the word itself) and looked up together (``prefix_ranges``). A variant
+        keeps the word's letters before its edit, so edits after the longest start of
+        ``word`` that starts some term are skipped (they can start nothing): ~250 lookups
+        for a 6-letter word with a typo in its middle, cached with the word's other
+        variants."""
         n = len(word)
         terms = self.sorted_terms
         reach = min(self.known_prefix_len(word) + 1, n)  # edits at positions < reach
