@@ -24,7 +24,6 @@ from typing import NamedTuple
 from newstui.core.article import Article
 from newstui.core.search.normalize import (
     ASCII_TOKEN_RE,
-    ASCII_WORD_RE,
     TOKEN_RE,
     compound_tokens,
     fold,
@@ -42,6 +41,8 @@ _SPLIT_RE = re.compile(f"({TOKEN_RE.pattern})")
 _ASCII_SPLIT_RE = re.compile(f"({ASCII_TOKEN_RE.pattern})")
 _RUN_RE = re.compile(r"[^\W_]+")
 _JOINER_RE = re.compile(r"['\-.,]")
+# Every byte but a-z and 0-9 to a space: ``bytes.split`` then gives ASCII_WORD_RE's runs.
+_NOT_ALNUM = bytes(b if (97 <= b <= 122 or 48 <= b <= 57) else 32 for b in range(256))
 
 
 class Match(NamedTuple):
@@ -60,7 +61,7 @@ class Matcher:
     parts and its joined form) make one match spanning them all.
     """
 
-    __slots__ = ("_compounds", "clause_of")
+    __slots__ = ("_ascii_of", "_compounds", "clause_of")
 
     def __init__(self, clauses: Sequence[Iterable[str]]) -> None:
         self.clause_of: dict[str, int] = {}
@@ -68,6 +69,7 @@ class Matcher:
             for t in terms:
                 self.clause_of.setdefault(t, ci)
         self._compounds: dict[str, list[tuple[int, int, int]]] = {}
+        self._ascii_of: dict[bytes, int] | None = None  # ASCII terms as bytes (positions)
 
     @classmethod
     def of_terms(cls, terms: Iterable[str]) -> Matcher:
@@ -151,8 +153,22 @@ class Matcher:
         if not text or not self.clause_of:
             return []
         folded = fold(text)
-        runs = (ASCII_WORD_RE if folded.isascii() else _RUN_RE).findall(folded)
-        return [(i, c) for i, c in enumerate(map(self.clause_of.get, runs)) if c is not None]
+        # Most words are no term: only the matches take a Python step.
+        if folded.isascii():
+            # The runs of [a-z0-9] (what ASCII_WORD_RE finds), cut with one byte table:
+            # a third of the regex's cost.
+            ascii_of = self._ascii_of
+            if ascii_of is None:
+                ascii_of = self._ascii_of = {
+                    t.encode("ascii"): c for t, c in self.clause_of.items() if t.isascii()
+                }
+            words = folded.encode("ascii").translate(_NOT_ALNUM).split()
+            hits = compress(range(len(words)), map(ascii_of.__contains__, words))
+            return [(i, ascii_of[words[i]]) for i in hits]
+        clause_of = self.clause_of
+        runs = _RUN_RE.findall(folded)
+        found = compress(range(len(runs)), map(clause_of.__contains__, runs))
+        return [(i, clause_of[runs[i]]) for i in found]
 
     def spans(self, text: str) -> list[tuple[int, int]]:
         """``(start, end)`` of each match in ``text``."""

@@ -134,26 +134,44 @@ def word_scores(
     factors = np.array([f for _, f in usable], np.float32)
     fl = list(fields)
     offs = seg.offs
-    starts = offs[fl][:, tids]
-    lens = offs[fl][:, tids + 1] - starts
+    # Only the columns needed (``offs[fl]`` would copy every field's whole offsets).
+    rows = np.array(fl, np.intp)[:, None]
+    starts = offs[rows, tids]
+    lens = offs[rows, tids + 1] - starts
     totals = lens.sum(axis=0)
     scale = np.float32(plan.idf * (k1 + 1.0))
-    # Big posting lists one by one (O(postings), no sort) ...
-    for vi in np.flatnonzero(totals > BATCH_POSTINGS).tolist():
-        parts: list[IntArray] = []
-        for j, f in enumerate(fl):
+    # Big posting lists one by one (O(postings), no sort), the biggest first: it is
+    # written straight into ``out`` (still all zeros, so the max is the score itself) ...
+    big = np.flatnonzero(totals > BATCH_POSTINGS)
+    fresh = True
+    for vi in big[np.argsort(-totals[big], kind="stable")].tolist():
+        in_fields = [(j, f) for j, f in enumerate(fl) if lens[j, vi]]
+        if len(in_fields) == 1:  # one field: its documents are distinct, no summing
+            j, f = in_fields[0]
             a, ln = int(starts[j, vi]), int(lens[j, vi])
-            if not ln:
-                continue
             p = seg.fields[f]
             d = p.docs[a : a + ln]
-            scratch[d] += p.tfs[a : a + ln] * inv_norm[f][d]
-            parts.append(d)
-        d = parts[0] if len(parts) == 1 else np.concatenate(parts)
-        tf = scratch[d]
-        sc = tf * (factors[vi] * scale) / (tf + np.float32(k1))
-        out[d] = np.maximum(out[d], sc)
-        scratch[d] = 0.0
+            tf = p.tfs[a : a + ln] * inv_norm[f][d]
+        else:
+            parts: list[IntArray] = []
+            for j, f in in_fields:
+                a, ln = int(starts[j, vi]), int(lens[j, vi])
+                p = seg.fields[f]
+                d = p.docs[a : a + ln]
+                scratch[d] += p.tfs[a : a + ln] * inv_norm[f][d]
+                parts.append(d)
+            d = np.concatenate(parts)
+            tf = scratch[d]
+            scratch[d] = 0.0
+        # tf * (factor * scale) / (tf + k1), with no more temporaries than needed
+        sc = tf + np.float32(k1)
+        tf *= factors[vi] * scale
+        np.divide(tf, sc, out=sc)
+        if fresh:
+            out[d] = sc
+            fresh = False
+        else:
+            out[d] = np.maximum(out[d], sc)
     # ... and the many small ones (rare typo variants, prefix completions) in one batch.
     small = np.flatnonzero((totals > 0) & (totals <= BATCH_POSTINGS))
     if len(small):
@@ -230,10 +248,12 @@ def evaluate(
     for term in query.excluded:
         base &= ~contains(seg, term, snap, base)
     scratch = np.zeros(seg.n, np.float32)
-    total = np.zeros(seg.n, np.float32)
+    total: FloatArray | None = None
     matched = np.zeros(seg.n, np.int16)
+    # Few passes over the segment's documents: each word's scores are updated in place.
     for cp in plans:
         clause_score: FloatArray | None = None
+        clause_ok: BoolArray | None = None
         for ap in cp.alts:
             alt: FloatArray | None = None
             ok: BoolArray | None = None
@@ -242,7 +262,7 @@ def evaluate(
                 if alt is None or ok is None:
                     alt, ok = ws, ws > 0
                 else:
-                    alt = alt + ws
+                    alt += ws
                     ok &= ws > 0
             if alt is None or ok is None:
                 continue
@@ -251,12 +271,21 @@ def evaluate(
                 for li in np.flatnonzero(ok).tolist():
                     if not has_phrase(seg.articles[li], ap.term.words, ap.fields):
                         ok[li] = False
-            alt = np.where(ok, alt, np.float32(0.0))
-            clause_score = alt if clause_score is None else np.maximum(clause_score, alt)
-        if clause_score is not None:
-            total += clause_score
+            alt *= ok  # a document not matching every word (or filtered out) scores 0
+            if clause_score is None or clause_ok is None:
+                clause_score, clause_ok = alt, ok
+            else:
+                np.maximum(clause_score, alt, out=clause_score)
+                clause_ok |= ok
+        if clause_score is not None and clause_ok is not None:
+            if total is None:
+                total = clause_score
+            else:
+                total += clause_score
             if not cp.optional:
-                matched += clause_score > 0
+                matched += clause_ok
+    if total is None:
+        total = np.zeros(seg.n, np.float32)
     return SegmentScores(total, matched, base)
 
 

@@ -1,0 +1,117 @@
+"""The typo/prefix lookups of ``spelling.Vocab`` and the proximity reading of a hit (issue
+13, item 4) find exactly what the plain paths they replace found: checked against reference
+implementations on generated vocabularies (many near neighbours, accents, words longer than
+the vectorised keys) and texts."""
+
+from __future__ import annotations
+
+import bisect
+import random
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from rapidfuzz.distance import OSA
+
+from newstui.core.search.highlight import _RUN_RE, Matcher
+from newstui.core.search.normalize import ASCII_WORD_RE, fold
+from newstui.core.search.segments import TermDict
+from newstui.core.search.spelling import _EDIT_ALPHABET, KEY_BYTES, Vocab
+
+
+def make_vocab(words: list[str], seed: int = 0) -> Vocab:
+    rng = random.Random(seed)
+    terms = TermDict()
+    for w in words:
+        terms[w]  # assigns an id
+    df = np.array([rng.randint(1, 50) for _ in terms.terms], np.int32)
+    return Vocab(terms, len(terms.terms), df)
+
+
+def old_fuzzy_prefix_positions(vocab: Vocab, word: str, limit: int, deletions: bool) -> set[int]:
+    """The path before issue 13: every head generated, each bisected (no limit applied:
+    the candidates the limit then picks from)."""
+    n = len(word)
+    heads = {word[:i] + word[i + 1 :] for i in range(n - 1)} if deletions else set()
+    heads |= {word[:i] + word[i + 1] + word[i] + word[i + 2 :] for i in range(n - 1)}
+    for i in range(n):
+        for c in _EDIT_ALPHABET:
+            heads.add(word[:i] + c + word[i + 1 :])
+            heads.add(word[:i] + c + word[i:])
+    heads.discard(word)
+    terms = vocab.sorted_terms
+    out: set[int] = set()
+    for head in heads:
+        if head.startswith(word):
+            continue
+        lo = bisect.bisect_left(terms, head)
+        if lo < len(terms) and terms[lo].startswith(head):
+            out.update(range(lo, bisect.bisect_left(terms, head + "\U0010ffff", lo)))
+    return {p for p in out if not terms[p].startswith(word)}
+
+
+def brute_prefix_range(terms: list[str], head: str) -> set[int]:
+    return {i for i, t in enumerate(terms) if t.startswith(head)}
+
+
+LETTERS = "abcdeé1"
+word_st = st.text(alphabet=LETTERS, min_size=1, max_size=9)
+long_st = st.text(alphabet="ab", min_size=KEY_BYTES - 2, max_size=KEY_BYTES + 4)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(word_st | long_st, min_size=0, max_size=120, unique=True),
+    word_st | long_st,
+    st.booleans(),
+)
+def test_fuzzy_prefix_positions_match_the_old_path(
+    words: list[str], word: str, deletions: bool
+) -> None:
+    vocab = make_vocab(words)
+    want = old_fuzzy_prefix_positions(vocab, word, 10**6, deletions)
+    got = vocab.fuzzy_prefix_positions(word, 10**6, deletions=deletions)
+    assert len(got) == len(set(got))
+    assert set(got) == want
+    # With a limit: the most frequent of the same candidates.
+    few = vocab.fuzzy_prefix_positions(word, 3, deletions=deletions)
+    if len(want) > 3:
+        dfs = sorted((int(vocab.sorted_df[p]) for p in want), reverse=True)
+        assert sorted((int(vocab.sorted_df[p]) for p in few), reverse=True) == dfs[:3]
+    else:
+        assert set(few) == want
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(word_st | long_st, max_size=80, unique=True), st.lists(word_st | long_st))
+def test_prefix_ranges_are_the_terms_starting_with_each_head(
+    words: list[str], heads: list[str]
+) -> None:
+    vocab = make_vocab(words)
+    los, his = vocab.prefix_ranges(heads)
+    for head, lo, hi in zip(heads, los.tolist(), his.tolist(), strict=True):
+        assert set(range(lo, hi)) == brute_prefix_range(vocab.sorted_terms, head), head
+
+
+def test_a_typo_while_typing_finds_completions_of_its_neighbours() -> None:
+    vocab = make_vocab(["session", "sessions", "seasonal", "lesson", "mission"])
+    found = {vocab.sorted_terms[p] for p in vocab.fuzzy_prefix_positions("sesio", 32)}
+    assert found == {"session", "sessions"}  # insertion of "s"; not "seasonal", 2 edits
+    assert all(
+        OSA.distance("sesio", t[:5]) <= 1 or OSA.distance("sesio", t[:6]) <= 1 for t in found
+    )
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.text(alphabet="abcAB01 -.,'\t\n_é", max_size=200),
+    st.lists(st.text(alphabet="abc01é", min_size=1, max_size=3), max_size=6),
+)
+def test_proximity_positions_are_the_regex_runs(text: str, terms: list[str]) -> None:
+    """``Matcher.positions`` (the proximity bonus's reading) cuts ASCII text with a byte
+    table: the same words at the same positions as the regex it replaced."""
+    matcher = Matcher([terms[:3], terms[3:]])
+    folded = fold(text)
+    runs = (ASCII_WORD_RE if folded.isascii() else _RUN_RE).findall(folded)
+    want = [(i, matcher.clause_of[w]) for i, w in enumerate(runs) if w in matcher.clause_of]
+    assert matcher.positions(text) == want
