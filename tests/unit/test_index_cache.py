@@ -442,3 +442,39 @@ def test_an_open_library_outlives_its_cache_file(library: Path, tmp_path: Path) 
     path.unlink()
     assert _results(index) == before
     assert [a.body for a in scan.articles]
+
+
+def test_dates_come_back_exactly_and_shared() -> None:
+    """Dates are rebuilt by numpy for each distinct (time, offset): equal to the stored
+    ones to the microsecond, naive ones naive, and one object per distinct date."""
+    from datetime import UTC, datetime, timedelta, timezone
+
+    import numpy as np
+
+    stored = [
+        datetime(1987, 2, 26, 15, 1, 1, 123457, tzinfo=UTC),
+        datetime(2020, 5, 1, 9, 30, tzinfo=timezone(timedelta(hours=5, minutes=30))),
+        datetime(2020, 5, 1, 9, 30, tzinfo=timezone(timedelta(hours=-8))),
+        datetime(1969, 12, 31, 23, 59, 59, 999999),  # naive, before the epoch
+        datetime(1, 1, 1, 0, 0, tzinfo=UTC),
+        datetime(9999, 12, 31, 23, 59, 59, 999999),
+        None,
+        datetime(1987, 2, 26, 15, 1, 1, 123457, tzinfo=UTC),
+    ]
+    micros = np.zeros(len(stored), np.int64)
+    offs = np.zeros(len(stored), np.int32)
+    has = np.zeros(len(stored), np.uint8)
+    for i, dt in enumerate(stored):
+        if dt is not None:
+            micros[i], offs[i] = cache_mod._micros(dt)
+            has[i] = 1
+    back = cache_mod._dates(micros, offs, has)
+    assert back == stored
+    assert [None if d is None else d.utcoffset() for d in back] == [
+        None if d is None else d.utcoffset() for d in stored
+    ]
+    assert back[0] is back[-1]
+    bad = micros.copy()
+    bad[0] = cache_mod._MAX_US + 1
+    with pytest.raises(cache_mod.CacheError):
+        cache_mod._dates(bad, offs, has)

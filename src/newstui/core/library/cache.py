@@ -440,35 +440,15 @@ def _decode(buf: Any, path: Path | None = None) -> CachedLibrary:
     entries = blobs["article.entry"].tolist()
     truncated = blobs["article.truncated"].astype(bool).tolist()
     word_count = blobs["article.words"].tolist()
-    micros = blobs["published.micros"].tolist()
-    offs = blobs["published.offset"].tolist()
-    has = blobs["published.has"].tolist()
-    if not all(len(x) == n for x in (path_ix, entries, truncated, word_count, micros, offs, has)):
+    dates = (blobs["published.micros"], blobs["published.offset"], blobs["published.has"])
+    if not all(len(x) == n for x in (path_ix, entries, truncated, word_count, *dates)):
         raise CacheError("article metadata does not fit")
     file_rows = header["files"]
     file_paths: list[Path | None] = [Path(str(row[0])) for row in file_rows]
     if path_ix and not -1 <= min(path_ix) <= max(path_ix) < len(file_paths):
         raise CacheError("article path out of range")
     file_paths.append(None)  # index -1
-    tzs: dict[int, Any] = {}
-    seen: dict[tuple[int, int], datetime] = {}  # equal dates share one (immutable) object
-
-    def when(us: int, off: int) -> datetime:
-        dt = seen.get((us, off))
-        if dt is not None:
-            return dt
-        if off == _NAIVE:
-            dt = (_EPOCH + timedelta(microseconds=us)).replace(tzinfo=None)
-        else:
-            tz = tzs.get(off)
-            if tz is None:
-                tz = UTC if off == 0 else timezone(timedelta(seconds=off))
-                tzs[off] = tz
-            dt = datetime.fromtimestamp(us / 1e6, tz)
-        seen[(us, off)] = dt
-        return dt
-
-    published = [when(us, off) if h else None for us, off, h in zip(micros, offs, has, strict=True)]
+    published = _dates(blobs["published.micros"], blobs["published.offset"], blobs["published.has"])
     # Repeated values share one object (a format, author or source string, a tag tuple per
     # distinct tag line): ~50 bytes an article each, built by C-level maps.
     formats, authors, sources = (_shared(col) for col in (formats, authors, sources))
@@ -531,6 +511,41 @@ def _decode(buf: Any, path: Path | None = None) -> CachedLibrary:
         [table[i] for i in kept.tolist()],
         verifying,
     )
+
+
+_MIN_US = (datetime(1, 1, 1, tzinfo=UTC) - _EPOCH) // timedelta(microseconds=1)
+_MAX_US = (datetime(9999, 12, 31, 23, 59, 59, 999999, tzinfo=UTC) - _EPOCH) // timedelta(
+    microseconds=1
+)
+
+
+def _dates(
+    micros: npt.NDArray[np.int64], offsets: npt.NDArray[np.int32], has: npt.NDArray[np.uint8]
+) -> list[datetime | None]:
+    """The articles' dates: datetimes made by numpy (``datetime64[us]`` to objects, in C)
+    for each distinct date and offset, shared by the articles that have it."""
+    n = len(micros)
+    out = np.full(n, None, dtype=object)
+    rows = np.flatnonzero(has)
+    offs = offsets[rows].astype(np.int64)
+    naive = offs == _NAIVE
+    local = micros[rows] + np.where(naive, 0, offs) * 1_000_000  # wall-clock time
+    if len(rows) and (int(local.min()) < _MIN_US or int(local.max()) > _MAX_US):
+        raise CacheError("date out of range")
+    for off in np.unique(offs).tolist():
+        sel = np.flatnonzero(offs == off)
+        uniq, inverse = np.unique(local[sel], return_inverse=True)
+        objs: list[datetime] = uniq.astype("datetime64[us]").astype(object).tolist()
+        if off != _NAIVE:
+            if not -86_400 < off < 86_400:
+                raise CacheError("date offset out of range")
+            tz = UTC if off == 0 else timezone(timedelta(seconds=off))
+            objs = [d.replace(tzinfo=tz) for d in objs]
+        shared = np.empty(len(objs), dtype=object)
+        shared[:] = objs
+        out[rows[sel]] = shared[inverse.reshape(-1)]
+    result: list[datetime | None] = out.tolist()
+    return result
 
 
 def _shared(col: list[str]) -> list[str]:
