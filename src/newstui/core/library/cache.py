@@ -293,11 +293,15 @@ class CachedLibrary:
     verifying: threading.Thread | None = None
 
 
-def _problem(row: Any) -> Problem:
+def _problem(row: Any, paths: dict[str, Path] | None = None) -> Problem:
     path, reason, kind, entry, count = row
-    return Problem(
-        Path(str(path)), str(reason), str(kind), None if entry is None else int(entry), int(count)
-    )
+    key = str(path)
+    where = None if paths is None else paths.get(key)
+    if where is None:
+        where = Path(key)  # ~20 us each: one per distinct path (thousands of duplicates)
+        if paths is not None:
+            paths[key] = where
+    return Problem(where, str(reason), str(kind), None if entry is None else int(entry), int(count))
 
 
 def _bulk(name: str) -> bool:
@@ -475,6 +479,7 @@ def _decode(buf: Any, path: Path | None = None) -> CachedLibrary:
         )
     )
     files: dict[str, FileRecord] = {}
+    path_of = {str(p): p for p in file_paths if p is not None}
     for row in file_rows:
         fpath = Path(str(row[0]))
         _, size, mtime_ns, start, count, problems = row
@@ -484,7 +489,7 @@ def _decode(buf: Any, path: Path | None = None) -> CachedLibrary:
         files[str(fpath)] = FileRecord(
             FileEntry(fpath, int(size), int(mtime_ns)),
             table[start : start + count],
-            [_problem(p) for p in problems],
+            [_problem(p, path_of) for p in problems],
         )
     indexed = blobs["indexed"]
     kept = blobs["kept"]
@@ -495,6 +500,8 @@ def _decode(buf: Any, path: Path | None = None) -> CachedLibrary:
     terms_text = layout.text(buf, "terms")
     terms = terms_text.split("\n") if terms_text else []
     index = SearchIndex.from_parts([table[i] for i in indexed.tolist()], arrays, terms)
+    for blob in bulk:  # read whole by the bounds checks: back to the page cache
+        _release(buf, layout.base + blob.offset, layout.base + blob.offset + blob.size)
     verifying = None
     if later and path is not None:
         verifying = threading.Thread(
@@ -507,7 +514,7 @@ def _decode(buf: Any, path: Path | None = None) -> CachedLibrary:
         files,
         table,
         index,
-        [_problem(p) for p in header["duplicates"]],
+        [_problem(p, path_of) for p in header["duplicates"]],
         [table[i] for i in kept.tolist()],
         verifying,
     )
