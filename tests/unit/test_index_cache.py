@@ -478,3 +478,24 @@ def test_dates_come_back_exactly_and_shared() -> None:
     bad[0] = cache_mod._MAX_US + 1
     with pytest.raises(cache_mod.CacheError):
         cache_mod._dates(bad, offs, has)
+
+
+def test_a_big_warm_open_takes_its_articles_out_of_the_cyclic_gc(
+    library: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """From FREEZE_ARTICLES articles, the loaded library is frozen out of the cyclic GC
+    (a collection would walk every article again); a small one is left alone."""
+    import gc
+
+    cache = tmp_path / "cache"
+    open_library([library], cache_dir=cache)
+    gc.unfreeze()
+    open_library([library], cache_dir=cache)
+    assert gc.get_freeze_count() == 0  # 4 articles: under the threshold
+    monkeypatch.setattr(cache_mod, "FREEZE_ARTICLES", 4)
+    try:
+        scan, _index = open_library([library], cache_dir=cache)
+        assert gc.get_freeze_count() > 0
+        assert not any(gc.is_tracked(a) and a in gc.get_objects(0) for a in scan.articles)
+    finally:
+        gc.unfreeze()
