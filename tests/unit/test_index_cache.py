@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 import struct
 import zlib
@@ -178,12 +179,16 @@ def test_consistent_checksum_but_inconsistent_content_is_rejected(
     _, _, _, header_len = cache_mod._PREFIX.unpack_from(data)
     body = bytearray(data[cache_mod._PREFIX.size :])
     header = bytes(body[:header_len]).replace(b'"articles":4', b'"articles":9')
+    assert header != body[:header_len]
     new_body = header + bytes(body[header_len:])
     forged = (
-        cache_mod._PREFIX.pack(cache_mod.MAGIC, CACHE_VERSION, zlib.crc32(new_body), len(header))
+        cache_mod._PREFIX.pack(cache_mod.MAGIC, CACHE_VERSION, zlib.crc32(header), len(header))
         + new_body
     )
     assert cache_mod._load_bytes(forged) is None
+    path.write_bytes(forged)
+    cached, reason = cache_mod.inspect_cache(path)
+    assert cached is None and "do not fit" in reason
 
 
 def test_unwritable_cache_folder_still_opens(library: Path, tmp_path: Path) -> None:
@@ -240,3 +245,257 @@ def test_on_scanned_gives_the_articles_before_the_index_is_built(
     bump(library / "cocoa.txt", "Title: Bahia cocoa review\n\nRain at last in Bahia.\n")
     open_library([library], cache_dir=cache, on_scanned=on_scanned)
     assert len(seen) == 2 and seen[1][0] == 4
+
+
+# --------------------------------------------------------------------------- mapped layout
+
+
+def _blob_span(data: bytes, name: str) -> tuple[int, int]:
+    """Where blob ``name`` lies in a cache file's bytes: (start, end)."""
+    layout = cache_mod._Layout(data)
+    blob = layout.blobs[name]
+    return layout.base + blob.offset, layout.base + blob.offset + blob.size
+
+
+def _flip(path: Path, at: int) -> None:
+    data = bytearray(path.read_bytes())
+    data[at] ^= 0x01
+    path.write_bytes(bytes(data))
+
+
+QUERIES = (
+    "cocoa",
+    "bahia cocoa",
+    "sesions",
+    "cafe OR oil",
+    "gas -oil",
+    "showrs",
+    "pric",
+    "title:oil",
+)
+
+
+def _results(index: SearchIndex) -> list[object]:
+    return [
+        (r.total, [(h.article.id, h.score, h.snippet) for h in r.hits], r.suggestions)
+        for r in (index.search(q) for q in QUERIES)
+    ]
+
+
+def test_a_mapped_cache_searches_as_a_fresh_build(library: Path, tmp_path: Path) -> None:
+    """The warm index views the mapped file (no copy) and finds what a fresh build finds."""
+    cache = tmp_path / "cache"
+    open_library([library], cache_dir=cache)
+    fresh = open_library([library], use_cache=False)
+    cached = cache_mod.read_cache(cache_file_for([library], cache))
+    assert cached is not None
+    seg = cached.index._snap.segments[0]
+    for arr in (seg.fields[1].docs, seg.fields[1].tfs, seg.published, seg.lengths, seg.df):
+        assert not arr.flags.owndata and not arr.flags.writeable  # a view of the mapping
+    assert _results(cached.index) == _results(fresh.search_index)
+    assert [dataclasses.astuple(a) for a in cached.kept] == [
+        dataclasses.astuple(a) for a in fresh.scan.articles
+    ]
+    warm = open_library([library], cache_dir=cache)
+    assert _results(warm.search_index) == _results(fresh.search_index)
+    # and it can still take changes (new segments beside the mapped one)
+    (library / "new.txt").write_text("Title: Cocoa harvest\n\nBahia cocoa rain.\n", "utf-8")
+    changed = open_library([library], cache_dir=cache)
+    assert changed.search_index.search("harvest").total == 1
+    assert _results(open_library([library], cache_dir=cache).search_index) == _results(
+        open_library([library], use_cache=False).search_index
+    )
+
+
+@pytest.mark.parametrize(
+    ("damage", "reason"),
+    [
+        ("truncated", "truncated"),
+        ("header", "header checksum mismatch"),
+        ("article.words", "checksum mismatch in article.words"),
+        ("index.body.docs", "checksum mismatch in index.body.docs"),
+        ("text", "checksum mismatch in text"),
+        ("previous version", f"cache version {CACHE_VERSION - 1}, expected {CACHE_VERSION}"),
+        ("next version", f"cache version {CACHE_VERSION + 1}, expected {CACHE_VERSION}"),
+    ],
+)
+def test_a_damaged_or_foreign_cache_is_rebuilt_with_its_reason(
+    library: Path,
+    tmp_path: Path,
+    loads: list[list[str]],
+    caplog: pytest.LogCaptureFixture,
+    damage: str,
+    reason: str,
+) -> None:
+    cache = tmp_path / "cache"
+    cold = open_library([library], cache_dir=cache)
+    path = cache_file_for([library], cache)
+    data = path.read_bytes()
+    if damage == "truncated":
+        path.write_bytes(data[: len(data) - 100])
+    elif damage == "header":
+        _flip(path, cache_mod._PREFIX.size + 5)
+    elif damage.endswith("version"):
+        version = bytearray(data)
+        v = CACHE_VERSION - 1 if damage == "previous version" else CACHE_VERSION + 1
+        struct.pack_into("<I", version, 11, v)
+        path.write_bytes(bytes(version))
+    else:
+        start, end = _blob_span(data, damage)
+        _flip(path, (start + end) // 2)
+    cached, why = cache_mod.inspect_cache(path)
+    assert cached is None and reason in why
+    with caplog.at_level("INFO", logger="newstui.cache"):
+        rebuilt = open_library([library], cache_dir=cache)
+    assert reason in caplog.text and "not used" in caplog.text
+    assert len(loads[1]) == 3  # everything read again
+    assert snapshot(*rebuilt) == snapshot(*cold)
+    assert _results(rebuilt.search_index) == _results(cold.search_index)
+    assert cache_mod.inspect_cache(path)[1] == ""  # and replaced by a good one
+
+
+def test_a_big_cache_is_verified_in_the_background_and_removed_if_damaged(
+    library: Path, tmp_path: Path, loads: list[list[str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Over EAGER_VERIFY_BYTES the bulk blobs are checked after the open: a damaged file is
+    removed, so the next start rebuilds it."""
+    monkeypatch.setattr(cache_mod, "EAGER_VERIFY_BYTES", 0)
+    cache = tmp_path / "cache"
+    cold = open_library([library], cache_dir=cache)
+    path = cache_file_for([library], cache)
+    good, why = cache_mod.inspect_cache(path)
+    assert good is not None and why == "" and good.verifying is not None
+    good.verifying.join(10)
+    assert path.is_file()  # a good file stays
+    start, _end = _blob_span(path.read_bytes(), "index.body.tfs")
+    _flip(path, start)  # a term frequency: wrong scores at worst, never a crash
+    cached, why = cache_mod.inspect_cache(path)
+    assert cached is not None and why == ""  # used at once ...
+    assert cached.index.search("cocoa").total == cold.search_index.search("cocoa").total
+    assert cached.verifying is not None
+    cached.verifying.join(10)
+    assert not path.exists()  # ... and removed once found damaged
+    rebuilt = open_library([library], cache_dir=cache)
+    assert len(loads[1]) == 3
+    assert _results(rebuilt.search_index) == _results(cold.search_index)
+
+
+def _rewrite_blob(path: Path, name: str, value: bytes) -> None:
+    """Put ``value`` at the start of blob ``name`` and fix its crc32: a file whose
+    checksums all agree but whose content does not fit."""
+    data = bytearray(path.read_bytes())
+    layout = cache_mod._Layout(bytes(data))
+    blob = layout.blobs[name]
+    start = layout.base + blob.offset
+    data[start : start + len(value)] = value
+    header = layout.header
+    for row in header["blobs"]:
+        if row[0] == name:
+            row[5] = zlib.crc32(bytes(data[start : start + blob.size]))
+    raw = json.dumps(header, ensure_ascii=False, separators=(",", ":")).encode()
+    prefix = cache_mod._PREFIX.pack(cache_mod.MAGIC, CACHE_VERSION, zlib.crc32(raw), len(raw))
+    head = prefix + raw
+    head += bytes(-len(head) % cache_mod._ALIGN)
+    path.write_bytes(head + bytes(data[layout.base :]))
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "reason"),
+    [
+        ("index.body.docs", struct.pack("<i", 10**6), "postings point outside the articles"),
+        ("index.title.docs", struct.pack("<i", -3), "postings point outside the articles"),
+        ("text", b"\xff\xfe", "utf-8"),
+        ("text.starts", struct.pack("<q", 7), "article text offsets do not fit"),
+        ("index.body.offsets", struct.pack("<q", 99), "postings offsets out of range"),
+    ],
+)
+def test_content_that_does_not_fit_is_refused_before_use_even_unverified(
+    library: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    name: str,
+    value: bytes,
+    reason: str,
+) -> None:
+    """What the background check has not read yet is still bounds-checked before use: an
+    article number out of range or text that is not UTF-8 never reaches a search."""
+    monkeypatch.setattr(cache_mod, "EAGER_VERIFY_BYTES", 0)
+    cache = tmp_path / "cache"
+    open_library([library], cache_dir=cache)
+    path = cache_file_for([library], cache)
+    _rewrite_blob(path, name, value)
+    cached, why = cache_mod.inspect_cache(path)
+    assert cached is None and reason in why
+
+
+def test_an_open_library_outlives_its_cache_file(library: Path, tmp_path: Path) -> None:
+    """The mapping stays valid when the file is replaced (written anew and renamed) or
+    removed: the cache is never changed in place."""
+    cache = tmp_path / "cache"
+    open_library([library], cache_dir=cache)
+    scan, index = open_library([library], cache_dir=cache)
+    before = _results(index)
+    path = cache_file_for([library], cache)
+    (library / "new.txt").write_text("Title: Tea\n\nKenya tea.\n", "utf-8")
+    open_library([library], cache_dir=cache)  # rewrites the cache file
+    assert _results(index) == before
+    path.unlink()
+    assert _results(index) == before
+    assert [a.body for a in scan.articles]
+
+
+def test_dates_come_back_exactly_and_shared() -> None:
+    """Dates are rebuilt by numpy for each distinct (time, offset): equal to the stored
+    ones to the microsecond, naive ones naive, and one object per distinct date."""
+    from datetime import UTC, datetime, timedelta, timezone
+
+    import numpy as np
+
+    stored = [
+        datetime(1987, 2, 26, 15, 1, 1, 123457, tzinfo=UTC),
+        datetime(2020, 5, 1, 9, 30, tzinfo=timezone(timedelta(hours=5, minutes=30))),
+        datetime(2020, 5, 1, 9, 30, tzinfo=timezone(timedelta(hours=-8))),
+        datetime(1969, 12, 31, 23, 59, 59, 999999),  # naive, before the epoch
+        datetime(1, 1, 1, 0, 0, tzinfo=UTC),
+        datetime(9999, 12, 31, 23, 59, 59, 999999),
+        None,
+        datetime(1987, 2, 26, 15, 1, 1, 123457, tzinfo=UTC),
+    ]
+    micros = np.zeros(len(stored), np.int64)
+    offs = np.zeros(len(stored), np.int32)
+    has = np.zeros(len(stored), np.uint8)
+    for i, dt in enumerate(stored):
+        if dt is not None:
+            micros[i], offs[i] = cache_mod._micros(dt)
+            has[i] = 1
+    back = cache_mod._dates(micros, offs, has)
+    assert back == stored
+    assert [None if d is None else d.utcoffset() for d in back] == [
+        None if d is None else d.utcoffset() for d in stored
+    ]
+    assert back[0] is back[-1]
+    bad = micros.copy()
+    bad[0] = cache_mod._MAX_US + 1
+    with pytest.raises(cache_mod.CacheError):
+        cache_mod._dates(bad, offs, has)
+
+
+def test_a_big_warm_open_takes_its_articles_out_of_the_cyclic_gc(
+    library: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """From FREEZE_ARTICLES articles, the loaded library is frozen out of the cyclic GC
+    (a collection would walk every article again); a small one is left alone."""
+    import gc
+
+    cache = tmp_path / "cache"
+    open_library([library], cache_dir=cache)
+    gc.unfreeze()
+    open_library([library], cache_dir=cache)
+    assert gc.get_freeze_count() == 0  # 4 articles: under the threshold
+    monkeypatch.setattr(cache_mod, "FREEZE_ARTICLES", 4)
+    try:
+        scan, _index = open_library([library], cache_dir=cache)
+        assert gc.get_freeze_count() > 0
+        assert not any(gc.is_tracked(a) and a in gc.get_objects(0) for a in scan.articles)
+    finally:
+        gc.unfreeze()

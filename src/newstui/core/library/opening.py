@@ -26,7 +26,8 @@ from newstui.core.library.cache import (
     FileRecord,
     cache_file_for,
     cache_supported,
-    read_cache,
+    inspect_cache,
+    log,
     write_cache,
 )
 from newstui.core.library.scan import (
@@ -94,7 +95,11 @@ def open_library(
     cache_path = cache_file_for(roots, cache_dir)
     entries, discover_problems = discover(roots)
     use_cache = use_cache and cache_supported()
-    cached = read_cache(cache_path) if use_cache else None
+    cached = None
+    if use_cache:
+        cached, reason = inspect_cache(cache_path)
+        if cached is None:
+            log.info("cache %s not used (%s): the library is read and indexed", cache_path, reason)
 
     unchanged: dict[str, FileRecord] = {}
     to_load: list[FileEntry] = []

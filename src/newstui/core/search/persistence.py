@@ -3,6 +3,9 @@
 
 from __future__ import annotations
 
+from functools import partial
+from itertools import repeat
+from operator import attrgetter
 from typing import Any
 
 import numpy as np
@@ -68,8 +71,9 @@ def writer_from_parts(articles: list[Article], arrays: Arrays, terms: list[str])
     term_ids = TermDict()
     term_ids.update(zip(terms, range(nt), strict=True))
     term_ids.terms.extend(terms)
-    ids = [a.id for a in articles]
-    where = {aid: Location(0, i) for i, aid in enumerate(ids)}
+    # id -> Location(0, row), built in C (a dict comprehension costs a Python call a row)
+    rows = map(partial(tuple.__new__, Location), zip(repeat(0), range(n)))
+    where: dict[str, Location] = dict(zip(map(attrgetter("id"), articles), rows, strict=True))
     if len(where) != n:
         raise ValueError("duplicate article ids")
     if not n:
