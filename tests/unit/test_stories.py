@@ -333,6 +333,7 @@ def test_stored_parts_that_do_not_fit_are_refused() -> None:
             st.weights,
             st.head,
             st.marked,
+            st.tmask,
         )
     bad_edges = np.array([[0, 5]], np.int32)
     with pytest.raises(ValueError):
@@ -346,6 +347,7 @@ def test_stored_parts_that_do_not_fit_are_refused() -> None:
             st.weights[:1],
             st.head,
             st.marked,
+            st.tmask,
         )
 
 
@@ -470,3 +472,39 @@ def test_copies_of_one_text_far_apart_in_time_group_with_their_near_copies_only(
     assert {a.id: inc.story_of(a.id) for a in everything} == {
         a.id: st.story_of(a.id) for a in everything
     }
+
+
+def _item(title: str, body: str, day: int) -> Article:
+    return Article(
+        id=f"id-{title}-{day}",
+        title=title,
+        body=body,
+        format="txt",
+        source="Wire",
+        published=datetime(2024, 3, day, 12, tzinfo=UTC),
+    )
+
+
+def test_a_short_correction_of_numbers_joins_the_item_whose_headline_it_repeats() -> None:
+    """Reuters' corrected earnings tables: a few lines whose numbers changed share few
+    shingles, but the marked headline's words are all in the original's; a marked item on
+    another subject of the same company does not join on the company's name alone."""
+    original = _item(
+        "NETWORK VIDEO INC <NVID> 3RD QTR FEB 28 NET",
+        "Shr 12 cts vs 41 cts\nNet 301,000 vs 1,012,000\nRevs 4,210,000 vs 3,005,000",
+        2,
+    )
+    corrected = _item(
+        "CORRECTED-NETWORK VIDEO INC <NVID> 3RD QTR",
+        "Shr 21 cts vs 14 cts\nNet 530,000 vs 1,210,000\nRevs 4,120,000 vs 3,500,000",
+        3,
+    )
+    other = _item(
+        "CORRECTED-NETWORK VIDEO INC <NVID> NAMES NEW CHAIRMAN",
+        "Network Video Inc said it named a new chairman effective at once, replacing "
+        "the founder who retires at the end of the month after twenty years.",
+        3,
+    )
+    st = group_stories([original, corrected, other])
+    assert st.story_of(corrected.id) == st.story_of(original.id)
+    assert st.story_of(other.id) != st.story_of(original.id)

@@ -42,7 +42,14 @@ import numpy.typing as npt
 from newstui.core.article import Article
 from newstui.core.progress import Progress
 from newstui.core.search.segments import timestamp
-from newstui.core.stories.sketch import BINS, CHUNK, Sketches, headline_key, sketch_articles
+from newstui.core.stories.sketch import (
+    BINS,
+    CHUNK,
+    Sketches,
+    headline_key,
+    sketch_articles,
+    title_mask,
+)
 
 __all__ = ["GroupingParams", "Stories", "group_stories"]
 
@@ -101,6 +108,7 @@ class Stories:
         self.stamp = np.zeros(0, np.int64)  # fingerprint()
         self.head = np.zeros(0, np.uint64)  # headline_key(): hash of the first words
         self.marked = np.zeros(0, np.bool_)  # headline_key(): a correction/update mark
+        self.tmask = np.zeros(0, np.uint64)  # title_mask(): the headline's words as bits
         self.edges = np.zeros((0, 2), np.int32)  # linked pairs of rows
         self.weights = np.zeros(0, np.float32)  # each link's estimated Jaccard
         self._groups = _Groups({}, {})
@@ -186,6 +194,9 @@ class Stories:
             ]
             self.marked = np.concatenate([self.marked, np.array([m for m, _ in heads], np.bool_)])
             self.head = np.concatenate([self.head, np.array([h for _, h in heads], np.uint64)])
+            self.tmask = np.concatenate(
+                [self.tmask, np.array([title_mask(a.title) for a in arts], np.uint64)]
+            )
             if first_new and len(arts) * 4 <= first_new:
                 pairs = self._incremental_pairs(first_new)
             else:
@@ -199,7 +210,14 @@ class Stories:
                 )
                 pairs = np.stack([flat // n, flat % n], axis=1)
             ok, jac = verify(
-                self.sig, self.shingles, self.when, pairs, self.params, self.head, self.marked
+                self.sig,
+                self.shingles,
+                self.when,
+                pairs,
+                self.params,
+                self.head,
+                self.marked,
+                self.tmask,
             )
             self.edges = np.concatenate([self.edges, pairs[ok].astype(np.int32)])
             self.weights = np.concatenate([self.weights, jac[ok].astype(np.float32)])
@@ -276,6 +294,7 @@ class Stories:
         self.stamp = self.stamp[keep]
         self.head = self.head[keep]
         self.marked = self.marked[keep]
+        self.tmask = self.tmask[keep]
         self.ids = [a for a, k in zip(self.ids, keep.tolist(), strict=True) if k]
         if self._bands is not None:
             keys, rows = self._bands
@@ -309,13 +328,14 @@ class Stories:
         weights: npt.NDArray[np.float32],
         head: npt.NDArray[np.uint64],
         marked: npt.NDArray[np.bool_],
+        tmask: npt.NDArray[np.uint64],
         params: GroupingParams | None = None,
     ) -> Stories:
         """Stories from stored parts (see :mod:`.store`); raises ValueError when they do
         not fit together."""
         n = len(ids)
         if sig.shape != (n, BINS) or not (
-            len(size) == len(when) == len(stamp) == len(head) == len(marked) == n
+            len(size) == len(when) == len(stamp) == len(head) == len(marked) == len(tmask) == n
         ):
             raise ValueError("story parts do not fit")
         if len(set(ids)) != n:
@@ -330,7 +350,7 @@ class Stories:
         st._row = {a: i for i, a in enumerate(ids)}
         st.sig, st.shingles, st.when, st.stamp = sig, size, when, stamp
         st.edges, st.weights = edges, weights
-        st.head, st.marked = head, marked
+        st.head, st.marked, st.tmask = head, marked, tmask
         st._publish()
         return st
 
@@ -513,6 +533,7 @@ def verify(
     params: GroupingParams,
     head: npt.NDArray[np.uint64] | None = None,
     marked: npt.NDArray[np.bool_] | None = None,
+    tmask: npt.NDArray[np.uint64] | None = None,
 ) -> tuple[npt.NDArray[np.bool_], F64Array]:
     """Which candidate pairs are the same story (see the module docstring), and each
     pair's estimated Jaccard similarity."""
@@ -526,6 +547,11 @@ def verify(
         ha, hb = head[pairs[:, 0]], head[pairs[:, 1]]
         version = (marked[pairs[:, 0]] | marked[pairs[:, 1]]) & (ha == hb) & (ha != 0)
         ok |= version & ((jac >= params.marked_jaccard) | (cont >= params.marked_containment))
+        if tmask is not None:
+            # a marked version whose headline's words are all in the other's (or the other
+            # way): a short correction of numbers shares few shingles, but says whose it is
+            ma, mb = tmask[pairs[:, 0]], tmask[pairs[:, 1]]
+            ok |= version & (((ma & ~mb) == 0) | ((mb & ~ma) == 0))
     ok &= np.minimum(size[pairs[:, 0]], size[pairs[:, 1]]) > 0
     ta, tb = when[pairs[:, 0]], when[pairs[:, 1]]
     with np.errstate(invalid="ignore"):

@@ -264,6 +264,23 @@ HEAD_WORDS = 2
 HEAD_CHARS = 300
 
 
+def title_mask(title: str) -> int:
+    """The words of a headline (its version mark and stock tickers taken out) as a 64-bit
+    set: bit ``hash(word) % 64`` for each word. ``a & ~b == 0`` says (almost surely, for a
+    headline's few words) that every word of ``a`` is in ``b``: a correction whose
+    headline repeats the original's while its short text changed most numbers."""
+    title = title[:HEAD_CHARS]
+    m = _MARK_RE.match(title)
+    if m is not None:
+        title = title[m.end() :]
+    title = _TICKER_RE.sub(" ", title).replace("<", " ").replace(">", " ")
+    mask = 0
+    for word in set(_words([title])):
+        digest = hashlib.blake2b(word.encode("utf-8", "surrogatepass"), digest_size=1)
+        mask |= 1 << (digest.digest()[0] & 63)
+    return mask
+
+
 def headline_key(title: str) -> tuple[bool, int]:
     """Whether the headline carries a correction/update mark, and a stable hash of its
     first :data:`HEAD_WORDS` words once the mark and stock tickers (``<IBM>``) are taken

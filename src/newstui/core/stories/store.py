@@ -41,7 +41,7 @@ from newstui.core.stories.sketch import BINS, SHINGLE
 
 __all__ = ["STORIES_VERSION", "load_stories", "read_stories", "stories_file_for", "write_stories"]
 
-STORIES_VERSION = 1
+STORIES_VERSION = 2  # 2: tmask (the headline words of a marked version)
 MAGIC = b"NEWSTUI\x1aSTO"
 _PREFIX = struct.Struct("<11sIIQ")
 _BLOBS = (
@@ -53,6 +53,7 @@ _BLOBS = (
     ("weights", "<f4"),
     ("head", "<u8"),
     ("marked", "|u1"),
+    ("tmask", "<u8"),
 )
 
 
@@ -79,6 +80,7 @@ def write_stories(path: Path, stories: Stories) -> None:
         "weights": stories.weights,
         "head": stories.head,
         "marked": stories.marked.view(np.uint8),
+        "tmask": stories.tmask,
     }
     layout: list[list[Any]] = []
     payload: list[Any] = []
@@ -171,6 +173,7 @@ def _decode(data: bytes, params: GroupingParams) -> Stories:
         arrays["weights"],
         arrays["head"],
         arrays["marked"].astype(np.bool_),
+        arrays["tmask"],
         params,
     )
 
