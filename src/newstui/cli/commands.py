@@ -21,6 +21,7 @@ from newstui.cli import state as state_cmd
 from newstui.cli import stories as stories_cmd
 from newstui.cli.common import (
     CliError,
+    add_format_option,
     err_console,
     json_line,
     number_in_range,
@@ -46,7 +47,6 @@ OPTIONS_WITH_VALUE = frozenset({"--config", "--dir"})
 SHORT_ID = 8
 _DIR_HELP = "articles folder (default: $NEWSTUI_ARTICLES, the settings' folders, ./articles, "
 _DIR_HELP += "or your data folder)"
-_FORMAT_HELP = "table (for people, the default) or jsonl (one JSON object a line, for scripts)"
 
 
 def add_global_options(parser: argparse.ArgumentParser, *, top_level: bool = False) -> None:
@@ -100,7 +100,7 @@ def register(sub: Any) -> None:
     )
     p.add_argument("dir", nargs="?", metavar="DIR", help=_DIR_HELP + "; or --dir DIR")
     _add_dir_option(p)
-    p.add_argument("--format", choices=("table", "jsonl"), default="table", help=_FORMAT_HELP)
+    add_format_option(p)
     p.add_argument("--starred", action="store_true", help="only starred articles")
     p.add_argument(
         "--sort",
@@ -150,7 +150,7 @@ def register(sub: Any) -> None:
         metavar="N",
         help="show at most N results per query (1-100000, default 10)",
     )
-    p.add_argument("--format", choices=("table", "jsonl"), default="table", help=_FORMAT_HELP)
+    add_format_option(p)
     saved_cmd.add_search_option(p)
     add_global_options(p)
     p.set_defaults(handler=cmd_search)

@@ -170,3 +170,11 @@ def number_in_range(
         return n
 
     return parse
+
+
+FORMAT_HELP = "table (for people, the default) or jsonl (one JSON object a line, for scripts)"
+
+
+def add_format_option(parser: argparse.ArgumentParser) -> None:
+    """``--format table|jsonl``, as every listing command says it."""
+    parser.add_argument("--format", choices=("table", "jsonl"), default="table", help=FORMAT_HELP)

@@ -15,14 +15,12 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from rich.table import Table
 from rich.text import Text
 
-from newstui.cli.common import CliError, open_state, out_console, say
+from newstui.cli.common import CliError, add_format_option, open_state, out_console, say
 
 if TYPE_CHECKING:
     from newstui.core.state import SavedSearch, StateStore
 
 _T = TypeVar("_T")
-
-_FORMAT_HELP = "table (for people, the default) or jsonl (one JSON object a line, for scripts)"
 
 
 def register(sub: Any) -> None:
@@ -39,7 +37,7 @@ def register(sub: Any) -> None:
         help="the saved searches, in order",
         description="List the saved searches in their order: name and query.",
     )
-    a.add_argument("--format", choices=("table", "jsonl"), default="table", help=_FORMAT_HELP)
+    add_format_option(a)
     a.set_defaults(handler=cmd_list)
 
     a = actions.add_parser(

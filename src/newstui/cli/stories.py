@@ -17,6 +17,7 @@ from rich.text import Text
 
 from newstui.cli.common import (
     CliError,
+    add_format_option,
     number_in_range,
     out_console,
     resolve_articles_dirs,
@@ -30,8 +31,6 @@ if TYPE_CHECKING:
     from newstui.core.stories import Stories
 
 __all__ = ["hits_with_story", "library_stories", "register", "with_story"]
-
-_FORMAT_HELP = "table (for people, the default) or jsonl (one JSON object a line, for scripts)"
 
 
 def register(sub: Any) -> None:
@@ -53,7 +52,7 @@ def register(sub: Any) -> None:
         metavar="N",
         help="only stories of at least N articles (default 2; 1 lists lone articles too)",
     )
-    p.add_argument("--format", choices=("table", "jsonl"), default="table", help=_FORMAT_HELP)
+    add_format_option(p)
     commands.add_global_options(p)
     p.set_defaults(handler=cmd_stories)
 
@@ -76,7 +75,7 @@ def register(sub: Any) -> None:
         metavar="N",
         help="at most N related articles (1-1000, default 5)",
     )
-    p.add_argument("--format", choices=("table", "jsonl"), default="table", help=_FORMAT_HELP)
+    add_format_option(p)
     commands.add_global_options(p)
     p.set_defaults(handler=cmd_related)
 
