@@ -14,13 +14,19 @@ import dataclasses
 from typing import TYPE_CHECKING
 
 from newstui.core.article import Article
-from newstui.core.fetch.fulltext import MARKER, FullTextStore
 
 if TYPE_CHECKING:
+    # the fetch package (httpx, trafilatura) is imported on first use, not before the
+    # app's first frame
+    from newstui.core.fetch.fulltext import FullTextStore
     from newstui.ui.widgets.reader import Reader
 
-#: The line above an extracted text (Markdown, as the extracted text is).
-MARKER_LINE = f"*{MARKER} · x shows the feed's text*"
+
+def marker_line() -> str:
+    """The line above an extracted text in the reader (Markdown, as the extracted text is)."""
+    from newstui.core.fetch.fulltext import MARKER
+
+    return f"*{MARKER} · x shows the feed's text*"
 
 
 def _has_web_address(article: Article) -> bool:
@@ -43,6 +49,8 @@ class FullText:
     @property
     def store(self) -> FullTextStore:
         if self._store is None:
+            from newstui.core.fetch.fulltext import FullTextStore
+
             self._store = FullTextStore()
         return self._store
 
@@ -156,7 +164,7 @@ class FullText:
             return
         self.extracted = dataclasses.replace(
             article,
-            body=f"{MARKER_LINE}\n\n{text}",
+            body=f"{marker_line()}\n\n{text}",
             format="markdown",
             truncated=False,
             word_count=-1,
