@@ -319,9 +319,12 @@ class NewsApp(StoryActions, App[int]):
         # Start loading once the first frame is on screen: the loading thread unpickles and
         # imports for a while, holding the GIL in long stretches.
         self.call_after_refresh(self.load, False)
-        from newstui.ui.newsboat_watch import watch_newsboat
+        if any(folder.is_file() for folder in self.folders):
+            # a newsboat cache.db among the folders (imported only then: the loaders it
+            # needs would otherwise delay the first frame)
+            from newstui.ui.newsboat_watch import watch_newsboat
 
-        watch_newsboat(self, self.folders, self.action_reload)
+            watch_newsboat(self, self.folders, self.action_reload)
 
     def watch_theme(self, theme: str) -> None:
         if self._nt_mounted:
