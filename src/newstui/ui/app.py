@@ -27,9 +27,9 @@ from textual.worker import get_current_worker
 from newstui.core.problems import ProblemSummary, summarize
 from newstui.core.settings import Settings, SettingsError, load_settings
 from newstui.core.state import StateStore
+from newstui.ui.fetch_app import FetchActions
 from newstui.ui.keymap import PANES, check_keymap
 from newstui.ui.messages import (
-    Fetched,
     Indexed,
     LoadFailed,
     LoadProgress,
@@ -86,7 +86,7 @@ STATUS_FOLLOWS = (
 )
 
 
-class NewsApp(StoryActions, App[int]):
+class NewsApp(StoryActions, FetchActions, App[int]):
     """A keyboard-first reader for a folder of news articles."""
 
     CSS_PATH = "newstui.tcss"
@@ -1076,104 +1076,6 @@ class NewsApp(StoryActions, App[int]):
         self.push_screen(
             ConfirmScreen(f"Mark {n:,} unread article{'s' if n != 1 else ''} {where} as read?"),
             done,
-        )
-
-    # --- fetching -------------------------------------------------------------------------
-    def action_fetch(self) -> None:
-        if self.fetching:
-            self.notify("Already fetching", timeout=2)
-            return
-        from newstui.core.fetch import sources_from_settings
-
-        sources = sources_from_settings(self.settings)
-        if not sources:
-            self.notify(
-                'No feeds to fetch: add feeds = ["https://…"] (or opml = "FILE") to the '
-                "settings file",
-                title="Fetch",
-                severity="warning",
-                markup=False,
-                timeout=8,
-            )
-            return
-        self.fetching = True
-        self._fetch_cancel = threading.Event()
-        self.progress = Progress(f"Fetching {len(sources)} feed{'s' if len(sources) != 1 else ''}…")
-        self._fetch_thread(sources, self._fetch_cancel)
-
-    @work(thread=True, exclusive=True, group="fetch")
-    def _fetch_thread(self, sources: list[str], cancel: threading.Event) -> None:
-        from newstui.core.fetch import FetchError, HttpOptions, fetch_feeds
-
-        finished: set[int] = set()
-
-        def progress(event: Any) -> None:
-            if getattr(event, "result", None) is not None:
-                finished.add(event.index)
-            self.post_message(LoadProgress("Fetching", len(finished), event.total))
-
-        try:
-            http = HttpOptions(timeout=self.settings.fetch_timeout)
-            from newstui.core.fetch.fulltext import fetch_full_text_feeds
-
-            report = fetch_feeds(
-                sources,
-                self.folder,
-                full_text=fetch_full_text_feeds(self.settings, sources),
-                progress=progress,
-                cancel=cancel,
-                http=http,
-            )
-        except FetchError as exc:
-            self.post_message(Fetched(None, [], str(exc)))
-            return
-        except Exception as exc:  # a bug: say so, keep running
-            self.post_message(Fetched(None, [], f"{type(exc).__name__}: {exc}"))
-            return
-        index = self.index
-        if index is None or not report.written:
-            self.post_message(Fetched(report, [], None))
-            return
-        from newstui.core.library import ScanResult
-        from newstui.core.library.opening import OpenLibrary, ingest
-
-        library = OpenLibrary(ScanResult(self.library.articles, self.problems), index)
-        library, added = ingest(library, report.written)
-        self.post_message(Fetched(report, added, None, library))
-
-    @on(Fetched)
-    def _on_fetched(self, event: Fetched) -> None:
-        self.fetching = False
-        self._fetch_cancel = None
-        self.progress = None
-        if event.error is not None:
-            self.notify(event.error, title="Fetch failed", severity="error", markup=False)
-            return
-        report = event.report
-        if event.library is not None:
-            self.library = SortedArticles(event.library.scan.articles)
-            self.problems = list(event.library.scan.problems)
-            self.problem_summary = summarize(self.problems)
-            self.sidebar_ctl.library_changed(self.library.articles)
-            self.new_ids |= {a.id for a in event.articles}
-            self.article_list.set_new_ids(self.new_ids)
-            self.refresh_list()
-            if self.search_query:
-                self.request_search(self.search_query, force=True)  # with the new articles
-        elif report.written:
-            self.load(True)  # fetched while the library was still opening: open it again
-        failed = report.failed
-        summary = f"{report.new} new, {report.updated} updated"
-        if failed:
-            summary += f", {len(failed)} feed{'s' if len(failed) != 1 else ''} failed"
-            for feed in failed[:5]:
-                summary += f"\n{one_line(feed.feed)}: {one_line(feed.error or '')}"
-        self.notify(
-            summary,
-            title="Fetch",
-            severity="warning" if failed else "information",
-            markup=False,
-            timeout=8,
         )
 
     # --- the command palette --------------------------------------------------------------
