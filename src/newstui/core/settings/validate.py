@@ -42,6 +42,8 @@ KNOWN_KEYS = (
     "full_text",
     "images",
 )
+#: The settings that are true or false (each read, checked and warned about alike).
+BOOL_KEYS = ("mark_read_on_open", "story_read_all", "images")
 FETCH_TIMEOUT_MAX = 3600.0
 #: ``full_text`` values: at fetch time, never, or when the reader opens the article.
 FULL_TEXT_MODES = ("always", "never", "on-open")
@@ -139,20 +141,15 @@ def parse_settings(
                     f"must be a whole number from {READER_WIDTH_MIN} to {READER_WIDTH_MAX}, "
                     f"got {quote(value)}; using {settings.reader_width}",
                 )
-        elif key == "mark_read_on_open":
+        elif key in BOOL_KEYS:
             if isinstance(value, bool):
-                settings.mark_read_on_open = value
+                setattr(settings, key, value)
             else:
                 warn(
                     key,
                     f"must be true or false, got {quote(value)}; "
-                    f"using {str(settings.mark_read_on_open).lower()}",
+                    f"using {str(getattr(settings, key)).lower()}",
                 )
-        elif key == "story_read_all":
-            if isinstance(value, bool):
-                settings.story_read_all = value
-            else:
-                warn(key, f"must be true or false, got {quote(value)}; using true")
         elif key == "keymap":
             if not isinstance(value, dict):
                 warn(key, 'must be a table of binding id = "keys" ([keymap]); ignored')
@@ -194,15 +191,6 @@ def parse_settings(
                 warn(
                     key,
                     f"must be one of {_modes()}, got {quote(value)}; using {settings.full_text}",
-                )
-        elif key == "images":
-            if isinstance(value, bool):
-                settings.images = value
-            else:
-                warn(
-                    key,
-                    f"must be true or false, got {quote(value)}; "
-                    f"using {str(settings.images).lower()}",
                 )
         elif key == "opml":
             if _is_path(value):
