@@ -49,6 +49,10 @@ from corpus import (
     write_corpus_files,
 )
 
+# Where each run keeps its caches, app folders and peer indexes (the corpora stay shared in
+# BENCH_TMP): NEWSTUI_BENCH_WORK=/tmp/mine lets two branches measure side by side.
+WORK = Path(os.environ.get("NEWSTUI_BENCH_WORK", str(BENCH_TMP)))
+
 SIZES = {"104k": 104_205, "521k": 521_025, "1m": 1_000_368}
 
 
@@ -110,7 +114,7 @@ def child_newstui(n: int, phase: str) -> dict[str, Any]:
     from newstui.core.library.opening import open_library
 
     dest = BENCH_TMP / f"scale-{n}"
-    cache = BENCH_TMP / f"scale-cache-{n}"
+    cache = WORK / f"scale-cache-{n}"
     if phase == "cold" and cache.exists():
         shutil.rmtree(cache)
     cache.mkdir(parents=True, exist_ok=True)
@@ -146,7 +150,7 @@ def _load_jsonl(n: int) -> list[dict[str, Any]]:
 
 
 def child_fts5(n: int) -> dict[str, Any]:
-    db_path = BENCH_TMP / f"scale-fts5-{n}.db"
+    db_path = WORK / f"scale-fts5-{n}.db"
     db_path.unlink(missing_ok=True)
     t = time.perf_counter()
     rows = _load_jsonl(n)
@@ -192,7 +196,7 @@ def child_tantivy(n: int) -> dict[str, Any]:
     sb.add_text_field("title", stored=False)
     sb.add_text_field("body", stored=False)
     schema = sb.build()
-    path = BENCH_TMP / f"scale-tantivy-{n}"
+    path = WORK / f"scale-tantivy-{n}"
     shutil.rmtree(path, ignore_errors=True)
     path.mkdir(parents=True)
     index = tantivy.Index(schema, path=str(path))
@@ -301,7 +305,7 @@ def measure(label: str, n: int) -> dict[str, Any]:
     row["warm_after"] = _run("newstui", str(n), "warm")
     new_file.unlink(missing_ok=True)
     _run("newstui", str(n), "incremental")  # the cache without the file again
-    xdg = BENCH_TMP / f"scale-xdg-{n}"
+    xdg = WORK / f"scale-xdg-{n}"
     _run("app", str(n), xdg=xdg)  # warms the app's own cache
     row["app"] = _run("app", str(n), xdg=xdg)
     row["bare"] = _run("bare")
@@ -378,6 +382,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=20261130)
     ap.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
+    WORK.mkdir(parents=True, exist_ok=True)
     if args.child:
         kind, *rest = args.child
         fn = CHILDREN[kind]
