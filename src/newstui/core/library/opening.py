@@ -314,8 +314,8 @@ def ingest(library: OpenLibrary, paths: Sequence[Path]) -> tuple[OpenLibrary, li
     keep = [a for a in old.articles if str(a.path) not in wanted]
     with _gc_paused():
         merged = sorted([*keep, *loaded.articles], key=_file_order)
-        texts = {id(a): article_key(a) for a in merged}  # once: the bulk of the cost
-        articles, dups = dedupe(merged, key=lambda a: texts[id(a)])
+        keys = _Keys()  # each computed once: the bulk of the cost
+        articles, dups = dedupe(merged, key=keys)
     # the duplicates already known stay (bar those of the files read again): dedupe sees
     # only the articles kept so far, so it names just the new ones
     old_dups = [p for p in old.problems if p.kind == "duplicate" and str(p.path) not in wanted]
@@ -325,9 +325,9 @@ def ingest(library: OpenLibrary, paths: Sequence[Path]) -> tuple[OpenLibrary, li
     index.remove([aid for aid in before if aid not in ids])
     changed = [a for a in articles if str(a.path) in wanted and not _same(before.get(a.id), a)]
     index.add(changed)
-    known_texts = {texts[id(a)] for a in keep}  # dedupe's rule for "the same text"
-    known_texts.update(article_key(a) for a in old.articles if str(a.path) in wanted)
-    added = [a for a in changed if article_key(a, texts) not in known_texts]
+    known_texts = set(map(keys, keep))  # dedupe's rule for "the same text"
+    known_texts.update(map(keys, (a for a in old.articles if str(a.path) in wanted)))
+    added = [a for a in changed if keys(a) not in known_texts]
     known = {str(a.path) for a in old.articles} | {str(p.path) for p in old.problems}
     files_seen = old.files_seen + len(wanted - known)
     return OpenLibrary(ScanResult(articles, problems, files_seen), index), added
