@@ -23,7 +23,7 @@ from typing import NamedTuple
 import numpy as np
 import numpy.typing as npt
 
-from newstui.core.article import Article, Problem
+from newstui.core.article import Article, Problem, StoredArticle
 from newstui.core.library.cache import (
     CachedLibrary,
     CacheError,
@@ -180,13 +180,21 @@ def _any_in(few: npt.NDArray[np.uint64], many: npt.NDArray[np.uint64]) -> bool:
 
 
 class _Keys(dict[int, str]):
-    """Dedupe keys by ``id(article)``, each computed once (a cached article's read from
-    the cache, not from its body); called as dedupe's ``key``."""
+    """Dedupe keys by ``id(article)``, each computed once: a cached article's read from
+    the cache (not from its body), a loaded one's from ``known`` (the key its loader made
+    with its id) when given; called as dedupe's ``key``."""
+
+    def __init__(self, known: Callable[[Article], str] | None = None) -> None:
+        super().__init__()
+        self._known = known
 
     def __call__(self, a: Article) -> str:
         key = self.get(id(a))
         if key is None:
-            key = self[id(a)] = article_key(a)
+            if self._known is not None and not isinstance(a, StoredArticle):
+                key = self[id(a)] = self._known(a)
+            else:
+                key = self[id(a)] = article_key(a)
         return key
 
 
