@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Any, ClassVar, Protocol
 
 from newstui.core.text import clean_line, display_path
 
@@ -134,6 +135,67 @@ class Article:
 
     def __hash__(self) -> int:
         return hash(self.id)
+
+
+class BodySource(Protocol):
+    """Where a :class:`StoredArticle` reads its body: the library cache's body store."""
+
+    def body(self, row: int) -> str: ...
+
+    def size(self, row: int) -> int: ...
+
+
+def body_size(a: Article) -> int:
+    """The body's length in UTF-8 bytes; a stored body's is known without reading it."""
+    if isinstance(a, StoredArticle):
+        row = a.body_row
+        source = a._source
+        if row is not None and source is not None:
+            return source.size(row)
+    return len(a.body.encode("utf-8", "surrogatepass"))
+
+
+# The slot behind Article.body (dataclass(slots=True) makes one per field).
+_BODY_SLOT: Any = Article.__dict__["body"]
+
+
+class StoredArticle(Article):
+    """An :class:`Article` whose body stays on disk until it is read (issue 13).
+
+    A warm library holds a million of these: id, title and metadata in memory, the body a
+    row number in the cache's body store (a mapped file) until ``body`` is read (the
+    reader, a snippet, an export). Each cache makes a subclass of its own whose
+    ``_source`` is its body store (:meth:`bound_to`), so no article carries a reference of
+    its own. Setting ``body`` to a string keeps that string, as any Article would.
+    """
+
+    __slots__ = ()
+    _source: ClassVar[BodySource | None] = None
+
+    @classmethod
+    def bound_to(cls, source: BodySource) -> type[StoredArticle]:
+        """A subclass reading its bodies from ``source``: build it with the body's row in
+        the store (an ``int``) where an Article takes its body text."""
+        return type("StoredArticle", (cls,), {"__slots__": (), "_source": source})
+
+    @property
+    def body(self) -> str:
+        value = _BODY_SLOT.__get__(self, Article)
+        if type(value) is int:
+            source = self._source
+            return "" if source is None else source.body(value)
+        text: str = value
+        return text
+
+    @body.setter
+    def body(self, value: str | int) -> None:
+        _BODY_SLOT.__set__(self, value)
+
+    @property
+    def body_row(self) -> int | None:
+        """The body's row in the store, or None once the body was set as text."""
+        value = _BODY_SLOT.__get__(self, Article)
+        return value if type(value) is int else None
 
 
 @dataclass(slots=True, frozen=True)

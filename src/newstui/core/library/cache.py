@@ -11,14 +11,34 @@ File format (one file per set of folders, under ``newstui.core.paths.cache_dir()
     | payload: blobs, each at a 64-byte aligned offset (raw little-endian numeric arrays;
       the article texts, every field ended by NUL; the terms, one a line)
 
-The header lists every blob as ``[name, dtype, shape, offset, size, crc32]``.
+The header lists every blob as ``[name, dtype, shape, offset, size, crc32]``, and names
+the file (``generation``, random).
+
+**Bodies stay on disk** (format 8): the articles' short fields (id, title, format, author,
+source, url, tags) are one text blob, decoded at open; the bodies are another, never read
+at open. A warm article is a :class:`~newstui.core.article.StoredArticle` whose body is its
+row in the :class:`BodyStore` until ``body`` is read (the reader, a snippet, an export): one
+``pread`` of the file, the last few kept decoded. After a cold build the articles are moved
+onto the file just written (:func:`adopt`), so their bodies leave memory too. Each row's
+dedupe key (``text_key``, 8 bytes) is stored, so deduping never reads a body either.
+
+**A delta beside the file** (``library-….idx.delta``, the same format, naming its base's
+generation): when a few files changed, :func:`write_delta` writes only them (their records
+and articles, the index segment of what was added, the base's rows that left as a live
+mask, the library's kept rows and duplicates) and the base stays as it is. A warm open
+maps the base, then the delta on top (:func:`inspect_cache`); a delta that does not fit its
+base is ignored (its files are read again). Past ``opening.DELTA_SHARE`` of the base the
+whole file is rewritten and the delta removed.
 
 The file is *mapped*, not parsed (issue 13): it is opened with ``mmap`` and every array,
 the search index's postings included, is a read-only numpy view of the mapping
 (``np.frombuffer``), so a warm open costs page faults for what is touched rather than a
 copy of the file. The article texts are decoded a block of articles at a time (their byte
 starts are stored), so no copy of the whole text is ever held; the pages read are handed
-back to the page cache as each block is done (``madvise(MADV_DONTNEED)``).
+back to the page cache as each block is done (``madvise(MADV_DONTNEED)``), as are the
+postings' once bounds-checked (a slice at a time), and, in a big file, whenever the
+mapped pages the searches touched pass :data:`RESIDENT_POSTINGS` (a watcher thread): the
+process's memory is its articles' metadata, not the index.
 
 Checksums, cheaply: the header's crc32 is checked first; then every blob's own crc32,
 except, in a file over :data:`EAGER_VERIFY_BYTES`, the bulk blobs (postings ``docs`` and
@@ -48,9 +68,13 @@ import mmap
 import os
 import struct
 import threading
+import time
+import weakref
 import zlib
-from collections.abc import Sequence
+from collections import OrderedDict, deque
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime, timedelta, timezone
+from itertools import repeat
 from pathlib import Path
 from typing import Any
 
@@ -58,16 +82,20 @@ import numpy as np
 import numpy.typing as npt
 
 from newstui.core import paths
-from newstui.core.article import Article, Problem
+from newstui.core.article import Article, Problem, StoredArticle
 from newstui.core.atomic import write_atomic
-from newstui.core.library.scan import FileEntry
+from newstui.core.library.scan import FileEntry, text_key
 from newstui.core.search.index import SearchIndex
+from newstui.core.search.segments import Segment
 
 __all__ = [
     "CACHE_VERSION",
+    "BodyStore",
     "CacheError",
     "CachedLibrary",
     "FileRecord",
+    "adopt",
+    "article_key",
     "cache_file_for",
     "cache_supported",
     "inspect_cache",
@@ -78,7 +106,9 @@ __all__ = [
 # 5: Problem.count; loaders' titles, bodies and entries changed
 # 6: plain-text bodies reflowed (core/reflow.py) / the mapped layout, on two branches
 # 7: both: reflowed bodies in the mapped layout (aligned blobs, per-blob crc32, text by blocks)
-CACHE_VERSION = 7
+# 8: bodies in a blob of their own, read on demand (StoredArticle); dedupe keys stored;
+#    a delta file for the files changed since (see the module doc)
+CACHE_VERSION = 8
 MAGIC = b"NEWSTUI\x1aIDX"
 _PREFIX = struct.Struct("<11sIIQ")
 _ALIGN = 64
@@ -88,9 +118,12 @@ EAGER_VERIFY_BYTES = 64 << 20
 # From this many articles, a warm open freezes them out of the cyclic GC (see _load).
 FREEZE_ARTICLES = 50_000
 _TEXT_BLOCK = 8192  # articles decoded at a time
+#: The mapped postings' pages a process keeps at most (see _Trimmer), checked this often.
+RESIDENT_POSTINGS = 128 << 20
+TRIM_EVERY = 0.02
 _VERIFY_STEP = 8 << 20  # bytes hashed at a time by the background check
 log = logging.getLogger("newstui.cache")
-_DTYPES = {"<i4", "<i8", "<u2", "<f8", "|u1"}
+_DTYPES = {"<i4", "<i8", "<u2", "<u8", "<f8", "|u1"}
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _NAIVE = 2**31 - 1  # utc offset marker for a naive datetime
 # The Article fields this format stores; any other Article shape disables the cache.
@@ -110,7 +143,10 @@ _ARTICLE_FIELDS = (
     "word_count",
 )
 
-_TEXT_FIELDS = ("id", "title", "body", "format", "author", "source", "url", "tags")
+# Decoded at open (every article); the bodies are a blob of their own, read on demand.
+_TEXT_FIELDS = ("id", "title", "url")
+# Few distinct values, many articles: one code an article, the values once (in the header).
+_CATEGORIES = ("format", "author", "source", "tags")
 
 
 class CacheError(ValueError):
@@ -147,16 +183,31 @@ class FileRecord:
     entry: FileEntry
     articles: list[Article]
     problems: list[Problem]
+    #: the row of its first article in the cache it came from (-1: not from a cache)
+    first_row: int = -1
 
 
-def _encode(
-    files: list[FileRecord],
-    index: SearchIndex,
-    dup_problems: list[Problem],
-    kept_articles: list[Article],
-) -> list[Any]:
-    """The cache file's bytes, as buffers to write one after the other."""
-    table: list[Article] = []  # every loaded article (before dedupe), file by file
+def stored_key(a: Article) -> str | None:
+    """The dedupe key (:func:`~newstui.core.library.scan.text_key`) of an article whose
+    body is still in a cache's body store, read from the store (no body read); else None."""
+    if isinstance(a, StoredArticle):
+        row = a.body_row
+        source = a._source
+        if row is not None and isinstance(source, BodyStore):
+            return source.key(row)
+    return None
+
+
+def article_key(a: Article, memo: dict[int, str] | None = None) -> str:
+    """``a``'s dedupe key: from ``memo`` (``id(article) -> key``, filled by the caller's
+    dedupe), else the store's, else computed from the text."""
+    key = memo.get(id(a)) if memo is not None else None
+    return key or stored_key(a) or text_key(a)
+
+
+def _table(files: list[FileRecord]) -> tuple[list[Article], list[list[Any]]]:
+    """Every article of ``files`` (before dedupe), file by file, and the files' rows."""
+    table: list[Article] = []
     file_rows: list[list[Any]] = []
     for rec in files:
         file_rows.append(
@@ -170,15 +221,50 @@ def _encode(
             ]
         )
         table.extend(rec.articles)
-    indexed_articles, arrays, terms = index.export_parts()
+    return table, file_rows
+
+
+def _rows(table: list[Article], articles: list[Article], first: int = 0) -> npt.NDArray[np.int32]:
+    """Each of ``articles``' row in ``table`` (plus ``first``); CacheError if one is not there."""
     pos = {id(a): i for i, a in enumerate(table)}
     by_id = {a.id: i for i, a in enumerate(table)}
-    indexed = np.array(
-        [pos.get(id(a), by_id.get(a.id, -1)) for a in indexed_articles], dtype=np.int32
-    )
-    kept = np.array([pos.get(id(a), by_id.get(a.id, -1)) for a in kept_articles], np.int32)
-    if (len(indexed) and int(indexed.min()) < 0) or (len(kept) and int(kept.min()) < 0):
+    rows = np.array([pos.get(id(a), by_id.get(a.id, -1)) for a in articles], dtype=np.int64)
+    if len(rows) and int(rows.min()) < 0:
         raise CacheError("indexed article not in the library")
+    return (rows + first).astype(np.int32)
+
+
+def _encode(
+    files: list[FileRecord],
+    index: SearchIndex,
+    dup_problems: list[Problem],
+    kept_articles: list[Article],
+    keys: dict[int, str] | None = None,
+) -> tuple[list[Any], list[Article], str]:
+    """The cache file's bytes, as buffers to write one after the other, its table (every
+    article, in the order of their rows) and its generation (a name of its own)."""
+    table, file_rows = _table(files)
+    indexed_articles, arrays, terms = index.export_parts()
+    indexed = _rows(table, indexed_articles)
+    kept = _rows(table, kept_articles)
+    return _pack(files, table, file_rows, indexed, kept, arrays, terms, dup_problems, keys, {}, [])
+
+
+def _pack(
+    files: list[FileRecord],
+    table: list[Article],
+    file_rows: list[list[Any]],
+    indexed: npt.NDArray[np.int32],
+    kept: npt.NDArray[np.int32],
+    arrays: dict[str, npt.NDArray[Any]],
+    terms: list[str],
+    dup_problems: list[Problem],
+    keys: dict[int, str] | None,
+    extra_header: dict[str, Any],
+    extra_blobs: list[tuple[str, npt.NDArray[Any]]],
+) -> tuple[list[Any], list[Article], str]:
+    """A cache file (a base, or a delta: ``extra_header``/``extra_blobs``) as buffers."""
+    generation = os.urandom(8).hex()  # names this file (see adopt)
     path_ix = {str(rec.entry.path): i for i, rec in enumerate(files)}
     micros = np.zeros(len(table), np.int64)
     offsets = np.zeros(len(table), np.int32)
@@ -189,9 +275,21 @@ def _encode(
             has_date[i] = 1
     pieces: list[str] = []
     for a in table:
-        pieces.extend(
-            (a.id, a.title, a.body, a.format, a.author, a.source, a.url, "\x1f".join(a.tags))
+        pieces.extend((a.id, a.title, a.url))
+    categories: dict[str, list[str]] = {}
+    codes: list[tuple[str, npt.NDArray[Any]]] = []
+    for name in _CATEGORIES:
+        values: dict[str, int] = {}
+        column = (
+            ("\x1f".join(a.tags) for a in table)
+            if name == "tags"
+            else (getattr(a, name) for a in table)
         )
+        code = np.fromiter(
+            (values.setdefault(v, len(values)) for v in column), np.int32, len(table)
+        )
+        categories[name] = list(values)
+        codes.append((f"category.{name}", code))
     pieces.append("")  # every field ends with a NUL, the last one too
     joined = "\x00".join(pieces)
     nt = len(_TEXT_FIELDS)
@@ -205,6 +303,17 @@ def _encode(
     text_starts = np.zeros(n + 1, np.int64)
     text_starts[1:] = nuls[nt - 1 :: nt] + 1
     del nuls
+    body_starts = np.zeros(n + 1, np.int64)
+    body_parts: list[bytes] = []
+    at = 0
+    for i, a in enumerate(table):
+        raw_body = a.body.encode("utf-8", "surrogatepass")
+        body_parts.append(raw_body)
+        at += len(raw_body)
+        body_starts[i + 1] = at
+    bodies = b"".join(body_parts)
+    del body_parts
+    dedupe_keys = np.fromiter((int(article_key(a, keys), 16) for a in table), np.uint64, n)
     path_arr = np.fromiter(
         (path_ix.get(str(a.path), -1) if a.path is not None else -1 for a in table), np.int32, n
     )
@@ -220,9 +329,13 @@ def _encode(
         ("published.offset", offsets),
         ("published.has", has_date),
         ("text.starts", text_starts),
+        ("body.starts", body_starts),
+        ("keys", dedupe_keys),
         ("indexed", indexed),
         ("kept", kept),
         *((f"index.{k}", v) for k, v in arrays.items()),
+        *codes,
+        *extra_blobs,
     ]
     terms_blob = "\n".join(terms).encode("utf-8", "surrogatepass")
     layout: list[list[Any]] = []
@@ -246,21 +359,25 @@ def _encode(
         raw = np.ascontiguousarray(arr.astype(dt, copy=False)).reshape(-1).view(np.uint8).data
         put(name, dt.str, list(arr.shape), raw)
     put("text", "utf8", [], text)
+    put("body", "utf8", [], bodies)
     put("terms", "utf8", [], terms_blob)
     header = json.dumps(
         {
             "version": CACHE_VERSION,
+            "generation": generation,
             "articles": len(table),
             "text_fields": list(_TEXT_FIELDS),
+            "categories": categories,
             "files": file_rows,
             "duplicates": [[str(p.path), p.reason, p.kind, p.entry, p.count] for p in dup_problems],
             "blobs": layout,
+            **extra_header,
         },
         ensure_ascii=False,
         separators=(",", ":"),
     ).encode("utf-8", "surrogatepass")
     head = _PREFIX.pack(MAGIC, CACHE_VERSION, zlib.crc32(header), len(header)) + header
-    return [head, bytes(-len(head) % _ALIGN), *payload]
+    return [head, bytes(-len(head) % _ALIGN), *payload], table, generation
 
 
 def write_cache(
@@ -269,12 +386,45 @@ def write_cache(
     index: SearchIndex,
     dup_problems: list[Problem],
     kept_articles: list[Article],
+    keys: dict[int, str] | None = None,
 ) -> None:
-    """Write the cache file ``path`` atomically. Raises OSError, or CacheError when this
-    library cannot be cached (it is then simply rebuilt next time)."""
-    chunks = _encode(files, index, dup_problems, kept_articles)
+    """Write the cache file ``path`` atomically, and let the articles read their bodies
+    from it (:func:`adopt`). ``keys``: dedupe keys already computed (``id(article) -> key``).
+    Raises OSError, or CacheError when this library cannot be cached (it is then simply
+    rebuilt next time)."""
+    chunks, table, generation = _encode(files, index, dup_problems, kept_articles, keys)
     # No fsync: a cache lost to a crash is rebuilt; the rename alone keeps it whole.
     write_atomic(path, chunks, create_folder=True, fsync=False)
+    del chunks
+    # the delta of the file replaced goes (one left behind names another base: ignored)
+    with contextlib.suppress(OSError):
+        delta_file_for(path).unlink(missing_ok=True)
+    adopt(path, table, generation)
+
+
+def adopt(path: Path, table: list[Article], generation: str) -> bool:
+    """Let the articles just written to ``path`` read their bodies from it from now on
+    (a cold build's bodies then leave memory as a warm open's never enter it). Only if
+    ``path`` is still the file written (``generation``) and fits ``table``; else False
+    and nothing changes."""
+    try:
+        buf = _map(path)
+        layout = _Layout(buf)
+        if layout.header.get("generation") != generation:
+            return False
+        n = int(layout.header["articles"])
+        if n != len(table):
+            return False
+        store = BodyStore(buf, layout, n)
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
+    stored = StoredArticle.bound_to(store)
+    slot = Article.__dict__["body"]
+    for row, a in enumerate(table):
+        if type(a) is Article or isinstance(a, StoredArticle):
+            a.__class__ = stored  # same layout: a subclass without slots of its own
+            slot.__set__(a, row)
+    return True
 
 
 # --------------------------------------------------------------------------- reading
@@ -291,7 +441,23 @@ class CachedLibrary:
     index: SearchIndex
     duplicates: list[Problem]
     kept: list[Article]
-    verifying: threading.Thread | None = None
+    verifying: list[threading.Thread]
+    #: the base file it came from (a delta is written against it)
+    base: Base
+    #: ``kept``'s rows in ``table``, and every row's dedupe key (as an integer)
+    kept_rows: npt.NDArray[np.int32]
+    keys: npt.NDArray[np.uint64]
+
+
+@dataclasses.dataclass(slots=True)
+class Base:
+    """A base cache file as loaded: its name (``generation``), its index segment (which
+    stays the first segment until merged), its own file records and table length."""
+
+    generation: str
+    segment: Segment | None
+    files: dict[str, FileRecord]
+    rows: int
 
 
 def _problem(row: Any, paths: dict[str, Path] | None = None) -> Problem:
@@ -305,9 +471,78 @@ def _problem(row: Any, paths: dict[str, Path] | None = None) -> Problem:
     return Problem(where, str(reason), str(kind), None if entry is None else int(entry), int(count))
 
 
+def _check_postings(buf: Any, layout: _Layout, n: int) -> None:
+    """Every posting names one of the ``n`` indexed articles: checked a slice at a time,
+    each slice's pages given back (a whole check would make all of them resident)."""
+    step = _VERIFY_STEP // 4
+    for name, blob in layout.blobs.items():
+        if not (name.startswith("index.") and name.endswith(".docs")):
+            continue
+        docs = layout.array(buf, name)
+        for i in range(0, len(docs), step):
+            part = docs[i : i + step]
+            if int(part.min()) < 0 or int(part.max()) >= n:
+                raise CacheError("postings point outside the articles")
+            start = layout.base + blob.offset + i * docs.itemsize
+            _release(buf, start, start + part.nbytes)
+
+
+class _Trimmer:
+    """Keeps the mapped postings of big caches from piling up in the process: when the
+    file-backed pages it holds pass :data:`RESIDENT_POSTINGS`, the postings' pages are
+    given back (``MADV_DONTNEED``: they stay in the page cache, and a search that needs
+    them again faults them in from memory). One daemon thread, polling ``statm``."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._ranges: list[tuple[weakref.ref[Any], int, int]] = []
+        self._thread: threading.Thread | None = None
+
+    def watch(self, buf: Any, layout: _Layout) -> None:
+        """Watch ``buf``'s postings (for as long as the mapping lives)."""
+        if getattr(buf, "madvise", None) is None or not _file_pages():
+            return
+        with self._lock:
+            for name, blob in layout.blobs.items():
+                if name.startswith("index.") and name.endswith((".docs", ".tfs")):
+                    self._ranges.append((weakref.ref(buf), layout.base + blob.offset, blob.size))
+            if self._thread is None:
+                self._thread = threading.Thread(
+                    target=self._run, name="newstui-cache-trim", daemon=True
+                )
+                self._thread.start()
+
+    def _run(self) -> None:
+        page = mmap.PAGESIZE
+        while True:
+            time.sleep(TRIM_EVERY)
+            resident = _file_pages() * page
+            if resident <= RESIDENT_POSTINGS:
+                continue
+            with self._lock:
+                self._ranges = [r for r in self._ranges if r[0]() is not None]
+                ranges = list(self._ranges)
+            for ref, start, size in ranges:
+                buf = ref()
+                if buf is not None:
+                    _release(buf, start, start + size)
+
+
+def _file_pages() -> int:
+    """Resident file-backed pages of this process (``statm``'s third field)."""
+    try:
+        return int(_STATM.read_bytes().split()[2])
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+_STATM = Path("/proc/self/statm")
+_trimmer = _Trimmer()
+
+
 def _bulk(name: str) -> bool:
     """The blobs checked in the background in a big file: most of its bytes."""
-    return name == "text" or name.endswith((".docs", ".tfs"))
+    return name in ("text", "body") or name.endswith((".docs", ".tfs"))
 
 
 class _Blob:
@@ -399,6 +634,107 @@ class _Layout:
         return str(memoryview(buf)[start : start + blob.size], "utf-8", "surrogatepass")
 
 
+class BodyStore:
+    """The articles' bodies in a cache file, read on demand (``StoredArticle.body``), the
+    last few kept decoded; and their dedupe keys. Safe from any thread.
+
+    Bodies are read with ``os.pread`` from a descriptor of the file, not through the
+    mapping: a file truncated in place under a running app (nothing of newstui's does
+    that: it replaces the file) then gives a short read, not a SIGBUS.
+    """
+
+    #: bodies kept decoded, and the biggest body kept
+    KEEP = 64
+    KEEP_CHARS = 1 << 20
+
+    def __init__(self, buf: Any, layout: _Layout, n: int) -> None:
+        blob = layout.blobs["body"]
+        if blob.dtype != "utf8":
+            raise CacheError("blob body is not text")
+        starts = layout.array(buf, "body.starts")
+        if starts.shape != (n + 1,) or int(starts[0]) != 0 or int(starts[-1]) != blob.size:
+            raise CacheError("body offsets do not fit")
+        if n and bool(np.any(np.diff(starts) < 0)):
+            raise CacheError("body offsets not sorted")
+        keys = layout.array(buf, "keys")
+        if keys.shape != (n,):
+            raise CacheError("dedupe keys do not fit")
+        self._buf = buf  # a bytes buffer (tests), or the mapping when no descriptor
+        self._fd = _descriptor(buf)
+        if self._fd is not None:
+            weakref.finalize(self, os.close, self._fd)
+            self._buf = None  # the mapping is not needed for the bodies
+        self._base = layout.base + blob.offset
+        # copies (16 bytes an article): a read never touches the mapping (see above)
+        self._starts = np.array(starts)
+        self._keys = np.array(keys)
+        self._n = n
+        self._kept: OrderedDict[int, str] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def body(self, row: int) -> str:
+        """Row ``row``'s body ("" for a row out of range or text that is not UTF-8: a
+        damaged file, which the background check removes)."""
+        with self._lock:
+            text = self._kept.get(row)
+            if text is not None:
+                self._kept.move_to_end(row)
+                return text
+        if not 0 <= row < self._n:
+            return ""
+        a = self._base + int(self._starts[row])
+        b = self._base + int(self._starts[row + 1])
+        try:
+            if self._fd is not None:
+                raw: Any = os.pread(self._fd, b - a, a)
+                if len(raw) != b - a:
+                    raise CacheError("short read")
+            else:
+                raw = memoryview(self._buf)[a:b]
+            text = str(raw, "utf-8", "surrogatepass")
+        except (OSError, UnicodeDecodeError, CacheError) as exc:
+            log.info("cache body %d unreadable (%s): the cache is damaged", row, exc)
+            return ""
+        if len(text) <= self.KEEP_CHARS:
+            with self._lock:
+                self._kept[row] = text
+                if len(self._kept) > self.KEEP:
+                    self._kept.popitem(last=False)
+        return text
+
+    def size(self, row: int) -> int:
+        """Row ``row``'s body length in UTF-8 bytes (without reading it)."""
+        if not 0 <= row < self._n:
+            return 0
+        return int(self._starts[row + 1] - self._starts[row])
+
+    @property
+    def keys(self) -> npt.NDArray[np.uint64]:
+        """Every row's dedupe key, as an integer."""
+        keys: npt.NDArray[np.uint64] = self._keys
+        return keys
+
+    def key(self, row: int) -> str:
+        """Row ``row``'s dedupe key, as :func:`~newstui.core.library.scan.text_key` gives it."""
+        return format(int(self._keys[row]), "016x")
+
+
+def _descriptor(buf: Any) -> int | None:
+    """A descriptor of the file ``buf`` maps (the same device and inode), or None."""
+    path = getattr(buf, "newstui_path", None)
+    if path is None:
+        return None
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+    except OSError:
+        return None
+    st = os.fstat(fd)
+    if (st.st_dev, st.st_ino) != buf.newstui_ident:
+        os.close(fd)  # replaced since it was mapped: read through the mapping
+        return None
+    return fd
+
+
 def _article_texts(buf: Any, layout: _Layout, n: int) -> list[list[str]]:
     """The articles' text fields, column by column, decoded a block of articles at a time
     (never the whole text at once); each block's pages are released once decoded."""
@@ -425,12 +761,31 @@ def _article_texts(buf: Any, layout: _Layout, n: int) -> list[list[str]]:
     return cols
 
 
-def _decode(buf: Any, path: Path | None = None) -> CachedLibrary:
-    """Read a cache file's buffer (bytes, or a read-only mapping that the arrays then
-    view); raises CacheError (or ValueError/KeyError/...) when unusable.
+@dataclasses.dataclass(slots=True)
+class _Parts:
+    """What one cache file (a base or a delta) holds, decoded, before the index is built."""
+
+    layout: _Layout
+    table: list[Article]
+    files: dict[str, FileRecord]
+    duplicates: list[Problem]
+    indexed: npt.NDArray[np.int32]
+    kept: npt.NDArray[np.int32]
+    arrays: dict[str, npt.NDArray[Any]]
+    terms: list[str]
+    store: BodyStore
+    path_ix: npt.NDArray[np.int32]
+    verifying: threading.Thread | None
+    blobs: dict[str, npt.NDArray[Any]]
+
+
+def _decode_parts(buf: Any, path: Path | None, *, rows_before: int = 0) -> _Parts:
+    """Decode a cache file's buffer (bytes, or a read-only mapping that the arrays then
+    view); raises CacheError (or ValueError/KeyError/...) when unusable. ``kept`` may name
+    ``rows_before`` rows in front of this file's own (a delta's kept rows are global).
 
     ``path`` is the mapped file: in a big one the bulk blobs are verified in a background
-    thread, which removes ``path`` if they are damaged (see the module doc)."""
+    thread (not started), which removes ``path`` if they are damaged (see the module doc)."""
     layout = _Layout(buf)
     header = layout.header
     bulk = [b for b in layout.blobs.values() if _bulk(b.name)]
@@ -440,11 +795,17 @@ def _decode(buf: Any, path: Path | None = None) -> CachedLibrary:
     if tuple(header["text_fields"]) != _TEXT_FIELDS:
         raise CacheError("unknown text layout")
     blobs = {name: layout.array(buf, name) for name, b in layout.blobs.items() if b.dtype != "utf8"}
-    ids, titles, bodies, formats, authors, sources, urls, tag_texts = _article_texts(buf, layout, n)
-    path_ix = blobs["article.path"].tolist()
+    ids, titles, urls = _article_texts(buf, layout, n)
+    formats, authors, sources, tags = (
+        _category(header, blobs, name, n, split=name == "tags") for name in _CATEGORIES
+    )
+    store = BodyStore(buf, layout, n)
+    stored = StoredArticle.bound_to(store)
+    path_arr = blobs["article.path"]
+    path_ix = path_arr.tolist()
     entries = blobs["article.entry"].tolist()
     truncated = blobs["article.truncated"].astype(bool).tolist()
-    word_count = blobs["article.words"].tolist()
+    word_count = _shared_ints(blobs["article.words"])  # a few thousand distinct counts
     dates = (blobs["published.micros"], blobs["published.offset"], blobs["published.has"])
     if not all(len(x) == n for x in (path_ix, entries, truncated, word_count, *dates)):
         raise CacheError("article metadata does not fit")
@@ -456,17 +817,15 @@ def _decode(buf: Any, path: Path | None = None) -> CachedLibrary:
     published = _dates(blobs["published.micros"], blobs["published.offset"], blobs["published.has"])
     # Repeated values share one object (a format, author or source string, a tag tuple per
     # distinct tag line): ~50 bytes an article each, built by C-level maps.
-    formats, authors, sources = (_shared(col) for col in (formats, authors, sources))
-    tag_of = {t: tuple(t.split("\x1f")) if t else () for t in set(tag_texts)}
-    tags = list(map(tag_of.__getitem__, tag_texts))
-    del tag_texts
-    # Articles built column-wise (positional, in Article's field order: see _ARTICLE_FIELDS).
-    table: list[Article] = list(
-        map(
-            Article,
+    # Articles built column-wise (in Article's field order: see _ARTICLE_FIELDS); each body
+    # is its row in the body store until read.
+    table = _build(
+        stored,
+        n,
+        (
             ids,
             titles,
-            bodies,
+            range(n),
             formats,
             list(map(file_paths.__getitem__, path_ix)),
             [None if e < 0 else e for e in entries],
@@ -477,7 +836,7 @@ def _decode(buf: Any, path: Path | None = None) -> CachedLibrary:
             tags,
             truncated,
             word_count,
-        )
+        ),
     )
     files: dict[str, FileRecord] = {}
     path_of = {str(p): p for p in file_paths if p is not None}
@@ -491,18 +850,22 @@ def _decode(buf: Any, path: Path | None = None) -> CachedLibrary:
             FileEntry(fpath, int(size), int(mtime_ns)),
             table[start : start + count],
             [_problem(p, path_of) for p in problems],
+            start + rows_before,
         )
     indexed = blobs["indexed"]
     kept = blobs["kept"]
-    for arr in (indexed, kept):
-        if len(arr) and (int(arr.min()) < 0 or int(arr.max()) >= n):
-            raise CacheError("indexed articles out of range")
+    if len(indexed) and (int(indexed.min()) < 0 or int(indexed.max()) >= n):
+        raise CacheError("indexed articles out of range")
+    if len(kept) and (int(kept.min()) < 0 or int(kept.max()) >= rows_before + n):
+        raise CacheError("kept articles out of range")
     arrays = {k[len("index.") :]: v for k, v in blobs.items() if k.startswith("index.")}
     terms_text = layout.text(buf, "terms")
     terms = terms_text.split("\n") if terms_text else []
-    index = SearchIndex.from_parts([table[i] for i in indexed.tolist()], arrays, terms)
-    for blob in bulk:  # read whole by the bounds checks: back to the page cache
-        _release(buf, layout.base + blob.offset, layout.base + blob.offset + blob.size)
+    for blob in layout.blobs.values():
+        # Read whole (the bounds checks, the checksums, the decoding) and not needed again:
+        # back to the page cache. Only the index's own arrays stay mapped in use.
+        if _bulk(blob.name) or not blob.name.startswith("index."):
+            _release(buf, layout.base + blob.offset, layout.base + blob.offset + blob.size)
     verifying = None
     if later and path is not None:
         verifying = threading.Thread(
@@ -511,14 +874,139 @@ def _decode(buf: Any, path: Path | None = None) -> CachedLibrary:
             name="newstui-cache-verify",
             daemon=True,
         )
+    return _Parts(
+        layout,
+        table,
+        files,
+        [_problem(p, path_of) for p in header["duplicates"]],
+        indexed,
+        kept,
+        arrays,
+        terms,
+        store,
+        path_arr,
+        verifying,
+        blobs,
+    )
+
+
+def _decode(buf: Any, path: Path | None = None) -> CachedLibrary:
+    """A base cache file, decoded (see :func:`_decode_parts`), with its index."""
+    parts = _decode_parts(buf, path)
+    header = parts.layout.header
+    if header.get("base") is not None:
+        raise CacheError("a delta, not a library cache")
+    table = parts.table
+    indexed = [table[i] for i in parts.indexed.tolist()]
+    _check_postings(buf, parts.layout, len(indexed))
+    index = SearchIndex.from_parts(indexed, parts.arrays, parts.terms, docs_checked=True)
+    if path is not None and len(buf) > EAGER_VERIFY_BYTES:
+        _trimmer.watch(buf, parts.layout)
+    base = Base(str(header["generation"]), index.first_segment(), dict(parts.files), len(table))
+    return CachedLibrary(
+        parts.files,
+        table,
+        index,
+        parts.duplicates,
+        [table[i] for i in parts.kept.tolist()],
+        [t for t in (parts.verifying,) if t is not None],
+        base,
+        parts.kept,
+        parts.store.keys,
+    )
+
+
+def _apply_delta(cached: CachedLibrary, buf: Any, path: Path | None) -> CachedLibrary:
+    """``cached`` (a base, as loaded) with the delta in ``buf`` on top: its files replace
+    or remove the base's, its articles follow the base's rows, its index segment goes on
+    top of the base's with the base's dead rows masked. Raises like :func:`_decode`."""
+    base = cached.base
+    if len(cached.table) != base.rows:
+        raise CacheError("a delta goes on a base as loaded")
+    parts = _decode_parts(buf, path, rows_before=base.rows)
+    header = parts.layout.header
+    if header.get("base") != base.generation or not base.generation:
+        raise CacheError("a delta of another cache")
+    files = dict(cached.files)
+    for key in header["removed"]:
+        if files.pop(str(key), None) is None:
+            raise CacheError("the delta removes a file the cache does not have")
+    files.update(parts.files)
+    live_blob = parts.blobs.get("base.live")
+    live = None if live_blob is None else live_blob.astype(bool)
+    indexed = [parts.table[i] for i in parts.indexed.tolist()]
+    _check_postings(buf, parts.layout, len(indexed))
+    index = cached.index.stacked(indexed, parts.arrays, parts.terms, live, docs_checked=True)
+    if path is not None and len(buf) > EAGER_VERIFY_BYTES:
+        _trimmer.watch(buf, parts.layout)
+    table = cached.table + parts.table
     return CachedLibrary(
         files,
         table,
         index,
-        [_problem(p, path_of) for p in header["duplicates"]],
-        [table[i] for i in kept.tolist()],
-        verifying,
+        parts.duplicates,
+        [table[i] for i in parts.kept.tolist()],
+        [*cached.verifying, *(t for t in (parts.verifying,) if t is not None)],
+        base,
+        parts.kept,
+        np.concatenate([cached.keys, parts.store.keys]),
     )
+
+
+def delta_file_for(path: Path) -> Path:
+    """The delta file beside the cache file ``path``."""
+    return path.with_name(path.name + ".delta")
+
+
+def write_delta(
+    path: Path,
+    cached: CachedLibrary,
+    files: list[FileRecord],
+    index: SearchIndex,
+    dup_problems: list[Problem],
+    kept_base_rows: npt.NDArray[np.int32],
+    kept_others: list[Article],
+    keys: dict[int, str] | None = None,
+) -> bool:
+    """Write the delta of the library (``files``, ``index``, its duplicates and kept
+    articles: the base's rows ``kept_base_rows`` and ``kept_others``) against the base
+    ``cached`` came from, beside the cache file ``path``; then let the delta's articles
+    read their bodies from it. False (nothing written) when the index's base segment was
+    merged away: only a whole cache will do. Raises OSError or CacheError."""
+    base = cached.base
+    if base.segment is None:
+        return False
+    tail = index.tail_parts(base.segment)
+    if tail is None:
+        return False
+    live, tail_articles, arrays, extra_terms = tail
+    current = {str(rec.entry.path): rec for rec in files}
+    removed = [key for key, rec in base.files.items() if current.get(key) is not rec]
+    mine = [rec for rec in files if base.files.get(str(rec.entry.path)) is not rec]
+    table, file_rows = _table(mine)
+    indexed = _rows(table, tail_articles)
+    kept = np.concatenate([kept_base_rows.astype(np.int32), _rows(table, kept_others, base.rows)])
+    blobs: list[tuple[str, npt.NDArray[Any]]] = []
+    if live is not None:
+        blobs.append(("base.live", live.astype(np.uint8)))
+    chunks, table, generation = _pack(
+        mine,
+        table,
+        file_rows,
+        indexed,
+        kept,
+        arrays,
+        extra_terms,
+        dup_problems,
+        keys,
+        {"base": base.generation, "removed": removed},
+        blobs,
+    )
+    delta = delta_file_for(path)
+    write_atomic(delta, chunks, create_folder=True, fsync=False)
+    del chunks
+    adopt(delta, table, generation)
+    return True
 
 
 _MIN_US = (datetime(1, 1, 1, tzinfo=UTC) - _EPOCH) // timedelta(microseconds=1)
@@ -556,10 +1044,41 @@ def _dates(
     return result
 
 
-def _shared(col: list[str]) -> list[str]:
-    """``col`` with equal strings as one object."""
-    canon = dict(zip(col, col, strict=True))
-    return list(map(canon.__getitem__, col))
+def _build(cls: type[Article], n: int, columns: tuple[Iterable[Any], ...]) -> list[Article]:
+    """``n`` articles of class ``cls`` (Article or a subclass without slots of its own),
+    their fields (in :data:`_ARTICLE_FIELDS` order) from ``columns``: each slot set by a
+    C-level map over all of them, not one ``__init__`` call an article (2x faster; the
+    values are the cache's, checked already, and word counts are given)."""
+    table: list[Article] = list(map(object.__new__, repeat(cls, n)))
+    for name, column in zip(_ARTICLE_FIELDS, columns, strict=True):
+        deque(map(Article.__dict__[name].__set__, table, column), maxlen=0)
+    return table
+
+
+def _shared_ints(values: npt.NDArray[Any]) -> list[int]:
+    """``values`` as ints, equal ones one object (a few thousand distinct word counts)."""
+    uniq, inverse = np.unique(values, return_inverse=True)
+    return list(map(uniq.tolist().__getitem__, inverse.reshape(-1).tolist()))
+
+
+def _category(
+    header: dict[str, Any],
+    blobs: dict[str, npt.NDArray[Any]],
+    name: str,
+    n: int,
+    *,
+    split: bool = False,
+) -> list[Any]:
+    """A categorical column: every article's value, equal values one object (a format,
+    author or source string; a tag tuple, from the tag line ``split`` at US)."""
+    values = header["categories"][name]
+    if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+        raise CacheError(f"category {name} is not a list of strings")
+    codes = blobs[f"category.{name}"]
+    if codes.shape != (n,) or (n and not 0 <= int(codes.min()) <= int(codes.max()) < len(values)):
+        raise CacheError(f"category {name} does not fit")
+    objects: list[Any] = [tuple(v.split("\x1f")) if v else () for v in values] if split else values
+    return list(map(objects.__getitem__, codes.tolist()))
 
 
 def _same_file(path: Path, ident: tuple[int, int]) -> bool:
@@ -586,6 +1105,7 @@ class _Mapped(mmap.mmap):
     """A read-only mapping that remembers which file (device, inode) it maps."""
 
     newstui_ident: tuple[int, int] = (0, 0)
+    newstui_path: Path | None = None
 
 
 def _map(path: Path) -> _Mapped:
@@ -595,14 +1115,17 @@ def _map(path: Path) -> _Mapped:
             raise CacheError("empty")
         mapped = _Mapped(f.fileno(), 0, access=mmap.ACCESS_READ)
     mapped.newstui_ident = (st.st_dev, st.st_ino)
+    mapped.newstui_path = path
     return mapped
 
 
 def inspect_cache(path: Path) -> tuple[CachedLibrary | None, str]:
-    """The cache at ``path`` and ``""``, or None and why it cannot be used ("missing",
-    "truncated", "checksum mismatch in index.body.docs", "cache version 5, expected 6"...).
+    """The cache at ``path`` (with its delta, when there is one that fits) and ``""``, or
+    None and why it cannot be used ("missing", "truncated", "checksum mismatch in
+    index.body.docs", "cache version 5, expected 6"...). A delta that cannot be used is
+    only logged: the base alone is returned (the files it held are read again).
 
-    Big files have their bulk blobs verified in a background thread, started here
+    Big files have their bulk blobs verified in background threads, started here
     (``CachedLibrary.verifying``)."""
     try:
         buf: Any = _map(path)
@@ -610,9 +1133,30 @@ def inspect_cache(path: Path) -> tuple[CachedLibrary | None, str]:
         return None, "missing"
     except (OSError, ValueError) as exc:
         return None, f"unreadable: {exc}"
-    cached, reason = _load(buf, path)
-    if cached is not None and cached.verifying is not None:
-        cached.verifying.start()
+    cached, reason = _load(buf, path, _decode)
+    if cached is not None:
+        delta = delta_file_for(path)
+        try:
+            dbuf: Any = _map(delta)
+        except FileNotFoundError:
+            dbuf = None
+        except (OSError, ValueError) as exc:
+            dbuf = None
+            log.info("cache delta %s not used (unreadable: %s)", delta, exc)
+        if dbuf is not None:
+            base = cached
+
+            def on_base(buf: Any, path: Path | None) -> CachedLibrary:
+                return _apply_delta(base, buf, path)
+
+            stacked, why = _load(dbuf, delta, on_base)
+            if stacked is None:
+                log.info("cache delta %s not used (%s): its files are read again", delta, why)
+            else:
+                cached = stacked
+    if cached is not None:
+        for thread in cached.verifying:
+            thread.start()
     return cached, reason
 
 
@@ -623,16 +1167,18 @@ def read_cache(path: Path) -> CachedLibrary | None:
 
 def _load_bytes(data: bytes) -> CachedLibrary | None:
     """The cache in ``data`` (verified whole), or None when it is corrupt or incompatible."""
-    return _load(data, None)[0]
+    return _load(data, None, _decode)[0]
 
 
-def _load(buf: Any, path: Path | None) -> tuple[CachedLibrary | None, str]:
+def _load(
+    buf: Any, path: Path | None, decode: Callable[[Any, Path | None], CachedLibrary]
+) -> tuple[CachedLibrary | None, str]:
     # Decoding makes a few long-lived objects per article: pause the cyclic GC, which
     # would otherwise walk them again and again (not leaked, just not collected meanwhile).
     gc_was_enabled = gc.isenabled()
     gc.disable()
     try:
-        cached = _decode(buf, path)
+        cached = decode(buf, path)
         if len(cached.table) >= FREEZE_ARTICLES:
             # Its objects live as long as the library: out of the cyclic GC's way for good
             # (a collection would otherwise walk a million articles, several times, ~0.5 s

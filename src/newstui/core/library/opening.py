@@ -20,15 +20,21 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import NamedTuple
 
-from newstui.core.article import Article, Problem
+import numpy as np
+import numpy.typing as npt
+
+from newstui.core.article import Article, Problem, StoredArticle
 from newstui.core.library.cache import (
+    CachedLibrary,
     CacheError,
     FileRecord,
+    article_key,
     cache_file_for,
     cache_supported,
     inspect_cache,
     log,
     write_cache,
+    write_delta,
 )
 from newstui.core.library.scan import (
     FileEntry,
@@ -36,12 +42,15 @@ from newstui.core.library.scan import (
     dedupe,
     discover,
     load_entries,
-    text_key,
 )
 from newstui.core.progress import Progress
 from newstui.core.search.index import SearchIndex
 
-__all__ = ["OpenLibrary", "ingest", "open_library"]
+__all__ = ["DELTA_SHARE", "OpenLibrary", "ingest", "open_library"]
+
+#: A cache delta holds up to this share of the base's articles (new, or gone from the
+#: base); past it, the whole cache is rewritten (and the delta goes).
+DELTA_SHARE = 0.2
 
 
 class OpenLibrary(NamedTuple):
@@ -123,22 +132,17 @@ def open_library(
         return OpenLibrary(ScanResult(articles, problems, len(entries)), cached.index)
 
     loaded = load_entries(to_load, progress=progress)
-    by_path: dict[str, list[Article]] = {}
-    for a in loaded.articles:
-        by_path.setdefault(str(a.path), []).append(a)
-    load_problems = _by_path(loaded.problems)
-    records: list[FileRecord] = []
-    for e in entries:
-        key = str(e.path)
-        rec = unchanged.get(key)
-        if rec is None:
-            rec = FileRecord(e, by_path.pop(key, []), load_problems.pop(key, []))
-        records.append(rec)
-    # Articles whose path matched no entry (should not happen): keep them, unattributed.
-    stray = [a for arts in by_path.values() for a in arts]
-    stray_problems = [p for ps in load_problems.values() for p in ps]
+    if cached is not None:
+        fast = _incremental(
+            cached, entries, unchanged, loaded, discover_problems, cache_path, progress, on_scanned
+        )
+        if fast is not None:
+            return fast
+    # Articles whose path matched no entry (should not happen): kept, unattributed.
+    records, stray, stray_problems = _records(entries, unchanged, loaded)
+    memo = _Keys()  # kept for the cache (it stores them)
     with _gc_paused():
-        articles, dups = dedupe([a for rec in records for a in rec.articles] + stray)
+        articles, dups = dedupe([a for rec in records for a in rec.articles] + stray, key=memo)
 
     problems = list(discover_problems)
     for rec in records:
@@ -163,7 +167,128 @@ def open_library(
 
     if use_cache and not stray:
         with contextlib.suppress(OSError, CacheError):
-            write_cache(cache_path, records, index, dups, articles)
+            write_cache(cache_path, records, index, dups, articles, memo)
+    return OpenLibrary(scan, index)
+
+
+def _any_in(few: npt.NDArray[np.uint64], many: npt.NDArray[np.uint64]) -> bool:
+    """Whether any of ``few`` is in ``many`` (a few keys against a million: one vectorised
+    comparison each, not a sort of the million)."""
+    if len(few) <= 16:
+        return any(bool((many == k).any()) for k in few.tolist())
+    return bool(np.isin(few, many).any())
+
+
+class _Keys(dict[int, str]):
+    """Dedupe keys by ``id(article)``, each computed once: a cached article's read from
+    the cache (not from its body), a loaded one's from ``known`` (the key its loader made
+    with its id) when given; called as dedupe's ``key``."""
+
+    def __init__(self, known: Callable[[Article], str] | None = None) -> None:
+        super().__init__()
+        self._known = known
+
+    def __call__(self, a: Article) -> str:
+        key = self.get(id(a))
+        if key is None:
+            if self._known is not None and not isinstance(a, StoredArticle):
+                key = self[id(a)] = self._known(a)
+            else:
+                key = self[id(a)] = article_key(a)
+        return key
+
+
+def _records(
+    entries: list[FileEntry], unchanged: dict[str, FileRecord], loaded: ScanResult
+) -> tuple[list[FileRecord], list[Article], list[Problem]]:
+    """Every file's record (unchanged ones from the cache, the others as just loaded), and
+    the articles and problems loaded whose path matched no entry (should not happen)."""
+    by_path: dict[str, list[Article]] = {}
+    for a in loaded.articles:
+        by_path.setdefault(str(a.path), []).append(a)
+    load_problems = _by_path(loaded.problems)
+    records: list[FileRecord] = []
+    for e in entries:
+        key = str(e.path)
+        rec = unchanged.get(key)
+        if rec is None:
+            rec = FileRecord(e, by_path.pop(key, []), load_problems.pop(key, []))
+        records.append(rec)
+    stray = [a for arts in by_path.values() for a in arts]
+    stray_problems = [p for ps in load_problems.values() for p in ps]
+    return records, stray, stray_problems
+
+
+def _incremental(
+    cached: CachedLibrary,
+    entries: list[FileEntry],
+    unchanged: dict[str, FileRecord],
+    loaded: ScanResult,
+    discover_problems: list[Problem],
+    cache_path: Path,
+    progress: Progress | None,
+    on_scanned: Callable[[ScanResult, SearchIndex], None] | None,
+) -> OpenLibrary | None:
+    """The library after a few files changed, without touching the others (issue 13):
+    the changed and removed files' articles leave, the new ones are deduped among
+    themselves and checked against the rest by key and id (numpy, no body read), the
+    index takes them as a segment of their own, and the cache gets a delta (or, past
+    :data:`DELTA_SHARE` of the base, is rewritten whole).
+
+    None when that would not give what a full dedupe gives: an article that goes whose
+    text has a duplicate that stays (which would now be kept), or a new article with the
+    text or the id of one that stays. The caller then does it all."""
+    gone = [rec for key, rec in cached.files.items() if key not in unchanged]
+    records, stray, stray_problems = _records(entries, unchanged, loaded)
+    if stray or stray_problems:
+        return None
+    dead = np.zeros(len(cached.table), np.bool_)
+    for rec in gone:
+        if rec.first_row < 0:
+            return None
+        dead[rec.first_row : rec.first_row + len(rec.articles)] = True
+    old_rows = cached.kept_rows
+    going = dead[old_rows]
+    kept_rows = old_rows[~going]
+    if gone and cached.duplicates:
+        # An article that goes may have been the first of its text: its duplicate (in a
+        # file that stays) would now be kept. Duplicates share the key of their first.
+        dup = np.ones(len(cached.table), np.bool_)
+        dup[old_rows] = False
+        dup &= ~dead
+        keys = cached.keys
+        if _any_in(keys[old_rows[going]], keys[dup]):
+            return None
+    gone_paths = {str(rec.entry.path) for rec in gone}
+    memo = _Keys()
+    with _gc_paused():
+        new, new_dups = dedupe(loaded.articles, key=memo)
+    index = cached.index
+    gone_ids = {a.id for rec in gone for a in rec.articles}
+    if any(a.id in index and a.id not in gone_ids for a in new):
+        return None
+    new_keys = np.fromiter((int(memo(a), 16) for a in new), np.uint64, len(new))
+    if _any_in(new_keys, cached.keys[kept_rows]):
+        return None
+    table = cached.table
+    articles = [*map(table.__getitem__, kept_rows.tolist()), *new]
+    dups = [*(p for p in cached.duplicates if str(p.path) not in gone_paths), *new_dups]
+    problems = list(discover_problems)
+    for rec in records:
+        problems.extend(rec.problems)
+    problems.extend(dups)
+    scan = ScanResult(articles, problems, len(entries))
+    if on_scanned is not None:
+        on_scanned(scan, index)
+    index.update([table[r].id for r in old_rows[going].tolist()], new, progress=progress)
+    base_rows = cached.base.rows
+    others = [*map(table.__getitem__, kept_rows[kept_rows >= base_rows].tolist()), *new]
+    small = len(others) + int(dead[:base_rows].sum()) <= DELTA_SHARE * base_rows
+    with contextlib.suppress(OSError, CacheError):
+        if not small or not write_delta(
+            cache_path, cached, records, index, dups, kept_rows[kept_rows < base_rows], others, memo
+        ):
+            write_cache(cache_path, records, index, dups, articles, memo)
     return OpenLibrary(scan, index)
 
 
@@ -197,8 +322,8 @@ def ingest(library: OpenLibrary, paths: Sequence[Path]) -> tuple[OpenLibrary, li
     keep = [a for a in old.articles if str(a.path) not in wanted]
     with _gc_paused():
         merged = sorted([*keep, *loaded.articles], key=_file_order)
-        texts = {id(a): text_key(a) for a in merged}  # computed once: the bulk of the cost
-        articles, dups = dedupe(merged, key=lambda a: texts[id(a)])
+        keys = _Keys()  # each computed once: the bulk of the cost
+        articles, dups = dedupe(merged, key=keys)
     # the duplicates already known stay (bar those of the files read again): dedupe sees
     # only the articles kept so far, so it names just the new ones
     old_dups = [p for p in old.problems if p.kind == "duplicate" and str(p.path) not in wanted]
@@ -208,9 +333,9 @@ def ingest(library: OpenLibrary, paths: Sequence[Path]) -> tuple[OpenLibrary, li
     index.remove([aid for aid in before if aid not in ids])
     changed = [a for a in articles if str(a.path) in wanted and not _same(before.get(a.id), a)]
     index.add(changed)
-    known_texts = {texts[id(a)] for a in keep}  # dedupe's rule for "the same text"
-    known_texts.update(text_key(a) for a in old.articles if str(a.path) in wanted)
-    added = [a for a in changed if text_key(a) not in known_texts]
+    known_texts = set(map(keys, keep))  # dedupe's rule for "the same text"
+    known_texts.update(map(keys, (a for a in old.articles if str(a.path) in wanted)))
+    added = [a for a in changed if keys(a) not in known_texts]
     known = {str(a.path) for a in old.articles} | {str(p.path) for p in old.problems}
     files_seen = old.files_seen + len(wanted - known)
     return OpenLibrary(ScanResult(articles, problems, files_seen), index), added

@@ -38,7 +38,13 @@ import numpy.typing as npt
 from newstui.core.article import Article
 from newstui.core.progress import Progress
 from newstui.core.search.highlight import MATCH_CHARS, HitMatches, Matcher, highlight_spans
-from newstui.core.search.persistence import export_parts, writer_from_parts
+from newstui.core.search.persistence import (
+    export_parts,
+    first_segment,
+    stack_parts,
+    tail_parts,
+    writer_from_parts,
+)
 from newstui.core.search.planning import plan
 from newstui.core.search.query import FolderTest, parse
 from newstui.core.search.ranking import (
@@ -49,7 +55,14 @@ from newstui.core.search.ranking import (
     state_filter,
 )
 from newstui.core.search.results import Hit, SearchResult, StateView
-from newstui.core.search.segments import FIELDS, BoolArray, I64Array, TermDict
+from newstui.core.search.segments import (
+    FIELDS,
+    BoolArray,
+    I64Array,
+    Segment,
+    TermDict,
+    split,
+)
 from newstui.core.search.snapshot import Snapshot
 from newstui.core.search.snippet import SNIPPET_CHARS, make_snippet
 from newstui.core.search.spelling import MAX_EXPAND_LEN, max_typos, suggest, unique
@@ -106,11 +119,13 @@ class SearchIndex:
         loc = snap.where.get(article_id)
         if loc is None:
             return None
-        return snap.segments[loc.segment].articles[loc.row]
+        si, row = split(loc)
+        return snap.segments[si].articles[row]
 
     def articles(self) -> list[Article]:
         snap = self._snap
-        return [snap.segments[s].articles[i] for s, i in snap.where.values()]
+        segments = snap.segments
+        return [segments[s].articles[i] for s, i in map(split, snap.where.values())]
 
     def prepare(self) -> None:
         """Build the lookup tables the next search needs (vocabulary by length, ranking
@@ -141,6 +156,18 @@ class SearchIndex:
         self._writer.remove(article_ids)
         self.prepare()
 
+    def update(
+        self,
+        remove: Iterable[str] = (),
+        add: Iterable[Article] = (),
+        *,
+        progress: Progress | None = None,
+    ) -> None:
+        """:meth:`remove` then :meth:`add`, preparing the lookup tables once, not twice
+        (~0.5 s each at a million articles)."""
+        self._writer.remove(remove)
+        self.add(add, progress=progress)
+
     def compact(self) -> None:
         """Merge everything into a single segment (before saving a cache)."""
         self._writer.compact()
@@ -159,11 +186,44 @@ class SearchIndex:
         arrays: dict[str, npt.NDArray[Any]],
         terms: list[str],
         config: RankingConfig | None = None,
+        *,
+        docs_checked: bool = False,
     ) -> SearchIndex:
         """The inverse of :meth:`export_parts`. Raises ``ValueError`` on inconsistent parts
-        (a cache that does not fit), never builds an index that could fail later."""
+        (a cache that does not fit), never builds an index that could fail later.
+        ``docs_checked``: the caller has checked that the postings name only these
+        articles (a mapped cache does it a slice at a time, giving the pages back)."""
         index = cls(config)
-        index._writer = writer_from_parts(articles, arrays, terms)
+        index._writer = writer_from_parts(articles, arrays, terms, docs_checked=docs_checked)
+        return index
+
+    def first_segment(self) -> Segment | None:
+        """The first segment: a base loaded from a cache stays first until merged (see
+        :meth:`tail_parts`)."""
+        return first_segment(self._writer)
+
+    def tail_parts(
+        self, base: Segment
+    ) -> tuple[BoolArray | None, list[Article], dict[str, npt.NDArray[Any]], list[str]] | None:
+        """What a cache delta on top of ``base`` holds (see ``persistence.tail_parts``), or
+        None when ``base`` was merged away (only a whole export will do)."""
+        return tail_parts(self._writer, base)
+
+    def stacked(
+        self,
+        articles: list[Article],
+        arrays: dict[str, npt.NDArray[Any]],
+        extra_terms: list[str],
+        base_live: BoolArray | None,
+        *,
+        docs_checked: bool = False,
+    ) -> SearchIndex:
+        """This index (as loaded from a cache) with a delta's segment on top; raises
+        ``ValueError`` when the parts do not fit it (``docs_checked``: see :meth:`from_parts`)."""
+        index = SearchIndex(self.config)
+        index._writer = stack_parts(
+            self._writer, articles, arrays, extra_terms, base_live, docs_checked=docs_checked
+        )
         return index
 
     # ----------------------------------------------------------------- search

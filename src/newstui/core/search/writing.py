@@ -43,7 +43,9 @@ from newstui.core.search.segments import (
     TermDict,
     csr,
     document_frequencies,
+    location,
     merge,
+    split,
     timestamp,
 )
 from newstui.core.search.snapshot import Snapshot
@@ -260,7 +262,7 @@ class Writer:
         for a in chunk:
             old = where.pop(a.id, None)
             if old is not None:
-                si, li = old
+                si, li = split(old)
                 live = lives[si]
                 if live is None:
                     live = np.ones(snap.segments[si].n, np.bool_)
@@ -270,7 +272,7 @@ class Writer:
                 lives[si] = live
         si = len(snap.segments)
         for li, a in enumerate(chunk):
-            where[a.id] = Location(si, li)
+            where[a.id] = location(si, li)
         self._publish((*snap.segments, seg), (*lives, None), where, building=True)
         return len(chunk)
 
@@ -285,7 +287,7 @@ class Writer:
                 old = where.pop(article_id, None)
                 if old is None:
                     continue
-                si, li = old
+                si, li = split(old)
                 live = lives[si]
                 if live is None or live is snap.lives[si]:
                     live = np.ones(snap.segments[si].n, np.bool_) if live is None else live.copy()
@@ -335,14 +337,31 @@ class Writer:
         keep = [i for i, s in enumerate(segs) if s.n > 0]
         segs = [segs[i] for i in keep]
         lives = [lives[i] for i in keep]
-        where: dict[str, Location] = {}
+        # The leading segments left as they were keep their locations: only the ones after
+        # them are mapped again (a million-article base is not walked for a small tail).
+        same = 0
+        old = snap.segments
+        while (
+            same < min(len(segs), len(old))
+            and segs[same] is old[same]
+            and lives[same] is snap.lives[same]
+        ):
+            same += 1
+        where: dict[str, Location] = dict(snap.where) if same else {}
+        for seg in old[same:] if same else ():
+            for a in seg.articles:
+                loc = where.get(a.id)
+                if loc is not None and split(loc)[0] >= same:
+                    del where[a.id]
         for si, (seg, live) in enumerate(zip(segs, lives, strict=True)):
+            if si < same:
+                continue
             if live is None:
                 for li, a in enumerate(seg.articles):
-                    where[a.id] = Location(si, li)
+                    where[a.id] = location(si, li)
             else:
                 for li in np.flatnonzero(live).tolist():
-                    where[seg.articles[li].id] = Location(si, li)
+                    where[seg.articles[li].id] = location(si, li)
         self._publish(tuple(segs), tuple(lives), where)
 
     def compact(self) -> None:
@@ -352,7 +371,7 @@ class Writer:
             if len(snap.segments) > 1 or any(live is not None for live in snap.lives):
                 seg = merge(snap.segments, snap.lives)
                 self._publish(
-                    (seg,), (None,), {a.id: Location(0, i) for i, a in enumerate(seg.articles)}
+                    (seg,), (None,), {a.id: location(0, i) for i, a in enumerate(seg.articles)}
                 )
 
     # ----------------------------------------------------------------- persistence

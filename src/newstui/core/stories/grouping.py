@@ -39,7 +39,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from newstui.core.article import Article
+from newstui.core.article import Article, body_size
 from newstui.core.progress import Progress
 from newstui.core.search.segments import timestamp
 from newstui.core.stories.sketch import (
@@ -82,8 +82,8 @@ class GroupingParams:
 
 def fingerprint(a: Article) -> int:
     """A cheap stamp of an article's text (to notice an article whose text changed under
-    the same id, as a URL keeps its id)."""
-    return (a.word_count * 1_000_003 + len(a.title) * 7_919 + len(a.body)) & 0x7FFFFFFFFFFFFFFF
+    the same id, as a URL keeps its id); a body still on disk is not read for it."""
+    return (a.word_count * 1_000_003 + len(a.title) * 7_919 + body_size(a)) & 0x7FFFFFFFFFFFFFFF
 
 
 @dataclass(slots=True)

@@ -41,7 +41,9 @@ from newstui.core.stories.sketch import BINS, SHINGLE
 
 __all__ = ["STORIES_VERSION", "load_stories", "read_stories", "stories_file_for", "write_stories"]
 
-STORIES_VERSION = 2  # 2: tmask (the headline words of a marked version)
+# 2: tmask (the headline words of a marked version); 3: stamps count body bytes, not
+# characters (a body left on disk is not read for its stamp)
+STORIES_VERSION = 3
 MAGIC = b"NEWSTUI\x1aSTO"
 _PREFIX = struct.Struct("<11sIIQ")
 _BLOBS = (
