@@ -28,6 +28,7 @@ from newstui.core.problems import ProblemSummary, summarize
 from newstui.core.settings import Settings, SettingsError, load_settings
 from newstui.core.state import StateStore
 from newstui.ui.fetch_app import FetchActions
+from newstui.ui.front_page import FrontPageActions
 from newstui.ui.keymap import PANES, check_keymap
 from newstui.ui.messages import (
     Indexed,
@@ -86,7 +87,7 @@ STATUS_FOLLOWS = (
 )
 
 
-class NewsApp(StoryActions, FetchActions, App[int]):
+class NewsApp(FrontPageActions, StoryActions, FetchActions, App[int]):
     """A keyboard-first reader for a folder of news articles."""
 
     CSS_PATH = "newstui.tcss"
@@ -316,6 +317,7 @@ class NewsApp(StoryActions, FetchActions, App[int]):
         self.is_loading = True
         self._refresh_status()
         self.sidebar_ctl.attach()
+        self.front_show()  # the last run's first rows, until the library has loaded
         # Start loading once the first frame is on screen: the loading thread unpickles and
         # imports for a while, holding the GIL in long stretches.
         self.call_after_refresh(self.load, False)
@@ -398,6 +400,7 @@ class NewsApp(StoryActions, FetchActions, App[int]):
     def _on_scanned(self, event: Scanned) -> None:
         keep = self.article_list.highlighted
         self.library = SortedArticles(event.scan.articles)
+        self.front_known(self.library)
         self.problems = list(event.scan.problems)  # duplicates too: the ! screen lists them
         self.problem_summary = summarize(self.problems)
         self.sidebar_ctl.library_changed(self.library.articles)
@@ -412,7 +415,7 @@ class NewsApp(StoryActions, FetchActions, App[int]):
         else:
             self.progress = (self.progress or Progress("")).relabel("Indexing…")
         keep_id = keep.id if keep else None
-        if not self._restored:
+        if not self._restored and not self.front_moved:
             keep_id = self.store.get_value("last_article") or keep_id
         self.refresh_list(keep_id=keep_id)
         if self.problem_summary.files:
@@ -529,7 +532,9 @@ class NewsApp(StoryActions, FetchActions, App[int]):
 
     def _show_articles(self, articles: list[Article], keep_id: str | None) -> None:
         visible = self._visible(articles)
+        self.front_replaced()
         self.article_list.set_articles(visible, keep_id=keep_id)
+        self.front_keep(visible)
         if not visible:
             if self.is_loading:
                 msg = "Loading articles…"
@@ -814,6 +819,8 @@ class NewsApp(StoryActions, FetchActions, App[int]):
     def open_article(self, article: Article) -> None:
         """Open ``article`` for real: the reader focused at its remembered position, the
         article marked read (``mark_read_on_open``)."""
+        if self.front_open(article):
+            return  # a provisional row: opened once the library knows it
         self.preview.cancel()
         self._leave_opened()
         reader = self.reader
@@ -881,7 +888,8 @@ class NewsApp(StoryActions, FetchActions, App[int]):
         return not screen.has_class("-narrow")
 
     def _follow(self, article: Article | None, *, moved: bool = False) -> None:
-        if not self._nt_mounted or not self.previewing or self.focused is self.reader:
+        held = self._nt_mounted and self.front_holds(article, moved=moved)  # provisional
+        if held or not self._nt_mounted or not self.previewing or self.focused is self.reader:
             self.preview.cancel()
             return
         if article is not None and article is self.reader.article:
@@ -1024,6 +1032,8 @@ class NewsApp(StoryActions, FetchActions, App[int]):
         self.notify("Showing unread only" if self.hide_read else "Showing all", timeout=1.5)
 
     def action_mark_all_read(self) -> None:
+        if self.front_busy("mark all read"):
+            return
         result = self.result
         if (
             self.search_query

@@ -1,0 +1,162 @@
+"""The app's front page (issue 13): the first rows of the list shown at once on start,
+before the library has loaded, then replaced by the real list with the cursor kept.
+
+:class:`FrontPageActions` is mixed into :class:`~newstui.ui.app.NewsApp` (as the stories'
+and the fetcher's parts are); the file itself is :mod:`newstui.core.library.front`.
+
+The life of a start:
+
+1. ``front_show`` (on mount, before the loading thread starts): the page written by the
+   last run, when it is whole, for these folders and this view, and none of its files
+   changed, is listed at once; the status line says ``Loading 1,000,368 articles…``.
+   Its rows are *provisional*: they carry what a row shows, not the article's text.
+2. While provisional: moving, ``m`` and ``f`` work (they need only the id); Enter (or a
+   click) on a row is remembered and the article opens as soon as the library knows it;
+   the preview waits; ``M`` (mark every article of the list read) says the list is still
+   loading: the list is not yet every article.
+3. ``front_known`` (the library has loaded): the rows become the library's articles (a row
+   whose article the folder no longer has is dropped), the remembered Enter opens.
+4. ``front_replaced``: the real list is shown (right away up to 20k articles, after the sort
+   in a thread above): the page is gone.
+
+After each real list (the library's, not a search, not a sidebar row) the top rows are
+written back in a thread worker, for the next start.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, cast
+
+from textual import work
+
+from newstui.core.library.front import (
+    MAX_ROWS,
+    FrontPage,
+    View,
+    front_file_for,
+    read_front,
+    write_front,
+)
+from newstui.ui.status import Listing, Progress
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from newstui.core.article import Article
+    from newstui.ui.app import NewsApp
+    from newstui.ui.model import SortedArticles
+
+
+class FrontPageActions:
+    """The front page in the app (a mixin of :class:`~newstui.ui.app.NewsApp`)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        #: The page on screen, until the real list replaces it.
+        self.front_page: FrontPage | None = None
+        #: Its rows are still provisional (the library has not loaded).
+        self._front_provisional = False
+        #: The user moved the cursor on the page: the real list keeps it there (rather than
+        #: on the article remembered from the last run).
+        self.front_moved = False
+        #: Enter on a provisional row: opened once the library knows it.
+        self._front_open: str | None = None
+
+    @property
+    def provisional(self) -> bool:
+        """The list shows the front page's rows and the library has not loaded yet."""
+        return self.front_page is not None and self._front_provisional
+
+    def _front_file(self) -> Path:
+        app = cast("NewsApp", self)
+        return front_file_for(app.folders)
+
+    def _front_view(self) -> View:
+        app = cast("NewsApp", self)
+        return View(app.sort, app.hide_read)
+
+    # --- 1. showing -----------------------------------------------------------------------
+    def front_show(self) -> None:
+        """List the last run's front page, if there is a usable one (see the module
+        docstring); called once, before the load starts."""
+        app = cast("NewsApp", self)
+        if not app._use_cache:
+            return
+        page = read_front(self._front_file(), app.folders, self._front_view())
+        if page is None:
+            return
+        self.front_page = page
+        self._front_provisional = True
+        app.article_list.set_articles(list(page.rows), keep_id=app.store.get_value("last_article"))
+        app.progress = Progress(f"Loading {page.total:,} articles…")
+        app.listing = Listing(len(page.rows))
+
+    # --- 2. while provisional -------------------------------------------------------------
+    def front_holds(self, article: Article | None, *, moved: bool = False) -> bool:
+        """``article`` is a provisional row (the preview cannot show it yet); a move by
+        the user is remembered."""
+        if not self.provisional or article is None:
+            return False
+        if moved:
+            self.front_moved = True
+        return True
+
+    def front_open(self, article: Article) -> bool:
+        """Enter on ``article``: True when it is a provisional row, opened later."""
+        if not self.front_holds(article):
+            return False
+        app = cast("NewsApp", self)
+        self._front_open = article.id
+        app.notify("Opening it once the library has loaded…", timeout=3)
+        return True
+
+    def front_busy(self, what: str) -> bool:
+        """True (and said) while the list is provisional: ``what`` needs the whole list."""
+        if not self.provisional:
+            return False
+        app = cast("NewsApp", self)
+        app.notify(f"Still loading the library: {what} once it is listed", timeout=3)
+        return True
+
+    # --- 3. the library has loaded --------------------------------------------------------
+    def front_known(self, library: SortedArticles) -> None:
+        """The library loaded: the rows become its articles (those it no longer has are
+        dropped), and an Enter pressed meanwhile opens its article."""
+        if not self.provisional:
+            return
+        app = cast("NewsApp", self)
+        self._front_provisional = False
+        lst = app.article_list
+        here = lst.highlighted
+        by_id = library.by_id
+        rows = [by_id[a.id] for a in lst.articles if a.id in by_id]
+        lst.set_articles(rows, keep_id=here.id if here is not None else None)
+        app.listing = Listing(len(rows))
+        pending, self._front_open = self._front_open, None
+        if pending is not None and pending in by_id:
+            lst.move_to_id(pending)
+            app.open_article(by_id[pending])
+
+    # --- 4. replaced ----------------------------------------------------------------------
+    def front_replaced(self) -> None:
+        """The real list (or a message in its place) is shown."""
+        self.front_page = None
+        self._front_provisional = False
+        self._front_open = None
+
+    def front_keep(self, visible: Sequence[Article]) -> None:
+        """The library's list is shown as ``visible``: write its top rows for the next
+        start (in a thread worker; the library's own list only)."""
+        app = cast("NewsApp", self)
+        if not app._use_cache or app.search_query or app.sidebar_ctl.within() is not None:
+            return
+        if not len(app.library):
+            return
+        rows = list(visible[:MAX_ROWS])
+        self._front_write(self._front_file(), self._front_view(), len(app.library), rows)
+
+    @work(thread=True, exclusive=True, group="front-page", description="write the front page")
+    def _front_write(self, path: Path, view: View, total: int, rows: list[Article]) -> None:
+        app = cast("NewsApp", self)
+        write_front(path, app.folders, view, total, rows)
