@@ -368,7 +368,8 @@ class NewsApp(FrontPageActions, StoryActions, FetchActions, App[int]):
                 if not worker.is_cancelled:
                     shown_early = True
                     phase[0] = "Indexing"
-                    self.post_message(Scanned(scan, index, indexed=False, reload=reload))
+                    library = SortedArticles(scan.articles)
+                    self.post_message(Scanned(scan, index, False, reload, library))
 
             scan, index = open_library(
                 self.folders,
@@ -381,7 +382,8 @@ class NewsApp(FrontPageActions, StoryActions, FetchActions, App[int]):
             if shown_early:
                 self.post_message(Indexed(index))
             else:
-                self.post_message(Scanned(scan, index, indexed=True, reload=reload))
+                library = SortedArticles(scan.articles)
+                self.post_message(Scanned(scan, index, True, reload, library))
                 # From the cache: build the lookup tables now, in this thread, rather
                 # than on the first keystroke (~50 ms at 100k articles).
                 index.prepare()
@@ -399,7 +401,8 @@ class NewsApp(FrontPageActions, StoryActions, FetchActions, App[int]):
     @on(Scanned)
     def _on_scanned(self, event: Scanned) -> None:
         keep = self.article_list.highlighted
-        self.library = SortedArticles(event.scan.articles)
+        library = event.library
+        self.library = library if library is not None else SortedArticles(event.scan.articles)
         self.front_known(self.library)
         self.problems = list(event.scan.problems)  # duplicates too: the ! screen lists them
         self.problem_summary = summarize(self.problems)
