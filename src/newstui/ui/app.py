@@ -321,6 +321,7 @@ class NewsApp(FrontPageActions, StoryActions, FetchActions, App[int]):
         # Start loading once the first frame is on screen: the loading thread unpickles and
         # imports for a while, holding the GIL in long stretches.
         self.call_after_refresh(self.load, False)
+        self.call_after_refresh(self.warm_imports)
         if any(folder.is_file() for folder in self.folders):
             # a newsboat cache.db among the folders (imported only then: the loaders it
             # needs would otherwise delay the first frame)
@@ -383,6 +384,9 @@ class NewsApp(FrontPageActions, StoryActions, FetchActions, App[int]):
                 self.post_message(Indexed(index))
             else:
                 library = SortedArticles(scan.articles)
+                # the list's order too, before the threads that start on arrival (stories,
+                # the sidebar's counts, the index's tables) share the GIL with it
+                library.order(self.sort)
                 self.post_message(Scanned(scan, index, True, reload, library))
                 # From the cache: build the lookup tables now, in this thread, rather
                 # than on the first keystroke (~50 ms at 100k articles).
@@ -479,6 +483,7 @@ class NewsApp(FrontPageActions, StoryActions, FetchActions, App[int]):
         # walks them all and stalls the UI for a few hundred ms.
         gc.collect()
         gc.freeze()
+        self.hold_gc()  # and what the stories and the sidebar build next (a large library)
         self.sidebar_ctl.count_saved()  # with every article indexed
         if not self._restored:
             self._restored = True
@@ -525,6 +530,8 @@ class NewsApp(FrontPageActions, StoryActions, FetchActions, App[int]):
 
     @work(thread=True, exclusive=True, group="sort")
     def _sort_in_thread(self, library: SortedArticles, sort: str, keep_id: str | None) -> None:
+        if library is self.library:  # its rows under the stories, here too
+            self.story_view.prefold(library.order(sort))
         library.order(sort)
         self.post_message(Sorted(library, sort, keep_id))
 

@@ -25,6 +25,8 @@ written back in a thread worker, for the next start.
 
 from __future__ import annotations
 
+import gc
+import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, cast
 
@@ -43,9 +45,19 @@ from newstui.ui.status import Listing, Progress
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from textual.timer import Timer
+
     from newstui.core.article import Article
     from newstui.ui.app import NewsApp
     from newstui.ui.model import SortedArticles
+
+
+#: From this many articles the cyclic GC waits for the load's workers (:meth:`hold_gc`).
+GC_HOLD_MIN = 100_000
+#: ... for at most this many seconds.
+GC_HOLD_MAX = 120.0
+#: The workers it waits for: the stories, the sidebar's counts.
+GC_HOLD_GROUPS = frozenset({"stories", "facets"})
 
 
 class FrontPageActions:
@@ -62,6 +74,7 @@ class FrontPageActions:
         self.front_moved = False
         #: Enter on a provisional row: opened once the library knows it.
         self._front_open: str | None = None
+        self._gc_timer: Timer | None = None
 
     @property
     def provisional(self) -> bool:
@@ -91,6 +104,51 @@ class FrontPageActions:
         app.article_list.set_articles(list(page.rows), keep_id=app.store.get_value("last_article"))
         app.progress = Progress(f"Loading {page.total:,} articles…")
         app.listing = Listing(len(page.rows))
+
+    def warm_imports(self) -> None:
+        """Import in a thread what the first preview imports on the event loop: the reader
+        asks the full-text store (which imports the HTTP client, ~0.5 s; 4 s seen on a busy
+        machine) whether an extracted copy is kept."""
+        app = cast("NewsApp", self)
+
+        def warm() -> None:
+            import newstui.core.fetch.fulltext  # noqa: F401
+
+        app.run_worker(warm, thread=True, group="warm-imports", description="warm imports")
+
+    # --- the load's tail: no full collections while the workers build -------------------
+    def hold_gc(self) -> None:
+        """The library is loaded and frozen out of the cyclic GC's reach; the stories and
+        the sidebar's counts are now built in workers, a million objects each at 1M
+        articles, and every full collection they trigger walks them all with the GIL held
+        (0.2-1.1 s each, a dozen of them: the list cannot repaint meanwhile). For a large
+        library, automatic collection waits until those workers are done (at most
+        :data:`GC_HOLD_MAX` s), then what they built is frozen too."""
+        app = cast("NewsApp", self)
+        if len(app.library) < GC_HOLD_MIN or self._gc_timer is not None or not gc.isenabled():
+            return
+        gc.disable()
+        started = time.monotonic()
+
+        def check() -> None:
+            busy = any(w.is_running and w.group in GC_HOLD_GROUPS for w in app.workers)
+            if busy and time.monotonic() - started < GC_HOLD_MAX:
+                return
+            self.release_gc()
+
+        self._gc_timer = app.set_interval(0.25, check)
+
+    def release_gc(self) -> None:
+        """Automatic collection again (the app is closing, or the workers are done)."""
+        timer, self._gc_timer = self._gc_timer, None
+        if timer is None:
+            return
+        timer.stop()
+        gc.freeze()
+        gc.enable()
+
+    def on_unmount(self) -> None:
+        self.release_gc()
 
     # --- 2. while provisional -------------------------------------------------------------
     def front_holds(self, article: Article | None, *, moved: bool = False) -> bool:
