@@ -242,12 +242,19 @@ class TestPrefold:
         assert [a.id for a in rows] == ["f", "d", "c"]
         assert rows is v._prefolds[-1][3]
 
+    def test_a_partial_list_folds_ahead_too(self) -> None:
+        v = view()
+        partial = [F, E, D, B, A]  # c hidden: b stands for its story
+        v.prefold(partial)
+        rows, _ = v.rows(partial)
+        assert [a.id for a in rows] == ["f", "d", "b"]
+        assert rows is v._prefolds[-1][3]
+
     def test_not_used_for_another_list_or_when_expanded(self) -> None:
         v = view()
         listed = list(NEWEST)
         v.prefold(listed)
-        v.prefold([F, E, D, B, A])  # a partial list: not folded ahead
-        assert len(v._prefolds) == 1
+        assert [a.id for a in v.rows(list(NEWEST))[0]] == ["f", "d", "c"]  # a copy: folded anew
         v.toggle("a")
         rows, versions = v.rows(listed)
         assert [a.id for a in rows] == ["f", "d", "c", "b", "a"]

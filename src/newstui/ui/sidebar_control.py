@@ -329,6 +329,8 @@ class SidebarControl:
                 try:
                     members = self._members(facets, key)
                     kept = [self._kept(members, key, articles) for articles in lists]
+                    for rows in kept:  # their story rows too, off the event loop
+                        app.story_view.prefold(rows)
                     break
                 except RuntimeError:
                     continue

@@ -84,7 +84,25 @@ class StorySnapshot:
         return cls(stories, story_of, members, rank, len(present) - folded)
 
 
-#: Whole-list folds kept (one per sort order the library was listed in).
+def _fold(articles: Sequence[Article], snap: StorySnapshot, library: int) -> list[Article]:
+    """One row per story of ``articles`` (a list of a library of ``library`` articles),
+    nothing expanded: see :meth:`StoryView.rows`."""
+    story_of, rank_of = snap.story_of, snap.rank.get
+    if len(articles) >= library:
+        # every article listed: each story's newest version is there (rank 0)
+        return [a for a in articles if not rank_of(a.id, 0)]
+    best: dict[str, int] = {}
+    for article in articles:
+        r = rank_of(article.id)
+        if r is not None:
+            story = story_of[article.id]
+            if r < best.get(story, 1 << 30):
+                best[story] = r
+    get = best.get
+    return [a for a in articles if rank_of(a.id, 0) == get(story_of.get(a.id, ""), 0)]
+
+
+#: Folds worked out ahead that are kept (the library's orders, a sidebar row's list).
 MAX_PREFOLDS = 4
 
 
@@ -223,20 +241,7 @@ class StoryView:
                 self._fold_key = (articles, len(articles), snap, expanded)
                 self._fold = fold
                 return fold
-        story_of, rank_of = snap.story_of, snap.rank.get
-        if len(articles) >= len(self.by_id):
-            # every article listed: each story's newest version is there (rank 0)
-            out = [a for a in articles if not rank_of(a.id, 0)]
-        else:
-            best: dict[str, int] = {}
-            for article in articles:
-                r = rank_of(article.id)
-                if r is not None:
-                    story = story_of[article.id]
-                    if r < best.get(story, 1 << 30):
-                        best[story] = r
-            get = best.get
-            out = [a for a in articles if rank_of(a.id, 0) == get(story_of.get(a.id, ""), 0)]
+        out = _fold(articles, snap, len(self.by_id))
         versions: set[int] = set()
         if expanded:
             out = self._expand(out, expanded, versions)
@@ -251,17 +256,16 @@ class StoryView:
         snapshot: StorySnapshot | None = None,
         by_id: dict[str, Article] | None = None,
     ) -> None:
-        """Work out the fold of ``articles`` (every article of a library, in one of its
-        orders) under ``snapshot`` (default: the current one) — in a worker: at a million
-        articles it is ~0.3-1 s of dict look-ups the event loop would otherwise spend when
-        the stories land or the sort changes. :meth:`rows` then takes it as it is (while
-        nothing is expanded)."""
+        """Work out the fold of ``articles`` (a library's list in one of its orders, or a
+        sidebar row's) under ``snapshot`` (default: the current one) — in a worker: at a
+        million articles it is ~0.3-3 s of dict look-ups the event loop would otherwise
+        spend when the stories land, the sort changes or a row is chosen. :meth:`rows` then
+        takes it as it is (while nothing is expanded)."""
         snap = snapshot if snapshot is not None else self.snapshot
         known = by_id if by_id is not None else self.by_id
-        if snap is None or len(articles) < len(known):
-            return  # only a whole library's list folds without knowing what it lacks
-        rank_of = snap.rank.get
-        rows = [a for a in articles if not rank_of(a.id, 0)]
+        if snap is None:
+            return
+        rows = _fold(articles, snap, len(known))
         kept = [p for p in self._prefolds if p[2] is snap][-(MAX_PREFOLDS - 1) :]
         self._prefolds = [*kept, (articles, len(articles), snap, rows)]
 
