@@ -159,8 +159,9 @@ def child_app(t0: float, folder: str) -> dict[str, float]:
             while "list_filled_s" not in out:
                 await asyncio.sleep(0.005)
             # the front page (issue 13): the first rows may be the last run's, provisional
-            out["provisional"] = float(app.provisional)
-            while app.provisional or app.front_page is not None or not len(app.library):
+            # (getattr: the same child measures a branch without a front page, for "before")
+            out["provisional"] = float(getattr(app, "provisional", False))
+            while getattr(app, "front_page", None) is not None or not len(app.library):
                 await asyncio.sleep(0.01)
             while len(app.article_list.articles) < len(app.library) and app.is_loading:
                 await asyncio.sleep(0.01)

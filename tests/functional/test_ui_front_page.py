@@ -219,3 +219,26 @@ async def test_provisional_state_goes_at_a_few_thousand_articles(tmp_path: Path)
         assert len(app.article_list.articles) == 4000
         assert "4,000 articles" in status_text(app)
         assert "Loading" not in status_text(app)
+
+
+async def test_unread_only_page_leaves_out_what_was_read_since(
+    tmp_path: Path, gate: threading.Event
+) -> None:
+    folder = tmp_path / "articles"
+    fill_folder(folder, 12)
+    gate.set()
+    async with open_app(folder) as (app, pilot):
+        await pilot.press("u")  # unread only: the page is written for that view
+        await settle(pilot)
+        top = app.article_list.articles[0]
+        await pilot.press("m")  # read now; the list keeps its rows until it is refreshed
+        await settle(pilot)
+        assert app.article_list.articles[0].id == top.id
+    gate.clear()
+    async with open_app(folder, wait=False) as (app, pilot):
+        assert await wait_until(pilot, lambda: app.provisional)
+        assert top.id not in {a.id for a in app.article_list.articles}
+        assert len(app.article_list.articles) == 11
+        gate.set()
+        await settle(pilot)
+        assert len(app.article_list.articles) == 11

@@ -99,11 +99,16 @@ class FrontPageActions:
         page = read_front(self._front_file(), app.folders, self._front_view())
         if page is None:
             return
+        rows = list(page.rows)
+        if app.hide_read:  # read since the page was written: not listed, as in the real list
+            rows = [a for a in rows if not app.store.is_read(a.id)]
+            if not rows:
+                return
         self.front_page = page
         self._front_provisional = True
-        app.article_list.set_articles(list(page.rows), keep_id=app.store.get_value("last_article"))
+        app.article_list.set_articles(rows, keep_id=app.store.get_value("last_article"))
         app.progress = Progress(f"Loading {page.total:,} articles…")
-        app.listing = Listing(len(page.rows))
+        app.listing = Listing(len(rows))
 
     def warm_imports(self) -> None:
         """Import in a thread what the first preview imports on the event loop: the reader
