@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from stories_support import write_stories
 from test_ui_support import (
     fill_folder,
     notifications,
@@ -242,3 +243,23 @@ async def test_unread_only_page_leaves_out_what_was_read_since(
         gate.set()
         await settle(pilot)
         assert len(app.article_list.articles) == 11
+
+
+async def test_quitting_keeps_the_rows_as_shown_stories_folded(
+    tmp_path: Path, gate: threading.Event
+) -> None:
+    folder = write_stories(tmp_path / "articles")  # 9 articles, 7 stories
+    gate.set()
+    async with open_app(folder) as (app, pilot):
+        await settle(pilot)
+        assert app.story_count == 7
+        shown = titles(app)
+        assert len(shown) == 7  # one row per story
+        await pilot.press("q")
+    gate.clear()
+    async with open_app(folder, wait=False) as (app, pilot):
+        assert await wait_until(pilot, lambda: app.provisional)
+        assert titles(app) == shown  # the folded rows, before any story is grouped
+        gate.set()
+        await settle(pilot)
+        assert titles(app) == shown

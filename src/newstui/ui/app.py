@@ -544,7 +544,7 @@ class NewsApp(FrontPageActions, StoryActions, FetchActions, App[int]):
         visible = self._visible(articles)
         self.front_replaced()
         self.article_list.set_articles(visible, keep_id=keep_id)
-        self.front_keep(visible)
+        self.front_keep()  # the next start shows these rows at once
         if not visible:
             if self.is_loading:
                 msg = "Loading articles…"
@@ -1129,6 +1129,7 @@ class NewsApp(FrontPageActions, StoryActions, FetchActions, App[int]):
 
     def save_state(self) -> None:
         self._save_position()
+        self.front_keep(now=True)  # the rows as they are now (stories folded)
         self.store.set_value("last_search", self.search_query or None)
         self._remember_search()
 

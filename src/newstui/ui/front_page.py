@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import gc
 import time
-from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, cast
 
 from textual import work
@@ -208,16 +207,21 @@ class FrontPageActions:
         self._front_provisional = False
         self._front_open = None
 
-    def front_keep(self, visible: Sequence[Article]) -> None:
-        """The library's list is shown as ``visible``: write its top rows for the next
-        start (in a thread worker; the library's own list only)."""
+    def front_keep(self, *, now: bool = False) -> None:
+        """The library's list is on screen: write its top rows, as shown (stories folded
+        once grouped), for the next start — in a thread worker, or ``now`` (quitting: a
+        few hundred rows, no fsync). Only the library's own list: not a search's, not a
+        sidebar row's, not the provisional rows."""
         app = cast("NewsApp", self)
         if not app._use_cache or app.search_query or app.sidebar_ctl.within() is not None:
             return
-        if not len(app.library):
+        if not len(app.library) or self.front_page is not None:
             return
-        rows = list(visible[:MAX_ROWS])
-        self._front_write(self._front_file(), self._front_view(), len(app.library), rows)
+        rows = list(app.article_list.articles[:MAX_ROWS])
+        if now:
+            write_front(self._front_file(), app.folders, self._front_view(), len(app.library), rows)
+        else:
+            self._front_write(self._front_file(), self._front_view(), len(app.library), rows)
 
     @work(thread=True, exclusive=True, group="front-page", description="write the front page")
     def _front_write(self, path: Path, view: View, total: int, rows: list[Article]) -> None:
