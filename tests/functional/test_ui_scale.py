@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
 import pytest
-from test_ui_support import fill_folder, open_app, settle, status_text, titles
+from test_ui_support import fill_folder, open_app, settle, status_text, titles, wait_until
 
 from newstui.core.library.facets import Facets, Key
 from newstui.ui import model
@@ -63,3 +64,53 @@ async def test_a_large_library_is_sorted_over_arrays(
         await pilot.press("s", "s", "s")  # title, source, newest
         await settle(pilot)
         assert titles(app) == newest
+
+
+async def test_gc_waits_for_the_load_workers_then_comes_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import gc
+
+    from newstui.ui import front_page
+
+    monkeypatch.setattr(front_page, "GC_HOLD_MIN", 1)  # a large library, in small
+    folder = tmp_path / "articles"
+    fill_folder(folder, 20)
+    seen: list[bool] = []
+    real = Facets.build.__func__  # type: ignore[attr-defined]
+
+    def build(cls: type[Facets], *args: Any, **kwargs: Any) -> Facets:
+        # a count that takes a while: the app holds the GC from the end of the load on
+        for _ in range(200):
+            if not gc.isenabled():
+                break
+            time.sleep(0.01)
+        seen.append(gc.isenabled())
+        return real(cls, *args, **kwargs)  # type: ignore[no-any-return]
+
+    monkeypatch.setattr(Facets, "build", classmethod(build))
+    assert gc.isenabled()
+    async with open_app(folder) as (app, pilot):
+        assert await wait_until(pilot, lambda: gc.isenabled() and app._gc_timer is None)
+        assert seen == [False]  # the sidebar was counted with automatic GC held
+        assert titles(app)
+    assert gc.isenabled()
+
+
+async def test_quitting_while_gc_is_held_gives_it_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import gc
+
+    from newstui.ui import front_page
+
+    monkeypatch.setattr(front_page, "GC_HOLD_MIN", 1)
+    monkeypatch.setattr(front_page, "GC_HOLD_GROUPS", frozenset({"never-done"}))
+    monkeypatch.setattr(front_page, "GC_HOLD_MAX", 600.0)
+    folder = tmp_path / "articles"
+    fill_folder(folder, 5)
+    async with open_app(folder, wait=False) as (app, pilot):
+        assert await wait_until(pilot, lambda: app._gc_timer is not None)
+        assert not gc.isenabled()
+        await pilot.press("q")
+    assert gc.isenabled()
