@@ -263,3 +263,26 @@ async def test_quitting_keeps_the_rows_as_shown_stories_folded(
         gate.set()
         await settle(pilot)
         assert titles(app) == shown
+
+
+async def test_a_search_typed_over_the_provisional_rows_lands_when_the_library_does(
+    tmp_path: Path, gate: threading.Event
+) -> None:
+    folder = tmp_path / "articles"
+    fill_folder(folder, 20)
+    write_article(folder, "volcano.txt", "Volcano erupts near the harbour", "Ash at dawn.")
+    gate.set()
+    await _first_run(folder)
+    gate.clear()
+    async with open_app(folder, wait=False) as (app, pilot):
+        assert await wait_until(pilot, lambda: app.provisional)
+        await pilot.press("slash", *"volcano")
+        await pilot.pause(0.2)
+        assert app.provisional  # the rows stay until the library (and its index) arrive
+        gate.set()
+        await settle(pilot)
+        assert not app.provisional and app.front_page is None
+        assert titles(app) == ["Volcano erupts near the harbour"]
+        await pilot.press("escape")  # back to the list: every article
+        await settle(pilot)
+        assert len(titles(app)) == 21

@@ -16,8 +16,7 @@ The life of a start:
    loading: the list is not yet every article.
 3. ``front_known`` (the library has loaded): the rows become the library's articles (a row
    whose article the folder no longer has is dropped), the remembered Enter opens.
-4. ``front_replaced``: the real list is shown (right away up to 20k articles, after the sort
-   in a thread above): the page is gone.
+4. ``front_replaced``: the real list (or a search's results) is shown: the page is gone.
 
 After each real list (the library's, not a search, not a sidebar row) the top rows are
 written back in a thread worker, for the next start.
@@ -189,6 +188,7 @@ class FrontPageActions:
             return
         app = cast("NewsApp", self)
         self._front_provisional = False
+        self.front_page = None  # its rows are the library's articles from here on
         lst = app.article_list
         here = lst.highlighted
         by_id = library.by_id
