@@ -215,3 +215,47 @@ def test_the_status_line_counts_stories_once_grouped() -> None:
     assert line(0) == " 1,234 articles · sort: newest"
     assert line(1100) == " 1,234 articles in 1,100 stories · sort: newest"
     assert line(1234) == " 1,234 articles · sort: newest"  # every article its own story
+
+
+class TestPrefold:
+    """A whole list's fold worked out ahead (in a worker) is what rows() gives."""
+
+    def test_prefold_is_the_fold_and_is_reused(self) -> None:
+        v = view()
+        expected = v.rows(list(NEWEST))[0]
+        listed = list(NEWEST)
+        v.prefold(listed)
+        rows, versions = v.rows(listed)
+        assert rows == expected and not versions
+        assert rows is v._prefolds[-1][3]  # taken as it is, not folded again
+
+    def test_for_new_stories_before_they_are_set(self) -> None:
+        v = StoryView()
+        listed = list(NEWEST)
+        by_id = {a.id: a for a in ALL}
+        from newstui.ui.stories import StorySnapshot
+
+        snap = StorySnapshot.of(FakeStories({"s1": ["c", "b", "a"], "s2": ["f", "e"]}), by_id)
+        v.prefold(listed, snap, by_id)
+        v.set_stories(snap, by_id)
+        rows, _ = v.rows(listed)
+        assert [a.id for a in rows] == ["f", "d", "c"]
+        assert rows is v._prefolds[-1][3]
+
+    def test_a_partial_list_folds_ahead_too(self) -> None:
+        v = view()
+        partial = [F, E, D, B, A]  # c hidden: b stands for its story
+        v.prefold(partial)
+        rows, _ = v.rows(partial)
+        assert [a.id for a in rows] == ["f", "d", "b"]
+        assert rows is v._prefolds[-1][3]
+
+    def test_not_used_for_another_list_or_when_expanded(self) -> None:
+        v = view()
+        listed = list(NEWEST)
+        v.prefold(listed)
+        assert [a.id for a in v.rows(list(NEWEST))[0]] == ["f", "d", "c"]  # a copy: folded anew
+        v.toggle("a")
+        rows, versions = v.rows(listed)
+        assert [a.id for a in rows] == ["f", "d", "c", "b", "a"]
+        assert versions

@@ -28,6 +28,7 @@ from newstui.core.problems import ProblemSummary, summarize
 from newstui.core.settings import Settings, SettingsError, load_settings
 from newstui.core.state import StateStore
 from newstui.ui.fetch_app import FetchActions
+from newstui.ui.front_page import FrontPageActions
 from newstui.ui.keymap import PANES, check_keymap
 from newstui.ui.messages import (
     Indexed,
@@ -86,7 +87,7 @@ STATUS_FOLLOWS = (
 )
 
 
-class NewsApp(StoryActions, FetchActions, App[int]):
+class NewsApp(FrontPageActions, StoryActions, FetchActions, App[int]):
     """A keyboard-first reader for a folder of news articles."""
 
     CSS_PATH = "newstui.tcss"
@@ -316,9 +317,11 @@ class NewsApp(StoryActions, FetchActions, App[int]):
         self.is_loading = True
         self._refresh_status()
         self.sidebar_ctl.attach()
+        self.front_show()  # the last run's first rows, until the library has loaded
         # Start loading once the first frame is on screen: the loading thread unpickles and
         # imports for a while, holding the GIL in long stretches.
         self.call_after_refresh(self.load, False)
+        self.call_after_refresh(self.warm_imports)
         if any(folder.is_file() for folder in self.folders):
             # a newsboat cache.db among the folders (imported only then: the loaders it
             # needs would otherwise delay the first frame)
@@ -366,7 +369,8 @@ class NewsApp(StoryActions, FetchActions, App[int]):
                 if not worker.is_cancelled:
                     shown_early = True
                     phase[0] = "Indexing"
-                    self.post_message(Scanned(scan, index, indexed=False, reload=reload))
+                    library = SortedArticles(scan.articles)
+                    self.post_message(Scanned(scan, index, False, reload, library))
 
             scan, index = open_library(
                 self.folders,
@@ -379,7 +383,11 @@ class NewsApp(StoryActions, FetchActions, App[int]):
             if shown_early:
                 self.post_message(Indexed(index))
             else:
-                self.post_message(Scanned(scan, index, indexed=True, reload=reload))
+                library = SortedArticles(scan.articles)
+                # the list's order too, before the threads that start on arrival (stories,
+                # the sidebar's counts, the index's tables) share the GIL with it
+                library.order(self.sort)
+                self.post_message(Scanned(scan, index, True, reload, library))
                 # From the cache: build the lookup tables now, in this thread, rather
                 # than on the first keystroke (~50 ms at 100k articles).
                 index.prepare()
@@ -397,7 +405,9 @@ class NewsApp(StoryActions, FetchActions, App[int]):
     @on(Scanned)
     def _on_scanned(self, event: Scanned) -> None:
         keep = self.article_list.highlighted
-        self.library = SortedArticles(event.scan.articles)
+        library = event.library
+        self.library = library if library is not None else SortedArticles(event.scan.articles)
+        self.front_known(self.library)
         self.problems = list(event.scan.problems)  # duplicates too: the ! screen lists them
         self.problem_summary = summarize(self.problems)
         self.sidebar_ctl.library_changed(self.library.articles)
@@ -412,7 +422,7 @@ class NewsApp(StoryActions, FetchActions, App[int]):
         else:
             self.progress = (self.progress or Progress("")).relabel("Indexing…")
         keep_id = keep.id if keep else None
-        if not self._restored:
+        if not self._restored and not self.front_moved:
             keep_id = self.store.get_value("last_article") or keep_id
         self.refresh_list(keep_id=keep_id)
         if self.problem_summary.files:
@@ -473,6 +483,7 @@ class NewsApp(StoryActions, FetchActions, App[int]):
         # walks them all and stalls the UI for a few hundred ms.
         gc.collect()
         gc.freeze()
+        self.hold_gc()  # and what the stories and the sidebar build next (a large library)
         self.sidebar_ctl.count_saved()  # with every article indexed
         if not self._restored:
             self._restored = True
@@ -519,6 +530,8 @@ class NewsApp(StoryActions, FetchActions, App[int]):
 
     @work(thread=True, exclusive=True, group="sort")
     def _sort_in_thread(self, library: SortedArticles, sort: str, keep_id: str | None) -> None:
+        if library is self.library:  # its rows under the stories, here too
+            self.story_view.prefold(library.order(sort))
         library.order(sort)
         self.post_message(Sorted(library, sort, keep_id))
 
@@ -529,7 +542,9 @@ class NewsApp(StoryActions, FetchActions, App[int]):
 
     def _show_articles(self, articles: list[Article], keep_id: str | None) -> None:
         visible = self._visible(articles)
+        self.front_replaced()
         self.article_list.set_articles(visible, keep_id=keep_id)
+        self.front_keep()  # the next start shows these rows at once
         if not visible:
             if self.is_loading:
                 msg = "Loading articles…"
@@ -814,6 +829,8 @@ class NewsApp(StoryActions, FetchActions, App[int]):
     def open_article(self, article: Article) -> None:
         """Open ``article`` for real: the reader focused at its remembered position, the
         article marked read (``mark_read_on_open``)."""
+        if self.front_open(article):
+            return  # a provisional row: opened once the library knows it
         self.preview.cancel()
         self._leave_opened()
         reader = self.reader
@@ -881,7 +898,8 @@ class NewsApp(StoryActions, FetchActions, App[int]):
         return not screen.has_class("-narrow")
 
     def _follow(self, article: Article | None, *, moved: bool = False) -> None:
-        if not self._nt_mounted or not self.previewing or self.focused is self.reader:
+        held = self._nt_mounted and self.front_holds(article, moved=moved)  # provisional
+        if held or not self._nt_mounted or not self.previewing or self.focused is self.reader:
             self.preview.cancel()
             return
         if article is not None and article is self.reader.article:
@@ -1024,6 +1042,8 @@ class NewsApp(StoryActions, FetchActions, App[int]):
         self.notify("Showing unread only" if self.hide_read else "Showing all", timeout=1.5)
 
     def action_mark_all_read(self) -> None:
+        if self.front_busy("mark all read"):
+            return
         result = self.result
         if (
             self.search_query
@@ -1109,6 +1129,7 @@ class NewsApp(StoryActions, FetchActions, App[int]):
 
     def save_state(self) -> None:
         self._save_position()
+        self.front_keep(now=True)  # the rows as they are now (stories folded)
         self.store.set_value("last_search", self.search_query or None)
         self._remember_search()
 

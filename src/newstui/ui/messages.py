@@ -48,6 +48,9 @@ class Scanned(Message):
     index: SearchIndex
     indexed: bool
     reload: bool
+    #: ``scan``'s articles by id, built in the loading thread (a million-entry dict is
+    #: too long a step for the event loop); ``None``: build it on arrival.
+    library: SortedArticles | None = None
 
 
 @dataclass(eq=False)

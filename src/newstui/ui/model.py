@@ -9,13 +9,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from newstui.core.order import SORTS, sort_articles, sort_key
+from newstui.core.order import SORTS, order_indices, sort_articles, sort_key
 
 if TYPE_CHECKING:
     from newstui.core.article import Article
     from newstui.core.search.results import Hit
 
 SEARCH_SORTS: tuple[str, ...] = ("relevance", *SORTS)
+#: From this many articles an order is computed over numpy arrays (the GIL free while it
+#: sorts: the event loop keeps drawing); below, ``sorted`` is quicker.
+ARRAY_SORT_MIN = 20_000
 
 
 def next_sort(current: str, searching: bool) -> str:
@@ -43,7 +46,12 @@ class SortedArticles:
         """The articles in ``sort`` order (see :mod:`newstui.core.order`)."""
         ordered = self._orders.get(sort)
         if ordered is None:
-            ordered = self._orders[sort] = sort_articles(self.articles, sort)
+            articles = self.articles
+            if len(articles) >= ARRAY_SORT_MIN:
+                ordered = [articles[i] for i in order_indices(articles, sort)]
+            else:
+                ordered = sort_articles(articles, sort)
+            self._orders[sort] = ordered
         return ordered
 
 

@@ -90,6 +90,10 @@ class SidebarControl:
         self._saved_timer: Timer | None = None
         self._saved_generation = 0
         self._within: Container[str] | None = None
+        #: The chosen row's list worked out in a worker: (row, the list it restricted,
+        #: the rows kept), used by the next :meth:`restrict` of that list.
+        self._restricted: tuple[Key, Sequence[Article], list[Article]] | None = None
+        self._row_generation = 0
         self._main = threading.main_thread()
 
     @property
@@ -187,11 +191,14 @@ class SidebarControl:
         if self.row.kind in (SOURCE, FOLDER, TAG) and not facets.count(self.row).total:
             self.row = ALL_KEY  # its articles are gone (a reload): back to every article
             self.app.refresh_status()
-        self._rows_changed()
         self.refresh()
         self.count_saved()
-        if restricted:
-            self.app.refresh_list()
+        if self.row != ALL_KEY:
+            self._row_in_worker(self.row, search=False)  # its articles, again
+        else:
+            self._rows_changed()
+            if restricted:
+                self.app.refresh_list()
 
     def _state_changed(self, ids: list[str] | None) -> None:
         """The state store's listener: an article was read/unread/starred (or all were
@@ -246,12 +253,9 @@ class SidebarControl:
         for name, count in event.counts.items():
             if queries.get(name) == count.query:
                 facets.set_saved(name, count)
-        self._rows_changed()
         self.refresh()
         if self.row.kind == SAVED:
-            self.app.refresh_list()
-            if self.app.search_query:
-                self.app.request_search(self.app.search_query, force=True)
+            self._row_in_worker(self.row, search=True)
 
     # --- the chosen row -----------------------------------------------------------------
     def within(self) -> Container[str] | None:
@@ -266,10 +270,14 @@ class SidebarControl:
         self._within = None if self.row == ALL_KEY or facets is None else facets.members(self.row)
 
     def restrict(self, articles: Iterable[Article]) -> Iterable[Article]:
-        """``articles`` in the chosen row (one set lookup each)."""
+        """``articles`` in the chosen row (one set lookup each; the list a worker worked
+        out for this row, once, when ``articles`` is the list it restricted)."""
         members = self.within()
         if members is None:
             return articles
+        done, self._restricted = self._restricted, None
+        if done is not None and done[0] == self.row and done[1] is articles:
+            return done[2]
         if self.row == UNREAD_KEY:  # the store's read ids, as a set: no call per article
             read = self.app.store.read_ids()
             return [a for a in articles if a.id not in read]
@@ -287,21 +295,96 @@ class SidebarControl:
         return f"in {label[:1].upper()}{label[1:]}"
 
     def choose(self, key: Key) -> None:
-        """A row was chosen: the list shows its articles, a search searches among them."""
+        """A row was chosen: the list shows its articles, a search searches among them.
+        Every row but All is worked out in a worker (its ids, the list restricted to them:
+        O(articles), ~0.2 s at 104k), then shown (:meth:`_row_landed`)."""
         self.row = key
-        self._rows_changed()
         self.refresh()
         app = self.app
         if app.screen.has_class("-narrow"):
             self.choice = None
             self._show(False)
         app.set_focus(app.article_list)
+        if key == ALL_KEY:
+            self._row_generation += 1  # a row still being worked out is not shown
+            self._rows_changed()
+            self._row_shown(search=True)
+            return
+        self._row_in_worker(key, search=True, say=True)
+
+    def _row_in_worker(self, key: Key, *, search: bool, say: bool = False) -> None:
+        """Work out ``key``'s articles and the library's list restricted to them in a
+        thread worker; shown when they land, if ``key`` is still the chosen row."""
+        app, facets = self.app, self.facets
+        self._row_generation += 1
+        generation = self._row_generation
+        library, sort = app.library, app.sort
+        lists = (
+            () if app.search_query else (library.order(sort),) if library.has_order(sort) else ()
+        )
+
+        def work() -> None:
+            worker = get_current_worker()
+            for _ in range(3):  # a fetch may change the counted ids meanwhile: again
+                try:
+                    members = self._members(facets, key)
+                    kept = [self._kept(members, key, articles) for articles in lists]
+                    for rows in kept:  # their story rows too, off the event loop
+                        app.story_view.prefold(rows)
+                    break
+                except RuntimeError:
+                    continue
+            else:
+                return
+            if not worker.is_cancelled:
+                app.call_from_thread(
+                    self._row_landed, key, generation, members, lists, kept, search, say
+                )
+
+        app.run_worker(work, thread=True, exclusive=True, group="sidebar-row")
+
+    def _members(self, facets: Facets | None, key: Key) -> Container[str] | None:
+        if key == ALL_KEY or facets is None:
+            return None
+        return facets.members(key)
+
+    def _kept(
+        self, members: Container[str] | None, key: Key, articles: Sequence[Article]
+    ) -> list[Article]:
+        if members is None:
+            return list(articles)
+        if key == UNREAD_KEY:
+            read = self.app.store.read_ids()
+            return [a for a in articles if a.id not in read]
+        if key == STARRED_KEY:
+            starred = self.app.store.starred_ids()
+            return [a for a in articles if a.id in starred]
+        return [a for a in articles if a.id in members]
+
+    def _row_landed(
+        self,
+        key: Key,
+        generation: int,
+        members: Container[str] | None,
+        lists: Sequence[Sequence[Article]],
+        kept: list[list[Article]],
+        search: bool,
+        say: bool,
+    ) -> None:
+        if generation != self._row_generation or key != self.row:
+            return  # another row was chosen meanwhile
+        self._within = members
+        self._restricted = (key, lists[0], kept[0]) if lists else None
+        self._row_shown(search=search)
+        if say and key != ALL_KEY:
+            self.app.notify(f"Showing {self.where[3:]}", timeout=1.5)
+
+    def _row_shown(self, *, search: bool) -> None:
+        app = self.app
         app.refresh_list()
-        if app.search_query:
+        if search and app.search_query:
             app.request_search(app.search_query, force=True)
         app.refresh_status()
-        if key != ALL_KEY:
-            app.notify(f"Showing {self.where[3:]}", timeout=1.5)
 
     # --- saved searches -----------------------------------------------------------------
     def ask_save(self) -> None:

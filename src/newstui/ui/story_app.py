@@ -90,6 +90,8 @@ class StoryActions:
             # through the stories' cache file: only new or changed articles are grouped
             stories = load_stories(app.folders, library.articles, use_cache=app._use_cache)
             snapshot = StorySnapshot.of(stories, library.by_id)
+            # the list's rows under the new stories, here rather than on the event loop
+            app.story_view.prefold(library.order(app.sort), snapshot, library.by_id)
         except Exception as exc:  # a bug: the list stays one row per article
             app.call_from_thread(
                 app.notify,
