@@ -651,3 +651,72 @@ def test_a_page_of_hits_is_highlighted_only_where_it_is_read(
     assert first.snippet and any(s.field == "title" for s in first.spans)
     assert calls == [first.article.id]  # built once, for the hit that was read
     assert first.snippet_spans and calls == [first.article.id]
+
+
+_WORDS = ("cocoa", "prices", "brazil", "rain", "export")
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.lists(st.sampled_from((*_WORDS, "other")), max_size=4),
+            st.lists(st.sampled_from((*_WORDS, "filler", "other")), max_size=30),
+            st.integers(0, 3),
+        ),
+        min_size=1,
+        max_size=50,
+    ),
+    st.lists(st.sampled_from(_WORDS), min_size=2, max_size=3, unique=True),
+)
+def test_a_short_page_is_the_start_of_the_full_ranking(
+    docs: list[tuple[list[str], list[str], int]], words: list[str]
+) -> None:
+    """The proximity bonus is worked out only for the hits that can reach the page asked
+    for: each page is exactly that slice of the full ranking (ids, scores, ties broken by
+    date then index order), copies with equal scores included."""
+    index = index_of(
+        *(
+            art(
+                f"a{i}",
+                " ".join(title) or "x",
+                " ".join(body),
+                published=datetime(2020, 1, 1 + day, tzinfo=UTC),
+            )
+            for i, (title, body, day) in enumerate(docs)
+        )
+    )
+    query = " ".join(words) + " "
+    full = [(h.article.id, h.score) for h in index.search(query, limit=200).hits]
+    for limit in (1, 2, 3, 5, 10):
+        for offset in (0, 1, 4, 9):
+            page = index.search(query, limit=limit, offset=offset)
+            assert [(h.article.id, h.score) for h in page.hits] == full[offset : offset + limit]
+
+
+def test_the_proximity_bonus_reads_only_the_hits_that_can_reach_the_page(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A page of 5 among 40 candidates: the five with both words in the title are read
+    for proximity (and those whose score could still overtake them), not all 40."""
+    from newstui.core.search import highlight
+
+    filler = " ".join(["word"] * 30)
+    index = index_of(
+        *(art(f"top{i}", f"Cocoa prices {i}", "x") for i in range(5)),
+        *(art(f"low{i}", f"Report {i}", f"cocoa {filler} prices {filler}") for i in range(35)),
+    )
+    read: list[str] = []
+    positions = highlight.HitMatches.positions
+
+    def counting(self: highlight.HitMatches) -> list[list[tuple[int, int]]]:
+        read.append(self.article.id)
+        return positions(self)
+
+    monkeypatch.setattr(highlight.HitMatches, "positions", counting)
+    res = index.search("cocoa prices ", limit=5)
+    assert sorted(ids(res)) == [f"top{i}" for i in range(5)]
+    assert sorted(read) == [f"top{i}" for i in range(5)]
+    read.clear()
+    assert len(index.search("cocoa prices ", limit=40).hits) == 40
+    assert len(read) == 40  # a page as long as the window: every candidate
