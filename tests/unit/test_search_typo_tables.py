@@ -148,3 +148,15 @@ def test_fuzzy_prefix_heads_built_as_bytes_match_the_old_path(data: st.DataObjec
         want = old_fuzzy_prefix_positions(vocab, word, 10**6, deletions)
         got = vocab.fuzzy_prefix_positions(word, 10**6, deletions=deletions)
         assert sorted(got) == sorted(want), (word, deletions)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(-3, 50), max_size=300))
+def test_sorted_unique_is_numpys_unique(values: list[int]) -> None:
+    from newstui.core.search.arrays import sorted_unique
+
+    for dtype in (np.int32, np.int64):
+        a = np.array(values, dtype)
+        got = sorted_unique(a)
+        assert got.dtype == a.dtype
+        assert got.tolist() == np.unique(a).tolist()

@@ -21,6 +21,7 @@ import numpy.typing as npt
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
+from newstui.core.search.arrays import sorted_unique
 from newstui.core.search.query import STOPWORDS
 from newstui.core.search.ranking import RankingConfig
 from newstui.core.search.segments import I64Array, IntArray, TermDict
@@ -196,7 +197,7 @@ class Vocab:
             return []
         sizes = his - los
         ends = np.cumsum(sizes)
-        pos = np.unique(np.repeat(los - (ends - sizes), sizes) + np.arange(int(ends[-1])))
+        pos = sorted_unique(np.repeat(los - (ends - sizes), sizes) + np.arange(int(ends[-1])))
         own_lo = bisect_left(terms, word)
         own_hi = bisect_left(terms, word + "\U0010ffff", own_lo)
         pos = pos[(pos < own_lo) | (pos >= own_hi)]  # not the word's own completions
