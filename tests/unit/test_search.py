@@ -720,3 +720,86 @@ def test_the_proximity_bonus_reads_only_the_hits_that_can_reach_the_page(
     read.clear()
     assert len(index.search("cocoa prices ", limit=40).hits) == 40
     assert len(read) == 40  # a page as long as the window: every candidate
+
+
+_QUERY_PARTS = (
+    "cocoa",
+    "prices",
+    "brazil",
+    "rain",
+    "export",
+    "cocao",
+    "pric",
+    "-rain",
+    '"cocoa prices"',
+    "title:brazil",
+    "brazil OR rain",
+    "the",
+    "zzzz",
+    "after:2020-01-03",
+    "before:2020-01-04",
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.lists(st.sampled_from((*_WORDS, "the", "other")), max_size=4),
+            st.lists(st.sampled_from((*_WORDS, "the", "filler")), max_size=20),
+            st.integers(0, 4),
+        ),
+        min_size=1,
+        max_size=40,
+    ),
+    st.lists(st.sampled_from(_QUERY_PARTS), min_size=2, max_size=4),
+    st.booleans(),
+)
+def test_scoring_the_rarest_clause_s_documents_finds_what_scoring_all_finds(
+    docs: list[tuple[list[str], list[str], int]], parts: list[str], typing: bool
+) -> None:
+    """When one required word is much rarer than the others, only its documents are
+    scored (the common words' postings looked up at them): the same hits, scores, order,
+    count, dates and partial matches as scoring every document, with exclusions,
+    phrases, fields, OR, optional stopwords and dates, for short and long posting lists."""
+    from newstui.core.search import ranking
+
+    index = index_of(
+        *(
+            art(
+                f"a{i}",
+                " ".join(title) or "x",
+                " ".join(body),
+                published=datetime(2020, 1, 1 + day, tzinfo=UTC) if day else None,
+            )
+            for i, (title, body, day) in enumerate(docs)
+        )
+    )
+    query = " ".join(parts) + ("" if typing else " ")
+    chosen: list[bool] = []
+    rows_of = ranking.restricted_rows
+
+    def run(restricted: bool) -> tuple[object, ...]:
+        def pick(seg: object, plans: object) -> object:
+            found = rows_of(seg, plans) if restricted else None  # type: ignore[arg-type]
+            chosen.append(found is not None)
+            return found
+
+        old, old_ratio = ranking.restricted_rows, ranking.RESTRICT_RATIO
+        ranking.restricted_rows = pick  # type: ignore[assignment]
+        ranking.RESTRICT_RATIO = 0  # restricted whenever there are two clauses
+        try:
+            res = index.search(query, limit=100)
+        finally:
+            ranking.restricted_rows, ranking.RESTRICT_RATIO = old, old_ratio
+        dates = sorted(str(d) for d in ([] if res.published is None else res.published.tolist()))
+        return res.total, res.partial, [(h.article.id, h.score) for h in res.hits], dates
+
+    for batch in (2048, 3):  # tiny posting lists are all "big" below 3 postings
+        old_batch = ranking.BATCH_POSTINGS
+        ranking.BATCH_POSTINGS = batch
+        try:
+            every = run(False)
+            assert run(True) == every
+        finally:
+            ranking.BATCH_POSTINGS = old_batch

@@ -206,7 +206,7 @@ class SearchIndex:
         in_folders = FolderTest(parsed) if parsed.folders or parsed.not_folders else None
 
         def pick(si: int, mask: BoolArray) -> I64Array:
-            found = np.flatnonzero(mask)
+            found = evals[si].doc_ids(np.flatnonzero(mask))
             if parsed.states:  # asked of the state only for the articles that matched
                 found = state_filter(snap.segments[si], found, parsed.states, state)
             if in_folders is not None and len(found):
@@ -220,6 +220,11 @@ class SearchIndex:
         cands = [pick(si, ev.base & (ev.matched == n_required)) for si, ev in enumerate(evals)]
         if n_clauses > 1 and not any(len(c) for c in cands):
             partial = True  # any clause (an optional one too) will do
+            if any(ev.docs is not None for ev in evals):  # every document, scored
+                evals = [
+                    evaluate(snap, si, parsed, plans, cfg, restrict=False)
+                    for si in range(len(snap.segments))
+                ]
             cands = [pick(si, ev.base & (ev.total > 0)) for si, ev in enumerate(evals)]
         count = int(sum(len(c) for c in cands))
         highlight = unique(t for cp in plans for t in cp.terms)
@@ -281,10 +286,11 @@ class SearchIndex:
         only), then date, then index order."""
         seg_ix = np.concatenate([np.full(len(c), si, np.int32) for si, c in enumerate(cands)])
         local = np.concatenate(cands)
-        scores = np.concatenate([ev.total[c] for ev, c in zip(evals, cands, strict=True)]).astype(
+        rows = [ev.rows_of(c) for ev, c in zip(evals, cands, strict=True)]
+        scores = np.concatenate([ev.total[r] for ev, r in zip(evals, rows, strict=True)]).astype(
             np.float64
         )
-        matched_n = np.concatenate([ev.matched[c] for ev, c in zip(evals, cands, strict=True)])
+        matched_n = np.concatenate([ev.matched[r] for ev, r in zip(evals, rows, strict=True)])
         pub = np.concatenate([snap.segments[si].published[c] for si, c in enumerate(cands)])
         pub = np.nan_to_num(pub, nan=-1e18)
         key = matched_n.astype(np.float64) * 1e6 + scores if scored else pub
