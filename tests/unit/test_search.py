@@ -651,3 +651,155 @@ def test_a_page_of_hits_is_highlighted_only_where_it_is_read(
     assert first.snippet and any(s.field == "title" for s in first.spans)
     assert calls == [first.article.id]  # built once, for the hit that was read
     assert first.snippet_spans and calls == [first.article.id]
+
+
+_WORDS = ("cocoa", "prices", "brazil", "rain", "export")
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.lists(st.sampled_from((*_WORDS, "other")), max_size=4),
+            st.lists(st.sampled_from((*_WORDS, "filler", "other")), max_size=30),
+            st.integers(0, 3),
+        ),
+        min_size=1,
+        max_size=50,
+    ),
+    st.lists(st.sampled_from(_WORDS), min_size=2, max_size=3, unique=True),
+)
+def test_a_short_page_is_the_start_of_the_full_ranking(
+    docs: list[tuple[list[str], list[str], int]], words: list[str]
+) -> None:
+    """The proximity bonus is worked out only for the hits that can reach the page asked
+    for: each page is exactly that slice of the full ranking (ids, scores, ties broken by
+    date then index order), copies with equal scores included."""
+    index = index_of(
+        *(
+            art(
+                f"a{i}",
+                " ".join(title) or "x",
+                " ".join(body),
+                published=datetime(2020, 1, 1 + day, tzinfo=UTC),
+            )
+            for i, (title, body, day) in enumerate(docs)
+        )
+    )
+    query = " ".join(words) + " "
+    full = [(h.article.id, h.score) for h in index.search(query, limit=200).hits]
+    for limit in (1, 2, 3, 5, 10):
+        for offset in (0, 1, 4, 9):
+            page = index.search(query, limit=limit, offset=offset)
+            assert [(h.article.id, h.score) for h in page.hits] == full[offset : offset + limit]
+
+
+def test_the_proximity_bonus_reads_only_the_hits_that_can_reach_the_page(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A page of 5 among 40 candidates: the five with both words in the title are read
+    for proximity (and those whose score could still overtake them), not all 40."""
+    from newstui.core.search import highlight
+
+    filler = " ".join(["word"] * 30)
+    index = index_of(
+        *(art(f"top{i}", f"Cocoa prices {i}", "x") for i in range(5)),
+        *(art(f"low{i}", f"Report {i}", f"cocoa {filler} prices {filler}") for i in range(35)),
+    )
+    read: list[str] = []
+    positions = highlight.HitMatches.positions
+
+    def counting(self: highlight.HitMatches) -> list[list[tuple[int, int]]]:
+        read.append(self.article.id)
+        return positions(self)
+
+    monkeypatch.setattr(highlight.HitMatches, "positions", counting)
+    res = index.search("cocoa prices ", limit=5)
+    assert sorted(ids(res)) == [f"top{i}" for i in range(5)]
+    assert sorted(read) == [f"top{i}" for i in range(5)]
+    read.clear()
+    assert len(index.search("cocoa prices ", limit=40).hits) == 40
+    assert len(read) == 40  # a page as long as the window: every candidate
+
+
+_QUERY_PARTS = (
+    "cocoa",
+    "prices",
+    "brazil",
+    "rain",
+    "export",
+    "cocao",
+    "pric",
+    "-rain",
+    '"cocoa prices"',
+    "title:brazil",
+    "brazil OR rain",
+    "the",
+    "zzzz",
+    "after:2020-01-03",
+    "before:2020-01-04",
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.lists(st.sampled_from((*_WORDS, "the", "other")), max_size=4),
+            st.lists(st.sampled_from((*_WORDS, "the", "filler")), max_size=20),
+            st.integers(0, 4),
+        ),
+        min_size=1,
+        max_size=40,
+    ),
+    st.lists(st.sampled_from(_QUERY_PARTS), min_size=2, max_size=4),
+    st.booleans(),
+)
+def test_scoring_the_rarest_clause_s_documents_finds_what_scoring_all_finds(
+    docs: list[tuple[list[str], list[str], int]], parts: list[str], typing: bool
+) -> None:
+    """When one required word is much rarer than the others, only its documents are
+    scored (the common words' postings looked up at them): the same hits, scores, order,
+    count, dates and partial matches as scoring every document, with exclusions,
+    phrases, fields, OR, optional stopwords and dates, for short and long posting lists."""
+    from newstui.core.search import ranking
+
+    index = index_of(
+        *(
+            art(
+                f"a{i}",
+                " ".join(title) or "x",
+                " ".join(body),
+                published=datetime(2020, 1, 1 + day, tzinfo=UTC) if day else None,
+            )
+            for i, (title, body, day) in enumerate(docs)
+        )
+    )
+    query = " ".join(parts) + ("" if typing else " ")
+    chosen: list[bool] = []
+    rows_of = ranking.restricted_rows
+
+    def run(restricted: bool) -> tuple[object, ...]:
+        def pick(seg: object, plans: object) -> object:
+            found = rows_of(seg, plans) if restricted else None  # type: ignore[arg-type]
+            chosen.append(found is not None)
+            return found
+
+        old, old_ratio = ranking.restricted_rows, ranking.RESTRICT_RATIO
+        ranking.restricted_rows = pick  # type: ignore[assignment]
+        ranking.RESTRICT_RATIO = 0  # restricted whenever there are two clauses
+        try:
+            res = index.search(query, limit=100)
+        finally:
+            ranking.restricted_rows, ranking.RESTRICT_RATIO = old, old_ratio
+        dates = sorted(str(d) for d in ([] if res.published is None else res.published.tolist()))
+        return res.total, res.partial, [(h.article.id, h.score) for h in res.hits], dates
+
+    for batch in (2048, 3):  # tiny posting lists are all "big" below 3 postings
+        old_batch = ranking.BATCH_POSTINGS
+        ranking.BATCH_POSTINGS = batch
+        try:
+            every = run(False)
+            assert run(True) == every
+        finally:
+            ranking.BATCH_POSTINGS = old_batch

@@ -115,3 +115,48 @@ def test_proximity_positions_are_the_regex_runs(text: str, terms: list[str]) -> 
     runs = (ASCII_WORD_RE if folded.isascii() else _RUN_RE).findall(folded)
     want = [(i, matcher.clause_of[w]) for i, w in enumerate(runs) if w in matcher.clause_of]
     assert matcher.positions(text) == want
+
+
+ASCII = "abcdefghijklmnopqrstuvwxyz0123456789"
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.data())
+def test_fuzzy_prefix_heads_built_as_bytes_match_the_old_path(data: st.DataObject) -> None:
+    """An ASCII word's one-typo heads are built as rows of bytes (``_edit_ranges``): the
+    same terms as the strings they replaced, for words up to the key width and beyond,
+    against a vocabulary made of the word's own neighbours (every kind of edit, at every
+    place) and their completions."""
+    word = data.draw(st.text(alphabet=ASCII[:6] + "z9", min_size=1, max_size=KEY_BYTES + 1))
+    rng = random.Random(data.draw(st.integers(0, 10**6)))
+    words: set[str] = set()
+    for _ in range(data.draw(st.integers(0, 60))):
+        i = rng.randrange(len(word) + 1)
+        c = rng.choice(ASCII)
+        edit = rng.choice(
+            [
+                word[:i] + c + word[i + 1 :],
+                word[:i] + c + word[i:],
+                word[:i] + word[i + 1 :],
+                word[:i] + word[i + 1 : i + 2] + word[i : i + 1] + word[i + 2 :],
+            ]
+        )
+        words.add(edit + "".join(rng.choice(ASCII) for _ in range(rng.randrange(3))))
+    words.discard("")
+    vocab = make_vocab(sorted(words))
+    for deletions in (True, False):
+        want = old_fuzzy_prefix_positions(vocab, word, 10**6, deletions)
+        got = vocab.fuzzy_prefix_positions(word, 10**6, deletions=deletions)
+        assert sorted(got) == sorted(want), (word, deletions)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(-3, 50), max_size=300))
+def test_sorted_unique_is_numpys_unique(values: list[int]) -> None:
+    from newstui.core.search.arrays import sorted_unique
+
+    for dtype in (np.int32, np.int64):
+        a = np.array(values, dtype)
+        got = sorted_unique(a)
+        assert got.dtype == a.dtype
+        assert got.tolist() == np.unique(a).tolist()

@@ -43,6 +43,8 @@ _RUN_RE = re.compile(r"[^\W_]+")
 _JOINER_RE = re.compile(r"['\-.,]")
 # Every byte but a-z and 0-9 to a space: ``bytes.split`` then gives ASCII_WORD_RE's runs.
 _NOT_ALNUM = bytes(b if (97 <= b <= 122 or 48 <= b <= 57) else 32 for b in range(256))
+# The same, A-Z lowered first (``fold`` of ASCII text is its lower case).
+_LOWER_NOT_ALNUM = bytes(_NOT_ALNUM[b + 32] if 65 <= b <= 90 else _NOT_ALNUM[b] for b in range(256))
 
 
 class Match(NamedTuple):
@@ -152,7 +154,8 @@ class Matcher:
         ranking hint, never what is highlighted."""
         if not text or not self.clause_of:
             return []
-        folded = fold(text)
+        # An ASCII text folds to its lower case: one byte table lowers it and cuts it.
+        folded, table = (text, _LOWER_NOT_ALNUM) if text.isascii() else (fold(text), _NOT_ALNUM)
         # Most words are no term: only the matches take a Python step.
         if folded.isascii():
             # The runs of [a-z0-9] (what ASCII_WORD_RE finds), cut with one byte table:
@@ -162,7 +165,7 @@ class Matcher:
                 ascii_of = self._ascii_of = {
                     t.encode("ascii"): c for t, c in self.clause_of.items() if t.isascii()
                 }
-            words = folded.encode("ascii").translate(_NOT_ALNUM).split()
+            words = folded.encode("ascii").translate(table).split()
             hits = compress(range(len(words)), map(ascii_of.__contains__, words))
             return [(i, ascii_of[words[i]]) for i in hits]
         clause_of = self.clause_of

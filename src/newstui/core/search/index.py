@@ -27,6 +27,7 @@ Cost
 
 from __future__ import annotations
 
+import bisect
 import time
 from collections.abc import Callable, Container, Iterable
 from functools import partial as partial_fn
@@ -265,7 +266,7 @@ class SearchIndex:
         in_folders = FolderTest(parsed) if parsed.folders or parsed.not_folders else None
 
         def pick(si: int, mask: BoolArray) -> I64Array:
-            found = np.flatnonzero(mask)
+            found = evals[si].doc_ids(np.flatnonzero(mask))
             if parsed.states:  # asked of the state only for the articles that matched
                 found = state_filter(snap.segments[si], found, parsed.states, state)
             if in_folders is not None and len(found):
@@ -279,6 +280,11 @@ class SearchIndex:
         cands = [pick(si, ev.base & (ev.matched == n_required)) for si, ev in enumerate(evals)]
         if n_clauses > 1 and not any(len(c) for c in cands):
             partial = True  # any clause (an optional one too) will do
+            if any(ev.docs is not None for ev in evals):  # every document, scored
+                evals = [
+                    evaluate(snap, si, parsed, plans, cfg, restrict=False)
+                    for si in range(len(snap.segments))
+                ]
             cands = [pick(si, ev.base & (ev.total > 0)) for si, ev in enumerate(evals)]
         count = int(sum(len(c) for c in cands))
         highlight = unique(t for cp in plans for t in cp.terms)
@@ -306,7 +312,7 @@ class SearchIndex:
 
         if n_clauses > 1 and cfg.proximity_weight > 0:
             rerank = cfg.rerank_window
-            docs[:rerank] = self._rerank(docs[:rerank], matches_of, n_clauses)
+            docs[:rerank] = self._rerank(docs[:rerank], matches_of, n_clauses, offset + limit)
         hits: list[Hit] = []
         for d in docs[offset : offset + limit]:
             # Worked out when first read (the rows a list draws), not for the whole page.
@@ -340,10 +346,11 @@ class SearchIndex:
         only), then date, then index order."""
         seg_ix = np.concatenate([np.full(len(c), si, np.int32) for si, c in enumerate(cands)])
         local = np.concatenate(cands)
-        scores = np.concatenate([ev.total[c] for ev, c in zip(evals, cands, strict=True)]).astype(
+        rows = [ev.rows_of(c) for ev, c in zip(evals, cands, strict=True)]
+        scores = np.concatenate([ev.total[r] for ev, r in zip(evals, rows, strict=True)]).astype(
             np.float64
         )
-        matched_n = np.concatenate([ev.matched[c] for ev, c in zip(evals, cands, strict=True)])
+        matched_n = np.concatenate([ev.matched[r] for ev, r in zip(evals, rows, strict=True)])
         pub = np.concatenate([snap.segments[si].published[c] for si, c in enumerate(cands)])
         pub = np.nan_to_num(pub, nan=-1e18)
         key = matched_n.astype(np.float64) * 1e6 + scores if scored else pub
@@ -373,14 +380,42 @@ class SearchIndex:
         docs: list[Ranked],
         matches_of: Callable[[Article], HitMatches],
         n_clauses: int,
+        need: int,
     ) -> list[Ranked]:
-        """``docs`` with the proximity bonus (query words close together and in order)."""
+        """``docs`` with the proximity bonus (query words close together and in order),
+        best first; only the first ``need`` are sure to be in their place.
+
+        Reading a hit's text for the bonus is the costly part, so it is read only for the
+        documents that may end among the first ``need``: the bonus multiplies a score by
+        1 to ``1 + proximity_weight``, so a document whose score at the most bonus stays
+        below the ``need``-th best boosted key seen so far cannot rise that high. The first
+        ``need`` are exactly those of a full re-rank (ties included); the others follow
+        unboosted."""
         weight = self.config.proximity_weight
-        boosted: list[Ranked] = []
-        for d in docs:
+
+        def boosted(d: Ranked) -> Ranked:
             positions = matches_of(d.article).positions()
             bonus = 1.0 + weight * proximity(positions, n_clauses)
             score = d.score * bonus
-            boosted.append(d._replace(score=score, key=d.key - d.score + score))
-        boosted.sort(key=lambda d: (-round(d.key, 6), -d.published))
-        return boosted
+            return d._replace(score=score, key=d.key - d.score + score)
+
+        def order(d: Ranked) -> tuple[float, float]:
+            return (-round(d.key, 6), -d.published)
+
+        if need >= len(docs):
+            out = [boosted(d) for d in docs]
+            out.sort(key=order)
+            return out
+        # The highest key each document can reach (the same arithmetic as ``boosted`` at
+        # the biggest bonus; float rounding is monotonic, so no boost can exceed it).
+        most = 1.0 + weight
+        ceiling = [round(d.key - d.score + max(d.score, d.score * most), 6) for d in docs]
+        done: dict[int, Ranked] = {}
+        found: list[float] = []  # the boosted keys (rounded, negated), ascending
+        for i in sorted(range(len(docs)), key=ceiling.__getitem__, reverse=True):
+            if len(found) >= need and ceiling[i] < -found[need - 1]:
+                break  # this one and every one after it rank below the first ``need``
+            d = done[i] = boosted(docs[i])
+            bisect.insort(found, -round(d.key, 6))
+        first = sorted((done[i] for i in sorted(done)), key=order)
+        return first + [d for i, d in enumerate(docs) if i not in done]

@@ -21,6 +21,7 @@ import numpy.typing as npt
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
+from newstui.core.search.arrays import sorted_unique
 from newstui.core.search.query import STOPWORDS
 from newstui.core.search.ranking import RankingConfig
 from newstui.core.search.segments import I64Array, IntArray, TermDict
@@ -38,6 +39,7 @@ SHORT_TYPO_MIN_LEN = 3
 # Bytes of each term kept for the vectorised prefix lookups (16 bytes a term).
 KEY_BYTES = 16
 _EDIT_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789"
+_ALPHABET = np.frombuffer(_EDIT_ALPHABET.encode("ascii"), np.uint8)
 
 
 class Variant(NamedTuple):
@@ -168,34 +170,88 @@ class Vocab:
         keeps the word's letters before its edit, so edits after the longest start of
         ``word`` that starts some term are skipped (they can start nothing): ~250 lookups
         for a 6-letter word with a typo in its middle, cached with the word's other
-        variants."""
+        variants. An ASCII word's heads are built as rows of one byte array
+        (:meth:`_edit_ranges`, ~0.2 ms at 104k articles instead of ~0.5 ms as strings)."""
         n = len(word)
         terms = self.sorted_terms
         reach = min(self.known_prefix_len(word) + 1, n)  # edits at positions < reach
         last = min(reach, n - 1)  # deletions and transpositions: not of the last letter
-        heads = {word[:i] + word[i + 1 :] for i in range(last)} if deletions else set()
-        heads |= {word[:i] + word[i + 1] + word[i] + word[i + 2 :] for i in range(last)}
-        for i in range(reach):
-            before, at, after = word[:i], word[i:], word[i + 1 :]
-            for c in _EDIT_ALPHABET:
-                heads.add(before + c + after)
-                heads.add(before + c + at)
-        heads = {h for h in heads if not h.startswith(word)}
+        if word.isascii() and n + 1 < KEY_BYTES and "\x00" not in word:
+            # A head that starts with ``word`` starts only the word's own completions,
+            # dropped below: no need to leave it out here.
+            los, his = self._edit_ranges(word, reach, last, deletions)
+        else:
+            heads = {word[:i] + word[i + 1 :] for i in range(last)} if deletions else set()
+            heads |= {word[:i] + word[i + 1] + word[i] + word[i + 2 :] for i in range(last)}
+            for i in range(reach):
+                before, at, after = word[:i], word[i:], word[i + 1 :]
+                for c in _EDIT_ALPHABET:
+                    heads.add(before + c + after)
+                    heads.add(before + c + at)
+            heads = {h for h in heads if not h.startswith(word)}
+            los, his = self.prefix_ranges(list(heads))
         bisect_left = bisect.bisect_left
-        los, his = self.prefix_ranges(list(heads))
         keep = his > los
         los, his = los[keep], his[keep]
         if not len(los):
             return []
         sizes = his - los
         ends = np.cumsum(sizes)
-        pos = np.unique(np.repeat(los - (ends - sizes), sizes) + np.arange(int(ends[-1])))
+        pos = sorted_unique(np.repeat(los - (ends - sizes), sizes) + np.arange(int(ends[-1])))
         own_lo = bisect_left(terms, word)
         own_hi = bisect_left(terms, word + "\U0010ffff", own_lo)
         pos = pos[(pos < own_lo) | (pos >= own_hi)]  # not the word's own completions
         if len(pos) > limit:
             pos = pos[np.argpartition(-self.sorted_df[pos], limit)[:limit]]
         return [int(p) for p in pos.tolist()]
+
+    def _edit_ranges(
+        self, word: str, reach: int, last: int, deletions: bool
+    ) -> tuple[I64Array, I64Array]:
+        """:meth:`prefix_ranges` of the one-typo heads of an ASCII ``word`` shorter than
+        ``KEY_BYTES - 1`` (substitutions and insertions at positions below ``reach``,
+        deletions and transpositions below ``last``), each head built as a row of bytes
+        in one array: a few array operations instead of a Python string per head."""
+        w = np.frombuffer(word.encode("ascii"), np.uint8)
+        n = len(w)
+        rows: list[npt.NDArray[np.uint8]] = []
+        sizes: list[int] = []
+        if reach:
+            at = np.repeat(np.arange(reach), len(_ALPHABET))
+            letters = np.tile(_ALPHABET, reach)
+            hit = np.arange(len(at))
+            sub = np.zeros((len(at), KEY_BYTES), np.uint8)
+            sub[:, :n] = w
+            sub[hit, at] = letters  # word[:i] + c + word[i + 1:]
+            cols = np.arange(n + 1)
+            shifted = w[np.maximum(cols - (cols > at[:, None]), 0)]
+            ins = np.zeros((len(at), KEY_BYTES), np.uint8)
+            ins[:, : n + 1] = shifted
+            ins[hit, at] = letters  # word[:i] + c + word[i:]
+            rows += [sub, ins]
+            sizes += [n, n + 1]
+        if last:
+            at = np.arange(last)
+            swap = np.zeros((last, KEY_BYTES), np.uint8)
+            swap[:, :n] = w
+            swap[at, at], swap[at, at + 1] = w[at + 1], w[at]
+            rows.append(swap)
+            sizes.append(n)
+            if deletions:
+                cols = np.arange(n - 1)
+                cut = np.zeros((last, KEY_BYTES), np.uint8)
+                cut[:, : n - 1] = w[cols + (cols >= at[:, None])]
+                rows.append(cut)
+                sizes.append(n - 1)
+        if not rows:
+            return np.zeros(0, np.int64), np.zeros(0, np.int64)
+        heads = np.concatenate(rows)
+        # Each head followed by b"\xff" (never in UTF-8): after every term it starts.
+        ends = heads.copy()
+        ends[np.arange(len(heads)), np.repeat(sizes, [len(r) for r in rows])] = 0xFF
+        los = np.searchsorted(self.keys, heads.view(f"S{KEY_BYTES}").ravel())
+        his = np.searchsorted(self.keys, ends.view(f"S{KEY_BYTES}").ravel())
+        return los.astype(np.int64), his.astype(np.int64)
 
     def prefix_ranges(self, heads: list[str]) -> tuple[I64Array, I64Array]:
         """For each of ``heads`` (in order), the range ``[lo, hi)`` of ``sorted_terms``
