@@ -16,6 +16,7 @@ half, run in a helper thread beside the next chunk's tokenising.
 
 from __future__ import annotations
 
+import gc
 import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -27,11 +28,12 @@ import numpy.typing as npt
 from newstui.core.article import Article
 from newstui.core.progress import Progress
 from newstui.core.search.normalize import (
+    PIECE_JOIN,
     SEPARATOR,
-    compound_index_tokens,
     expand_compound,
     folded_forms,
-    index_forms,
+    index_pieces,
+    piece_index_tokens,
 )
 from newstui.core.search.segments import (
     FIELDS,
@@ -52,10 +54,11 @@ BUILD_CHUNK = 4096
 
 
 class Forms(dict[str, int]):
-    """What each surface form read by :func:`index_forms` (or :func:`folded_forms`)
-    stands for, filled on first sight: a word its term id, :data:`SEPARATOR` -1, a
-    compound ``-2 - k`` where ``k`` indexes its expansion (term ids, from ``expand``) in
-    the flat ``exp_*`` tables. One per ``add`` and reading."""
+    """What each surface form read by :func:`index_pieces` (or :func:`folded_forms`)
+    stands for, filled on first sight: a word its term id, :data:`SEPARATOR` -1, any
+    other piece (a compound, a word with its punctuation) ``-2 - k`` where ``k`` indexes
+    its expansion (term ids, from ``expand``; maybe none) in the flat ``exp_*`` tables.
+    One per ``add`` and reading."""
 
     def __init__(self, terms: TermDict, expand: Callable[[str], list[str]]) -> None:
         super().__init__()
@@ -111,28 +114,29 @@ class Forms(dict[str, int]):
 
 @dataclass(slots=True)
 class Readers:
-    """The two readings of one ``add``: ASCII texts (the fast path, index_tokens) and
-    other texts (folded, tokens)."""
+    """The two readings of one ``add``: ASCII texts (the fast path, index_tokens, read as
+    pieces) and other texts (folded, tokens)."""
 
     ascii: Forms
     folded: Forms
 
     @classmethod
     def new(cls, terms: TermDict) -> Readers:
-        return cls(Forms(terms, compound_index_tokens), Forms(terms, expand_compound))
+        return cls(Forms(terms, piece_index_tokens), Forms(terms, expand_compound))
 
 
 def field_postings(texts: list[str], readers: Readers) -> tuple[IntArray, I64Array]:
     """``(term ids, doc)`` of every token of ``texts`` (doc = index in ``texts``).
 
-    The ASCII texts are read together in one regex pass and mapped to term ids in one
-    C-level ``map`` (a compound's tokens come from the forms table); the other texts
-    likewise, folded, in a second pass."""
+    The ASCII texts are cut into pieces together (:func:`index_pieces`: a translate and
+    a split, no regex) and mapped to term ids in one C-level ``map`` (a piece that is not
+    a word gets its tokens from the forms table); the other texts likewise, folded, in
+    one regex pass."""
     n = len(texts)
-    joined = SEPARATOR.join(texts)
+    joined = PIECE_JOIN.join(texts)
     if joined.isascii() and joined.count(SEPARATOR) == n - 1:
         del joined
-        return readers.ascii.postings(index_forms(texts))
+        return readers.ascii.postings(index_pieces(texts))
     del joined
     fast = list(texts)
     others: list[int] = []
@@ -145,7 +149,7 @@ def field_postings(texts: list[str], readers: Readers) -> tuple[IntArray, I64Arr
             others.append(i)
             other_texts.append(text)
             fast[i] = ""
-    ids, docs = readers.ascii.postings(index_forms(fast))
+    ids, docs = readers.ascii.postings(index_pieces(fast))
     if not others:
         return ids, docs
     o_ids, o_docs = readers.folded.postings(folded_forms(other_texts))
@@ -214,6 +218,18 @@ class Writer:
         """
         batch = list({a.id: a for a in articles}.values())
         total = len(batch)
+        # The build makes long-lived objects (a snapshot's id table a chunk, segments) and
+        # no cycles: the cyclic GC would walk them (and the library) over and over, 10-15%
+        # of a build. Paused for the build, not leaked: it runs again when add returns.
+        gc_was_enabled = gc.isenabled()
+        gc.disable()
+        try:
+            self._add(batch, total, progress)
+        finally:
+            if gc_was_enabled:
+                gc.enable()
+
+    def _add(self, batch: list[Article], total: int, progress: Progress | None) -> None:
         with self.lock:
             base_count = len(self.snapshot.segments)
             chunks = [batch[i : i + BUILD_CHUNK] for i in range(0, total, BUILD_CHUNK)]
