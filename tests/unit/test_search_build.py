@@ -209,3 +209,38 @@ def test_pieces_of_a_mixed_folder_index_as_the_regex_pass_did(
         assert [h.article.id for h in new.search(q).hits] == [
             h.article.id for h in old.search(q).hits
         ]
+
+
+def test_a_large_build_publishes_a_share_at_a_time_and_reports_every_chunk(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from newstui.core.search import writing
+
+    monkeypatch.setattr(writing, "BUILD_CHUNK", 4)
+    articles = [art(f"d{i}", f"cocoa {i}", "body") for i in range(400)]
+    index = SearchIndex()
+    published: list[int] = []
+    real_publish = writing.Writer._publish
+
+    def counting(
+        self: writing.Writer, segments: tuple[writing.Segment, ...], *a: object, **k: object
+    ) -> None:
+        published.append(sum(s.n for s in segments))
+        real_publish(self, segments, *a, **k)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(writing.Writer, "_publish", counting)
+    seen: list[tuple[int, int, bool]] = []
+
+    def progress(done: int, total: int) -> None:
+        seen.append((done, index.search("cocoa").total, index.building))
+
+    index.add(articles, progress=progress)
+    # progress after every chunk of 4, to the end
+    assert [d for d, _, _ in seen] == list(range(4, 401, 4))
+    # what a search saw: a growing subset, never more than was built, whole at the end
+    found = [n for _, n, _ in seen]
+    assert found == sorted(found) and all(n <= d for d, n, _ in seen) and found[0] == 4
+    assert index.search("cocoa").total == 400 and not index.building
+    # the id table copied far fewer times than the 100 chunks (linear, not quadratic)
+    assert len(published) < 40
+    assert published[:8] == [4, 8, 12, 16, 20, 24, 28, 32]  # one chunk at a time while small

@@ -3,7 +3,8 @@
 ``Writer.add`` and ``Writer.remove`` build new segments / deletion masks and then
 *publish* a new immutable :class:`Snapshot` with one reference assignment. While ``add``
 runs (e.g. in a worker thread) a search sees every chunk of articles committed so far
-(:data:`BUILD_CHUNK` articles at a time) — a consistent, growing subset — and an article
+(:data:`BUILD_CHUNK` articles at a time, then, once the index is large, every
+:data:`PUBLISH_SHARE`-th of it) — a consistent, growing subset — and an article
 replaced by id is seen either in its old or its new version, never both. When ``add``
 returns, the chunks have been merged into one segment (small later additions stay in small
 segments until they are worth merging); ``remove`` is visible when it returns. Writers are
@@ -51,6 +52,9 @@ from newstui.core.search.segments import (
 from newstui.core.search.snapshot import Snapshot
 
 BUILD_CHUNK = 4096
+# While an add runs, built chunks are published (made searchable) at once while the index
+# is small, then whenever they reach this share of it (1/8: at 1M articles every ~125k).
+PUBLISH_SHARE = 8
 
 
 class Forms(dict[str, int]):
@@ -213,12 +217,13 @@ class Writer:
     def add(self, articles: Iterable[Article], *, progress: Progress | None = None) -> None:
         """Add articles, replacing any already indexed under the same id.
 
-        Committed in chunks of ``BUILD_CHUNK``: searches meanwhile see each chunk as it
-        lands. ``progress(done, total)`` is called after each chunk.
+        Built in chunks of ``BUILD_CHUNK``: searches meanwhile see each chunk as it lands
+        (in a large index, chunks land together, a ``PUBLISH_SHARE``-th of the index at a
+        time). ``progress(done, total)`` is called after each chunk.
         """
         batch = list({a.id: a for a in articles}.values())
         total = len(batch)
-        # The build makes long-lived objects (a snapshot's id table a chunk, segments) and
+        # The build makes long-lived objects (snapshots' id tables, segments) and
         # no cycles: the cyclic GC would walk them (and the library) over and over, 10-15%
         # of a build. Paused for the build, not leaked: it runs again when add returns.
         gc_was_enabled = gc.isenabled()
@@ -240,6 +245,22 @@ class Writer:
             try:
                 pending: Future[Segment] | None = None
                 done = 0
+                waiting: list[Segment] = []  # built, not yet published
+
+                def land(seg: Segment, last: bool) -> None:
+                    nonlocal done
+                    waiting.append(seg)
+                    # Publishing copies the id table: once a chunk while it is small, then
+                    # once per PUBLISH_SHARE of it, so a build costs linear time, not
+                    # quadratic (244 copies of up to 1M ids at 1M articles).
+                    ready = sum(s.n for s in waiting)
+                    if last or ready >= max(BUILD_CHUNK, len(self.snapshot.where) // PUBLISH_SHARE):
+                        self._commit(waiting)
+                        waiting.clear()
+                    done += seg.n
+                    if progress is not None:
+                        progress(done, total)
+
                 for chunk in chunks:
                     parsed = parse_chunk(chunk, readers)
                     future: Future[Segment]
@@ -249,14 +270,10 @@ class Writer:
                     else:
                         future = pool.submit(finish_segment, parsed)
                     if pending is not None:
-                        done += self._commit(pending.result())
-                        if progress is not None:
-                            progress(done, total)
+                        land(pending.result(), last=False)
                     pending = future
                 if pending is not None:
-                    done += self._commit(pending.result())
-                    if progress is not None:
-                        progress(done, total)
+                    land(pending.result(), last=True)
             finally:
                 if pool is not None:
                     pool.shutdown(wait=True)
@@ -267,28 +284,30 @@ class Writer:
             if total == 0 and progress is not None:
                 progress(0, 0)
 
-    def _commit(self, seg: Segment) -> int:
-        """Publish a new segment, retiring older versions of its articles."""
-        chunk = seg.articles
+    def _commit(self, segs: list[Segment]) -> None:
+        """Publish new segments, retiring older versions of their articles."""
         snap = self.snapshot
+        segments = list(snap.segments)
         lives = list(snap.lives)
         where = dict(snap.where)
-        for a in chunk:
-            old = where.pop(a.id, None)
-            if old is not None:
-                si, li = old
-                live = lives[si]
-                if live is None:
-                    live = np.ones(snap.segments[si].n, np.bool_)
-                elif live is snap.lives[si]:
-                    live = live.copy()
-                live[li] = False
-                lives[si] = live
-        si = len(snap.segments)
-        for li, a in enumerate(chunk):
-            where[a.id] = Location(si, li)
-        self._publish((*snap.segments, seg), (*lives, None), where, building=True)
-        return len(chunk)
+        for seg in segs:
+            for a in seg.articles:
+                old = where.pop(a.id, None)
+                if old is not None:
+                    si, li = old
+                    live = lives[si]
+                    if live is None:
+                        live = np.ones(segments[si].n, np.bool_)
+                    elif si < len(snap.lives) and live is snap.lives[si]:
+                        live = live.copy()
+                    live[li] = False
+                    lives[si] = live
+            si = len(segments)
+            for li, a in enumerate(seg.articles):
+                where[a.id] = Location(si, li)
+            segments.append(seg)
+            lives.append(None)
+        self._publish(tuple(segments), tuple(lives), where, building=True)
 
     def remove(self, article_ids: Iterable[str]) -> None:
         """Remove articles by id (unknown ids are ignored)."""
