@@ -11,8 +11,9 @@ segments until they are worth merging); ``remove`` is visible when it returns. W
 serialised by a lock; readers take no lock. ``progress(done, total)`` is called from the
 calling thread after each chunk.
 
-Tokenising is the Python (GIL-bound) half of a build; sorting into postings the numpy
-half, run in a helper thread beside the next chunk's tokenising.
+Tokenising is the Python (GIL-bound) half of a build (for a large build, done by worker
+processes: :mod:`newstui.core.search.tokenisers`); sorting into postings the numpy half,
+run in a helper thread beside the next chunk's tokenising.
 """
 
 from __future__ import annotations
@@ -171,15 +172,24 @@ class Parsed:
     n_terms: int
 
 
-def parse_chunk(articles: list[Article], readers: Readers) -> Parsed:
-    n = len(articles)
-    columns = (
+Columns = tuple[list[str], list[str], list[str], list[str], list[str]]
+Tokenised = tuple[list[IntArray], list[I64Array], npt.NDArray[np.int32]]
+
+
+def chunk_columns(articles: list[Article]) -> Columns:
+    """The texts of a chunk of articles, one list per field (:data:`FIELDS` order)."""
+    return (
         [a.title for a in articles],
         [a.body for a in articles],
         [a.author for a in articles],
         [a.source for a in articles],
         [" ".join(a.tags) for a in articles],
     )
+
+
+def tokenise_columns(columns: Columns, readers: Readers) -> Tokenised:
+    """``(term ids, docs)`` per field and the field lengths of a chunk's texts."""
+    n = len(columns[0])
     ids: list[IntArray] = []
     docs: list[I64Array] = []
     for texts in columns:
@@ -187,9 +197,12 @@ def parse_chunk(articles: list[Article], readers: Readers) -> Parsed:
         ids.append(t)
         docs.append(d)
     lengths = np.stack([np.bincount(d, minlength=n) for d in docs]).astype(np.int32)
-    return Parsed(
-        list(articles), ids, docs, lengths.reshape(len(FIELDS), n), len(readers.ascii.terms.terms)
-    )
+    return ids, docs, lengths.reshape(len(FIELDS), n)
+
+
+def parse_chunk(articles: list[Article], readers: Readers) -> Parsed:
+    ids, docs, lengths = tokenise_columns(chunk_columns(articles), readers)
+    return Parsed(list(articles), ids, docs, lengths, len(readers.ascii.terms.terms))
 
 
 def finish_segment(parsed: Parsed) -> Segment:
@@ -261,8 +274,10 @@ class Writer:
                     if progress is not None:
                         progress(done, total)
 
-                for chunk in chunks:
-                    parsed = parse_chunk(chunk, readers)
+                from newstui.core.search.tokenisers import tokenised_chunks
+
+                # Tokenised here, or by worker processes for a large build (see tokenisers).
+                for parsed in tokenised_chunks(chunks, self.terms, readers):
                     future: Future[Segment]
                     if pool is None:
                         future = Future()
