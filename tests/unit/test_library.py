@@ -293,3 +293,89 @@ def test_duplicates_are_counted_the_same_cold_warm_and_partly_changed(tmp_path: 
         scan, _ = open_library([lib], cache_dir=cache)
         assert summarize(scan.problems).describe() == expected, step
         assert len(scan.articles) == 3, step
+
+
+def _mixed_folder(root: Path) -> Path:
+    """Fixtures plus duplicates, derived titles, a cut file and URL twins."""
+    lib = root / "mixed"
+    shutil.copytree(FIXTURES, lib)
+    write(lib / "derived.txt", "Markets rose on Monday. Traders cheered.\n")
+    write(lib / "derived-again.txt", "Markets rose on Monday. Traders cheered.\n")
+    write(lib / "big.txt", "Big file\n\n" + "word " * (2 * 1024 * 1024))  # cut at 8 MB
+    lines = [
+        '{"title": "Cocoa", "body": "Showers continued.", "url": "https://x.test/1"}',
+        '{"title": "Other", "body": "Another text.", "url": "https://x.test/1"}',
+        '{"title": "cocoa ", "body": "showers   continued."}',
+        '{"body": "No title here. The body goes on."}',
+        '{"title": "Tags", "body": "A body", "tags": ["a", "b"]}',
+    ]
+    write(lib / "lines.jsonl", "\n".join(lines) + "\n")
+    return lib
+
+
+def test_loaders_give_the_text_key_with_the_id(tmp_path: Path) -> None:
+    """Every article a loader gives with a text key has that key right (text_key: the
+    dedupe key), so deduping need not read the bodies again."""
+    from newstui.core.library.scan import text_key
+
+    lib = _mixed_folder(tmp_path)
+    entries, _ = discover([lib])
+    loaded = load_entries(entries, keep_text_keys=True)
+    known = loaded.text_keys
+    assert len(known) >= len(loaded.articles) - 3  # all but the shortened-body ones
+    for a in loaded.articles:
+        entry = known.get(id(a))
+        if entry is not None:
+            assert entry[0] is a
+            assert entry[1] == text_key(a), a.location
+    assert load_entries(entries).text_keys == {}  # not kept unless asked for
+
+
+def test_dedupe_with_the_loaders_keys_reads_no_body_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from newstui.core.library import scan
+
+    lib = _mixed_folder(tmp_path)
+    entries, _ = discover([lib])
+    expected, expected_dups = dedupe(load_entries(entries).articles)
+    loaded = load_entries(entries, keep_text_keys=True)
+    computed: list[Article] = []
+    real_text_key = scan.text_key
+
+    def counting(a: Article) -> str:
+        computed.append(a)
+        return real_text_key(a)
+
+    monkeypatch.setattr(scan, "text_key", counting)
+    kept, dups = dedupe(loaded.articles, key=loaded.key_for)
+    # the same articles kept (ids included), the same duplicates named
+    assert [(a.id, a.location) for a in kept] == [(a.id, a.location) for a in expected]
+    assert [str(p) for p in dups] == [str(p) for p in expected_dups]
+    assert len(dups) >= 3
+    # only the articles whose body was shortened for display had their key computed again
+    assert len(computed) <= 3
+    assert loaded.text_keys == {}  # taken as dedupe went: nothing held after it
+
+
+def test_a_large_load_is_frozen_out_of_the_cyclic_gc(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import gc
+
+    from newstui.core.library import scan
+
+    write(tmp_path / "a.jsonl", '{"title": "One", "body": "x"}\n{"title": "Two", "body": "y"}\n')
+    entries, _ = discover([tmp_path])
+    gc.unfreeze()
+    try:
+        monkeypatch.setattr(scan, "FREEZE_ARTICLES", 3)
+        load_entries(entries)
+        assert gc.get_freeze_count() == 0  # two articles: a small load is left alone
+        monkeypatch.setattr(scan, "FREEZE_ARTICLES", 2)
+        result = load_entries(entries)
+        assert gc.get_freeze_count() > 0
+        young = {id(o) for o in gc.get_objects()}  # what the collector still walks
+        assert not any(id(a) in young for a in result.articles)
+    finally:
+        gc.unfreeze()

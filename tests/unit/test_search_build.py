@@ -4,7 +4,10 @@ whichever path (whole-chunk ASCII pass, per-text Unicode path) reads it."""
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 
+import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -12,9 +15,12 @@ from newstui.core.article import Article
 from newstui.core.search import SearchIndex
 from newstui.core.search.index import FIELDS
 from newstui.core.search.normalize import (
+    SEPARATOR,
     compound_index_tokens,
     index_forms,
+    index_pieces,
     index_tokens,
+    piece_index_tokens,
 )
 
 
@@ -132,3 +138,109 @@ def test_many_chunks_and_later_adds_agree_with_the_tokenizer() -> None:
     for a in live:
         assert got[a.id] == expected(a)
     assert [h.article.id for h in index.search("replaced").hits] == ["d45"]
+
+
+def _in_order(forms: list[str], expand: Callable[[str], list[str]]) -> list[str]:
+    """The tokens a list of forms stands for, in order (a separator as itself)."""
+    out: list[str] = []
+    for form in forms:
+        if form == SEPARATOR or form.isalnum():
+            out.append(form)
+        else:
+            out.extend(expand(form))
+    return out
+
+
+_ASCII = "abcXYZ019 -.,'()\n\t!?\"/:;_"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(_ASCII, max_size=60), min_size=1, max_size=6))
+def test_pieces_stand_for_the_forms_tokens_in_the_same_order(texts: list[str]) -> None:
+    # index_pieces (translate + split) against index_forms (the regex pass it replaced):
+    # the same tokens in the same order, so the same term ids are given first-seen.
+    assert _in_order(index_pieces(texts), piece_index_tokens) == _in_order(
+        index_forms(texts), compound_index_tokens
+    )
+
+
+def test_pieces_of_a_mixed_folder_index_as_the_regex_pass_did(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from newstui.core.search import writing
+
+    corpus = [
+        art("a", "Cocoa prices at 1,000 dlrs", "U.S. well-known x-ray (co-op's) e-mail, end.Next"),
+        art("b", "Café Société", "Trump’s naïve e-mail, Øresund 2,5", author="Łódź"),
+        art("c", "a\x00b cocoa\x00prices", "null\x00byte", tags=("x\x00y", "wheat")),
+        art("d", "", ""),
+        art("e", "STRASSE Straße", '"Quoted," she said... -- U.S.A. 3.5% [1,000.50]/a-b-c'),
+        art("f", "The U.S.-based firm", "It's 12,34 and ab.c.d -lead- trail. ...---,,,'''"),
+    ]
+    corpus += [
+        art(f"g{i}", f"copy {i} of x-ray's", f"line {i}: don't (stop) u.s.") for i in range(30)
+    ]
+    monkeypatch.setattr(writing, "BUILD_CHUNK", 4)
+    new = SearchIndex()
+    new.add(corpus)
+    # the build before index_pieces: forms read by the regex pass, compounds expanded
+    monkeypatch.setattr(writing, "index_pieces", index_forms)
+    monkeypatch.setattr(
+        writing.Readers,
+        "new",
+        classmethod(
+            lambda cls, terms: cls(
+                writing.Forms(terms, compound_index_tokens),
+                writing.Forms(terms, writing.expand_compound),
+            )
+        ),
+    )
+    old = SearchIndex()
+    old.add(corpus)
+    new_articles, new_arrays, new_terms = new.export_parts()
+    old_articles, old_arrays, old_terms = old.export_parts()
+    assert new_terms == old_terms  # the same term ids, first seen in the same order
+    assert [a.id for a in new_articles] == [a.id for a in old_articles]
+    assert sorted(new_arrays) == sorted(old_arrays)
+    for name, array in new_arrays.items():
+        np.testing.assert_array_equal(array, old_arrays[name], err_msg=name)
+    for q in ("x-ray", "us", "1000", "coop", "dont", "societe", "stop"):
+        assert new.search(q).hits, q
+        assert [h.article.id for h in new.search(q).hits] == [
+            h.article.id for h in old.search(q).hits
+        ]
+
+
+def test_a_large_build_publishes_a_share_at_a_time_and_reports_every_chunk(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from newstui.core.search import writing
+
+    monkeypatch.setattr(writing, "BUILD_CHUNK", 4)
+    articles = [art(f"d{i}", f"cocoa {i}", "body") for i in range(400)]
+    index = SearchIndex()
+    published: list[int] = []
+    real_publish = writing.Writer._publish
+
+    def counting(
+        self: writing.Writer, segments: tuple[writing.Segment, ...], *a: object, **k: object
+    ) -> None:
+        published.append(sum(s.n for s in segments))
+        real_publish(self, segments, *a, **k)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(writing.Writer, "_publish", counting)
+    seen: list[tuple[int, int, bool]] = []
+
+    def progress(done: int, total: int) -> None:
+        seen.append((done, index.search("cocoa").total, index.building))
+
+    index.add(articles, progress=progress)
+    # progress after every chunk of 4, to the end
+    assert [d for d, _, _ in seen] == list(range(4, 401, 4))
+    # what a search saw: a growing subset, never more than was built, whole at the end
+    found = [n for _, n, _ in seen]
+    assert found == sorted(found) and all(n <= d for d, n, _ in seen) and found[0] == 4
+    assert index.search("cocoa").total == 400 and not index.building
+    # the id table copied far fewer times than the 100 chunks (linear, not quadratic)
+    assert len(published) < 40
+    assert published[:8] == [4, 8, 12, 16, 20, 24, 28, 32]  # one chunk at a time while small

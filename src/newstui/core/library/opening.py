@@ -131,16 +131,24 @@ def open_library(
             progress(len(articles), len(articles))
         return OpenLibrary(ScanResult(articles, problems, len(entries)), cached.index)
 
-    loaded = load_entries(to_load, progress=progress)
+    loaded = load_entries(to_load, progress=progress, keep_text_keys=True)
+    memo = _Keys(loaded.key_for)  # dedupe keys, kept for the cache (it stores them)
     if cached is not None:
         fast = _incremental(
-            cached, entries, unchanged, loaded, discover_problems, cache_path, progress, on_scanned
+            cached,
+            entries,
+            unchanged,
+            loaded,
+            memo,
+            discover_problems,
+            cache_path,
+            progress,
+            on_scanned,
         )
         if fast is not None:
             return fast
     # Articles whose path matched no entry (should not happen): kept, unattributed.
     records, stray, stray_problems = _records(entries, unchanged, loaded)
-    memo = _Keys()  # kept for the cache (it stores them)
     with _gc_paused():
         articles, dups = dedupe([a for rec in records for a in rec.articles] + stray, key=memo)
 
@@ -224,6 +232,7 @@ def _incremental(
     entries: list[FileEntry],
     unchanged: dict[str, FileRecord],
     loaded: ScanResult,
+    memo: _Keys,
     discover_problems: list[Problem],
     cache_path: Path,
     progress: Progress | None,
@@ -260,7 +269,6 @@ def _incremental(
         if _any_in(keys[old_rows[going]], keys[dup]):
             return None
     gone_paths = {str(rec.entry.path) for rec in gone}
-    memo = _Keys()
     with _gc_paused():
         new, new_dups = dedupe(loaded.articles, key=memo)
     index = cached.index
@@ -317,12 +325,12 @@ def ingest(library: OpenLibrary, paths: Sequence[Path]) -> tuple[OpenLibrary, li
     old, index = library
     wanted = {str(p) for p in paths}
     entries = [FileEntry(Path(p), 0, 0) for p in sorted(wanted)]
-    loaded = load_entries(entries)
+    loaded = load_entries(entries, keep_text_keys=True)
     before = {a.id: a for a in old.articles}
     keep = [a for a in old.articles if str(a.path) not in wanted]
     with _gc_paused():
         merged = sorted([*keep, *loaded.articles], key=_file_order)
-        keys = _Keys()  # each computed once: the bulk of the cost
+        keys = _Keys(loaded.key_for)  # each computed once: the bulk of the cost
         articles, dups = dedupe(merged, key=keys)
     # the duplicates already known stay (bar those of the files read again): dedupe sees
     # only the articles kept so far, so it names just the new ones

@@ -40,10 +40,16 @@ MAX_RECORD_PROBLEMS = 50
 
 @dataclass(slots=True)
 class LoadOutcome:
-    """What one file gave: its articles and what went wrong (nothing raises)."""
+    """What one file gave: its articles and what went wrong (nothing raises).
+
+    ``text_keys``: for articles made by a :class:`Builder`, ``id(article)`` -> the article
+    and its text key (:func:`newstui.core.library.scan.text_key`), known from making its
+    id, so deduping need not read every body a second time (~8 us an article). The article
+    is held so its ``id()`` cannot be reused while the entry lives."""
 
     articles: list[Article] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    text_keys: dict[int, tuple[Article, str]] = field(default_factory=dict)
 
 
 class LoadError(Exception):
@@ -468,4 +474,7 @@ class Builder:
             truncated=is_truncated,
         )
         self.outcome.articles.append(article)
+        if shown is body and id_title == title:
+            # text_key(article) is the digest just made: the same title and body
+            self.outcome.text_keys[id(article)] = (article, text_id)
         return article

@@ -285,6 +285,7 @@ def _stream_document(b: Builder, text: str, pos: int, cut: bool) -> None:
         if rest < len(text):
             if text[rest] == "{":  # JSON Lines in a .json file
                 b.outcome.articles.clear()  # the first line, read as the document
+                b.outcome.text_keys.clear()
                 load_jsonl_text(b, text)
                 return
             raise _Stop("invalid JSON (extra data after the article object)")

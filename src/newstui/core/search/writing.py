@@ -3,19 +3,22 @@
 ``Writer.add`` and ``Writer.remove`` build new segments / deletion masks and then
 *publish* a new immutable :class:`Snapshot` with one reference assignment. While ``add``
 runs (e.g. in a worker thread) a search sees every chunk of articles committed so far
-(:data:`BUILD_CHUNK` articles at a time) — a consistent, growing subset — and an article
+(:data:`BUILD_CHUNK` articles at a time, then, once the index is large, every
+:data:`PUBLISH_SHARE`-th of it) — a consistent, growing subset — and an article
 replaced by id is seen either in its old or its new version, never both. When ``add``
 returns, the chunks have been merged into one segment (small later additions stay in small
 segments until they are worth merging); ``remove`` is visible when it returns. Writers are
 serialised by a lock; readers take no lock. ``progress(done, total)`` is called from the
 calling thread after each chunk.
 
-Tokenising is the Python (GIL-bound) half of a build; sorting into postings the numpy
-half, run in a helper thread beside the next chunk's tokenising.
+Tokenising is the Python (GIL-bound) half of a build (for a large build, done by worker
+processes: :mod:`newstui.core.search.tokenisers`); sorting into postings the numpy half,
+run in a helper thread beside the next chunk's tokenising.
 """
 
 from __future__ import annotations
 
+import gc
 import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -27,11 +30,12 @@ import numpy.typing as npt
 from newstui.core.article import Article
 from newstui.core.progress import Progress
 from newstui.core.search.normalize import (
+    PIECE_JOIN,
     SEPARATOR,
-    compound_index_tokens,
     expand_compound,
     folded_forms,
-    index_forms,
+    index_pieces,
+    piece_index_tokens,
 )
 from newstui.core.search.segments import (
     FIELDS,
@@ -51,13 +55,17 @@ from newstui.core.search.segments import (
 from newstui.core.search.snapshot import Snapshot
 
 BUILD_CHUNK = 4096
+# While an add runs, built chunks are published (made searchable) at once while the index
+# is small, then whenever they reach this share of it (1/8: at 1M articles every ~125k).
+PUBLISH_SHARE = 8
 
 
 class Forms(dict[str, int]):
-    """What each surface form read by :func:`index_forms` (or :func:`folded_forms`)
-    stands for, filled on first sight: a word its term id, :data:`SEPARATOR` -1, a
-    compound ``-2 - k`` where ``k`` indexes its expansion (term ids, from ``expand``) in
-    the flat ``exp_*`` tables. One per ``add`` and reading."""
+    """What each surface form read by :func:`index_pieces` (or :func:`folded_forms`)
+    stands for, filled on first sight: a word its term id, :data:`SEPARATOR` -1, any
+    other piece (a compound, a word with its punctuation) ``-2 - k`` where ``k`` indexes
+    its expansion (term ids, from ``expand``; maybe none) in the flat ``exp_*`` tables.
+    One per ``add`` and reading."""
 
     def __init__(self, terms: TermDict, expand: Callable[[str], list[str]]) -> None:
         super().__init__()
@@ -113,28 +121,29 @@ class Forms(dict[str, int]):
 
 @dataclass(slots=True)
 class Readers:
-    """The two readings of one ``add``: ASCII texts (the fast path, index_tokens) and
-    other texts (folded, tokens)."""
+    """The two readings of one ``add``: ASCII texts (the fast path, index_tokens, read as
+    pieces) and other texts (folded, tokens)."""
 
     ascii: Forms
     folded: Forms
 
     @classmethod
     def new(cls, terms: TermDict) -> Readers:
-        return cls(Forms(terms, compound_index_tokens), Forms(terms, expand_compound))
+        return cls(Forms(terms, piece_index_tokens), Forms(terms, expand_compound))
 
 
 def field_postings(texts: list[str], readers: Readers) -> tuple[IntArray, I64Array]:
     """``(term ids, doc)`` of every token of ``texts`` (doc = index in ``texts``).
 
-    The ASCII texts are read together in one regex pass and mapped to term ids in one
-    C-level ``map`` (a compound's tokens come from the forms table); the other texts
-    likewise, folded, in a second pass."""
+    The ASCII texts are cut into pieces together (:func:`index_pieces`: a translate and
+    a split, no regex) and mapped to term ids in one C-level ``map`` (a piece that is not
+    a word gets its tokens from the forms table); the other texts likewise, folded, in
+    one regex pass."""
     n = len(texts)
-    joined = SEPARATOR.join(texts)
+    joined = PIECE_JOIN.join(texts)
     if joined.isascii() and joined.count(SEPARATOR) == n - 1:
         del joined
-        return readers.ascii.postings(index_forms(texts))
+        return readers.ascii.postings(index_pieces(texts))
     del joined
     fast = list(texts)
     others: list[int] = []
@@ -147,7 +156,7 @@ def field_postings(texts: list[str], readers: Readers) -> tuple[IntArray, I64Arr
             others.append(i)
             other_texts.append(text)
             fast[i] = ""
-    ids, docs = readers.ascii.postings(index_forms(fast))
+    ids, docs = readers.ascii.postings(index_pieces(fast))
     if not others:
         return ids, docs
     o_ids, o_docs = readers.folded.postings(folded_forms(other_texts))
@@ -165,15 +174,24 @@ class Parsed:
     n_terms: int
 
 
-def parse_chunk(articles: list[Article], readers: Readers) -> Parsed:
-    n = len(articles)
-    columns = (
+Columns = tuple[list[str], list[str], list[str], list[str], list[str]]
+Tokenised = tuple[list[IntArray], list[I64Array], npt.NDArray[np.int32]]
+
+
+def chunk_columns(articles: list[Article]) -> Columns:
+    """The texts of a chunk of articles, one list per field (:data:`FIELDS` order)."""
+    return (
         [a.title for a in articles],
         [a.body for a in articles],
         [a.author for a in articles],
         [a.source for a in articles],
         [" ".join(a.tags) for a in articles],
     )
+
+
+def tokenise_columns(columns: Columns, readers: Readers) -> Tokenised:
+    """``(term ids, docs)`` per field and the field lengths of a chunk's texts."""
+    n = len(columns[0])
     ids: list[IntArray] = []
     docs: list[I64Array] = []
     for texts in columns:
@@ -181,9 +199,12 @@ def parse_chunk(articles: list[Article], readers: Readers) -> Parsed:
         ids.append(t)
         docs.append(d)
     lengths = np.stack([np.bincount(d, minlength=n) for d in docs]).astype(np.int32)
-    return Parsed(
-        list(articles), ids, docs, lengths.reshape(len(FIELDS), n), len(readers.ascii.terms.terms)
-    )
+    return ids, docs, lengths.reshape(len(FIELDS), n)
+
+
+def parse_chunk(articles: list[Article], readers: Readers) -> Parsed:
+    ids, docs, lengths = tokenise_columns(chunk_columns(articles), readers)
+    return Parsed(list(articles), ids, docs, lengths, len(readers.ascii.terms.terms))
 
 
 def finish_segment(parsed: Parsed) -> Segment:
@@ -211,11 +232,24 @@ class Writer:
     def add(self, articles: Iterable[Article], *, progress: Progress | None = None) -> None:
         """Add articles, replacing any already indexed under the same id.
 
-        Committed in chunks of ``BUILD_CHUNK``: searches meanwhile see each chunk as it
-        lands. ``progress(done, total)`` is called after each chunk.
+        Built in chunks of ``BUILD_CHUNK``: searches meanwhile see each chunk as it lands
+        (in a large index, chunks land together, a ``PUBLISH_SHARE``-th of the index at a
+        time). ``progress(done, total)`` is called after each chunk.
         """
         batch = list({a.id: a for a in articles}.values())
         total = len(batch)
+        # The build makes long-lived objects (snapshots' id tables, segments) and
+        # no cycles: the cyclic GC would walk them (and the library) over and over, 10-15%
+        # of a build. Paused for the build, not leaked: it runs again when add returns.
+        gc_was_enabled = gc.isenabled()
+        gc.disable()
+        try:
+            self._add(batch, total, progress)
+        finally:
+            if gc_was_enabled:
+                gc.enable()
+
+    def _add(self, batch: list[Article], total: int, progress: Progress | None) -> None:
         with self.lock:
             base_count = len(self.snapshot.segments)
             chunks = [batch[i : i + BUILD_CHUNK] for i in range(0, total, BUILD_CHUNK)]
@@ -226,8 +260,26 @@ class Writer:
             try:
                 pending: Future[Segment] | None = None
                 done = 0
-                for chunk in chunks:
-                    parsed = parse_chunk(chunk, readers)
+                waiting: list[Segment] = []  # built, not yet published
+
+                def land(seg: Segment, last: bool) -> None:
+                    nonlocal done
+                    waiting.append(seg)
+                    # Publishing copies the id table: once a chunk while it is small, then
+                    # once per PUBLISH_SHARE of it, so a build costs linear time, not
+                    # quadratic (244 copies of up to 1M ids at 1M articles).
+                    ready = sum(s.n for s in waiting)
+                    if last or ready >= max(BUILD_CHUNK, len(self.snapshot.where) // PUBLISH_SHARE):
+                        self._commit(waiting)
+                        waiting.clear()
+                    done += seg.n
+                    if progress is not None:
+                        progress(done, total)
+
+                from newstui.core.search.tokenisers import tokenised_chunks
+
+                # Tokenised here, or by worker processes for a large build (see tokenisers).
+                for parsed in tokenised_chunks(chunks, self.terms, readers):
                     future: Future[Segment]
                     if pool is None:
                         future = Future()
@@ -235,14 +287,10 @@ class Writer:
                     else:
                         future = pool.submit(finish_segment, parsed)
                     if pending is not None:
-                        done += self._commit(pending.result())
-                        if progress is not None:
-                            progress(done, total)
+                        land(pending.result(), last=False)
                     pending = future
                 if pending is not None:
-                    done += self._commit(pending.result())
-                    if progress is not None:
-                        progress(done, total)
+                    land(pending.result(), last=True)
             finally:
                 if pool is not None:
                     pool.shutdown(wait=True)
@@ -253,28 +301,30 @@ class Writer:
             if total == 0 and progress is not None:
                 progress(0, 0)
 
-    def _commit(self, seg: Segment) -> int:
-        """Publish a new segment, retiring older versions of its articles."""
-        chunk = seg.articles
+    def _commit(self, segs: list[Segment]) -> None:
+        """Publish new segments, retiring older versions of their articles."""
         snap = self.snapshot
+        segments = list(snap.segments)
         lives = list(snap.lives)
         where = dict(snap.where)
-        for a in chunk:
-            old = where.pop(a.id, None)
-            if old is not None:
-                si, li = split(old)
-                live = lives[si]
-                if live is None:
-                    live = np.ones(snap.segments[si].n, np.bool_)
-                elif live is snap.lives[si]:
-                    live = live.copy()
-                live[li] = False
-                lives[si] = live
-        si = len(snap.segments)
-        for li, a in enumerate(chunk):
-            where[a.id] = location(si, li)
-        self._publish((*snap.segments, seg), (*lives, None), where, building=True)
-        return len(chunk)
+        for seg in segs:
+            for a in seg.articles:
+                old = where.pop(a.id, None)
+                if old is not None:
+                    si, li = split(old)
+                    live = lives[si]
+                    if live is None:
+                        live = np.ones(segments[si].n, np.bool_)
+                    elif si < len(snap.lives) and live is snap.lives[si]:
+                        live = live.copy()
+                    live[li] = False
+                    lives[si] = live
+            si = len(segments)
+            for li, a in enumerate(seg.articles):
+                where[a.id] = location(si, li)
+            segments.append(seg)
+            lives.append(None)
+        self._publish(tuple(segments), tuple(lives), where, building=True)
 
     def remove(self, article_ids: Iterable[str]) -> None:
         """Remove articles by id (unknown ids are ignored)."""
