@@ -4,7 +4,6 @@ changed files cost a few files (not a rewrite of the whole cache)."""
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -12,7 +11,6 @@ import pytest
 import newstui.core.library.cache as cache_mod
 import newstui.core.library.opening as opening_mod
 from newstui.core.article import StoredArticle
-from newstui.core.library import FileEntry, ScanResult
 from newstui.core.library.cache import cache_file_for, delta_file_for
 from newstui.core.library.opening import OpenLibrary, open_library
 
@@ -47,20 +45,6 @@ def library(tmp_path: Path) -> Path:
     return root
 
 
-@pytest.fixture
-def loads(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
-    """Which files each open_library call really loaded."""
-    calls: list[list[str]] = []
-    real = opening_mod.load_entries
-
-    def spy(entries: Sequence[FileEntry], **kw: object) -> ScanResult:
-        calls.append([e.path.name for e in entries])
-        return real(entries, **kw)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(opening_mod, "load_entries", spy)
-    return calls
-
-
 def state(lib: OpenLibrary) -> tuple[object, ...]:
     """What a user sees of a library: its articles (bodies included), problems, and what
     searches find (the articles, not their scores: until a delta is merged into the base,
@@ -71,6 +55,17 @@ def state(lib: OpenLibrary) -> tuple[object, ...]:
     queries = ("grain", "cocoa OR zinc", "note3", "marker", "coffe", "Kenya tea")
     hits = [sorted(h.article.id for h in index.search(q, limit=100).hits) for q in queries]
     return arts, problems, hits, len(index)
+
+
+def cached(library: Path, tmp_path: Path) -> tuple[Path, Path]:
+    """A cache of ``library``, built cold: its folder and its base file."""
+    cache = tmp_path / "cache"
+    open_library([library], cache_dir=cache)
+    return cache, cache_file_for([library], cache)
+
+
+def add_tea(library: Path) -> None:
+    (library / "tea.txt").write_text("Title: Kenya tea\n\nKenya tea prices rose.\n", "utf-8")
 
 
 def fresh(library: Path) -> tuple[object, ...]:
@@ -114,11 +109,9 @@ def test_a_cache_truncated_in_place_under_an_open_library_gives_empty_bodies_not
 def test_one_new_file_writes_a_delta_and_the_next_start_is_warm(
     library: Path, tmp_path: Path, loads: list[list[str]]
 ) -> None:
-    cache = tmp_path / "cache"
-    open_library([library], cache_dir=cache)
-    base = cache_file_for([library], cache)
+    cache, base = cached(library, tmp_path)
     before = stamp(base)
-    (library / "tea.txt").write_text("Title: Kenya tea\n\nKenya tea prices rose.\n", "utf-8")
+    add_tea(library)
     added = open_library([library], cache_dir=cache)
     assert loads[-1] == ["tea.txt"]
     assert stamp(base) == before  # the base is not rewritten
@@ -132,9 +125,7 @@ def test_one_new_file_writes_a_delta_and_the_next_start_is_warm(
 def test_changed_and_removed_files_go_through_the_delta(
     library: Path, tmp_path: Path, loads: list[list[str]]
 ) -> None:
-    cache = tmp_path / "cache"
-    open_library([library], cache_dir=cache)
-    base = cache_file_for([library], cache)
+    cache, base = cached(library, tmp_path)
     before = stamp(base)
     bump(library / "story03.txt", "Title: Story 3 rewritten\n\nNow about Kenya tea only.\n")
     (library / "story04.txt").unlink()
@@ -162,10 +153,8 @@ def test_changed_and_removed_files_go_through_the_delta(
 def test_a_delta_past_its_share_of_the_base_rewrites_the_cache(
     library: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    cache = tmp_path / "cache"
-    open_library([library], cache_dir=cache)
-    base = cache_file_for([library], cache)
-    (library / "tea.txt").write_text("Title: Kenya tea\n\nKenya tea prices rose.\n", "utf-8")
+    cache, base = cached(library, tmp_path)
+    add_tea(library)
     open_library([library], cache_dir=cache)
     assert delta_file_for(base).exists()
     before = stamp(base)
@@ -179,11 +168,9 @@ def test_a_delta_past_its_share_of_the_base_rewrites_the_cache(
 def test_a_delta_of_another_base_or_damaged_is_ignored_and_its_files_read_again(
     library: Path, tmp_path: Path, loads: list[list[str]], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    cache = tmp_path / "cache"
-    open_library([library], cache_dir=cache)
-    base = cache_file_for([library], cache)
+    cache, base = cached(library, tmp_path)
     delta = delta_file_for(base)
-    (library / "tea.txt").write_text("Title: Kenya tea\n\nKenya tea prices rose.\n", "utf-8")
+    add_tea(library)
     open_library([library], cache_dir=cache)
     old_delta = delta.read_bytes()
     # another base (rewritten whole), with the old delta put back beside it
@@ -218,7 +205,7 @@ def test_an_incremental_open_reads_no_body_of_the_articles_that_stay(
         return real(self, row)
 
     monkeypatch.setattr(cache_mod.BodyStore, "body", spy)
-    (library / "tea.txt").write_text("Title: Kenya tea\n\nKenya tea prices rose.\n", "utf-8")
+    add_tea(library)
     lib = open_library([library], cache_dir=cache)
     assert reads == []  # 40 articles stayed on disk: dedupe and the index used the stored keys
     assert lib.search_index.search("kenya").total == 1

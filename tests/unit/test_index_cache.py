@@ -7,14 +7,12 @@ import json
 import os
 import struct
 import zlib
-from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
 
 import newstui.core.library.cache as cache_mod
-import newstui.core.library.opening as opening_mod
-from newstui.core.library import FileEntry, ScanResult
+from newstui.core.library import ScanResult
 from newstui.core.library.cache import CACHE_VERSION, cache_file_for
 from newstui.core.library.opening import open_library
 from newstui.core.search import SearchIndex
@@ -40,20 +38,6 @@ def library(tmp_path: Path) -> Path:
         encoding="utf-8",
     )
     return root
-
-
-@pytest.fixture
-def loads(monkeypatch: pytest.MonkeyPatch) -> list[list[Path]]:
-    """Which files each open_library call really loaded."""
-    calls: list[list[Path]] = []
-    real = opening_mod.load_entries
-
-    def spy(entries: Sequence[FileEntry], **kw: object) -> ScanResult:
-        calls.append([e.path.name for e in entries])  # type: ignore[misc]
-        return real(entries, **kw)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(opening_mod, "load_entries", spy)
-    return calls
 
 
 def snapshot(scan: ScanResult, index: SearchIndex) -> tuple[object, ...]:
