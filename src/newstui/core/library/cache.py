@@ -936,20 +936,23 @@ def _apply_delta(cached: CachedLibrary, buf: Any, path: Path | None) -> CachedLi
     live = None if live_blob is None else live_blob.astype(bool)
     indexed = [parts.table[i] for i in parts.indexed.tolist()]
     _check_postings(buf, parts.layout, len(indexed))
+    table = cached.table + parts.table
+    kept = [table[i] for i in parts.kept.tolist()]
+    keys = np.concatenate([cached.keys, parts.store.keys])
+    # Last: on success the base index is taken over (a failure leaves it as it was).
     index = cached.index.stacked(indexed, parts.arrays, parts.terms, live, docs_checked=True)
     if path is not None and len(buf) > EAGER_VERIFY_BYTES:
         _trimmer.watch(buf, parts.layout)
-    table = cached.table + parts.table
     return CachedLibrary(
         files,
         table,
         index,
         parts.duplicates,
-        [table[i] for i in parts.kept.tolist()],
+        kept,
         [*cached.verifying, *(t for t in (parts.verifying,) if t is not None)],
         base,
         parts.kept,
-        np.concatenate([cached.keys, parts.store.keys]),
+        keys,
     )
 
 

@@ -140,7 +140,8 @@ def stack_parts(
     docs_checked: bool = False,
 ) -> Writer:
     """``writer`` (one base segment, as loaded) with a delta's segment on top: the inverse
-    of :func:`tail_parts`. Raises ``ValueError`` on parts that do not fit the base."""
+    of :func:`tail_parts`. Raises ``ValueError`` on parts that do not fit the base, leaving
+    ``writer`` as it was; else ``writer`` is taken over (its maps are the new one's)."""
     snap = writer.snapshot
     if len(snap.segments) != 1 or snap.lives[0] is not None:
         raise ValueError("a delta goes on a base of one whole segment")
@@ -154,16 +155,18 @@ def stack_parts(
         raise ValueError("duplicate terms")
     n_terms = len(terms.terms) + len(extra_terms)
     seg = segment_from_parts(articles, arrays, n_terms, docs_checked=docs_checked)
-    where = dict(snap.where)
-    if base_live is not None:
-        dead = np.flatnonzero(~base_live)
-        for i in dead.tolist():
-            del where[base.articles[i].id]
-    for i, a in enumerate(articles):
-        if a.id in where:
-            raise ValueError("an article of the delta is live in the base")
-        where[a.id] = location(1, i)
+    dead = set() if base_live is None else {base.articles[i].id for i in np.flatnonzero(~base_live)}
+    ids = [a.id for a in articles]
+    if len(set(ids)) != len(ids) or any(i in snap.where and i not in dead for i in ids):
+        raise ValueError("an article of the delta is live in the base")
+    # Only now that everything fits is the base's own id map changed (not copied: a
+    # million entries; the base writer is not used again).
+    where = snap.where
+    for aid in dead:
+        del where[aid]
+    for i, aid in enumerate(ids):
+        where[aid] = location(1, i)
     live = None if base_live is None or bool(base_live.all()) else base_live
-    for t in extra_terms:  # only now that everything fits: the base's dict grows
+    for t in extra_terms:  # the base's term dict grows too
         terms[t]  # assigns the next id
     return Writer(terms, Snapshot((base, seg), (live, None), where, terms))
