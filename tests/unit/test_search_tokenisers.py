@@ -118,6 +118,11 @@ def test_a_pool_that_breaks_midway_finishes_in_this_process(
     ]
 
 
-def test_off_by_default_a_build_stays_in_this_process() -> None:
-    assert tokenisers.TOKENISERS == 0
+def test_only_a_large_build_on_two_cores_or_more_uses_workers(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(tokenisers.os, "cpu_count", lambda: 2)
+    assert tokenisers.workers_for(10**7) == 2
+    assert tokenisers.workers_for(tokenisers.PROCESS_MIN - 1) == 0
+    monkeypatch.setattr(tokenisers.os, "cpu_count", lambda: 1)
     assert tokenisers.workers_for(10**7) == 0

@@ -2,9 +2,9 @@
 
 Tokenising (:func:`~newstui.core.search.writing.tokenise_columns`) is the GIL-bound half of
 a build: one core, whatever the threads. For a large ``add`` (:data:`PROCESS_MIN` articles
-or more, and a machine of two cores or more), when :data:`TOKENISERS` is set (off by
-default: see there), :func:`tokenised_chunks` sends each chunk's texts to a pool of worker
-processes and reads back numbers only.
+or more, and a machine of two cores or more; :data:`TOKENISERS` workers at most),
+:func:`tokenised_chunks` sends each chunk's texts to a pool of worker processes and reads
+back numbers only.
 
 Each worker keeps a vocabulary of its own (its term ids are its own) and answers a chunk
 with the terms it met for the first time in it, in the order it met them, and the chunk's
@@ -45,14 +45,15 @@ log = logging.getLogger(__name__)
 
 #: A build of fewer articles is tokenised in this process (a worker takes ~0.5 s to start).
 PROCESS_MIN = 50_000
-#: Worker processes (at most the cores; none on one core). **0, off, by default**: on this
-#: 2-core VM shared with three other builds (load average 5-6) the pool lost (104k: the
-#: index build 9.5-11 s wall against 5.6-7 s in one process, though the main process's CPU
-#: fell from 4.4 s to 1.1 s); to be measured on a quiet machine before it is turned on. And
+#: Worker processes (at most the cores; none on one core). Measured on the 2-core VM when
+#: quiet (load < 1.3), cold open of Reuters copies, 2 workers vs none: 104k 6.5 vs 8.0 s,
+#: 521k 28.9 vs 50.4 s (peak 2.85 vs 2.59 GB), 1M 58.3 vs 105.3 s; the same index. (On the
+#: same VM shared with three other builds, load 5-6, it had lost: 104k 9.5-11 s vs 5.6-7 s.)
 #: ``spawn`` imports the caller's main module again in each worker: harmless for the app,
-#: the CLI and guarded scripts, but a script without ``if __name__ == "__main__"`` would
-#: run again (its nested pool fails and falls back, yet its own work runs twice).
-TOKENISERS = 0
+#: the CLI (``python -m newstui`` too: a package's ``__main__`` is not re-run) and guarded
+#: scripts, but a script without ``if __name__ == "__main__"`` would run again (its nested
+#: pool fails and falls back, yet its own work runs twice).
+TOKENISERS = 2
 #: Chunks sent ahead of the one being read (memory: a chunk's texts and postings, ~10 MB).
 AHEAD = 4
 
