@@ -445,6 +445,10 @@ def test_fetch_never_writes_through_a_dangling_link_or_a_linked_file(
 # --- item 18: SIGINT / SIGTERM while a feed is fetched and parsed -------------------------
 
 
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @pytest.mark.parametrize(
     ("sig", "code", "word"),
     [(signal.SIGINT, 130, "interrupted"), (signal.SIGTERM, 143, "terminated")],
@@ -472,6 +476,8 @@ def test_fetch_answers_signals_promptly_while_parsing(
             text=True,
             env=cli_env(home),
             cwd=REPO,
+            # as from a terminal: SIGINT not ignored, whatever this test process inherited
+            preexec_fn=_default_sigint,
         )
         deadline = time.monotonic() + 60
         while feed_server.hits["/many.xml"] == hits and time.monotonic() < deadline:
