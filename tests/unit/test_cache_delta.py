@@ -11,6 +11,7 @@ import pytest
 import newstui.core.library.cache as cache_mod
 import newstui.core.library.opening as opening_mod
 from newstui.core.article import StoredArticle
+from newstui.core.library import pages
 from newstui.core.library.cache import cache_file_for, delta_file_for
 from newstui.core.library.opening import OpenLibrary, open_library
 
@@ -266,15 +267,15 @@ def test_a_big_mapped_index_gives_its_postings_pages_back(
         if name.startswith("index.") and name.endswith((".docs", ".tfs"))
     }
     released: set[tuple[int, int]] = set()
-    real = cache_mod._release
+    real = pages.release
 
     def spy(buf: object, start: int, end: int) -> None:
         released.add((start, end - start))
         real(buf, start, end)
 
-    monkeypatch.setattr(cache_mod, "_release", spy)
-    monkeypatch.setattr(cache_mod, "RESIDENT_POSTINGS", 0)
-    monkeypatch.setattr(cache_mod, "TRIM_EVERY", 0.02)
+    monkeypatch.setattr(pages, "release", spy)
+    monkeypatch.setattr(pages, "RESIDENT_POSTINGS", 0)
+    monkeypatch.setattr(pages, "TRIM_EVERY", 0.02)
     deadline = time.monotonic() + 5
     while not postings <= released and time.monotonic() < deadline:
         time.sleep(0.02)

@@ -37,8 +37,8 @@ copy of the file. The article texts are decoded a block of articles at a time (t
 starts are stored), so no copy of the whole text is ever held; the pages read are handed
 back to the page cache as each block is done (``madvise(MADV_DONTNEED)``), as are the
 postings' once bounds-checked (a slice at a time), and, in a big file, whenever the
-mapped pages the searches touched pass :data:`RESIDENT_POSTINGS` (a watcher thread): the
-process's memory is its articles' metadata, not the index.
+mapped pages the searches touched pass ``pages.RESIDENT_POSTINGS`` (a watcher thread: see
+:mod:`.pages`): the process's memory is its articles' metadata, not the index.
 
 Checksums, cheaply: the header's crc32 is checked first; then every blob's own crc32,
 except, in a file over :data:`EAGER_VERIFY_BYTES`, the bulk blobs (postings ``docs`` and
@@ -68,7 +68,6 @@ import mmap
 import os
 import struct
 import threading
-import time
 import weakref
 import zlib
 from collections import OrderedDict, deque
@@ -84,6 +83,8 @@ import numpy.typing as npt
 from newstui.core import paths
 from newstui.core.article import Article, Problem, StoredArticle
 from newstui.core.atomic import write_atomic
+from newstui.core.library import pages
+from newstui.core.library.pages import release as _release
 from newstui.core.library.scan import FileEntry, text_key
 from newstui.core.search.index import SearchIndex
 from newstui.core.search.segments import Segment
@@ -118,9 +119,6 @@ EAGER_VERIFY_BYTES = 64 << 20
 # From this many articles, a warm open freezes them out of the cyclic GC (see _load).
 FREEZE_ARTICLES = 50_000
 _TEXT_BLOCK = 8192  # articles decoded at a time
-#: The mapped postings' pages a process keeps at most (see _Trimmer), checked this often.
-RESIDENT_POSTINGS = 128 << 20
-TRIM_EVERY = 0.02
 _VERIFY_STEP = 8 << 20  # bytes hashed at a time by the background check
 log = logging.getLogger("newstui.cache")
 _DTYPES = {"<i4", "<i8", "<u2", "<u8", "<f8", "|u1"}
@@ -487,57 +485,13 @@ def _check_postings(buf: Any, layout: _Layout, n: int) -> None:
             _release(buf, start, start + part.nbytes)
 
 
-class _Trimmer:
-    """Keeps the mapped postings of big caches from piling up in the process: when the
-    file-backed pages it holds pass :data:`RESIDENT_POSTINGS`, the postings' pages are
-    given back (``MADV_DONTNEED``: they stay in the page cache, and a search that needs
-    them again faults them in from memory). One daemon thread, polling ``statm``."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._ranges: list[tuple[weakref.ref[Any], int, int]] = []
-        self._thread: threading.Thread | None = None
-
-    def watch(self, buf: Any, layout: _Layout) -> None:
-        """Watch ``buf``'s postings (for as long as the mapping lives)."""
-        if getattr(buf, "madvise", None) is None or not _file_pages():
-            return
-        with self._lock:
-            for name, blob in layout.blobs.items():
-                if name.startswith("index.") and name.endswith((".docs", ".tfs")):
-                    self._ranges.append((weakref.ref(buf), layout.base + blob.offset, blob.size))
-            if self._thread is None:
-                self._thread = threading.Thread(
-                    target=self._run, name="newstui-cache-trim", daemon=True
-                )
-                self._thread.start()
-
-    def _run(self) -> None:
-        page = mmap.PAGESIZE
-        while True:
-            time.sleep(TRIM_EVERY)
-            resident = _file_pages() * page
-            if resident <= RESIDENT_POSTINGS:
-                continue
-            with self._lock:
-                self._ranges = [r for r in self._ranges if r[0]() is not None]
-                ranges = list(self._ranges)
-            for ref, start, size in ranges:
-                buf = ref()
-                if buf is not None:
-                    _release(buf, start, start + size)
-
-
-def _file_pages() -> int:
-    """Resident file-backed pages of this process (``statm``'s third field)."""
-    try:
-        return int(_STATM.read_bytes().split()[2])
-    except (OSError, ValueError, IndexError):
-        return 0
-
-
-_STATM = Path("/proc/self/statm")
-_trimmer = _Trimmer()
+def _postings_ranges(layout: _Layout) -> list[tuple[int, int]]:
+    """Where the postings lie in the file: (start, size) of each ``docs``/``tfs`` blob."""
+    return [
+        (layout.base + blob.offset, blob.size)
+        for name, blob in layout.blobs.items()
+        if name.startswith("index.") and name.endswith((".docs", ".tfs"))
+    ]
 
 
 def _bulk(name: str) -> bool:
@@ -553,20 +507,6 @@ class _Blob:
         self.name, self.dtype = str(name), str(dtype)
         self.shape = tuple(int(x) for x in shape)
         self.offset, self.size, self.crc = int(offset), int(size), int(crc)
-
-
-def _release(buf: Any, start: int, end: int) -> None:
-    """Hand the pages of ``buf[start:end]`` back (a mapping only: they stay in the page
-    cache, a later read faults them in again)."""
-    advise = getattr(buf, "madvise", None)
-    dontneed = getattr(mmap, "MADV_DONTNEED", None)
-    if advise is None or dontneed is None:
-        return
-    start -= start % mmap.PAGESIZE
-    end = min(end, len(buf))
-    if end > start:
-        with contextlib.suppress(OSError, ValueError):
-            advise(dontneed, start, end - start)
 
 
 def _crc(buf: Any, start: int, size: int, *, release: bool = False) -> int:
@@ -901,7 +841,7 @@ def _decode(buf: Any, path: Path | None = None) -> CachedLibrary:
     _check_postings(buf, parts.layout, len(indexed))
     index = SearchIndex.from_parts(indexed, parts.arrays, parts.terms, docs_checked=True)
     if path is not None and len(buf) > EAGER_VERIFY_BYTES:
-        _trimmer.watch(buf, parts.layout)
+        pages.watch(buf, _postings_ranges(parts.layout))
     base = Base(str(header["generation"]), index.first_segment(), dict(parts.files), len(table))
     return CachedLibrary(
         parts.files,
@@ -942,7 +882,7 @@ def _apply_delta(cached: CachedLibrary, buf: Any, path: Path | None) -> CachedLi
     # Last: on success the base index is taken over (a failure leaves it as it was).
     index = cached.index.stacked(indexed, parts.arrays, parts.terms, live, docs_checked=True)
     if path is not None and len(buf) > EAGER_VERIFY_BYTES:
-        _trimmer.watch(buf, parts.layout)
+        pages.watch(buf, _postings_ranges(parts.layout))
     return CachedLibrary(
         files,
         table,
