@@ -196,11 +196,9 @@ def stored_key(a: Article) -> str | None:
     return None
 
 
-def article_key(a: Article, memo: dict[int, str] | None = None) -> str:
-    """``a``'s dedupe key: from ``memo`` (``id(article) -> key``, filled by the caller's
-    dedupe), else the store's, else computed from the text."""
-    key = memo.get(id(a)) if memo is not None else None
-    return key or stored_key(a) or text_key(a)
+def article_key(a: Article) -> str:
+    """``a``'s dedupe key: the store's for a body still on disk, else computed from the text."""
+    return stored_key(a) or text_key(a)
 
 
 def _table(files: list[FileRecord]) -> tuple[list[Article], list[list[Any]]]:
@@ -237,7 +235,7 @@ def _encode(
     index: SearchIndex,
     dup_problems: list[Problem],
     kept_articles: list[Article],
-    keys: dict[int, str] | None = None,
+    keys: Callable[[Article], str] | None = None,
 ) -> tuple[list[Any], list[Article], str]:
     """The cache file's bytes, as buffers to write one after the other, its table (every
     article, in the order of their rows) and its generation (a name of its own)."""
@@ -257,7 +255,7 @@ def _pack(
     arrays: dict[str, npt.NDArray[Any]],
     terms: list[str],
     dup_problems: list[Problem],
-    keys: dict[int, str] | None,
+    keys: Callable[[Article], str] | None,
     extra_header: dict[str, Any],
     extra_blobs: list[tuple[str, npt.NDArray[Any]]],
 ) -> tuple[list[Any], list[Article], str]:
@@ -311,7 +309,8 @@ def _pack(
         body_starts[i + 1] = at
     bodies = b"".join(body_parts)
     del body_parts
-    dedupe_keys = np.fromiter((int(article_key(a, keys), 16) for a in table), np.uint64, n)
+    key = keys or article_key
+    dedupe_keys = np.fromiter((int(key(a), 16) for a in table), np.uint64, n)
     path_arr = np.fromiter(
         (path_ix.get(str(a.path), -1) if a.path is not None else -1 for a in table), np.int32, n
     )
@@ -384,10 +383,10 @@ def write_cache(
     index: SearchIndex,
     dup_problems: list[Problem],
     kept_articles: list[Article],
-    keys: dict[int, str] | None = None,
+    keys: Callable[[Article], str] | None = None,
 ) -> None:
     """Write the cache file ``path`` atomically, and let the articles read their bodies
-    from it (:func:`adopt`). ``keys``: dedupe keys already computed (``id(article) -> key``).
+    from it (:func:`adopt`). ``keys``: the dedupe key of an article (the caller's, already computed).
     Raises OSError, or CacheError when this library cannot be cached (it is then simply
     rebuilt next time)."""
     chunks, table, generation = _encode(files, index, dup_problems, kept_articles, keys)
@@ -909,7 +908,7 @@ def write_delta(
     dup_problems: list[Problem],
     kept_base_rows: npt.NDArray[np.int32],
     kept_others: list[Article],
-    keys: dict[int, str] | None = None,
+    keys: Callable[[Article], str] | None = None,
 ) -> bool:
     """Write the delta of the library (``files``, ``index``, its duplicates and kept
     articles: the base's rows ``kept_base_rows`` and ``kept_others``) against the base
