@@ -18,6 +18,7 @@ from textual.app import App, ComposeResult, ScreenStackError, SystemCommand, Unk
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.css.query import NoMatches
+from textual.message import Message
 from textual.notifications import SeverityLevel
 from textual.reactive import var
 from textual.screen import Screen
@@ -328,6 +329,15 @@ class NewsApp(FrontPageActions, StoryActions, FetchActions, App[int]):
             from newstui.ui.newsboat_watch import watch_newsboat
 
             watch_newsboat(self, self.folders, self.action_reload)
+
+    async def _on_message(self, message: Message) -> None:
+        """Once the app is closing (``is_running`` false), its screens are being taken down
+        while its queue is still read: a widget's or worker's late message (a list refilled,
+        a search landed) would look for widgets that are gone. Such messages are dropped;
+        Textual's own events and messages still run, so closing completes."""
+        if not self.is_running and not _textual_internal(message):
+            return
+        await super()._on_message(message)
 
     def watch_theme(self, theme: str) -> None:
         if self._nt_mounted:
@@ -1194,3 +1204,11 @@ def run_app(folder: Path | Sequence[Path], config: str | None = None) -> int:
     finally:
         app.store.close()
     return int(code or 0)
+
+
+def _textual_internal(message: Message) -> bool:
+    """An event, or one of Textual's own messages (closing, layout, updates): what the app
+    still needs while it closes."""
+    return isinstance(message, events.Event) or type(message).__module__.startswith(
+        "textual.messages"
+    )
