@@ -32,7 +32,15 @@ class SortedArticles:
     """The loaded articles, by id, and in each sort order (computed lazily, then kept)."""
 
     def __init__(self, articles: Sequence[Article] = ()) -> None:
-        self.articles: list[Article] = list(articles)
+        self.articles: list[Article]
+        if len(articles) >= ARRAY_SORT_MIN or getattr(articles, "columns", None) is not None:
+            # a big library keeps its columns (a warm cache's, or built once on first use
+            # by the orders and the sidebar's counts: see core/library/columns.py)
+            from newstui.core.library.columns import ColumnarList, columns_of
+
+            self.articles = ColumnarList(articles, columns_of(articles))
+        else:
+            self.articles = list(articles)
         self.by_id: dict[str, Article] = {a.id: a for a in self.articles}
         self._orders: dict[str, list[Article]] = {}
 
@@ -47,8 +55,8 @@ class SortedArticles:
         ordered = self._orders.get(sort)
         if ordered is None:
             articles = self.articles
-            if len(articles) >= ARRAY_SORT_MIN:
-                ordered = [articles[i] for i in order_indices(articles, sort)]
+            if len(articles) >= ARRAY_SORT_MIN or getattr(articles, "columns", None) is not None:
+                ordered = list(map(articles.__getitem__, order_indices(articles, sort)))
             else:
                 ordered = sort_articles(articles, sort)
             self._orders[sort] = ordered

@@ -84,6 +84,7 @@ from newstui.core import paths
 from newstui.core.article import Article, Problem, StoredArticle
 from newstui.core.atomic import write_atomic
 from newstui.core.library import pages
+from newstui.core.library.columns import ColumnarList, Columns, id_keys, text_ranks, timestamps
 from newstui.core.library.pages import release as _release
 from newstui.core.library.scan import FileEntry, text_key
 from newstui.core.search.index import SearchIndex
@@ -109,7 +110,8 @@ __all__ = [
 # 7: both: reflowed bodies in the mapped layout (aligned blobs, per-blob crc32, text by blocks)
 # 8: bodies in a blob of their own, read on demand (StoredArticle); dedupe keys stored;
 #    a delta file for the files changed since (see the module doc)
-CACHE_VERSION = 8
+# 9: the columns' title ranks and id keys (core/library/columns.py), computed at write time
+CACHE_VERSION = 9
 MAGIC = b"NEWSTUI\x1aIDX"
 _PREFIX = struct.Struct("<11sIIQ")
 _ALIGN = 64
@@ -317,11 +319,16 @@ def _pack(
     entry_arr = np.fromiter((-1 if a.entry is None else a.entry for a in table), np.int64, n)
     flags = np.fromiter((int(a.truncated) for a in table), np.uint8, n)
     words = np.fromiter((a.word_count for a in table), np.int64, n)
+    # the columns' ranks (core/library/columns.py): computed here, mapped at open
+    title_rank = text_ranks([a.title.casefold() for a in table])
+    id_key, hex_ids = id_keys([a.id for a in table])
     blobs: list[tuple[str, npt.NDArray[Any]]] = [
         ("article.path", path_arr),
         ("article.entry", entry_arr),
         ("article.truncated", flags),
         ("article.words", words),
+        ("column.title_rank", title_rank),
+        ("column.id_key", id_key),
         ("published.micros", micros),
         ("published.offset", offsets),
         ("published.has", has_date),
@@ -365,6 +372,7 @@ def _pack(
             "articles": len(table),
             "text_fields": list(_TEXT_FIELDS),
             "categories": categories,
+            "hex_ids": hex_ids,
             "files": file_rows,
             "duplicates": [[str(p.path), p.reason, p.kind, p.entry, p.count] for p in dup_problems],
             "blobs": layout,
@@ -716,6 +724,8 @@ class _Parts:
     path_ix: npt.NDArray[np.int32]
     verifying: threading.Thread | None
     blobs: dict[str, npt.NDArray[Any]]
+    #: every row's columns (core/library/columns.py)
+    columns: Columns
 
 
 def _decode_parts(buf: Any, path: Path | None, *, rows_before: int = 0) -> _Parts:
@@ -826,6 +836,39 @@ def _decode_parts(buf: Any, path: Path | None, *, rows_before: int = 0) -> _Part
         path_arr,
         verifying,
         blobs,
+        _columns(header, blobs, n, [p for p in file_paths if p is not None]),
+    )
+
+
+def _columns(
+    header: dict[str, Any], blobs: dict[str, npt.NDArray[Any]], n: int, paths: list[Path]
+) -> Columns:
+    """Every row's columns, from the blobs (checked already: the categories by
+    :func:`_category`, the paths by the caller); copies, not views of the mapping."""
+    title_rank = blobs["column.title_rank"]
+    id_key = blobs["column.id_key"]
+    hex_ids = header["hex_ids"]
+    if title_rank.shape != (n,) or id_key.shape != (n,) or not isinstance(hex_ids, bool):
+        raise CacheError("columns do not fit")
+    if n and not 0 <= int(title_rank.min()) <= int(title_rank.max()) < n:
+        raise CacheError("title ranks out of range")
+    has = blobs["published.has"].astype(bool)
+    naive = blobs["published.offset"] == _NAIVE
+    categories = header["categories"]
+    return Columns(
+        timestamps(blobs["published.micros"], naive, has),
+        blobs["category.source"].astype(np.int32),
+        list(categories["source"]),
+        blobs["article.path"].astype(np.int32),
+        paths,
+        blobs["category.tags"].astype(np.int32),
+        [tuple(v.split("\x1f")) if v else () for v in categories["tags"]],
+        blobs["category.format"].astype(np.int32),
+        list(categories["format"]),
+        blobs["article.words"].astype(np.int64),
+        np.array(title_rank, dtype=np.int64),
+        np.array(id_key, dtype=np.uint64),
+        hex_ids,
     )
 
 
@@ -847,7 +890,7 @@ def _decode(buf: Any, path: Path | None = None) -> CachedLibrary:
         table,
         index,
         parts.duplicates,
-        [table[i] for i in parts.kept.tolist()],
+        ColumnarList(map(table.__getitem__, parts.kept.tolist()), parts.columns.take(parts.kept)),
         [t for t in (parts.verifying,) if t is not None],
         base,
         parts.kept,
