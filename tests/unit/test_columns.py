@@ -115,14 +115,25 @@ def test_columns_of_a_cold_open_and_of_a_delta_agree(library: Path, tmp_path: Pa
     cold = open_library([library], cache_dir=cache)
     check_columns(cold.scan.articles, Columns.of(cold.scan.articles))
     extra = library / "c" / "late.jsonl"
-    extra.write_text(json.dumps({"title": "Late oil", "body": "late", "source": "AP"}) + "\n")
+    # titles before, between, equal to and after the base's; a new source and tag
+    late = ["Late oil", "OIL", "", "0 first", "\U0010ffff last", TITLES[5], TITLES[5] + "!"]
+    records = [
+        {"title": t, "body": f"late {i}", "source": "New wire", "tags": ["fresh", "grain"]}
+        for i, t in enumerate(late)
+    ]
+    extra.write_text("".join(json.dumps(r) + "\n" for r in records))
     delta = open_library([library], cache_dir=cache)
     assert delta_file_for(cache_file_for([library], cache)).exists()
     check_columns(delta.scan.articles, Columns.of(delta.scan.articles))
     warm = open_library([library], cache_dir=cache)  # base + delta
     articles = warm.scan.articles
-    check_columns(articles, columns_of(articles) or Columns.of(articles))
-    assert "Late oil" in {a.title for a in articles}
+    columns = columns_of(articles)
+    assert columns is not None  # the base's and the delta's, stacked
+    check_columns(articles, columns)
+    assert set(late) - {""} <= {a.title for a in articles}  # an empty title is made up
+    for sort in SORTS:
+        expected = [a.id for a in sort_articles(articles, sort)]
+        assert [articles[i].id for i in order_indices(articles, sort)] == expected
 
 
 def test_a_cache_of_the_format_before_is_rebuilt_not_misread(library: Path, tmp_path: Path) -> None:
@@ -288,3 +299,25 @@ def test_columns_of_naive_and_offset_dates_are_python_timestamps() -> None:
     cols = Columns.of(arts)
     assert cols.time[:3].tolist() == [d.timestamp() for d in dates[:3] if d is not None]
     assert np.isnan(cols.time[3])
+
+
+@pytest.mark.parametrize("sort", SORTS)
+def test_orders_that_do_not_fit_one_key_are_lexsorted_alike(sort: str) -> None:
+    rng = random.Random(2)
+    arts = [
+        Article(
+            id=f"{rng.getrandbits(64):016x}",
+            title=rng.choice(TITLES),
+            body="",
+            format="text",
+            source=rng.choice(SOURCES),
+            published=None
+            if rng.random() < 0.2
+            else datetime(2024, 1, 1, tzinfo=UTC) + timedelta(hours=rng.randrange(9)),
+        )
+        for _ in range(300)
+    ]
+    cols = Columns.of(arts)
+    cols.title_rank = cols.title_rank * (1 << 59)  # ranks too wide to pack: np.lexsort
+    expected = [a.id for a in sort_articles(arts, sort)]
+    assert [arts[i].id for i in cols.order(sort).tolist()] == expected

@@ -7,6 +7,7 @@ orders themselves are :mod:`newstui.core.order`'s, shared with ``newstui list``.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from operator import itemgetter
 from typing import TYPE_CHECKING
 
 from newstui.core.order import SORTS, order_indices, sort_articles, sort_key
@@ -56,11 +57,18 @@ class SortedArticles:
         if ordered is None:
             articles = self.articles
             if len(articles) >= ARRAY_SORT_MIN or getattr(articles, "columns", None) is not None:
-                ordered = list(map(articles.__getitem__, order_indices(articles, sort)))
+                ordered = _gather(articles, order_indices(articles, sort))
             else:
                 ordered = sort_articles(articles, sort)
             self._orders[sort] = ordered
         return ordered
+
+
+def _gather(articles: Sequence[Article], positions: list[int]) -> list[Article]:
+    """``articles`` at ``positions`` (``itemgetter``: ~2x a ``map`` at a million)."""
+    if len(positions) < 2:
+        return [articles[i] for i in positions]
+    return list(itemgetter(*positions)(articles))
 
 
 def sort_hits(hits: Sequence[Hit], sort: str) -> list[Hit]:

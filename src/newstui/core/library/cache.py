@@ -84,7 +84,14 @@ from newstui.core import paths
 from newstui.core.article import Article, Problem, StoredArticle
 from newstui.core.atomic import write_atomic
 from newstui.core.library import pages
-from newstui.core.library.columns import ColumnarList, Columns, id_keys, text_ranks, timestamps
+from newstui.core.library.columns import (
+    ColumnarList,
+    Columns,
+    id_keys,
+    stack,
+    text_ranks,
+    timestamps,
+)
 from newstui.core.library.pages import release as _release
 from newstui.core.library.scan import FileEntry, text_key
 from newstui.core.search.index import SearchIndex
@@ -452,6 +459,8 @@ class CachedLibrary:
     #: ``kept``'s rows in ``table``, and every row's dedupe key (as an integer)
     kept_rows: npt.NDArray[np.int32]
     keys: npt.NDArray[np.uint64]
+    #: every row's columns (``kept`` carries its own); None: built from the objects
+    columns: Columns | None = None
 
 
 @dataclasses.dataclass(slots=True)
@@ -895,6 +904,7 @@ def _decode(buf: Any, path: Path | None = None) -> CachedLibrary:
         base,
         parts.kept,
         parts.store.keys,
+        parts.columns,
     )
 
 
@@ -919,7 +929,19 @@ def _apply_delta(cached: CachedLibrary, buf: Any, path: Path | None) -> CachedLi
     indexed = [parts.table[i] for i in parts.indexed.tolist()]
     _check_postings(buf, parts.layout, len(indexed))
     table = cached.table + parts.table
-    kept = [table[i] for i in parts.kept.tolist()]
+    columns = None
+    if cached.columns is not None:
+        base_table, more_table = cached.table, parts.table
+        columns = stack(
+            cached.columns,
+            lambda row: base_table[row].title.casefold(),
+            parts.columns,
+            lambda row: more_table[row].title.casefold(),
+        )
+    kept = ColumnarList(
+        map(table.__getitem__, parts.kept.tolist()),
+        None if columns is None else columns.take(parts.kept),
+    )
     keys = np.concatenate([cached.keys, parts.store.keys])
     # Last: on success the base index is taken over (a failure leaves it as it was).
     index = cached.index.stacked(indexed, parts.arrays, parts.terms, live, docs_checked=True)
@@ -935,6 +957,7 @@ def _apply_delta(cached: CachedLibrary, buf: Any, path: Path | None) -> CachedLi
         base,
         parts.kept,
         keys,
+        columns,
     )
 
 

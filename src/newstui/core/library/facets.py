@@ -608,6 +608,7 @@ def diff(facets: Facets, articles: Iterable[Article]) -> Delta:
 __all__ = [
     "ALL",
     "ALL_KEY",
+    "COLUMNS_MIN",
     "FOLDER",
     "SAVED",
     "SECTIONS",
