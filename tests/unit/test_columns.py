@@ -107,6 +107,15 @@ def test_columns_from_a_warm_cache_agree_with_the_articles(library: Path, tmp_pa
     assert columns is not None  # mapped from the cache, not built from the objects
     assert columns.hex_ids
     check_columns(warm.scan.articles, columns)
+    # the ids' order and the time ranks, mapped too, are what sorting would give
+    assert columns.id_order().tolist() == np.argsort(columns.id_key, kind="stable").tolist()
+    assert columns._times is not None
+    times = np.nan_to_num(columns.time, nan=0.0).tolist()
+    pairs = sorted(zip(times, columns._times[0].tolist(), strict=True))
+    assert len({t for t, _ in pairs}) > 10
+    for (t1, r1), (t2, r2) in itertools.pairwise(pairs):
+        assert (t1 == t2) == (r1 == r2)
+        assert r1 <= r2
     assert [a.id for a in warm.scan.articles] == [a.id for a in cold.scan.articles]
 
 

@@ -90,6 +90,7 @@ from newstui.core.library.columns import (
     id_keys,
     stack,
     text_ranks,
+    time_ranks,
     timestamps,
 )
 from newstui.core.library.pages import release as _release
@@ -329,6 +330,8 @@ def _pack(
     # the columns' ranks (core/library/columns.py): computed here, mapped at open
     title_rank = text_ranks([a.title.casefold() for a in table])
     id_key, hex_ids = id_keys([a.id for a in table])
+    id_order = np.argsort(id_key, kind="stable").astype(np.int32)
+    time_rank, _ = time_ranks(timestamps(micros, offsets == _NAIVE, has_date.astype(bool)))
     blobs: list[tuple[str, npt.NDArray[Any]]] = [
         ("article.path", path_arr),
         ("article.entry", entry_arr),
@@ -336,6 +339,8 @@ def _pack(
         ("article.words", words),
         ("column.title_rank", title_rank),
         ("column.id_key", id_key),
+        ("column.id_order", id_order),
+        ("column.time_rank", time_rank),
         ("published.micros", micros),
         ("published.offset", offsets),
         ("published.has", has_date),
@@ -859,13 +864,24 @@ def _columns(
     hex_ids = header["hex_ids"]
     if title_rank.shape != (n,) or id_key.shape != (n,) or not isinstance(hex_ids, bool):
         raise CacheError("columns do not fit")
-    if n and not 0 <= int(title_rank.min()) <= int(title_rank.max()) < n:
-        raise CacheError("title ranks out of range")
+    id_order = blobs["column.id_order"]
+    time_rank = blobs["column.time_rank"]
+    if id_order.shape != (n,) or time_rank.shape != (n,):
+        raise CacheError("columns do not fit")
+    for ranks in (title_rank, time_rank):
+        if n and not 0 <= int(ranks.min()) <= int(ranks.max()) < n:
+            raise CacheError("ranks out of range")
+    if n and not (
+        0 <= int(id_order.min()) <= int(id_order.max()) < n
+        and int(np.bincount(id_order, minlength=n).max()) == 1
+    ):
+        raise CacheError("the ids' order is not a permutation")
     has = blobs["published.has"].astype(bool)
     naive = blobs["published.offset"] == _NAIVE
     categories = header["categories"]
+    time = timestamps(blobs["published.micros"], naive, has)
     return Columns(
-        timestamps(blobs["published.micros"], naive, has),
+        time,
         blobs["category.source"].astype(np.int32),
         list(categories["source"]),
         blobs["article.path"].astype(np.int32),
@@ -878,6 +894,8 @@ def _columns(
         np.array(title_rank, dtype=np.int64),
         np.array(id_key, dtype=np.uint64),
         hex_ids,
+        id_order.astype(np.int64),
+        _times=(time_rank.astype(np.int64), np.isnan(time)),
     )
 
 

@@ -46,6 +46,7 @@ __all__ = [
     "id_keys",
     "stack",
     "text_ranks",
+    "time_ranks",
     "timestamps",
 ]
 
@@ -139,6 +140,16 @@ def timestamps(
     return out
 
 
+def time_ranks(
+    time: npt.NDArray[np.float64],
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.bool_]]:
+    """Dense ranks of ``time`` (an undated row's NaN as 0.0: the orders put the undated
+    apart first), and which rows are undated."""
+    undated = np.isnan(time)
+    _, inverse = np.unique(np.where(undated, 0.0, time), return_inverse=True)
+    return inverse.reshape(-1).astype(np.int64), undated
+
+
 def _timestamp(a: Article) -> float:
     return a.published.timestamp() if a.published is not None else math.nan
 
@@ -222,7 +233,19 @@ class Columns:
         )
 
     def take(self, rows: npt.NDArray[Any]) -> Columns:
-        """The columns of rows ``rows`` (a cache's kept rows, say), in that order."""
+        """The columns of rows ``rows`` (distinct: a cache's kept rows, say), in that
+        order; the ids' order and the time ranks, when known, follow (no sort again)."""
+        by_id = None
+        if self._by_id is not None:
+            at = np.full(len(self), -1, np.int64)
+            at[rows] = np.arange(len(rows))
+            by_id = at[self._by_id]
+            by_id = by_id[by_id >= 0]
+            if len(by_id) != len(rows):  # rows not distinct
+                by_id = None
+        times = None
+        if self._times is not None:
+            times = (self._times[0][rows], self._times[1][rows])
         return Columns(
             self.time[rows],
             self.source[rows],
@@ -237,6 +260,8 @@ class Columns:
             self.title_rank[rows],
             self.id_key[rows],
             self.hex_ids,
+            by_id,
+            _times=times,
         )
 
     # --- orders -----------------------------------------------------------------------
@@ -288,12 +313,10 @@ class Columns:
         return order
 
     def _time_ranks(self) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.bool_]]:
-        """Dense ranks of the times (undated: as 0.0), and which rows are undated (kept)."""
+        """Ranks of the times and which rows are undated (a cache's, else computed once)."""
         found = self._times
         if found is None:
-            undated = np.isnan(self.time)
-            _, inverse = np.unique(np.where(undated, 0.0, self.time), return_inverse=True)
-            found = self._times = (inverse.reshape(-1).astype(np.int64), undated)
+            found = self._times = time_ranks(self.time)
         return found
 
     # --- ids --------------------------------------------------------------------------
@@ -316,10 +339,11 @@ class Columns:
             rows: npt.NDArray[np.int64] = np.unique(by_value[at[ok]].astype(np.int64))
             return rows
         row_of = self._row_of
-        if row_of is None:  # the first row of an id, as counted
-            row_of = self._row_of = {}
+        if row_of is None:  # the first row of an id, as counted; shared once whole
+            row_of = {}
             for i, a in enumerate(articles):
                 row_of.setdefault(a.id, i)
+            self._row_of = row_of
         got = {row_of[i] for i in ids if i in row_of}
         return np.array(sorted(got), dtype=np.int64)
 
