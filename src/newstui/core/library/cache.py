@@ -22,6 +22,13 @@ row in the :class:`BodyStore` until ``body`` is read (the reader, a snippet, an 
 onto the file just written (:func:`adopt`), so their bodies leave memory too. Each row's
 dedupe key (``text_key``, 8 bytes) is stored, so deduping never reads a body either.
 
+**Columns** (format 9): what the list's orders and the sidebar's counts need is mapped as
+arrays, not read off the article objects (:mod:`.columns`): the categorical codes, paths,
+word counts and dates above, plus each row's title rank (case-folded), id key, the rows in
+id order and time ranks, all computed when the file is written. The kept articles come
+back as a :class:`~newstui.core.library.columns.ColumnarList` carrying them (a base and its
+delta: stacked, :func:`~newstui.core.library.columns.stack`).
+
 **A delta beside the file** (``library-….idx.delta``, the same format, naming its base's
 generation): when a few files changed, :func:`write_delta` writes only them (their records
 and articles, the index segment of what was added, the base's rows that left as a live
