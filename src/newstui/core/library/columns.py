@@ -330,9 +330,7 @@ class Columns:
                 return np.zeros(0, np.int64)
             wanted = np.unique(np.array(values, dtype=np.uint64))
             by_value = self.id_order()
-            sorted_keys = self._sorted_ids
-            if sorted_keys is None:
-                sorted_keys = self._sorted_ids = self.id_key[by_value]
+            sorted_keys = self.sorted_ids()
             at = np.searchsorted(sorted_keys, wanted)
             ok = at < len(sorted_keys)
             ok[ok] = sorted_keys[at[ok]] == wanted[ok]
@@ -346,6 +344,13 @@ class Columns:
             self._row_of = row_of
         got = {row_of[i] for i in ids if i in row_of}
         return np.array(sorted(got), dtype=np.int64)
+
+    def sorted_ids(self) -> npt.NDArray[np.uint64]:
+        """The id keys in :meth:`id_order` (made once, then kept)."""
+        found = self._sorted_ids
+        if found is None:
+            found = self._sorted_ids = self.id_key[self.id_order()]
+        return found
 
     def id_order(self) -> npt.NDArray[np.int64]:
         """The rows by id (sorted once, then kept)."""

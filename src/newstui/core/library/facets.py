@@ -20,6 +20,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Container, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -208,6 +209,7 @@ class SavedCount:
 
 #: From this many articles the counts are taken from the library's columns.
 COLUMNS_MIN = 20_000
+_ID = attrgetter("id")
 
 
 class _Rows:
@@ -223,7 +225,7 @@ class _Rows:
         self.valid = np.ones(n, dtype=bool)
         by_id = columns.id_order()
         if n > 1:
-            ordered = columns.id_key[by_id]
+            ordered = columns.sorted_ids()
             again = np.flatnonzero(ordered[1:] == ordered[:-1]) + 1
             self.valid[by_id[again]] = False  # the first row of an id counts (stable order)
         self.flags = np.zeros(n, dtype=np.uint8)
@@ -271,9 +273,14 @@ class _Rows:
         """Every counted id (made on first ask: what Unread and Starred test against)."""
         ids = self._ids
         if ids is None:
-            articles = self.articles
-            ids = self._ids = frozenset(articles[r].id for r in self.valid_rows().tolist())
+            ids = self._ids = self._ids_of(self.valid_rows() if not self.valid.all() else None)
         return ids
+
+    def _ids_of(self, rows: Any) -> frozenset[str]:
+        """The ids of ``rows`` (None: every row), by C-level maps (0.1 s at 1M)."""
+        articles = self.articles
+        chosen = articles if rows is None else map(articles.__getitem__, rows.tolist())
+        return frozenset(map(_ID, chosen))
 
     def members(self, key: Key) -> frozenset[str]:
         """The ids of the rows ``key`` stands for: the codes that have it, then their rows."""
@@ -288,8 +295,7 @@ class _Rows:
             codes, shift, keys_of = cols.tags, 0, self.tag_keys
         wanted = [c - shift for c, keys in enumerate(keys_of) if key in keys]
         chosen = np.flatnonzero(np.isin(codes, wanted) & self.valid)
-        articles = self.articles
-        return frozenset(articles[r].id for r in chosen.tolist())
+        return self._ids_of(None if len(chosen) == len(self.articles) else chosen)
 
 
 class Facets:
@@ -331,6 +337,7 @@ class Facets:
         if columns is not None and isinstance(articles, Sequence):
             facets._rows = _Rows(articles, columns, facets._keys)
             facets._count_rows(facets._rows)
+            facets._rows.ids()  # here in the worker, not on the first ask for Unread
         else:
             facets.apply(facets.delta_for(articles, full=True))
         return facets
