@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable, Sequence
-from typing import TYPE_CHECKING, Any, TypeAlias
+from typing import TYPE_CHECKING, TypeAlias
 
 if TYPE_CHECKING:  # not imported at run time: the CLI's --help reads SORTS and stays quick
     from newstui.core.article import Article
@@ -25,37 +25,75 @@ SORTS: tuple[str, ...] = ("newest", "oldest", "title", "source")
 SortKey: TypeAlias = tuple[bool | float | str, ...]
 
 
+#: Each order's key, field by field (the rule both :func:`sort_key` and the library's
+#: columns, ``Columns.order``, follow): ``undated`` (True last), ``time``/``-time`` (the
+#: publication time, 0 when undated), ``title`` (case-folded), ``id``, ``no_source``
+#: (True last), ``source`` (case-folded).
+ORDER_FIELDS: dict[str, tuple[str, ...]] = {
+    "newest": ("undated", "-time", "title", "id"),
+    "oldest": ("undated", "time", "title", "id"),
+    "title": ("title", "undated", "-time", "id"),
+    "source": ("no_source", "source", "undated", "-time", "title", "id"),
+}
+
+
 def _ts(a: Article) -> float:
     """The publication time in seconds, or NaN when undated."""
     return a.published.timestamp() if a.published is not None else math.nan
 
 
-def _newest(a: Article) -> SortKey:
-    ts = _ts(a)
-    undated = math.isnan(ts)
-    return (undated, 0.0 if undated else -ts, a.title.casefold(), a.id)
+def _undated(a: Article) -> bool:
+    return a.published is None
 
 
-def _oldest(a: Article) -> SortKey:
-    ts = _ts(a)
-    undated = math.isnan(ts)
-    return (undated, 0.0 if undated else ts, a.title.casefold(), a.id)
+def _time(a: Article) -> float:
+    return a.published.timestamp() if a.published is not None else 0.0
 
 
-def _title(a: Article) -> SortKey:
-    return (a.title.casefold(), *_newest(a)[:2], a.id)
+def _minus_time(a: Article) -> float:
+    return -a.published.timestamp() if a.published is not None else 0.0
 
 
-def _source(a: Article) -> SortKey:
-    return (a.source == "", a.source.casefold(), *_newest(a))
+def _title_key(a: Article) -> str:
+    return a.title.casefold()
+
+
+def _id(a: Article) -> str:
+    return a.id
+
+
+def _no_source(a: Article) -> bool:
+    return a.source == ""
+
+
+def _source_key(a: Article) -> str:
+    return a.source.casefold()
+
+
+_FIELD_KEYS: dict[str, Callable[[Article], bool | float | str]] = {
+    "undated": _undated,
+    "time": _time,
+    "-time": _minus_time,
+    "title": _title_key,
+    "id": _id,
+    "no_source": _no_source,
+    "source": _source_key,
+}
+
+
+def _key_of(fields: tuple[str, ...]) -> Callable[[Article], SortKey]:
+    parts = tuple(_FIELD_KEYS[f] for f in fields)
+
+    def key(a: Article) -> SortKey:
+        return tuple([part(a) for part in parts])
+
+    return key
 
 
 _KEYS: dict[str, Callable[[Article], SortKey]] = {
-    "newest": _newest,
-    "oldest": _oldest,
-    "title": _title,
-    "source": _source,
+    sort: _key_of(fields) for sort, fields in ORDER_FIELDS.items()
 }
+_newest = _KEYS["newest"]
 
 
 def sort_key(sort: str) -> Callable[[Article], SortKey]:
@@ -68,93 +106,24 @@ def sort_articles(articles: Iterable[Article], sort: str) -> list[Article]:
     return sorted(articles, key=sort_key(sort))
 
 
-#: Bytes of a title (or source) kept in the sort arrays, and of an id: longer ones are
-#: ordered by these first, then the articles whose prefixes tie are sorted by the full key.
-TEXT_BYTES = 32
-ID_BYTES = 16
-
-
 def order_indices(articles: Sequence[Article], sort: str) -> list[int]:
     """The positions of ``articles`` in ``sort`` order: the same order as
     :func:`sort_articles`, for a large library (issue 13).
 
     ``sorted`` with a tuple key compares the keys in C without ever releasing the GIL: at a
     million articles that is seconds in which the app's event loop cannot draw a frame.
-    Here the keys become numpy arrays (built by Python code, which lets other threads run),
-    sorted by ``np.lexsort`` (no GIL); texts are kept as their first :data:`TEXT_BYTES`
-    case-folded UTF-8 bytes (which order as the strings do: UTF-8 keeps the code points'
-    order), and the few runs whose prefixes tie while their texts differ are sorted again
-    by the full key.
+    Here the library's columns (``newstui.core.library.columns``: the ones a warm cache
+    maps, or built from the articles) are sorted by ``np.lexsort`` (no GIL), field by
+    field as :data:`ORDER_FIELDS` says.
     """
-    import numpy as np
+    from newstui.core.library.columns import columns_for
 
     n = len(articles)
     if n < 2:
         return list(range(n))
-    sort = sort if sort in _KEYS else "newest"
-
-    def text(values: list[str], width: int) -> tuple[Any, Any]:
-        raw = [v.encode("utf-8", "surrogatepass") for v in values]
-        # a longer text, or one with a NUL (numpy drops trailing NULs), is not exact
-        inexact = np.fromiter((len(b) > width or b"\0" in b for b in raw), dtype=bool, count=n)
-        return np.array(raw, dtype=f"S{width}"), inexact
-
-    ts = np.fromiter(
-        (a.published.timestamp() if a.published is not None else math.nan for a in articles),
-        dtype=np.float64,
-        count=n,
-    )
-    undated = np.isnan(ts)
-    ts[undated] = 0.0
-    titles, titles_inexact = text([a.title.casefold() for a in articles], TEXT_BYTES)
-    ids, ids_inexact = text([a.id for a in articles], ID_BYTES)
-    # (array, inexact or None) from the first key to the last
-    keys: list[tuple[Any, Any]]
-    if sort == "newest":
-        keys = [(undated, None), (-ts, None), (titles, titles_inexact), (ids, ids_inexact)]
-    elif sort == "oldest":
-        keys = [(undated, None), (ts, None), (titles, titles_inexact), (ids, ids_inexact)]
-    elif sort == "title":
-        keys = [(titles, titles_inexact), (undated, None), (-ts, None), (ids, ids_inexact)]
-    else:
-        sources, sources_inexact = text([a.source.casefold() for a in articles], TEXT_BYTES)
-        no_source = np.fromiter((a.source == "" for a in articles), dtype=bool, count=n)
-        keys = [
-            (no_source, None),
-            (sources, sources_inexact),
-            (undated, None),
-            (-ts, None),
-            (titles, titles_inexact),
-            (ids, ids_inexact),
-        ]
-    order = np.lexsort(tuple(k for k, _ in reversed(keys)))
-    # runs whose keys tie up to an inexact text: sorted again by the full key
-    same = np.ones(n - 1, dtype=bool)
-    spans: list[tuple[int, int]] = []
-    for arr, inexact in keys:
-        a = arr[order]
-        same &= a[1:] == a[:-1]
-        if inexact is None or not inexact.any():
-            continue
-        starts = np.flatnonzero(np.concatenate(([True], ~same)))
-        ends = np.append(starts[1:], n)
-        flagged = np.add.reduceat(inexact[order].astype(np.int64), starts) > 0
-        long = (ends - starts > 1) & flagged
-        spans += zip(starts[long].tolist(), ends[long].tolist(), strict=True)
-    out: list[int] = order.tolist()
-    if spans:
-        key = _KEYS[sort]
-        merged: list[list[int]] = []
-        for start, end in sorted(spans):
-            if merged and start < merged[-1][1]:  # inside (or over) the run before
-                merged[-1][1] = max(merged[-1][1], end)
-            else:
-                merged.append([start, end])
-        for start, end in merged:
-            run = out[start:end]
-            run.sort(key=lambda i: key(articles[i]))
-            out[start:end] = run
+    columns = columns_for(articles)
+    out: list[int] = columns.order(sort).tolist()
     return out
 
 
-__all__ = ["SORTS", "SortKey", "order_indices", "sort_articles", "sort_key"]
+__all__ = ["ORDER_FIELDS", "SORTS", "SortKey", "order_indices", "sort_articles", "sort_key"]

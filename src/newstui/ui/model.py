@@ -7,6 +7,7 @@ orders themselves are :mod:`newstui.core.order`'s, shared with ``newstui list``.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from operator import itemgetter
 from typing import TYPE_CHECKING
 
 from newstui.core.order import SORTS, order_indices, sort_articles, sort_key
@@ -32,7 +33,15 @@ class SortedArticles:
     """The loaded articles, by id, and in each sort order (computed lazily, then kept)."""
 
     def __init__(self, articles: Sequence[Article] = ()) -> None:
-        self.articles: list[Article] = list(articles)
+        self.articles: list[Article]
+        if len(articles) >= ARRAY_SORT_MIN or getattr(articles, "columns", None) is not None:
+            # a big library keeps its columns (a warm cache's, or built once on first use
+            # by the orders and the sidebar's counts: see core/library/columns.py)
+            from newstui.core.library.columns import ColumnarList, columns_of
+
+            self.articles = ColumnarList(articles, columns_of(articles))
+        else:
+            self.articles = list(articles)
         self.by_id: dict[str, Article] = {a.id: a for a in self.articles}
         self._orders: dict[str, list[Article]] = {}
 
@@ -47,12 +56,19 @@ class SortedArticles:
         ordered = self._orders.get(sort)
         if ordered is None:
             articles = self.articles
-            if len(articles) >= ARRAY_SORT_MIN:
-                ordered = [articles[i] for i in order_indices(articles, sort)]
+            if len(articles) >= ARRAY_SORT_MIN or getattr(articles, "columns", None) is not None:
+                ordered = _gather(articles, order_indices(articles, sort))
             else:
                 ordered = sort_articles(articles, sort)
             self._orders[sort] = ordered
         return ordered
+
+
+def _gather(articles: Sequence[Article], positions: list[int]) -> list[Article]:
+    """``articles`` at ``positions`` (``itemgetter``: ~2x a ``map`` at a million)."""
+    if len(positions) < 2:
+        return [articles[i] for i in positions]
+    return list(itemgetter(*positions)(articles))
 
 
 def sort_hits(hits: Sequence[Hit], sort: str) -> list[Hit]:

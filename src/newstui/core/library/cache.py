@@ -22,6 +22,13 @@ row in the :class:`BodyStore` until ``body`` is read (the reader, a snippet, an 
 onto the file just written (:func:`adopt`), so their bodies leave memory too. Each row's
 dedupe key (``text_key``, 8 bytes) is stored, so deduping never reads a body either.
 
+**Columns** (format 9): what the list's orders and the sidebar's counts need is mapped as
+arrays, not read off the article objects (:mod:`.columns`): the categorical codes, paths,
+word counts and dates above, plus each row's title rank (case-folded), id key, the rows in
+id order and time ranks, all computed when the file is written. The kept articles come
+back as a :class:`~newstui.core.library.columns.ColumnarList` carrying them (a base and its
+delta: stacked, :func:`~newstui.core.library.columns.stack`).
+
 **A delta beside the file** (``library-….idx.delta``, the same format, naming its base's
 generation): when a few files changed, :func:`write_delta` writes only them (their records
 and articles, the index segment of what was added, the base's rows that left as a live
@@ -84,6 +91,15 @@ from newstui.core import paths
 from newstui.core.article import Article, Problem, StoredArticle
 from newstui.core.atomic import write_atomic
 from newstui.core.library import pages
+from newstui.core.library.columns import (
+    ColumnarList,
+    Columns,
+    id_keys,
+    stack,
+    text_ranks,
+    time_ranks,
+    timestamps,
+)
 from newstui.core.library.pages import release as _release
 from newstui.core.library.scan import FileEntry, text_key
 from newstui.core.search.index import SearchIndex
@@ -109,7 +125,8 @@ __all__ = [
 # 7: both: reflowed bodies in the mapped layout (aligned blobs, per-blob crc32, text by blocks)
 # 8: bodies in a blob of their own, read on demand (StoredArticle); dedupe keys stored;
 #    a delta file for the files changed since (see the module doc)
-CACHE_VERSION = 8
+# 9: the columns' title ranks and id keys (core/library/columns.py), computed at write time
+CACHE_VERSION = 9
 MAGIC = b"NEWSTUI\x1aIDX"
 _PREFIX = struct.Struct("<11sIIQ")
 _ALIGN = 64
@@ -317,11 +334,20 @@ def _pack(
     entry_arr = np.fromiter((-1 if a.entry is None else a.entry for a in table), np.int64, n)
     flags = np.fromiter((int(a.truncated) for a in table), np.uint8, n)
     words = np.fromiter((a.word_count for a in table), np.int64, n)
+    # the columns' ranks (core/library/columns.py): computed here, mapped at open
+    title_rank = text_ranks([a.title.casefold() for a in table])
+    id_key, hex_ids = id_keys([a.id for a in table])
+    id_order = np.argsort(id_key, kind="stable").astype(np.int32)
+    time_rank, _ = time_ranks(timestamps(micros, offsets == _NAIVE, has_date.astype(bool)))
     blobs: list[tuple[str, npt.NDArray[Any]]] = [
         ("article.path", path_arr),
         ("article.entry", entry_arr),
         ("article.truncated", flags),
         ("article.words", words),
+        ("column.title_rank", title_rank),
+        ("column.id_key", id_key),
+        ("column.id_order", id_order),
+        ("column.time_rank", time_rank),
         ("published.micros", micros),
         ("published.offset", offsets),
         ("published.has", has_date),
@@ -365,6 +391,7 @@ def _pack(
             "articles": len(table),
             "text_fields": list(_TEXT_FIELDS),
             "categories": categories,
+            "hex_ids": hex_ids,
             "files": file_rows,
             "duplicates": [[str(p.path), p.reason, p.kind, p.entry, p.count] for p in dup_problems],
             "blobs": layout,
@@ -444,6 +471,8 @@ class CachedLibrary:
     #: ``kept``'s rows in ``table``, and every row's dedupe key (as an integer)
     kept_rows: npt.NDArray[np.int32]
     keys: npt.NDArray[np.uint64]
+    #: every row's columns (``kept`` carries its own); None: built from the objects
+    columns: Columns | None = None
 
 
 @dataclasses.dataclass(slots=True)
@@ -716,6 +745,8 @@ class _Parts:
     path_ix: npt.NDArray[np.int32]
     verifying: threading.Thread | None
     blobs: dict[str, npt.NDArray[Any]]
+    #: every row's columns (core/library/columns.py)
+    columns: Columns
 
 
 def _decode_parts(buf: Any, path: Path | None, *, rows_before: int = 0) -> _Parts:
@@ -826,6 +857,52 @@ def _decode_parts(buf: Any, path: Path | None, *, rows_before: int = 0) -> _Part
         path_arr,
         verifying,
         blobs,
+        _columns(header, blobs, n, [p for p in file_paths if p is not None]),
+    )
+
+
+def _columns(
+    header: dict[str, Any], blobs: dict[str, npt.NDArray[Any]], n: int, paths: list[Path]
+) -> Columns:
+    """Every row's columns, from the blobs (checked already: the categories by
+    :func:`_category`, the paths by the caller); copies, not views of the mapping."""
+    title_rank = blobs["column.title_rank"]
+    id_key = blobs["column.id_key"]
+    hex_ids = header["hex_ids"]
+    if title_rank.shape != (n,) or id_key.shape != (n,) or not isinstance(hex_ids, bool):
+        raise CacheError("columns do not fit")
+    id_order = blobs["column.id_order"]
+    time_rank = blobs["column.time_rank"]
+    if id_order.shape != (n,) or time_rank.shape != (n,):
+        raise CacheError("columns do not fit")
+    for ranks in (title_rank, time_rank):
+        if n and not 0 <= int(ranks.min()) <= int(ranks.max()) < n:
+            raise CacheError("ranks out of range")
+    if n and not (
+        0 <= int(id_order.min()) <= int(id_order.max()) < n
+        and int(np.bincount(id_order, minlength=n).max()) == 1
+    ):
+        raise CacheError("the ids' order is not a permutation")
+    has = blobs["published.has"].astype(bool)
+    naive = blobs["published.offset"] == _NAIVE
+    categories = header["categories"]
+    time = timestamps(blobs["published.micros"], naive, has)
+    return Columns(
+        time,
+        blobs["category.source"].astype(np.int32),
+        list(categories["source"]),
+        blobs["article.path"].astype(np.int32),
+        paths,
+        blobs["category.tags"].astype(np.int32),
+        [tuple(v.split("\x1f")) if v else () for v in categories["tags"]],
+        blobs["category.format"].astype(np.int32),
+        list(categories["format"]),
+        blobs["article.words"].astype(np.int64),
+        np.array(title_rank, dtype=np.int64),
+        np.array(id_key, dtype=np.uint64),
+        hex_ids,
+        id_order.astype(np.int64),
+        _times=(time_rank.astype(np.int64), np.isnan(time)),
     )
 
 
@@ -847,11 +924,12 @@ def _decode(buf: Any, path: Path | None = None) -> CachedLibrary:
         table,
         index,
         parts.duplicates,
-        [table[i] for i in parts.kept.tolist()],
+        ColumnarList(map(table.__getitem__, parts.kept.tolist()), parts.columns.take(parts.kept)),
         [t for t in (parts.verifying,) if t is not None],
         base,
         parts.kept,
         parts.store.keys,
+        parts.columns,
     )
 
 
@@ -876,7 +954,19 @@ def _apply_delta(cached: CachedLibrary, buf: Any, path: Path | None) -> CachedLi
     indexed = [parts.table[i] for i in parts.indexed.tolist()]
     _check_postings(buf, parts.layout, len(indexed))
     table = cached.table + parts.table
-    kept = [table[i] for i in parts.kept.tolist()]
+    columns = None
+    if cached.columns is not None:
+        base_table, more_table = cached.table, parts.table
+        columns = stack(
+            cached.columns,
+            lambda row: base_table[row].title.casefold(),
+            parts.columns,
+            lambda row: more_table[row].title.casefold(),
+        )
+    kept = ColumnarList(
+        map(table.__getitem__, parts.kept.tolist()),
+        None if columns is None else columns.take(parts.kept),
+    )
     keys = np.concatenate([cached.keys, parts.store.keys])
     # Last: on success the base index is taken over (a failure leaves it as it was).
     index = cached.index.stacked(indexed, parts.arrays, parts.terms, live, docs_checked=True)
@@ -892,6 +982,7 @@ def _apply_delta(cached: CachedLibrary, buf: Any, path: Path | None) -> CachedLi
         base,
         parts.kept,
         keys,
+        columns,
     )
 
 

@@ -20,13 +20,15 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Container, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from operator import attrgetter
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from newstui.core.text import clean_line
 
 if TYPE_CHECKING:
     from newstui.core.article import Article
+    from newstui.core.library.columns import Columns
     from newstui.core.search.results import StateView
 
 #: The kinds of rows, in the sidebar's order.
@@ -205,6 +207,97 @@ class SavedCount:
     ids: frozenset[str]
 
 
+#: From this many articles the counts are taken from the library's columns.
+COLUMNS_MIN = 20_000
+_ID = attrgetter("id")
+
+
+class _Rows:
+    """A library counted by columns: its articles and columns, which rows count (the
+    first of each id), each row's flags, and each code's rows (keys) in the sidebar."""
+
+    def __init__(self, articles: Sequence[Article], columns: Columns, keys: _Keys) -> None:
+        import numpy as np
+
+        self.articles = articles
+        self.columns = columns
+        n = len(columns)
+        self.valid = np.ones(n, dtype=bool)
+        by_id = columns.id_order()
+        if n > 1:
+            ordered = columns.sorted_ids()
+            again = np.flatnonzero(ordered[1:] == ordered[:-1]) + 1
+            self.valid[by_id[again]] = False  # the first row of an id counts (stable order)
+        self.flags = np.zeros(n, dtype=np.uint8)
+        key = keys._key
+        self.source_keys: list[tuple[Key, ...]] = [
+            (key(SOURCE, s),) if s else () for s in columns.sources
+        ]
+        self.path_keys = [(), *(keys.folders.of(p) for p in columns.paths)]
+        self.tag_keys = [
+            tuple(dict.fromkeys(key(TAG, t) for t in tags if t)) for tags in columns.tag_sets
+        ]
+        self._ids: frozenset[str] | None = None
+
+    def read_flags(self, state: StateView) -> None:
+        """Every row's flags, as ``state`` says now: its read and starred ids mapped to
+        rows (a state without id sets is asked row by row)."""
+        flags = self.flags
+        flags[:] = 0
+        read_ids = getattr(state, "read_ids", None)
+        starred_ids = getattr(state, "starred_ids", None)
+        if callable(read_ids) and callable(starred_ids):
+            flags[self.columns.rows_of(read_ids(), self.articles)] |= _READ
+            flags[self.columns.rows_of(starred_ids(), self.articles)] |= _STARRED
+            return
+        for row, a in enumerate(self.articles):
+            aid = a.id
+            flags[row] = (_READ if state.is_read(aid) else 0) | (
+                _STARRED if state.is_starred(aid) else 0
+            )
+
+    def valid_rows(self) -> Any:
+        import numpy as np
+
+        return np.flatnonzero(self.valid)
+
+    def keys_of(self, row: int) -> tuple[Key, ...]:
+        cols = self.columns
+        return (
+            self.source_keys[int(cols.source[row])]
+            + self.path_keys[int(cols.path[row]) + 1]
+            + self.tag_keys[int(cols.tags[row])]
+        )
+
+    def ids(self) -> frozenset[str]:
+        """Every counted id (made on first ask: what Unread and Starred test against)."""
+        ids = self._ids
+        if ids is None:
+            ids = self._ids = self._ids_of(self.valid_rows() if not self.valid.all() else None)
+        return ids
+
+    def _ids_of(self, rows: Any) -> frozenset[str]:
+        """The ids of ``rows`` (None: every row), by C-level maps (0.1 s at 1M)."""
+        articles = self.articles
+        chosen = articles if rows is None else map(articles.__getitem__, rows.tolist())
+        return frozenset(map(_ID, chosen))
+
+    def members(self, key: Key) -> frozenset[str]:
+        """The ids of the rows ``key`` stands for: the codes that have it, then their rows."""
+        import numpy as np
+
+        cols = self.columns
+        if key.kind == SOURCE:
+            codes, shift, keys_of = cols.source, 0, self.source_keys
+        elif key.kind == FOLDER:
+            codes, shift, keys_of = cols.path, 1, self.path_keys
+        else:
+            codes, shift, keys_of = cols.tags, 0, self.tag_keys
+        wanted = [c - shift for c, keys in enumerate(keys_of) if key in keys]
+        chosen = np.flatnonzero(np.isin(codes, wanted) & self.valid)
+        return self._ids_of(None if len(chosen) == len(self.articles) else chosen)
+
+
 class Facets:
     """The sidebar's counts for one library (see the module docstring)."""
 
@@ -224,18 +317,79 @@ class Facets:
         self._saved_order: list[tuple[str, str]] = []
         #: Bumped on every change (the sidebar repaints when it moved).
         self.version = 0
+        #: Counted from the library's columns: its rows (``_info`` stays empty until a
+        #: reload's or fetch's delta needs it: :meth:`_materialize`).
+        self._rows: _Rows | None = None
 
     # --- building ---------------------------------------------------------------------
     @classmethod
     def build(cls, articles: Iterable[Article], roots: Sequence[Path], state: StateView) -> Facets:
-        """Count ``articles`` (O(articles): run it in a worker)."""
+        """Count ``articles`` (run it in a worker). A big library is counted from its
+        columns (:mod:`.columns`: ``np.bincount`` over codes, the read and starred ids
+        mapped to rows), without an object walked per article."""
         facets = cls(roots, state)
-        facets.apply(facets.delta_for(articles, full=True))
+        columns = None
+        carried = getattr(articles, "columns", None) is not None
+        if isinstance(articles, Sequence) and (carried or len(articles) >= COLUMNS_MIN):
+            from newstui.core.library.columns import columns_for
+
+            columns = columns_for(articles)
+        if columns is not None and isinstance(articles, Sequence):
+            facets._rows = _Rows(articles, columns, facets._keys)
+            facets._count_rows(facets._rows)
+            facets._rows.ids()  # here in the worker, not on the first ask for Unread
+        else:
+            facets.apply(facets.delta_for(articles, full=True))
         return facets
+
+    def _count_rows(self, rows: _Rows) -> None:
+        """Every count, from the columns (the reading state read as two sets of ids)."""
+        import numpy as np
+
+        rows.read_flags(self._state)
+        cols, valid, flags = rows.columns, rows.valid, rows.flags
+        unread = valid & (flags & _READ == 0)
+        starred = valid & (flags & _STARRED != 0)
+        self.all = Count(int(unread.sum()), int(valid.sum()))
+        self.starred = Count(int((starred & unread).sum()), int(starred.sum()))
+        counts: dict[Key, Count] = {}
+
+        def add(codes: Any, keys_of: Sequence[tuple[Key, ...]], shift: int = 0) -> None:
+            size = len(keys_of)
+            total = np.bincount(codes[valid] + shift, minlength=size)
+            fresh = np.bincount(codes[unread] + shift, minlength=size)
+            for code in np.flatnonzero(total).tolist():
+                t, u = int(total[code]), int(fresh[code])
+                for key in keys_of[code]:
+                    count = counts.get(key)
+                    if count is None:
+                        count = counts[key] = Count()
+                    count.total += t
+                    count.unread += u
+
+        add(cols.source, rows.source_keys)
+        add(cols.path, rows.path_keys, 1)  # -1: no file
+        add(cols.tags, rows.tag_keys)
+        self._counts = counts
+        self._member_cache.clear()
+        self.version += 1
+
+    def _materialize(self) -> None:
+        """From counting by columns to one entry an article (what a reload's delta or a
+        fetch's needs): O(articles), once."""
+        rows, self._rows = self._rows, None
+        if rows is None:
+            return
+        articles, flags = rows.articles, rows.flags.tolist()
+        info = self._info
+        for row in rows.valid_rows().tolist():
+            info[articles[row].id] = (rows.keys_of(row), flags[row])
 
     def delta_for(self, articles: Iterable[Article], *, full: bool = False) -> Delta:
         """What counting ``articles`` instead of the articles counted now changes. Reads
         only (safe in a worker while the event loop calls :meth:`sync`)."""
+        if not full:
+            self._materialize()
         delta = Delta()
         info = {} if full else self._info
         seen: set[str] = set()
@@ -258,6 +412,8 @@ class Facets:
 
     def apply(self, delta: Delta) -> None:
         """Count what a reload or fetch changed (O(len(delta)))."""
+        if len(delta):
+            self._materialize()
         for aid in delta.removed:
             entry = self._info.pop(aid, None)
             if entry is not None:
@@ -299,6 +455,8 @@ class Facets:
         import) and move their counts; True when a count changed. O(ids) — this is what
         ``m`` and ``f`` cost."""
         info, state = self._info, self._state
+        if self._rows is not None:
+            return self._sync_rows(self._rows, ids)
         changed = False
         for aid in info if ids is None else ids:
             entry = info.get(aid)
@@ -311,6 +469,34 @@ class Facets:
             self._count(aid, keys, old, -1)
             self._count(aid, keys, new, +1)
             info[aid] = (keys, new)
+            changed = True
+        if changed:
+            self.version += 1
+        return changed
+
+    def _sync_rows(self, rows: _Rows, ids: Iterable[str] | None) -> bool:
+        if ids is None:
+            before = (self.all, self.starred, dict(self._counts))
+            version = self.version
+            self._count_rows(rows)
+            if (self.all, self.starred, self._counts) == before:
+                self.version = version
+                return False
+            return True
+        state, flags, articles = self._state, rows.flags, rows.articles
+        changed = False
+        for row in rows.columns.rows_of(ids, articles).tolist():
+            if not rows.valid[row]:
+                continue
+            aid = articles[row].id
+            old = int(flags[row])
+            new = (_READ if state.is_read(aid) else 0) | (_STARRED if state.is_starred(aid) else 0)
+            if new == old:
+                continue
+            keys = rows.keys_of(row)
+            self._count(aid, keys, old, -1)
+            self._count(aid, keys, new, +1)
+            flags[row] = new
             changed = True
         if changed:
             self.version += 1
@@ -340,6 +526,8 @@ class Facets:
 
     # --- reading ----------------------------------------------------------------------
     def __len__(self) -> int:
+        if self._rows is not None:
+            return int(self._rows.valid.sum())
         return len(self._info)
 
     def count(self, key: Key) -> Count:
@@ -361,12 +549,14 @@ class Facets:
         worked out on first ask after a change of the library (O(articles), ~10 ms at 100k:
         ask on the event loop, where :meth:`apply` runs, and hand the set to workers)."""
         state = self._state
+        rows = self._rows
         if key == ALL_KEY:
             return None
+        ids: Container[str] = self._info if rows is None else rows.ids()
         if key == UNREAD_KEY:
-            return _StateMembers(self._info, lambda i: not state.is_read(i))
+            return _StateMembers(ids, lambda i: not state.is_read(i))
         if key == STARRED_KEY:
-            return _StateMembers(self._info, state.is_starred)
+            return _StateMembers(ids, state.is_starred)
         if key.kind == SAVED:
             saved = self._saved.get(key.value)
             return saved.ids if saved else frozenset()
@@ -374,7 +564,10 @@ class Facets:
         if found is None:
             if key not in self._counts:
                 return frozenset()
-            found = frozenset(aid for aid, (keys, _) in self._info.items() if key in keys)
+            if rows is not None:
+                found = rows.members(key)
+            else:
+                found = frozenset(aid for aid, (keys, _) in self._info.items() if key in keys)
             if len(self._member_cache) >= 8:
                 self._member_cache.clear()
             self._member_cache[key] = found
@@ -422,6 +615,7 @@ def diff(facets: Facets, articles: Iterable[Article]) -> Delta:
 __all__ = [
     "ALL",
     "ALL_KEY",
+    "COLUMNS_MIN",
     "FOLDER",
     "SAVED",
     "SECTIONS",
