@@ -362,6 +362,67 @@ def test_write_stories_then_read_gives_the_same_arrays(tmp_path: Path) -> None:
     assert np.array_equal(back.marked, st.marked) and np.array_equal(back.head, st.head)
 
 
+def _groups(st: Stories, arts: list[Article]) -> dict[str, list[str]]:
+    return {a.id: st.members(st.story_of(a.id)) for a in arts}
+
+
+def test_a_warm_start_reads_the_components_and_they_follow_a_lone_article_leaving(
+    tmp_path: Path,
+) -> None:
+    """Each row's component is kept with the parts (a warm start at a million does not
+    work them out again): read back, the stories are those the links give, also after a
+    lone article left without the stories being published again."""
+    lone = art("lone", "Harbour dredging starts", story_text(77))
+    arts = [lone, ORIGINAL, CORRECTED, SYNDICATED, UPDATED, *SAME_COMPANY]
+    st = group_stories(arts)
+    st.remove([lone.id])  # alone: the rows move up, the stories are not published again
+    path = tmp_path / "s.bin"
+    write_stories(path, st)
+    back = read_stories(path)
+    assert back is not None
+    rest = arts[1:]
+    assert _groups(back, rest) == _groups(group_stories(rest), rest)
+    assert np.array_equal(back.label, st.label)
+    # a labelling that cannot be one (a row pointing past itself) is refused: rebuilt
+    parts = (st.ids, st.sig, st.shingles, st.when, st.stamp, st.edges, st.weights)
+    more = (st.head, st.marked, st.tmask)
+    bad = st.label.copy()
+    bad[0] = len(bad) - 1
+    with pytest.raises(ValueError):
+        Stories.from_parts(*parts, *more, label=bad)
+
+
+def test_stamps_of_a_warm_library_are_its_articles_fingerprints(tmp_path: Path) -> None:
+    """The stamps a warm start compares are taken from the cache's body offsets at once;
+    they are the fingerprints one article at a time gives, and a text changed under the
+    same id is noticed (regrouped)."""
+    from newstui.core.library.opening import open_library
+    from newstui.core.stories.grouping import fingerprint, fingerprints
+
+    folder = tmp_path / "news"
+    folder.mkdir()
+    for i, a in enumerate([ORIGINAL, CORRECTED, SYNDICATED, *SAME_COMPANY]):
+        (folder / f"{i}.md").write_text(f"# {a.title}\n\n{a.body}\n", encoding="utf-8")
+    open_library([folder], cache_dir=tmp_path / "cache")
+    warm, _index = open_library([folder], cache_dir=tmp_path / "cache")
+    arts = warm.articles
+    assert type(arts[0]).__name__ == "StoredArticle"  # bodies on disk
+    assert fingerprints(arts).tolist() == [fingerprint(a) for a in arts]
+    mixed = list(arts)
+    mixed[1] = art("x", "Changed", story_text(5))  # an article of another kind among them
+    assert fingerprints(mixed).tolist() == [fingerprint(a) for a in mixed]
+    first = load_stories([folder], arts, cache_dir=tmp_path / "cache")
+    assert first.size(first.story_of(arts[0].id)) >= 2
+    # one article's text changes under its id: its stamp differs, it is grouped again
+    changed = list(arts)
+    victim = changed[0]
+    changed[0] = Article(
+        id=victim.id, title=victim.title, body=body(story_text(321)), format="markdown"
+    )
+    again = load_stories([folder], changed, cache_dir=tmp_path / "cache")
+    assert again.size(again.story_of(victim.id)) == 1
+
+
 # --------------------------------------------------------------------------- related
 
 

@@ -7,9 +7,15 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, ClassVar, Protocol
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from newstui.core.text import clean_line, display_path
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    import numpy as np
+    import numpy.typing as npt
 
 WORDS_PER_MINUTE = 230
 _WORD_RE = re.compile(r"\S+")
@@ -144,6 +150,8 @@ class BodySource(Protocol):
 
     def size(self, row: int) -> int: ...
 
+    def sizes(self, rows: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]: ...
+
 
 def body_size(a: Article) -> int:
     """The body's length in UTF-8 bytes; a stored body's is known without reading it."""
@@ -157,6 +165,23 @@ def body_size(a: Article) -> int:
 
 # The slot behind Article.body (dataclass(slots=True) makes one per field).
 _BODY_SLOT: Any = Article.__dict__["body"]
+
+
+def body_sizes(articles: Sequence[Article]) -> npt.NDArray[np.int64]:
+    """:func:`body_size` of every article: a warm library's (stored articles of one cache,
+    bodies unread) from its body store's offsets at once, not an article at a time."""
+    import numpy as np
+
+    n = len(articles)
+    kinds = set(map(type, articles))
+    if len(kinds) == 1:
+        (kind,) = kinds
+        source: BodySource | None = getattr(kind, "_source", None)
+        if issubclass(kind, StoredArticle) and source is not None:
+            raw = list(map(_BODY_SLOT.__get__, articles))  # rows, or texts once set
+            if all(map(int.__instancecheck__, raw)):
+                return source.sizes(np.array(raw, np.int64))
+    return np.fromiter(map(body_size, articles), np.int64, n)
 
 
 class StoredArticle(Article):

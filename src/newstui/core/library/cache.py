@@ -676,6 +676,17 @@ class BodyStore:
             return 0
         return int(self._starts[row + 1] - self._starts[row])
 
+    def sizes(self, rows: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+        """:meth:`size` of each of ``rows`` (0 for a row out of range)."""
+        if not self._n:
+            return np.zeros(len(rows), np.int64)
+        inside = (rows >= 0) & (rows < self._n)
+        at = np.where(inside, rows, 0)
+        out: npt.NDArray[np.int64] = np.where(
+            inside, self._starts[at + 1] - self._starts[at], 0
+        ).astype(np.int64)
+        return out
+
     @property
     def keys(self) -> npt.NDArray[np.uint64]:
         """Every row's dedupe key, as an integer."""

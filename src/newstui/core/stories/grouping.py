@@ -35,11 +35,12 @@ import math
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from operator import attrgetter
 
 import numpy as np
 import numpy.typing as npt
 
-from newstui.core.article import Article, body_size
+from newstui.core.article import Article, body_size, body_sizes
 from newstui.core.progress import Progress
 from newstui.core.search.segments import timestamp
 from newstui.core.stories.sketch import (
@@ -80,10 +81,26 @@ class GroupingParams:
         return BINS // self.rows
 
 
+_STAMP_BITS = 0x7FFFFFFFFFFFFFFF
+
+
 def fingerprint(a: Article) -> int:
     """A cheap stamp of an article's text (to notice an article whose text changed under
     the same id, as a URL keeps its id); a body still on disk is not read for it."""
-    return (a.word_count * 1_000_003 + len(a.title) * 7_919 + body_size(a)) & 0x7FFFFFFFFFFFFFFF
+    return (a.word_count * 1_000_003 + len(a.title) * 7_919 + body_size(a)) & _STAMP_BITS
+
+
+def fingerprints(articles: Sequence[Article]) -> I64Array:
+    """:func:`fingerprint` of every article, as arrays (a warm library's body sizes from
+    its store's offsets: no article at a time). int64 arithmetic wraps modulo 2**64,
+    which keeps the low 63 bits the mask takes: the same stamps."""
+    n = len(articles)
+    words = np.fromiter(map(attrgetter("word_count"), articles), np.int64, n)
+    title = np.fromiter(map(len, map(attrgetter("title"), articles)), np.int64, n)
+    with np.errstate(over="ignore"):
+        stamp = words * 1_000_003 + title * 7_919 + body_sizes(articles)
+    out: I64Array = stamp & _STAMP_BITS
+    return out
 
 
 @dataclass(slots=True)
@@ -111,6 +128,9 @@ class Stories:
         self.tmask = np.zeros(0, np.uint64)  # title_mask(): the headline's words as bits
         self.edges = np.zeros((0, 2), np.int32)  # linked pairs of rows
         self.weights = np.zeros(0, np.float32)  # each link's estimated Jaccard
+        # each row's component (its first row), before stories of one were left out: kept
+        # with the parts so a warm start does not work it out again
+        self.label = np.zeros(0, np.int64)
         self._groups = _Groups({}, {})
         # Per band, the rows' keys (low 32 bits) sorted, and their rows: built on the first
         # incremental add, kept up to date by add/remove (None: build when needed).
@@ -184,9 +204,7 @@ class Stories:
             self.when = np.concatenate(
                 [self.when, np.fromiter(map(timestamp, arts), np.float64, len(arts))]
             )
-            self.stamp = np.concatenate(
-                [self.stamp, np.fromiter(map(fingerprint, arts), np.int64, len(arts))]
-            )
+            self.stamp = np.concatenate([self.stamp, fingerprints(arts)])
             seen_heads: dict[str, tuple[bool, int]] = {}
             heads = [
                 seen_heads.get(a.title) or seen_heads.setdefault(a.title, headline_key(a.title))
@@ -296,6 +314,9 @@ class Stories:
         self.marked = self.marked[keep]
         self.tmask = self.tmask[keep]
         self.ids = [a for a, k in zip(self.ids, keep.tolist(), strict=True) if k]
+        if len(self.label) == n:
+            # right when the rows that left were alone; else published again by the caller
+            self.label = new_row[self.label[keep]]
         if self._bands is not None:
             keys, rows = self._bands
             if rows.shape[1] == n:
@@ -309,10 +330,20 @@ class Stories:
                 self._bands = None
         self._row = {a: i for i, a in enumerate(self.ids)}
 
-    def _publish(self) -> None:
-        self._groups = _components(
-            self.ids, self.when, self.edges, self.weights, self.params.max_days * 86_400.0
-        )
+    def _publish(self, label: I64Array | None = None) -> None:
+        """Group the rows by their links (``label``: each row's component, as
+        :attr:`label` was when written: given by the cache, not worked out again)."""
+        if label is None:
+            label = _span_limited(
+                self.ids,
+                self.when,
+                self.edges,
+                self.weights,
+                _labels(len(self.ids), self.edges),
+                self.params.max_days * 86_400.0,
+            )
+        self.label = label
+        self._groups = _components(self.ids, self.when, label)
 
     # ----------------------------------------------------------------- persistence
 
@@ -330,9 +361,11 @@ class Stories:
         marked: npt.NDArray[np.bool_],
         tmask: npt.NDArray[np.uint64],
         params: GroupingParams | None = None,
+        label: I64Array | None = None,
     ) -> Stories:
         """Stories from stored parts (see :mod:`.store`); raises ValueError when they do
-        not fit together."""
+        not fit together. ``label``: the rows' components as :attr:`label` held them (None:
+        worked out from the links)."""
         n = len(ids)
         if sig.shape != (n, BINS) or not (
             len(size) == len(when) == len(stamp) == len(head) == len(marked) == len(tmask) == n
@@ -347,11 +380,13 @@ class Stories:
             raise ValueError("story links out of range")
         st = cls(params)
         st.ids = list(ids)
+        if label is not None and not _is_labelling(label, n):
+            raise ValueError("story components do not fit")
         st._row = {a: i for i, a in enumerate(ids)}
         st.sig, st.shingles, st.when, st.stamp = sig, size, when, stamp
         st.edges, st.weights = edges, weights
         st.head, st.marked, st.tmask = head, marked, tmask
-        st._publish()
+        st._publish(label)
         return st
 
 
@@ -641,16 +676,24 @@ def _span_limited(
     return out
 
 
-def _components(
-    ids: Sequence[str],
-    when: F64Array,
-    edges: npt.NDArray[np.int32],
-    weights: npt.NDArray[np.float32],
-    max_span: float,
-) -> _Groups:
+def _is_labelling(label: I64Array, n: int) -> bool:
+    """Whether ``label`` can be a components' labelling of ``n`` rows: each row's label a
+    row no later than itself that is its own label (a component's first row)."""
+    if label.shape != (n,):
+        return False
+    if not n:
+        return True
+    rows = np.arange(n)
+    return bool(
+        int(label.min()) >= 0
+        and bool((label <= rows).all())
+        and bool((label[label] == label).all())
+    )
+
+
+def _components(ids: Sequence[str], when: F64Array, label: I64Array) -> _Groups:
+    """The stories of rows labelled by component (a story: a component of 2 or more)."""
     n = len(ids)
-    label = _labels(n, edges)
-    label = _span_limited(ids, when, edges, weights, label, max_span)
     counts = np.bincount(label, minlength=n)
     grouped = np.flatnonzero(counts[label] >= 2)
     if not len(grouped):

@@ -36,14 +36,15 @@ from newstui.core import paths
 from newstui.core.article import Article
 from newstui.core.atomic import write_atomic
 from newstui.core.progress import Progress
-from newstui.core.stories.grouping import GroupingParams, Stories, fingerprint
+from newstui.core.stories.grouping import GroupingParams, Stories, fingerprints
 from newstui.core.stories.sketch import BINS, SHINGLE
 
 __all__ = ["STORIES_VERSION", "load_stories", "read_stories", "stories_file_for", "write_stories"]
 
 # 2: tmask (the headline words of a marked version); 3: stamps count body bytes, not
-# characters (a body left on disk is not read for its stamp)
-STORIES_VERSION = 3
+# characters (a body left on disk is not read for its stamp); 4: each row's component
+# (``label``), so a warm start does not work the components out again
+STORIES_VERSION = 4
 MAGIC = b"NEWSTUI\x1aSTO"
 _PREFIX = struct.Struct("<11sIIQ")
 _BLOBS = (
@@ -56,6 +57,7 @@ _BLOBS = (
     ("head", "<u8"),
     ("marked", "|u1"),
     ("tmask", "<u8"),
+    ("label", "<i4"),
 )
 
 
@@ -83,6 +85,7 @@ def write_stories(path: Path, stories: Stories) -> None:
         "head": stories.head,
         "marked": stories.marked.view(np.uint8),
         "tmask": stories.tmask,
+        "label": stories.label,
     }
     layout: list[list[Any]] = []
     payload: list[Any] = []
@@ -177,6 +180,7 @@ def _decode(data: bytes, params: GroupingParams) -> Stories:
         arrays["marked"].astype(np.bool_),
         arrays["tmask"],
         params,
+        arrays["label"].astype(np.int64),
     )
 
 
@@ -199,10 +203,19 @@ def load_stories(
         stale: list[str] = []
         fresh = list(articles)
     else:
-        current = {a.id: a for a in articles}
-        row_stamp = dict(zip(stories.ids, stories.stamp.tolist(), strict=True))
-        stale = [aid for aid in stories.ids if aid not in current]
-        fresh = [a for a in articles if row_stamp.get(a.id) != fingerprint(a)]
+        ids = [a.id for a in articles]
+        stamps = fingerprints(articles)
+        if ids == stories.ids:  # the same articles in the same rows: a warm start
+            stale = []
+            changed = np.flatnonzero(stamps != stories.stamp)
+        else:
+            row = dict(zip(stories.ids, range(len(stories.ids)), strict=True))
+            kept = set(ids)
+            stale = [aid for aid in stories.ids if aid not in kept]
+            at = np.fromiter((row.get(aid, -1) for aid in ids), np.int64, len(ids))
+            known = at >= 0
+            changed = np.flatnonzero(~known | (stamps != stories.stamp[np.where(known, at, 0)]))
+        fresh = [articles[i] for i in changed.tolist()]
     if stale:
         stories.remove(stale)
     if fresh:
