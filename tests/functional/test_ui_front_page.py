@@ -265,6 +265,55 @@ async def test_quitting_keeps_the_rows_as_shown_stories_folded(
         assert titles(app) == shown
 
 
+async def test_the_page_waits_for_the_stories_so_the_next_start_shows_them_folded(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While the stories are being grouped the list has one row per article: quitting
+    then writes no page (the next start would show every version of a story); once they
+    land, the page is written as the list shows it, one row a story."""
+    from newstui.core.stories import store
+
+    folder = write_stories(tmp_path / "articles")  # 9 articles, 7 stories
+    page = front_file_for([folder])
+    hold = threading.Event()
+    real = store.load_stories
+
+    def held(*args: Any, **kwargs: Any) -> Any:
+        hold.wait(30)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(store, "load_stories", held)
+    try:
+        async with open_app(folder, wait=False) as (app, pilot):
+            assert await wait_until(pilot, lambda: len(titles(app)) == 9)  # not grouped yet
+            await pilot.press("q")
+        assert not page.exists()
+        async with open_app(folder, wait=False) as (app, pilot):
+            assert await wait_until(pilot, lambda: len(titles(app)) == 9)
+            hold.set()
+            assert await wait_until(pilot, lambda: app.story_count == 7)
+            assert await wait_until(pilot, page.exists)
+            shown = titles(app)
+    finally:
+        hold.set()
+    assert len(shown) == 7
+    monkeypatch.setattr(store, "load_stories", real)
+    gate = threading.Event()
+    real_open = opening.open_library
+
+    def gated(*args: Any, **kwargs: Any) -> Any:
+        gate.wait(30)
+        return real_open(*args, **kwargs)
+
+    monkeypatch.setattr(opening, "open_library", gated)
+    try:
+        async with open_app(folder, wait=False) as (app, pilot):
+            assert await wait_until(pilot, lambda: app.provisional)
+            assert titles(app) == shown  # one row a story, before anything is grouped
+    finally:
+        gate.set()
+
+
 async def test_a_search_typed_over_the_provisional_rows_lands_when_the_library_does(
     tmp_path: Path, gate: threading.Event
 ) -> None:

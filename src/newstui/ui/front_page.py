@@ -208,14 +208,18 @@ class FrontPageActions:
         self._front_open = None
 
     def front_keep(self, *, now: bool = False) -> None:
-        """The library's list is on screen: write its top rows, as shown (stories folded
-        once grouped), for the next start — in a thread worker, or ``now`` (quitting: a
+        """The library's list is on screen: write its top rows, as shown (stories folded:
+        not before they are grouped), for the next start — in a thread worker, or ``now`` (quitting: a
         few hundred rows, no fsync). Only the library's own list: not a search's, not a
         sidebar row's, not the provisional rows."""
         app = cast("NewsApp", self)
         if not app._use_cache or app.search_query or app.sidebar_ctl.within() is not None:
             return
         if not len(app.library) or self.front_page is not None:
+            return
+        if app.stories_pending:
+            # one row per article until the stories land (then written): a page written
+            # now would show every version of a story at the next start
             return
         rows = list(app.article_list.articles[:MAX_ROWS])
         if now:

@@ -38,6 +38,15 @@ class StoryActions:
         self.story_view = StoryView()
         #: The library waiting to be grouped (the index was still filling).
         self._ungrouped: SortedArticles | None = None
+        #: The last library whose grouping ended (landed, or failed: one row per article).
+        self._grouped: SortedArticles | None = None
+
+    @property
+    def stories_pending(self) -> bool:
+        """The library is listed but its stories are not grouped yet: the rows are one per
+        article for now (the front page waits for them: see ``front_keep``)."""
+        app = cast("NewsApp", self)
+        return bool(len(app.library)) and app.library is not self._grouped
 
     @property
     def story_count(self) -> int:
@@ -93,19 +102,23 @@ class StoryActions:
             # the list's rows under the new stories, here rather than on the event loop
             app.story_view.prefold(library.order(app.sort), snapshot, library.by_id)
         except Exception as exc:  # a bug: the list stays one row per article
-            app.call_from_thread(
-                app.notify,
-                f"Could not group stories: {type(exc).__name__}: {exc}",
-                severity="warning",
-            )
+            app.call_from_thread(self._stories_failed, library, f"{type(exc).__name__}: {exc}")
             return
         if not get_current_worker().is_cancelled:
             app.call_from_thread(app._stories_landed, library, snapshot)
+
+    def _stories_failed(self, library: SortedArticles, why: str) -> None:
+        app = cast("NewsApp", self)
+        app.notify(f"Could not group stories: {why}", severity="warning", markup=False)
+        if library is app.library:
+            self._grouped = library  # the rows stay one per article: that is the list
+            app.front_keep()
 
     def _stories_landed(self, library: SortedArticles, stories: StorySnapshot) -> None:
         app = cast("NewsApp", self)
         if library is not app.library:
             return  # a newer library is being grouped
+        self._grouped = library
         lst = app.article_list
         if isinstance(lst, StoryList):
             lst.set_stories(stories, library.by_id)
@@ -115,6 +128,7 @@ class StoryActions:
         if isinstance(reader, StoryReader):
             reader.stories_changed()
         app._refresh_status()
+        app.front_keep()  # the rows as the next start should show them: stories folded
 
     # --- the reader's requests ------------------------------------------------------------
     def on_story_reader_open_article(self, event: StoryReader.OpenArticle) -> None:
