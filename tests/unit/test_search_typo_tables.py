@@ -160,3 +160,41 @@ def test_sorted_unique_is_numpys_unique(values: list[int]) -> None:
         got = sorted_unique(a)
         assert got.dtype == a.dtype
         assert got.tolist() == np.unique(a).tolist()
+
+
+def old_near(vocab: Vocab, word: str, k: int) -> set[tuple[int, str]]:
+    """``Vocab.near`` before session 5: every term of each length within ``k``, measured
+    one by one (no pre-filter): the set of ``(distance, term)`` it must find."""
+    return {
+        (d, t)
+        for t in vocab.sorted_terms
+        if abs(len(t) - len(word)) <= k and 0 < (d := OSA.distance(word, t)) <= k
+    }
+
+
+NEAR_LETTERS = "abcdé1-'"
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.text(alphabet=NEAR_LETTERS, min_size=1, max_size=10), max_size=150, unique=True),
+    st.text(alphabet=NEAR_LETTERS, min_size=1, max_size=11),
+    st.integers(1, 3),
+)
+def test_near_finds_every_term_within_k_typos(words: list[str], word: str, k: int) -> None:
+    """The one pre-filter over every length at once (character kinds shared) rules out
+    only terms more than ``k`` typos away: ``near`` finds exactly what measuring every
+    term finds, the word itself left out, each with its term id."""
+    vocab = make_vocab(words)
+    got = vocab.near(word, k)
+    assert {(n.distance, n.term) for n in got} == old_near(vocab, word, k)
+    terms = vocab.sorted_terms
+    tids = vocab.sorted_tids.tolist()
+    assert all(tids[terms.index(n.term)] == n.tid for n in got)
+
+
+def test_near_on_an_empty_vocabulary_and_beyond_its_longest_term() -> None:
+    assert make_vocab([]).near("words", 1) == []
+    vocab = make_vocab(["cat", "coat"])
+    assert vocab.near("catalogues", 2) == []
+    assert {n.term for n in vocab.near("cot", 1)} == {"cat", "coat"}

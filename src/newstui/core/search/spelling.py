@@ -109,26 +109,6 @@ def _masks(words: list[str], length: int) -> npt.NDArray[np.uint64]:
     return out
 
 
-class _Bucket:
-    """Vocabulary words of one length, with character masks for a fast typo pre-filter."""
-
-    __slots__ = ("masks", "tids", "words")
-
-    def __init__(self, words: list[str], tids: IntArray, length: int) -> None:
-        self.words = words
-        self.tids = tids
-        self.masks = _masks(words, length)
-
-    def candidates(self, word: str, mask: int, k: int) -> tuple[list[str], IntArray]:
-        """Words that may be within ``k`` edits: an edit adds or drops at most one
-        character kind, so more than ``k`` new or missing kinds rules a word out."""
-        m = np.uint64(mask)
-        ok = (np.bitwise_count(self.masks & ~m) <= k) & (np.bitwise_count(m & ~self.masks) <= k)
-        sel = np.flatnonzero(ok)
-        words = self.words
-        return [words[i] for i in sel.tolist()], self.tids[sel]
-
-
 class Vocab:
     """Sorted vocabulary and length buckets of one snapshot, for prefix and typo expansion."""
 
@@ -148,16 +128,30 @@ class Vocab:
         self.keys = np.array(
             [w.encode("utf-8", "surrogatepass")[:KEY_BYTES] for w in words], f"S{KEY_BYTES}"
         )
+        # The terms again by length (alphabetical within), with their character masks
+        # and how many character kinds each has: the terms of lengths ``a..b`` are one
+        # slice, ``len_start[a]:len_start[b + 1]``, for one typo pre-filter (``near``).
         lens = np.fromiter(map(len, words), np.int64, count=count)
-        order = np.argsort(lens, kind="stable")  # by length, alphabetical within
+        order = np.argsort(lens, kind="stable")
         sizes, starts = np.unique(lens[order], return_index=True)
         ends = [*starts.tolist()[1:], count] if count else []
-        self.by_len: dict[int, _Bucket] = {}
+        masks: list[npt.NDArray[np.uint64]] = []
+        by_len: list[str] = []
         for size, a, b in zip(sizes.tolist(), starts.tolist(), ends, strict=True):
-            idx = order[a:b]
-            self.by_len[size] = _Bucket(
-                [words[i] for i in idx.tolist()], self.sorted_tids[idx], size
-            )
+            same = [words[i] for i in order[a:b].tolist()]
+            masks.append(_masks(same, size))
+            by_len += same
+        self.len_words: list[str] = by_len
+        self.len_tids: IntArray = self.sorted_tids[order]
+        self.len_masks: npt.NDArray[np.uint64] = (
+            np.concatenate(masks) if masks else np.zeros(0, np.uint64)
+        )
+        self.len_kinds: npt.NDArray[np.uint8] = np.bitwise_count(self.len_masks)
+        top = int(sizes[-1]) if count else 0
+        # len_start[n]: the first term of n letters or more (n up to top + 1).
+        self.len_start: list[int] = np.searchsorted(
+            lens[order], np.arange(top + 2), side="left"
+        ).tolist()
         self.cache: dict[tuple[str, bool, bool], list[Variant]] = {}
 
     def fuzzy_prefix_positions(self, word: str, limit: int, *, deletions: bool = True) -> list[int]:
@@ -297,22 +291,39 @@ class Vocab:
 
     def near(self, word: str, k: int) -> list[Near]:
         """Vocabulary words within ``k`` typos (OSA:
-        a transposition counts as one), ``word`` itself excluded."""
-        out: list[Near] = []
+        a transposition counts as one), ``word`` itself excluded.
+
+        Pre-filtered over every length at once (one slice of the terms by length): an
+        edit adds or drops at most one character kind, so a term with more than ``k`` kinds
+        ``word`` lacks, or lacking more than ``k`` of its kinds, is more than ``k`` edits
+        away. With ``x`` the kinds both have, those are ``kinds(term) - x`` and
+        ``kinds(word) - x``. The survivors are measured with rapidfuzz in one call."""
+        n = len(word)
+        start = self.len_start
+        last = len(start) - 1
+        lo = start[min(max(n - k, 0), last)]
+        hi = start[min(max(n + k + 1, 0), last)]
+        if hi <= lo:
+            return []
         mask = char_mask(word)
-        for n in range(len(word) - k, len(word) + k + 1):
-            bucket = self.by_len.get(n)
-            if bucket is None:
-                continue
-            words, tids = bucket.candidates(word, mask, k)
-            if not words:
-                continue
+        shared = np.bitwise_count(self.len_masks[lo:hi] & np.uint64(mask))
+        ok = self.len_kinds[lo:hi] <= shared + np.uint8(k)
+        if mask.bit_count() > k:
+            ok &= shared >= np.uint8(mask.bit_count() - k)
+        sel = np.flatnonzero(ok)
+        if not len(sel):
+            return []
+        sel += lo
+        words = self.len_words
+        cands = [words[i] for i in sel.tolist()]
+        tids = self.len_tids
+        return [
+            Near(int(dist), int(tids[sel[idx]]), term)
             for term, dist, idx in process.extract(
-                word, words, scorer=OSA.distance, score_cutoff=k, limit=None
-            ):
-                if dist > 0:
-                    out.append(Near(int(dist), int(tids[idx]), term))
-        return out
+                word, cands, scorer=OSA.distance, score_cutoff=k, limit=None
+            )
+            if dist > 0
+        ]
 
 
 def variants(
