@@ -199,10 +199,7 @@ def word_scores(
             d_parts.append(d)
             c_parts.append(p.tfs[idx] * inv_norm[f][d])
             v_parts.append(np.repeat(small, ln))
-        d_all = np.concatenate(d_parts).astype(np.int64)
-        key = np.concatenate(v_parts) * n + d_all
-        uniq, inv = np.unique(key, return_inverse=True)
-        tf = np.bincount(inv, weights=np.concatenate(c_parts)).astype(np.float32)
+        uniq, tf = _summed(d_parts, v_parts, c_parts, n)
         docs = uniq % n
         sc = tf * (factors[uniq // n] * scale) / (tf + np.float32(k1))
         if only is not None:  # those among ``only``, at their row
@@ -211,6 +208,32 @@ def word_scores(
             docs, sc = at[keep], sc[keep]
         np.maximum.at(out, docs, sc)
     return out
+
+
+def _summed(
+    d_parts: list[IntArray], v_parts: list[I64Array], c_parts: list[FloatArray], n: int
+) -> tuple[I64Array, FloatArray]:
+    """The distinct ``variant * n + doc`` keys of a batch of small posting lists (one part
+    per field, each sorted by key: its lists in variant order, each by document) and their
+    term frequencies summed over the fields, in field order, as float64, then float32.
+
+    A stable sort of the parts' keys (a merge of at most five sorted runs) groups them,
+    ~10x cheaper than ``np.unique`` (numpy 2.4 hashes); ``bincount`` then adds each key's
+    terms in their order, from zero, in float64, as it did over ``np.unique``'s inverse: the
+    same sums, to the bit."""
+    key = np.concatenate(v_parts) * n + np.concatenate(d_parts).astype(np.int64)
+    c = np.concatenate(c_parts)
+    if len(d_parts) == 1:  # one field: every key once, already sorted
+        return key, c
+    order = np.argsort(key, kind="stable")
+    key = key[order]
+    first = np.empty(len(key), np.bool_)
+    first[0] = True
+    np.not_equal(key[1:], key[:-1], out=first[1:])
+    if bool(first.all()):
+        return key, c[order]
+    tf = np.bincount(np.cumsum(first) - 1, weights=c[order]).astype(np.float32)
+    return key[first], tf
 
 
 def _looked_up(
@@ -314,6 +337,22 @@ def _postings(seg: Segment, cp: ClausePlan) -> list[tuple[int, I64Array, I64Arra
     return out
 
 
+def _postings_size(seg: Segment, cp: ClausePlan) -> int:
+    """How many postings the variants of a clause have, over its fields (the sum of
+    :func:`_postings`' lengths, with two array lookups a word instead of two a field)."""
+    offs = seg.offs
+    n_terms = seg.n_terms
+    total = 0
+    for ap in cp.alts:
+        rows = np.array(ap.fields, np.intp)[:, None]
+        for wp in ap.words:
+            tids = [t for t, _, _ in wp.variants if t < n_terms]
+            if tids:
+                t = np.array(tids, np.int64)
+                total += int((offs[rows, t + 1] - offs[rows, t]).sum())
+    return total
+
+
 def restricted_rows(seg: Segment, plans: list[ClausePlan]) -> IntArray | None:
     """The documents of the required clause with the fewest postings (only they can match
     every required clause), sorted; None when scoring them only would not pay (one
@@ -321,14 +360,13 @@ def restricted_rows(seg: Segment, plans: list[ClausePlan]) -> IntArray | None:
     required = [cp for cp in plans if not cp.optional]
     if len(plans) < 2 or not required:
         return None
-    lists = {id(cp): _postings(seg, cp) for cp in plans}
-    sizes = {k: sum(int(ln.sum()) for _, _, ln in v) for k, v in lists.items()}
+    sizes = {id(cp): _postings_size(seg, cp) for cp in plans}
     rarest = min(required, key=lambda cp: sizes[id(cp)])
     own = sizes[id(rarest)]
     if own * RESTRICT_RATIO >= sum(sizes.values()) - own:
         return None
     parts: list[IntArray] = []
-    for f, starts, lens in lists[id(rarest)]:
+    for f, starts, lens in _postings(seg, rarest):
         total = int(lens.sum())
         if total:
             ends = np.cumsum(lens)
