@@ -198,3 +198,54 @@ def test_near_on_an_empty_vocabulary_and_beyond_its_longest_term() -> None:
     vocab = make_vocab(["cat", "coat"])
     assert vocab.near("catalogues", 2) == []
     assert {n.term for n in vocab.near("cot", 1)} == {"cat", "coat"}
+
+
+def edited(word: str, rng: random.Random, alphabet: str) -> str:
+    """``word`` with one random edit (substitution, insertion, deletion, transposition)."""
+    i = rng.randrange(len(word) + 1)
+    c = rng.choice(alphabet)
+    return rng.choice(
+        [
+            word[:i] + c + word[i + 1 :],
+            word[:i] + c + word[i:],
+            word[:i] + word[i + 1 :],
+            word[:i] + word[i + 1 : i + 2] + word[i : i + 1] + word[i + 2 :],
+        ]
+    )
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.data())
+def test_the_one_typo_table_finds_every_neighbour(data: st.DataObject) -> None:
+    """One typo from an ASCII word of up to 8 letters is looked up in the deletion table
+    (``_Deletions``): against a vocabulary of the word's own neighbours at one and two
+    edits (every kind of edit, anywhere; ASCII punctuation and accented letters too), it
+    finds exactly the terms measuring every term finds."""
+    word = data.draw(st.text(alphabet="abcxyz9'", min_size=1, max_size=8))
+    rng = random.Random(data.draw(st.integers(0, 10**6)))
+    words: set[str] = set()
+    for _ in range(data.draw(st.integers(0, 80))):
+        w = edited(word, rng, "abcz9'-é")
+        if rng.random() < 0.4:
+            w = edited(w, rng, "abcz9'-é")
+        words.add(w)
+    words.discard("")
+    vocab = make_vocab(sorted(words))
+    got = vocab.near(word, 1)
+    assert len(got) == len({n.term for n in got})
+    assert {(n.distance, n.term) for n in got} == old_near(vocab, word, 1)
+    assert {(n.tid, n.term) for n in got} <= set(
+        zip(vocab.sorted_tids.tolist(), vocab.sorted_terms, strict=True)
+    )
+
+
+def test_the_one_typo_table_holds_each_short_ascii_term_and_its_deletions() -> None:
+    vocab = make_vocab(["cart", "chart", "carts", "café", "abcdefghij"])
+    table = vocab.deletions
+    # cart: itself + 4 deletions; chart, carts: 1 + 5 each; café (not ASCII) and the
+    # 10-letter word (longer than DELETIONS_MAX_LEN) are not in it.
+    assert len(table.keys) == 5 + 6 + 6
+    assert {n.term for n in vocab.near("cat", 1)} == {"cart"}
+    assert {n.term for n in vocab.near("cafe", 1)} == {"café"}  # among the others
+    assert {n.term for n in vocab.near("carte", 1)} == {"cart", "carts"}
+    assert {n.term for n in vocab.near("chrat", 1)} == {"chart"}

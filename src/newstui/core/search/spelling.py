@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Iterable
+from itertools import compress
 from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
@@ -24,7 +25,7 @@ from rapidfuzz.distance import OSA
 from newstui.core.search.arrays import sorted_unique
 from newstui.core.search.query import STOPWORDS
 from newstui.core.search.ranking import RankingConfig
-from newstui.core.search.segments import I64Array, IntArray, TermDict
+from newstui.core.search.segments import BoolArray, I64Array, IntArray, TermDict
 
 if TYPE_CHECKING:
     from newstui.core.search.planning import ClausePlan
@@ -38,6 +39,10 @@ MAX_EXPAND_LEN = 32
 SHORT_TYPO_MIN_LEN = 3
 # Bytes of each term kept for the vectorised prefix lookups (16 bytes a term).
 KEY_BYTES = 16
+# ASCII terms up to this long are in the one-typo table (``_Deletions``): their one-letter
+# deletions fit the 8 bytes of a key. A query word shorter than it finds there every term
+# one typo away (they are at most one letter longer).
+DELETIONS_MAX_LEN = 9
 _EDIT_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789"
 _ALPHABET = np.frombuffer(_EDIT_ALPHABET.encode("ascii"), np.uint8)
 
@@ -93,20 +98,90 @@ def char_mask(word: str) -> int:
     return mask
 
 
-def _masks(words: list[str], length: int) -> npt.NDArray[np.uint64]:
-    """Character masks of same-length words, vectorised for ASCII ones."""
+def _ascii_grid(words: list[str], length: int) -> tuple[BoolArray, npt.NDArray[np.uint8]]:
+    """Which of same-length ``words`` are ASCII, and those as rows of bytes."""
+    flags = np.fromiter(map(str.isascii, words), np.bool_, count=len(words))
+    raw = "".join(compress(words, flags.tolist())).encode("ascii")
+    return flags, np.frombuffer(raw, np.uint8).reshape(-1, length)
+
+
+def _masks(
+    words: list[str], flags: BoolArray, grid: npt.NDArray[np.uint8]
+) -> npt.NDArray[np.uint64]:
+    """Character masks of same-length words, vectorised for the ASCII ones (``flags``,
+    whose bytes are the rows of ``grid``)."""
     out = np.zeros(len(words), np.uint64)
-    ascii_ix = [i for i, w in enumerate(words) if w.isascii()]
-    if ascii_ix:
-        raw = "".join(words[i] for i in ascii_ix).encode("ascii")
-        grid = np.frombuffer(raw, np.uint8).reshape(len(ascii_ix), length)
-        out[np.array(ascii_ix)] = np.bitwise_or.reduce(_BITS[grid], axis=1)
-    if len(ascii_ix) != len(words):
-        done = set(ascii_ix)
-        for i, w in enumerate(words):
-            if i not in done:
-                out[i] = char_mask(w)
+    if len(grid):
+        out[flags] = np.bitwise_or.reduce(_BITS[grid], axis=1)
+    for i in np.flatnonzero(~flags).tolist():
+        out[i] = char_mask(words[i])
     return out
+
+
+def _packed(rows: npt.NDArray[np.uint8]) -> npt.NDArray[np.uint64]:
+    """Rows of at most 8 bytes (no NUL: terms are words) as one 64-bit key each: the bytes
+    zero-padded, so two rows share a key only when they are the same bytes."""
+    pad = np.zeros((len(rows), 8), np.uint8)
+    pad[:, : rows.shape[1]] = rows
+    return pad.view(np.uint64).ravel()
+
+
+def _deleted(w: npt.NDArray[np.uint8], width: int) -> npt.NDArray[np.uint8]:
+    """The rows of ``w`` (m words of ``width`` bytes, or one) without their i-th byte, for
+    each i: ``(width, m, width - 1)``."""
+    cols = np.arange(width - 1)
+    at = np.arange(width)[:, None]
+    return w[..., cols + (cols >= at)] if w.ndim == 1 else w[:, cols + (cols >= at)].swapaxes(0, 1)
+
+
+class _Deletions:
+    """A one-typo table of the vocabulary's ASCII terms up to ``DELETIONS_MAX_LEN`` letters
+    (SymSpell's deletion neighbourhood): each term and each of its one-letter deletions as
+    a 64-bit key, sorted, with the term's id.
+
+    Two words are one typo apart (OSA: substitution, insertion, deletion, transposition)
+    only if one of them, or one of them less a letter, is the other less a letter (``abc``
+    and ``bac`` are both ``ac`` less one), so a word's term neighbours are among the terms
+    under its own key and its deletions' keys (``n + 1`` lookups), measured after. ~8 keys
+    a term (~5 MB at 104k articles), built in ~30 ms with the vocabulary; a lookup touches a
+    few cache lines where the character-mask pre-filter reads every term of three lengths."""
+
+    __slots__ = ("keys", "tids")
+
+    def __init__(self, grids: dict[int, tuple[npt.NDArray[np.uint8], IntArray]]) -> None:
+        """``grids``: per length, the ASCII terms as rows of bytes, and their ids."""
+        keys: list[npt.NDArray[np.uint64]] = []
+        ids: list[IntArray] = []
+        for size, (grid, own) in grids.items():
+            if size > DELETIONS_MAX_LEN or not len(grid):
+                continue
+            if size <= 8:
+                keys.append(_packed(grid))
+                ids.append(own)
+            for rows in _deleted(grid, size):
+                keys.append(_packed(rows))
+                ids.append(own)
+        all_keys = np.concatenate(keys) if keys else np.zeros(0, np.uint64)
+        all_ids = np.concatenate(ids) if ids else np.zeros(0, np.int32)
+        order = np.argsort(all_keys)
+        self.keys: npt.NDArray[np.uint64] = all_keys[order]
+        self.tids: IntArray = all_ids[order]
+
+    def candidates(self, word: str) -> IntArray:
+        """Ids (sorted, distinct) of the table's terms that may be one typo from ``word``
+        (ASCII, shorter than ``DELETIONS_MAX_LEN``, no NUL), ``word`` among them if a term."""
+        w = np.frombuffer(word.encode("ascii"), np.uint8)
+        n = len(w)
+        q = np.concatenate([_packed(w[None, :]), _packed(_deleted(w, n))])
+        los = np.searchsorted(self.keys, q, side="left")
+        his = np.searchsorted(self.keys, q, side="right")
+        sizes = his - los
+        total = int(sizes.sum())
+        if not total:
+            return np.zeros(0, np.int32)
+        ends = np.cumsum(sizes)
+        idx = np.repeat(los - (ends - sizes), sizes) + np.arange(total)
+        return sorted_unique(self.tids[idx])
 
 
 class Vocab:
@@ -136,13 +211,18 @@ class Vocab:
         sizes, starts = np.unique(lens[order], return_index=True)
         ends = [*starts.tolist()[1:], count] if count else []
         masks: list[npt.NDArray[np.uint64]] = []
+        flags: list[BoolArray] = []
+        grids: dict[int, tuple[npt.NDArray[np.uint8], IntArray]] = {}
         by_len: list[str] = []
+        self.len_tids: IntArray = self.sorted_tids[order]
         for size, a, b in zip(sizes.tolist(), starts.tolist(), ends, strict=True):
             same = [words[i] for i in order[a:b].tolist()]
-            masks.append(_masks(same, size))
+            ascii_flags, grid = _ascii_grid(same, size)
+            masks.append(_masks(same, ascii_flags, grid))
+            flags.append(ascii_flags)
+            grids[size] = (grid, self.len_tids[a:b][ascii_flags])
             by_len += same
         self.len_words: list[str] = by_len
-        self.len_tids: IntArray = self.sorted_tids[order]
         self.len_masks: npt.NDArray[np.uint64] = (
             np.concatenate(masks) if masks else np.zeros(0, np.uint64)
         )
@@ -152,6 +232,15 @@ class Vocab:
         self.len_start: list[int] = np.searchsorted(
             lens[order], np.arange(top + 2), side="left"
         ).tolist()
+        # The non-ASCII terms (their positions in the order by length, and where each
+        # length starts there): the one-typo table holds the others.
+        wide = ~np.concatenate(flags) if flags else np.zeros(0, np.bool_)
+        self.wide_at: I64Array = np.flatnonzero(wide)
+        self.wide_start: list[int] = np.searchsorted(
+            lens[order][self.wide_at], np.arange(top + 2), side="left"
+        ).tolist()
+        self.deletions = _Deletions(grids)
+        self.term_of: list[str] = term_ids.terms
         self.cache: dict[tuple[str, bool, bool], list[Variant]] = {}
 
     def fuzzy_prefix_positions(self, word: str, limit: int, *, deletions: bool = True) -> list[int]:
@@ -293,27 +382,49 @@ class Vocab:
         """Vocabulary words within ``k`` typos (OSA:
         a transposition counts as one), ``word`` itself excluded.
 
-        Pre-filtered over every length at once (one slice of the terms by length): an
-        edit adds or drops at most one character kind, so a term with more than ``k`` kinds
-        ``word`` lacks, or lacking more than ``k`` of its kinds, is more than ``k`` edits
-        away. With ``x`` the kinds both have, those are ``kinds(term) - x`` and
-        ``kinds(word) - x``. The survivors are measured with rapidfuzz in one call."""
+        One typo from an ASCII word shorter than ``DELETIONS_MAX_LEN``: the terms the
+        one-typo table gives, measured, and the non-ASCII terms of lengths ``n - 1..n + 1``
+        through the pre-filter below. Otherwise every term of lengths ``n - k..n + k``
+        through the pre-filter: an edit adds or drops at most one character kind, so a
+        term with more than ``k`` kinds ``word`` lacks, or lacking more than ``k`` of its
+        kinds, is more than ``k`` edits away (with ``x`` the kinds both have, those are
+        ``kinds(term) - x`` and ``kinds(word) - x``); the survivors are measured with
+        rapidfuzz in one call."""
         n = len(word)
+        if k == 1 and n < DELETIONS_MAX_LEN and word.isascii() and "\x00" not in word:
+            out: list[Near] = []
+            terms = self.term_of
+            for t in self.deletions.candidates(word).tolist():
+                term = terms[t]
+                dist = OSA.distance(word, term, score_cutoff=1)
+                if 0 < dist <= 1:
+                    out.append(Near(dist, t, term))
+            start = self.wide_start
+            last = len(start) - 1
+            lo = start[min(max(n - 1, 0), last)]
+            hi = start[min(max(n + 2, 0), last)]
+            if hi > lo:
+                out += self._near_among(word, 1, self.wide_at[lo:hi])
+            return out
         start = self.len_start
         last = len(start) - 1
         lo = start[min(max(n - k, 0), last)]
         hi = start[min(max(n + k + 1, 0), last)]
         if hi <= lo:
             return []
+        return self._near_among(word, k, slice(lo, hi))
+
+    def _near_among(self, word: str, k: int, at: slice | I64Array) -> list[Near]:
+        """:meth:`near` among the terms at ``at`` (positions in the order by length: a
+        slice, or the positions themselves)."""
         mask = char_mask(word)
-        shared = np.bitwise_count(self.len_masks[lo:hi] & np.uint64(mask))
-        ok = self.len_kinds[lo:hi] <= shared + np.uint8(k)
+        shared = np.bitwise_count(self.len_masks[at] & np.uint64(mask))
+        ok = self.len_kinds[at] <= shared + np.uint8(k)
         if mask.bit_count() > k:
             ok &= shared >= np.uint8(mask.bit_count() - k)
-        sel = np.flatnonzero(ok)
+        sel = np.flatnonzero(ok) + at.start if isinstance(at, slice) else at[ok]
         if not len(sel):
             return []
-        sel += lo
         words = self.len_words
         cands = [words[i] for i in sel.tolist()]
         tids = self.len_tids
