@@ -249,3 +249,42 @@ def test_the_one_typo_table_holds_each_short_ascii_term_and_its_deletions() -> N
     assert {n.term for n in vocab.near("cafe", 1)} == {"café"}  # among the others
     assert {n.term for n in vocab.near("carte", 1)} == {"cart", "carts"}
     assert {n.term for n in vocab.near("chrat", 1)} == {"chart"}
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.text(alphabet="abcAB01 -.,'\t\n_é", max_size=200),
+    st.lists(st.text(alphabet="abcB01é.'", min_size=1, max_size=3), max_size=16),
+    st.integers(1, 15),
+)
+def test_relative_positions_are_the_positions_from_the_first_match(
+    text: str, terms: list[str], split: int
+) -> None:
+    """``Matcher.relative_positions`` (the proximity bonus's reading since session 5:
+    ASCII text searched term by term when the query has few terms) gives what
+    ``positions`` gives, counted from the first match: the same gaps, clauses, order."""
+    matcher = Matcher([terms[:split], terms[split:]])
+    want = matcher.positions(text)
+    if want:
+        want = [(i - want[0][0], c) for i, c in want]
+    assert matcher.relative_positions(text) == want
+
+
+def test_relative_positions_search_few_terms_and_cut_for_many() -> None:
+    from newstui.core.search.highlight import FIND_TERMS
+
+    text = "Oil prices rose; OIL output fell as prices of crude oil rose again."
+    few = Matcher([["oil"], ["prices", "rose"]])
+    assert few.relative_positions(text) == [
+        (0, 0),
+        (1, 1),
+        (2, 1),
+        (3, 0),
+        (7, 1),
+        (10, 0),
+        (11, 1),
+    ]
+    many = Matcher([["oil"], ["prices", "rose", *(f"w{i}" for i in range(FIND_TERMS))]])
+    assert many.relative_positions(text) == few.relative_positions(text)
+    assert few.relative_positions("no match here") == []
+    assert few.relative_positions("the oil") == [(0, 0)]
