@@ -3,7 +3,10 @@ replace gave, to the bit: checked against those paths on generated posting lists
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
+import pytest
 
 from newstui.core.search.ranking import _summed
 
@@ -64,3 +67,52 @@ def test_a_clauses_postings_are_counted_as_before() -> None:
             assert _postings_size(snap.segments[0], cp) == want, q
             counted.append(want)
     assert min(counted) == 0 < max(counted)  # the unknown word counts none
+
+
+def test_common_words_scored_over_every_document_score_the_same(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A common word in several fields (postings of more than 1/DENSE_FRACTION of the
+    documents) is scored over every document: the same scores, to the bit, and so the same
+    hits in the same order, as scoring it at its postings."""
+    import newstui.core.search.ranking as ranking
+    from newstui.core.article import Article
+    from newstui.core.search import SearchIndex
+    from newstui.core.search.planning import plan
+    from newstui.core.search.query import parse
+
+    rng = np.random.default_rng(7)
+    words = ["oil", "oils", "price", "prices", "crude", "march", "output", "opec", "barrel"]
+    monkeypatch.setattr(ranking, "BATCH_POSTINGS", 16)  # "big" lists in a small index
+    index = SearchIndex()
+    index.add(
+        Article(
+            id=str(i),
+            title=" ".join(rng.choice(words, 4)),
+            body=" ".join(rng.choice(words, 30)),
+            format="text",
+            tags=tuple(rng.choice(words, 2)),
+        )
+        for i in range(400)
+    )
+    calls: list[int] = []
+    dense = ranking._dense_scores
+
+    def counted(scratch: Any, factor: Any, k1: float) -> Any:
+        calls.append(1)
+        return dense(scratch, factor, k1)
+
+    monkeypatch.setattr(ranking, "_dense_scores", counted)
+    snap = index._snap
+    queries = ("oil prices", "oils", "crude march", "prise", "barel outpt", "title:oil opec")
+    for q in (*queries, "oil OR crude", "march OR opec output"):
+        parsed = parse(q)
+        plans = plan(snap, parsed, index.config)
+        got = []
+        for fraction in (0, 12):  # 0: never dense
+            monkeypatch.setattr(ranking, "DENSE_FRACTION", fraction)
+            ev = ranking.evaluate(snap, 0, parsed, plans, index.config, restrict=False)
+            got.append((ev.total.tobytes(), ev.matched.tobytes()))
+            got.append([(h.article.id, h.score) for h in index.search(q, limit=20).hits])
+        assert got[0] == got[2] and got[1] == got[3], q
+    assert len(calls) > 6  # the common words did take the dense path
