@@ -140,65 +140,73 @@ _TEMPLATE_TAIL = _EDIT_ALPHABET.encode("ascii") + b"\x00\xff"
 
 class _EditTemplate(NamedTuple):
     """Where each byte of each one-typo head of an n-letter word comes from (see
-    :func:`_edit_template`): heads of up to 8 bytes (their first 8), and the others (their
-    ``KEY_BYTES``, and the same with 0xff after the head), and for the short ones the
-    bits to set for the last term they start."""
+    :func:`_edit_template`), the heads in order of the position of their edit: heads of up
+    to 8 bytes (their first 8) and, for each, the bits to set for the last term it starts;
+    the others (their ``KEY_BYTES``, and the same with 0xff after the head). ``short_upto``
+    and ``long_upto`` [r]: how many of each have their edit before position ``r``."""
 
     short: npt.NDArray[np.intp]
     after: npt.NDArray[np.uint64]
     long: npt.NDArray[np.intp]
     long_end: npt.NDArray[np.intp]
+    short_upto: list[int]
+    long_upto: list[int]
 
 
-@functools.lru_cache(maxsize=1024)
-def _edit_template(n: int, reach: int, last: int, deletions: bool) -> _EditTemplate:
+@functools.lru_cache(maxsize=64)
+def _edit_template(n: int, deletions: bool) -> _EditTemplate:
     """The one-typo heads of any n-letter word as indexes into its bytes followed by
     ``_TEMPLATE_TAIL`` (the alphabet, 0, 0xff): substitutions and insertions of each
-    letter at positions below ``reach``, transpositions and (with ``deletions``)
-    deletions at positions below ``last``. A word's heads are then one gather: they
-    depend on its length and these bounds only (~50 us to build, kept)."""
+    letter at every position, transpositions and (with ``deletions``) deletions at every
+    position but the last. A word's heads (those with their edit before some position)
+    are then one gather: they depend on its length only (~100 us to build, kept)."""
     w = np.arange(n, dtype=np.intp)
     alphabet = n + np.arange(len(_EDIT_ALPHABET), dtype=np.intp)
     pad, end = n + len(_EDIT_ALPHABET), n + len(_EDIT_ALPHABET) + 1
-    rows: list[npt.NDArray[np.intp]] = []
-    sizes: list[int] = []
-    if reach:
-        at = np.repeat(np.arange(reach), len(alphabet))
-        letters = np.tile(alphabet, reach)
-        hit = np.arange(len(at))
-        sub = np.full((len(at), KEY_BYTES), pad, np.intp)
-        sub[:, :n] = w
-        sub[hit, at] = letters  # word[:i] + c + word[i + 1:]
-        cols = np.arange(n + 1)
-        ins = np.full((len(at), KEY_BYTES), pad, np.intp)
-        ins[:, : n + 1] = w[np.minimum(np.maximum(cols - (cols > at[:, None]), 0), n - 1)]
-        ins[hit, at] = letters  # word[:i] + c + word[i:]
-        rows += [sub, ins]
-        sizes += [n, n + 1]
-    if last:
-        at = np.arange(last)
-        swap = np.full((last, KEY_BYTES), pad, np.intp)
-        swap[:, :n] = w
-        swap[at, at], swap[at, at + 1] = w[at + 1], w[at]
-        rows.append(swap)
-        sizes.append(n)
-        if deletions:
-            cols = np.arange(n - 1)
-            cut = np.full((last, KEY_BYTES), pad, np.intp)
-            cut[:, : n - 1] = w[cols + (cols >= at[:, None])]
-            rows.append(cut)
-            sizes.append(n - 1)
-    heads = np.concatenate(rows) if rows else np.zeros((0, KEY_BYTES), np.intp)
-    width = np.repeat(np.array(sizes, np.int64), [len(r) for r in rows])
+    at = np.repeat(np.arange(n), len(alphabet))
+    letters = np.tile(alphabet, n)
+    hit = np.arange(len(at))
+    sub = np.full((len(at), KEY_BYTES), pad, np.intp)
+    sub[:, :n] = w
+    sub[hit, at] = letters  # word[:i] + c + word[i + 1:]
+    cols = np.arange(n + 1)
+    ins = np.full((len(at), KEY_BYTES), pad, np.intp)
+    ins[:, : n + 1] = w[np.minimum(np.maximum(cols - (cols > at[:, None]), 0), n - 1)]
+    ins[hit, at] = letters  # word[:i] + c + word[i:]
+    rows = [sub, ins]
+    sizes = [n, n + 1]
+    where = [at, at]
+    at = np.arange(n - 1)
+    swap = np.full((n - 1, KEY_BYTES), pad, np.intp)
+    swap[:, :n] = w
+    swap[at, at], swap[at, at + 1] = w[at + 1], w[at]
+    rows.append(swap)
+    sizes.append(n)
+    where.append(at)
+    if deletions:
+        cols = np.arange(n - 1)
+        cut = np.full((n - 1, KEY_BYTES), pad, np.intp)
+        cut[:, : n - 1] = w[cols + (cols >= at[:, None])]
+        rows.append(cut)
+        sizes.append(n - 1)
+        where.append(at)
+    pos = np.concatenate(where)
+    order = np.argsort(pos, kind="stable")
+    heads = np.concatenate(rows)[order]
+    width = np.repeat(np.array(sizes, np.int64), [len(r) for r in rows])[order]
+    pos = pos[order]
     short = width <= 8
     long = heads[~short]
     long_end = long.copy()
     long_end[np.arange(len(long)), width[~short]] = end
+    upto = np.arange(n + 1)
     return _EditTemplate(
         np.ascontiguousarray(heads[short, :8]),
         np.array([(1 << (8 * (8 - k))) - 1 for k in width[short].tolist()], np.uint64),
         long,
         long_end,
+        np.searchsorted(pos[short], upto).tolist(),
+        np.searchsorted(pos[~short], upto).tolist(),
     )
 
 
@@ -368,23 +376,31 @@ class Vocab:
         deletions and transpositions below ``last``), each head a row of bytes gathered
         from the word and the edit alphabet by one index array (:func:`_edit_template`,
         the same for every word of its length): a few array operations for them all."""
-        t = _edit_template(len(word), reach, last, deletions)
+        n = len(word)
+        t = _edit_template(n, deletions)
+        # The heads with their edit before ``reach`` (substitutions, insertions) or before
+        # ``last`` (transpositions, deletions: ``last`` is ``reach`` but for the last letter,
+        # where the template has none of them).
+        assert last == min(reach, n - 1)
+        short, long = t.short_upto[reach], t.long_upto[reach]
         # The word's bytes, then the edit alphabet, then 0 (padding) and 0xff (an end).
         src = np.frombuffer(word.encode("ascii") + _TEMPLATE_TAIL, np.uint8)
         los: list[I64Array] = []
         his: list[I64Array] = []
-        if len(t.short):
+        if short:
             # Heads of up to 8 bytes: searched among the terms' first 8 bytes as numbers
             # (``head8``: half the memory of the keys, a plain compare); the terms a head
             # starts run from it to it with every byte after its own at 0xff.
-            first = src[t.short].view(">u8").ravel().astype(np.uint64)
+            first = src[t.short[:short]].view(">u8").ravel().astype(np.uint64)
             los.append(np.searchsorted(self.head8, first, side="left"))
-            his.append(np.searchsorted(self.head8, first | t.after, side="right"))
-        if len(t.long):
+            his.append(np.searchsorted(self.head8, first | t.after[:short], side="right"))
+        if long:
             # Longer ones among the keys, each followed by 0xff (never in UTF-8): after
             # every term it starts.
-            los.append(np.searchsorted(self.keys, src[t.long].view(f"S{KEY_BYTES}").ravel()))
-            his.append(np.searchsorted(self.keys, src[t.long_end].view(f"S{KEY_BYTES}").ravel()))
+            heads = src[t.long[:long]].view(f"S{KEY_BYTES}").ravel()
+            ends = src[t.long_end[:long]].view(f"S{KEY_BYTES}").ravel()
+            los.append(np.searchsorted(self.keys, heads))
+            his.append(np.searchsorted(self.keys, ends))
         if not los:
             return np.zeros(0, np.int64), np.zeros(0, np.int64)
         return np.concatenate(los).astype(np.int64), np.concatenate(his).astype(np.int64)
