@@ -7,6 +7,8 @@ from typing import Any
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from newstui.core.search.ranking import _summed
 
@@ -116,3 +118,40 @@ def test_common_words_scored_over_every_document_score_the_same(
             got.append([(h.article.id, h.score) for h in index.search(q, limit=20).hits])
         assert got[0] == got[2] and got[1] == got[3], q
     assert len(calls) > 6  # the common words did take the dense path
+
+
+def old_proximity(fields: list[list[tuple[int, int]]], n_clauses: int) -> float:
+    """``ranking.proximity`` before session 5: every pair of matches, one by one."""
+    total = 0.0
+    for ca in range(n_clauses - 1):
+        cb = ca + 1
+        best = 0.0
+        for matches in fields:
+            pa = [p for p, c in matches if c == ca][:64]
+            if not pa:
+                continue
+            pb = [p for p, c in matches if c == cb][:64]
+            for x in pa:
+                for y in pb:
+                    d = y - x
+                    cost = d - 1 if d > 0 else 1 - d
+                    best = max(best, 1.0 / (1.0 + cost))
+        total += best
+    return total / max(1, n_clauses - 1)
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.lists(st.lists(st.tuples(st.integers(0, 300), st.integers(0, 3)), max_size=150), max_size=2),
+    st.integers(1, 4),
+)
+def test_proximity_is_the_best_pair_as_before(
+    fields: list[list[tuple[int, int]]], n_clauses: int
+) -> None:
+    """The cheapest pair found by one walk (or a small product) gives the bonus that
+    measuring every pair gave, to the bit; positions in order, as a text gives them."""
+    from newstui.core.search.ranking import proximity
+
+    fields = [sorted(set(f), key=lambda pc: pc[0]) for f in fields]
+    fields = [[(p, c) for i, (p, c) in enumerate(f) if i == 0 or p != f[i - 1][0]] for f in fields]
+    assert proximity(fields, n_clauses) == old_proximity(fields, n_clauses)

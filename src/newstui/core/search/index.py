@@ -398,7 +398,7 @@ class SearchIndex:
             positions = matches_of(d.article).positions()
             bonus = 1.0 + weight * proximity(positions, n_clauses)
             score = d.score * bonus
-            return d._replace(score=score, key=d.key - d.score + score)
+            return Ranked(d.article, score, d.key - d.score + score, d.published)
 
         def order(d: Ranked) -> tuple[float, float]:
             return (-round(d.key, 6), -d.published)

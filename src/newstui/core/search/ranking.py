@@ -505,20 +505,44 @@ def state_filter(
 
 def proximity(fields: Sequence[Sequence[tuple[int, int]]], n_clauses: int) -> float:
     """0..1: how close (and in order) consecutive query clauses appear, from the
-    ``(position, clause)`` of the matches in each field (see ``highlight.HitMatches``)."""
+    ``(position, clause)`` of the matches in each field (see ``highlight.HitMatches``;
+    positions in order).
+
+    Per pair of consecutive clauses, the best field's ``1 / (1 + cost)`` of the cheapest
+    pair of their first 64 matches, a pair costing ``y - x - 1`` with the second clause's
+    word ``y`` after the first's ``x`` and ``x - y + 1`` otherwise: ``|y - (x + 1)|``."""
     total = 0.0
     for ca in range(n_clauses - 1):
         cb = ca + 1
         best = 0.0
         for matches in fields:
-            pa = [p for p, c in matches if c == ca][:64]
+            pa = [p + 1 for p, c in matches if c == ca][:64]
             if not pa:
                 continue
             pb = [p for p, c in matches if c == cb][:64]
-            for x in pa:
-                for y in pb:
-                    d = y - x
-                    cost = d - 1 if d > 0 else 1 - d
-                    best = max(best, 1.0 / (1.0 + cost))
+            if not pb:
+                continue
+            if len(pa) * len(pb) <= 64:
+                cost = min([abs(y - x) for x in pa for y in pb])
+            else:
+                cost = _closest(pa, pb)
+            best = max(best, 1.0 / (1.0 + cost))
         total += best
     return total / max(1, n_clauses - 1)
+
+
+def _closest(xs: list[int], ys: list[int]) -> int:
+    """The least ``|y - x|`` over two ascending lists (one walk through both)."""
+    i = j = 0
+    least = abs(ys[0] - xs[0])
+    while i < len(xs) and j < len(ys):
+        d = ys[j] - xs[i]
+        if d > 0:
+            least = min(least, d)
+            i += 1
+        elif d < 0:
+            least = min(least, -d)
+            j += 1
+        else:
+            return 0
+    return least
