@@ -366,14 +366,18 @@ class SearchIndex:
             top = np.arange(count)
         top = top[np.lexsort((top, -pub[top], -np.round(key[top], 6)))]
         top = top[: max(window, self.config.rerank_window)]
+        segments = snap.segments
+        # (as lists first: one conversion an array, not a numpy scalar per value)
         return [
-            Ranked(
-                snap.segments[int(seg_ix[i])].articles[int(local[i])],
-                float(scores[i]),
-                float(key[i]),
-                float(pub[i]),
+            Ranked(segments[si].articles[li], sc, k, p)
+            for si, li, sc, k, p in zip(
+                seg_ix[top].tolist(),
+                local[top].tolist(),
+                scores[top].tolist(),
+                key[top].tolist(),
+                pub[top].tolist(),
+                strict=True,
             )
-            for i in top.tolist()
         ]
 
     def _rerank(
