@@ -155,3 +155,57 @@ def test_proximity_is_the_best_pair_as_before(
     fields = [sorted(set(f), key=lambda pc: pc[0]) for f in fields]
     fields = [[(p, c) for i, (p, c) in enumerate(f) if i == 0 or p != f[i - 1][0]] for f in fields]
     assert proximity(fields, n_clauses) == old_proximity(fields, n_clauses)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(0, 40), st.integers(0, 2)), max_size=30),
+    st.lists(st.tuples(st.integers(0, 40), st.integers(0, 2)), max_size=30),
+    st.integers(1, 3),
+)
+def test_a_title_with_every_pair_side_by_side_leaves_nothing_to_the_body(
+    title: list[tuple[int, int]], body: list[tuple[int, int]], n_clauses: int
+) -> None:
+    """Why the re-rank skips reading the body when the title alone gives the full bonus:
+    then the title and any body give it too (the bonus is the best field's, at most 1)."""
+    from newstui.core.search.ranking import proximity
+
+    title = sorted(dict(title).items())
+    body = sorted(dict(body).items())
+    alone = proximity([title], n_clauses)
+    both = proximity([title, body], n_clauses)
+    assert both >= alone
+    if alone == 1.0:
+        assert both == 1.0
+
+
+def test_the_rerank_reads_no_body_when_the_title_has_the_words_side_by_side(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from newstui.core.article import Article
+    from newstui.core.search import SearchIndex
+    from newstui.core.search.highlight import HitMatches
+
+    index = SearchIndex()
+    index.add(
+        [
+            Article(
+                id="a", title="Oil prices fall", body="Crude oil output and prices.", format="text"
+            ),
+            Article(id="b", title="Prices of oil", body="Oil prices rose in March.", format="text"),
+            Article(
+                id="c", title="Oil output", body="Prices fell as oil output rose.", format="text"
+            ),
+        ]
+    )
+    read: list[str] = []
+    body_positions = HitMatches.body_positions
+
+    def counted(self: HitMatches) -> list[tuple[int, int]]:
+        read.append(self.article.id)
+        return body_positions(self)
+
+    monkeypatch.setattr(HitMatches, "body_positions", counted)
+    hits = [h.article.id for h in index.search("oil prices", limit=10).hits]
+    assert hits[0] == "a"  # "Oil prices" side by side in the title: the full bonus
+    assert "a" not in read and {"b", "c"} <= set(read)

@@ -266,10 +266,15 @@ class HitMatches:
     def positions(self) -> list[list[tuple[int, int]]]:
         """``(position, clause)`` of the matches, per field (title, body), counted from
         each field's first match: for proximity (see :meth:`Matcher.relative_positions`)."""
-        return [
-            self.matcher.relative_positions(self.article.title[:MATCH_CHARS]),
-            self.matcher.relative_positions(self.article.body[:MATCH_CHARS]),
-        ]
+        return [self.title_positions(), self.body_positions()]
+
+    def title_positions(self) -> list[tuple[int, int]]:
+        """The title's part of :meth:`positions`."""
+        return self.matcher.relative_positions(self.article.title[:MATCH_CHARS])
+
+    def body_positions(self) -> list[tuple[int, int]]:
+        """The body's part of :meth:`positions` (the body read, when stored on disk)."""
+        return self.matcher.relative_positions(self.article.body[:MATCH_CHARS])
 
     def highlight(self, width: int = SNIPPET_CHARS) -> tuple[list[Span], str, list[Span]]:
         """The spans in the article's fields, its snippet and the spans in the snippet."""

@@ -399,8 +399,12 @@ class SearchIndex:
         weight = self.config.proximity_weight
 
         def boosted(d: Ranked) -> Ranked:
-            positions = matches_of(d.article).positions()
-            bonus = 1.0 + weight * proximity(positions, n_clauses)
+            hm = matches_of(d.article)
+            title = hm.title_positions()
+            near = proximity([title], n_clauses)
+            if near < 1.0:  # else the title has every pair side by side: the body can add nothing
+                near = proximity([title, hm.body_positions()], n_clauses)
+            bonus = 1.0 + weight * near
             score = d.score * bonus
             return Ranked(d.article, score, d.key - d.score + score, d.published)
 
