@@ -395,12 +395,22 @@ class Vocab:
             los.append(np.searchsorted(self.head8, first, side="left"))
             his.append(np.searchsorted(self.head8, first | t.after[:short], side="right"))
         if long:
-            # Longer ones among the keys, each followed by 0xff (never in UTF-8): after
-            # every term it starts.
-            heads = src[t.long[:long]].view(f"S{KEY_BYTES}").ravel()
-            ends = src[t.long_end[:long]].view(f"S{KEY_BYTES}").ravel()
-            los.append(np.searchsorted(self.keys, heads))
-            his.append(np.searchsorted(self.keys, ends))
+            # Longer ones: only a term with the head's first 8 bytes can start with it, and
+            # most heads share them with none (``head8``; an empty range for those). The
+            # others among the keys, each followed by 0xff (never in UTF-8): after every
+            # term it starts.
+            rows = src[t.long[:long]]
+            first = rows.view(">u8")[:, 0].astype(np.uint64)
+            lo8 = np.searchsorted(self.head8, first, side="left")
+            some = np.flatnonzero(np.searchsorted(self.head8, first, side="right") > lo8)
+            hi = lo8.copy()
+            if len(some):
+                heads = rows[some].view(f"S{KEY_BYTES}").ravel()
+                ends = src[t.long_end[some]].view(f"S{KEY_BYTES}").ravel()
+                lo8[some] = np.searchsorted(self.keys, heads)
+                hi[some] = np.searchsorted(self.keys, ends)
+            los.append(lo8)
+            his.append(hi)
         if not los:
             return np.zeros(0, np.int64), np.zeros(0, np.int64)
         return np.concatenate(los).astype(np.int64), np.concatenate(his).astype(np.int64)
