@@ -288,3 +288,24 @@ def test_relative_positions_search_few_terms_and_cut_for_many() -> None:
     assert many.relative_positions(text) == few.relative_positions(text)
     assert few.relative_positions("no match here") == []
     assert few.relative_positions("the oil") == [(0, 0)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.data())
+def test_two_typos_find_every_neighbour_through_both_pre_filters(data: st.DataObject) -> None:
+    """Two typos (a 9+ letter word): the character-kind and character-pair pre-filters
+    rule out only terms more than two typos away, against a vocabulary of the word's own
+    neighbours at one, two and three edits (transpositions among them, which change three
+    pairs each)."""
+    word = data.draw(st.text(alphabet="abcdxy9'é", min_size=9, max_size=12))
+    rng = random.Random(data.draw(st.integers(0, 10**6)))
+    words: set[str] = set()
+    for _ in range(data.draw(st.integers(1, 60))):
+        w = word
+        for _ in range(rng.choice([1, 2, 2, 3])):
+            w = edited(w, rng, "abcdz9'é")
+        words.add(w)
+    words.discard("")
+    vocab = make_vocab(sorted(words))
+    got = vocab.near(word, 2)
+    assert {(n.distance, n.term) for n in got} == old_near(vocab, word, 2)
