@@ -3,8 +3,9 @@ by length with character masks), the expansion of a query word into the terms it
 for (:func:`variants`) and corrections for words that matched nothing (:func:`suggest`).
 
 Each query word expands to its exact term, typo variants (Meilisearch's rule: none under
-5 letters, 1 for 5-8, 2 for 9+, transposition = 1, found with rapidfuzz in length
-buckets; a 3-4 letter word that is no word of the library gets its one-typo neighbours,
+5 letters, 1 for 5-8, 2 for 9+, transposition = 1; one typo looked up in a deletion table
+of the short ASCII terms, two through character-kind and character-pair pre-filters and
+rapidfuzz; a 3-4 letter word that is no word of the library gets its one-typo neighbours,
 and one 20x rarer than a neighbour gets them at a low weight) and, for the last word,
 prefix completions (and, when it is neither a word nor the start of one, completions of
 its one-typo variants). A word over :data:`MAX_EXPAND_LEN` letters is matched exactly only.
