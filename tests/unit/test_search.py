@@ -707,13 +707,13 @@ def test_the_proximity_bonus_reads_only_the_hits_that_can_reach_the_page(
         *(art(f"low{i}", f"Report {i}", f"cocoa {filler} prices {filler}") for i in range(35)),
     )
     read: list[str] = []
-    positions = highlight.HitMatches.positions
+    positions = highlight.HitMatches.title_positions  # read first for every boosted hit
 
-    def counting(self: highlight.HitMatches) -> list[list[tuple[int, int]]]:
+    def counting(self: highlight.HitMatches) -> list[tuple[int, int]]:
         read.append(self.article.id)
         return positions(self)
 
-    monkeypatch.setattr(highlight.HitMatches, "positions", counting)
+    monkeypatch.setattr(highlight.HitMatches, "title_positions", counting)
     res = index.search("cocoa prices ", limit=5)
     assert sorted(ids(res)) == [f"top{i}" for i in range(5)]
     assert sorted(read) == [f"top{i}" for i in range(5)]

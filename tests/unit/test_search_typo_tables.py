@@ -160,3 +160,152 @@ def test_sorted_unique_is_numpys_unique(values: list[int]) -> None:
         got = sorted_unique(a)
         assert got.dtype == a.dtype
         assert got.tolist() == np.unique(a).tolist()
+
+
+def old_near(vocab: Vocab, word: str, k: int) -> set[tuple[int, str]]:
+    """``Vocab.near`` before session 5: every term of each length within ``k``, measured
+    one by one (no pre-filter): the set of ``(distance, term)`` it must find."""
+    return {
+        (d, t)
+        for t in vocab.sorted_terms
+        if abs(len(t) - len(word)) <= k and 0 < (d := OSA.distance(word, t)) <= k
+    }
+
+
+NEAR_LETTERS = "abcdé1-'"
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.text(alphabet=NEAR_LETTERS, min_size=1, max_size=10), max_size=150, unique=True),
+    st.text(alphabet=NEAR_LETTERS, min_size=1, max_size=11),
+    st.integers(1, 3),
+)
+def test_near_finds_every_term_within_k_typos(words: list[str], word: str, k: int) -> None:
+    """The one pre-filter over every length at once (character kinds shared) rules out
+    only terms more than ``k`` typos away: ``near`` finds exactly what measuring every
+    term finds, the word itself left out, each with its term id."""
+    vocab = make_vocab(words)
+    got = vocab.near(word, k)
+    assert {(n.distance, n.term) for n in got} == old_near(vocab, word, k)
+    terms = vocab.sorted_terms
+    tids = vocab.sorted_tids.tolist()
+    assert all(tids[terms.index(n.term)] == n.tid for n in got)
+
+
+def test_near_on_an_empty_vocabulary_and_beyond_its_longest_term() -> None:
+    assert make_vocab([]).near("words", 1) == []
+    vocab = make_vocab(["cat", "coat"])
+    assert vocab.near("catalogues", 2) == []
+    assert {n.term for n in vocab.near("cot", 1)} == {"cat", "coat"}
+
+
+def edited(word: str, rng: random.Random, alphabet: str) -> str:
+    """``word`` with one random edit (substitution, insertion, deletion, transposition)."""
+    i = rng.randrange(len(word) + 1)
+    c = rng.choice(alphabet)
+    return rng.choice(
+        [
+            word[:i] + c + word[i + 1 :],
+            word[:i] + c + word[i:],
+            word[:i] + word[i + 1 :],
+            word[:i] + word[i + 1 : i + 2] + word[i : i + 1] + word[i + 2 :],
+        ]
+    )
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.data())
+def test_the_one_typo_table_finds_every_neighbour(data: st.DataObject) -> None:
+    """One typo from an ASCII word of up to 8 letters is looked up in the deletion table
+    (``_Deletions``): against a vocabulary of the word's own neighbours at one and two
+    edits (every kind of edit, anywhere; ASCII punctuation and accented letters too), it
+    finds exactly the terms measuring every term finds."""
+    word = data.draw(st.text(alphabet="abcxyz9'", min_size=1, max_size=8))
+    rng = random.Random(data.draw(st.integers(0, 10**6)))
+    words: set[str] = set()
+    for _ in range(data.draw(st.integers(0, 80))):
+        w = edited(word, rng, "abcz9'-é")
+        if rng.random() < 0.4:
+            w = edited(w, rng, "abcz9'-é")
+        words.add(w)
+    words.discard("")
+    vocab = make_vocab(sorted(words))
+    got = vocab.near(word, 1)
+    assert len(got) == len({n.term for n in got})
+    assert {(n.distance, n.term) for n in got} == old_near(vocab, word, 1)
+    assert {(n.tid, n.term) for n in got} <= set(
+        zip(vocab.sorted_tids.tolist(), vocab.sorted_terms, strict=True)
+    )
+
+
+def test_the_one_typo_table_holds_each_short_ascii_term_and_its_deletions() -> None:
+    vocab = make_vocab(["cart", "chart", "carts", "café", "abcdefghij"])
+    table = vocab.deletions
+    # cart: itself + 4 deletions; chart, carts: 1 + 5 each; café (not ASCII) and the
+    # 10-letter word (longer than DELETIONS_MAX_LEN) are not in it.
+    assert len(table.keys) == 5 + 6 + 6
+    assert {n.term for n in vocab.near("cat", 1)} == {"cart"}
+    assert {n.term for n in vocab.near("cafe", 1)} == {"café"}  # among the others
+    assert {n.term for n in vocab.near("carte", 1)} == {"cart", "carts"}
+    assert {n.term for n in vocab.near("chrat", 1)} == {"chart"}
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.text(alphabet="abcAB01 -.,'\t\n_é", max_size=200),
+    st.lists(st.text(alphabet="abcB01é.'", min_size=1, max_size=3), max_size=16),
+    st.integers(1, 15),
+)
+def test_relative_positions_are_the_positions_from_the_first_match(
+    text: str, terms: list[str], split: int
+) -> None:
+    """``Matcher.relative_positions`` (the proximity bonus's reading since session 5:
+    ASCII text searched term by term when the query has few terms) gives what
+    ``positions`` gives, counted from the first match: the same gaps, clauses, order."""
+    matcher = Matcher([terms[:split], terms[split:]])
+    want = matcher.positions(text)
+    if want:
+        want = [(i - want[0][0], c) for i, c in want]
+    assert matcher.relative_positions(text) == want
+
+
+def test_relative_positions_search_few_terms_and_cut_for_many() -> None:
+    from newstui.core.search.highlight import FIND_TERMS
+
+    text = "Oil prices rose; OIL output fell as prices of crude oil rose again."
+    few = Matcher([["oil"], ["prices", "rose"]])
+    assert few.relative_positions(text) == [
+        (0, 0),
+        (1, 1),
+        (2, 1),
+        (3, 0),
+        (7, 1),
+        (10, 0),
+        (11, 1),
+    ]
+    many = Matcher([["oil"], ["prices", "rose", *(f"w{i}" for i in range(FIND_TERMS))]])
+    assert many.relative_positions(text) == few.relative_positions(text)
+    assert few.relative_positions("no match here") == []
+    assert few.relative_positions("the oil") == [(0, 0)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.data())
+def test_two_typos_find_every_neighbour_through_both_pre_filters(data: st.DataObject) -> None:
+    """Two typos (a 9+ letter word): the character-kind and character-pair pre-filters
+    rule out only terms more than two typos away, against a vocabulary of the word's own
+    neighbours at one, two and three edits (transpositions among them, which change three
+    pairs each)."""
+    word = data.draw(st.text(alphabet="abcdxy9'é", min_size=9, max_size=12))
+    rng = random.Random(data.draw(st.integers(0, 10**6)))
+    words: set[str] = set()
+    for _ in range(data.draw(st.integers(1, 60))):
+        w = word
+        for _ in range(rng.choice([1, 2, 2, 3])):
+            w = edited(w, rng, "abcdz9'é")
+        words.add(w)
+    words.discard("")
+    vocab = make_vocab(sorted(words))
+    got = vocab.near(word, 2)
+    assert {(n.distance, n.term) for n in got} == old_near(vocab, word, 2)

@@ -352,7 +352,8 @@ class SearchIndex:
         )
         matched_n = np.concatenate([ev.matched[r] for ev, r in zip(evals, rows, strict=True)])
         pub = np.concatenate([snap.segments[si].published[c] for si, c in enumerate(cands)])
-        pub = np.nan_to_num(pub, nan=-1e18)
+        if not np.isfinite(pub).all():  # (the check is ~10x cheaper than the call)
+            pub = np.nan_to_num(pub, nan=-1e18)
         key = matched_n.astype(np.float64) * 1e6 + scores if scored else pub
         # The window does not depend on offset/limit beyond its size, so pages of one
         # query always agree with each other.
@@ -365,14 +366,18 @@ class SearchIndex:
             top = np.arange(count)
         top = top[np.lexsort((top, -pub[top], -np.round(key[top], 6)))]
         top = top[: max(window, self.config.rerank_window)]
+        segments = snap.segments
+        # (as lists first: one conversion an array, not a numpy scalar per value)
         return [
-            Ranked(
-                snap.segments[int(seg_ix[i])].articles[int(local[i])],
-                float(scores[i]),
-                float(key[i]),
-                float(pub[i]),
+            Ranked(segments[si].articles[li], sc, k, p)
+            for si, li, sc, k, p in zip(
+                seg_ix[top].tolist(),
+                local[top].tolist(),
+                scores[top].tolist(),
+                key[top].tolist(),
+                pub[top].tolist(),
+                strict=True,
             )
-            for i in top.tolist()
         ]
 
     def _rerank(
@@ -394,10 +399,14 @@ class SearchIndex:
         weight = self.config.proximity_weight
 
         def boosted(d: Ranked) -> Ranked:
-            positions = matches_of(d.article).positions()
-            bonus = 1.0 + weight * proximity(positions, n_clauses)
+            hm = matches_of(d.article)
+            title = hm.title_positions()
+            near = proximity([title], n_clauses)
+            if near < 1.0:  # else the title has every pair side by side: the body can add nothing
+                near = proximity([title, hm.body_positions()], n_clauses)
+            bonus = 1.0 + weight * near
             score = d.score * bonus
-            return d._replace(score=score, key=d.key - d.score + score)
+            return Ranked(d.article, score, d.key - d.score + score, d.published)
 
         def order(d: Ranked) -> tuple[float, float]:
             return (-round(d.key, 6), -d.published)

@@ -3,8 +3,9 @@ by length with character masks), the expansion of a query word into the terms it
 for (:func:`variants`) and corrections for words that matched nothing (:func:`suggest`).
 
 Each query word expands to its exact term, typo variants (Meilisearch's rule: none under
-5 letters, 1 for 5-8, 2 for 9+, transposition = 1, found with rapidfuzz in length
-buckets; a 3-4 letter word that is no word of the library gets its one-typo neighbours,
+5 letters, 1 for 5-8, 2 for 9+, transposition = 1; one typo looked up in a deletion table
+of the short ASCII terms, two through character-kind and character-pair pre-filters and
+rapidfuzz; a 3-4 letter word that is no word of the library gets its one-typo neighbours,
 and one 20x rarer than a neighbour gets them at a low weight) and, for the last word,
 prefix completions (and, when it is neither a word nor the start of one, completions of
 its one-typo variants). A word over :data:`MAX_EXPAND_LEN` letters is matched exactly only.
@@ -13,7 +14,9 @@ its one-typo variants). A word over :data:`MAX_EXPAND_LEN` letters is matched ex
 from __future__ import annotations
 
 import bisect
+import functools
 from collections.abc import Iterable
+from itertools import compress, pairwise
 from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
@@ -24,7 +27,7 @@ from rapidfuzz.distance import OSA
 from newstui.core.search.arrays import sorted_unique
 from newstui.core.search.query import STOPWORDS
 from newstui.core.search.ranking import RankingConfig
-from newstui.core.search.segments import I64Array, IntArray, TermDict
+from newstui.core.search.segments import BoolArray, I64Array, IntArray, TermDict
 
 if TYPE_CHECKING:
     from newstui.core.search.planning import ClausePlan
@@ -38,6 +41,10 @@ MAX_EXPAND_LEN = 32
 SHORT_TYPO_MIN_LEN = 3
 # Bytes of each term kept for the vectorised prefix lookups (16 bytes a term).
 KEY_BYTES = 16
+# ASCII terms up to this long are in the one-typo table (``_Deletions``): their one-letter
+# deletions fit the 8 bytes of a key. A query word shorter than it finds there every term
+# one typo away (they are at most one letter longer).
+DELETIONS_MAX_LEN = 9
 _EDIT_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789"
 _ALPHABET = np.frombuffer(_EDIT_ALPHABET.encode("ascii"), np.uint8)
 
@@ -93,40 +100,187 @@ def char_mask(word: str) -> int:
     return mask
 
 
-def _masks(words: list[str], length: int) -> npt.NDArray[np.uint64]:
-    """Character masks of same-length words, vectorised for ASCII ones."""
+def _ascii_grid(words: list[str], length: int) -> tuple[BoolArray, npt.NDArray[np.uint8]]:
+    """Which of same-length ``words`` are ASCII, and those as rows of bytes."""
+    flags = np.fromiter(map(str.isascii, words), np.bool_, count=len(words))
+    raw = "".join(compress(words, flags.tolist())).encode("ascii")
+    return flags, np.frombuffer(raw, np.uint8).reshape(-1, length)
+
+
+def _masks(
+    words: list[str], flags: BoolArray, grid: npt.NDArray[np.uint8]
+) -> npt.NDArray[np.uint64]:
+    """Character masks of same-length words, vectorised for the ASCII ones (``flags``,
+    whose bytes are the rows of ``grid``)."""
     out = np.zeros(len(words), np.uint64)
-    ascii_ix = [i for i, w in enumerate(words) if w.isascii()]
-    if ascii_ix:
-        raw = "".join(words[i] for i in ascii_ix).encode("ascii")
-        grid = np.frombuffer(raw, np.uint8).reshape(len(ascii_ix), length)
-        out[np.array(ascii_ix)] = np.bitwise_or.reduce(_BITS[grid], axis=1)
-    if len(ascii_ix) != len(words):
-        done = set(ascii_ix)
-        for i, w in enumerate(words):
-            if i not in done:
-                out[i] = char_mask(w)
+    if len(grid):
+        out[flags] = np.bitwise_or.reduce(_BITS[grid], axis=1)
+    for i in np.flatnonzero(~flags).tolist():
+        out[i] = char_mask(words[i])
     return out
 
 
-class _Bucket:
-    """Vocabulary words of one length, with character masks for a fast typo pre-filter."""
+def bigram_mask(word: str) -> int:
+    """A 64-bit set of the pairs of adjacent characters of ``word`` (hashed)."""
+    mask = 0
+    for a, b in pairwise(word):
+        mask |= 1 << ((ord(a) * 31 + ord(b)) % 64)
+    return mask
 
-    __slots__ = ("masks", "tids", "words")
 
-    def __init__(self, words: list[str], tids: IntArray, length: int) -> None:
-        self.words = words
-        self.tids = tids
-        self.masks = _masks(words, length)
+def _bigram_masks(
+    words: list[str], flags: BoolArray, grid: npt.NDArray[np.uint8]
+) -> npt.NDArray[np.uint64]:
+    """:func:`bigram_mask` of same-length words, vectorised for the ASCII ones (``flags``,
+    whose bytes are the rows of ``grid``: a byte is its character's ``ord``)."""
+    out = np.zeros(len(words), np.uint64)
+    if len(grid) and grid.shape[1] > 1:
+        pair = (grid[:, :-1].astype(np.uint64) * np.uint64(31) + grid[:, 1:]) % np.uint64(64)
+        out[flags] = np.bitwise_or.reduce(np.left_shift(np.uint64(1), pair), axis=1)
+    for i in np.flatnonzero(~flags).tolist():
+        out[i] = bigram_mask(words[i])
+    return out
 
-    def candidates(self, word: str, mask: int, k: int) -> tuple[list[str], IntArray]:
-        """Words that may be within ``k`` edits: an edit adds or drops at most one
-        character kind, so more than ``k`` new or missing kinds rules a word out."""
-        m = np.uint64(mask)
-        ok = (np.bitwise_count(self.masks & ~m) <= k) & (np.bitwise_count(m & ~self.masks) <= k)
-        sel = np.flatnonzero(ok)
-        words = self.words
-        return [words[i] for i in sel.tolist()], self.tids[sel]
+
+def _packed(rows: npt.NDArray[np.uint8]) -> npt.NDArray[np.uint64]:
+    """Rows of at most 8 bytes (no NUL: terms are words) as one 64-bit key each: the bytes
+    zero-padded, so two rows share a key only when they are the same bytes."""
+    pad = np.zeros((len(rows), 8), np.uint8)
+    pad[:, : rows.shape[1]] = rows
+    return pad.view(np.uint64).ravel()
+
+
+def _deleted(w: npt.NDArray[np.uint8], width: int) -> npt.NDArray[np.uint8]:
+    """The rows of ``w`` (m words of ``width`` bytes, or one) without their i-th byte, for
+    each i: ``(width, m, width - 1)``."""
+    cols = np.arange(width - 1)
+    at = np.arange(width)[:, None]
+    return w[..., cols + (cols >= at)] if w.ndim == 1 else w[:, cols + (cols >= at)].swapaxes(0, 1)
+
+
+_TEMPLATE_TAIL = _EDIT_ALPHABET.encode("ascii") + b"\x00\xff"
+
+
+class _EditTemplate(NamedTuple):
+    """Where each byte of each one-typo head of an n-letter word comes from (see
+    :func:`_edit_template`), the heads in order of the position of their edit: heads of up
+    to 8 bytes (their first 8) and, for each, the bits to set for the last term it starts;
+    the others (their ``KEY_BYTES``, and the same with 0xff after the head). ``short_upto``
+    and ``long_upto`` [r]: how many of each have their edit before position ``r``."""
+
+    short: npt.NDArray[np.intp]
+    after: npt.NDArray[np.uint64]
+    long: npt.NDArray[np.intp]
+    long_end: npt.NDArray[np.intp]
+    short_upto: list[int]
+    long_upto: list[int]
+
+
+@functools.lru_cache(maxsize=64)
+def _edit_template(n: int, deletions: bool) -> _EditTemplate:
+    """The one-typo heads of any n-letter word as indexes into its bytes followed by
+    ``_TEMPLATE_TAIL`` (the alphabet, 0, 0xff): substitutions and insertions of each
+    letter at every position, transpositions and (with ``deletions``) deletions at every
+    position but the last. A word's heads (those with their edit before some position)
+    are then one gather: they depend on its length only (~100 us to build, kept)."""
+    w = np.arange(n, dtype=np.intp)
+    alphabet = n + np.arange(len(_EDIT_ALPHABET), dtype=np.intp)
+    pad, end = n + len(_EDIT_ALPHABET), n + len(_EDIT_ALPHABET) + 1
+    at = np.repeat(np.arange(n), len(alphabet))
+    letters = np.tile(alphabet, n)
+    hit = np.arange(len(at))
+    sub = np.full((len(at), KEY_BYTES), pad, np.intp)
+    sub[:, :n] = w
+    sub[hit, at] = letters  # word[:i] + c + word[i + 1:]
+    cols = np.arange(n + 1)
+    ins = np.full((len(at), KEY_BYTES), pad, np.intp)
+    ins[:, : n + 1] = w[np.minimum(np.maximum(cols - (cols > at[:, None]), 0), n - 1)]
+    ins[hit, at] = letters  # word[:i] + c + word[i:]
+    rows = [sub, ins]
+    sizes = [n, n + 1]
+    where = [at, at]
+    at = np.arange(n - 1)
+    swap = np.full((n - 1, KEY_BYTES), pad, np.intp)
+    swap[:, :n] = w
+    swap[at, at], swap[at, at + 1] = w[at + 1], w[at]
+    rows.append(swap)
+    sizes.append(n)
+    where.append(at)
+    if deletions:
+        cols = np.arange(n - 1)
+        cut = np.full((n - 1, KEY_BYTES), pad, np.intp)
+        cut[:, : n - 1] = w[cols + (cols >= at[:, None])]
+        rows.append(cut)
+        sizes.append(n - 1)
+        where.append(at)
+    pos = np.concatenate(where)
+    order = np.argsort(pos, kind="stable")
+    heads = np.concatenate(rows)[order]
+    width = np.repeat(np.array(sizes, np.int64), [len(r) for r in rows])[order]
+    pos = pos[order]
+    short = width <= 8
+    long = heads[~short]
+    long_end = long.copy()
+    long_end[np.arange(len(long)), width[~short]] = end
+    upto = np.arange(n + 1)
+    return _EditTemplate(
+        np.ascontiguousarray(heads[short, :8]),
+        np.array([(1 << (8 * (8 - k))) - 1 for k in width[short].tolist()], np.uint64),
+        long,
+        long_end,
+        np.searchsorted(pos[short], upto).tolist(),
+        np.searchsorted(pos[~short], upto).tolist(),
+    )
+
+
+class _Deletions:
+    """A one-typo table of the vocabulary's ASCII terms up to ``DELETIONS_MAX_LEN`` letters
+    (SymSpell's deletion neighbourhood): each term and each of its one-letter deletions as
+    a 64-bit key, sorted, with the term's id.
+
+    Two words are one typo apart (OSA: substitution, insertion, deletion, transposition)
+    only if one of them, or one of them less a letter, is the other less a letter (``abc``
+    and ``bac`` are both ``ac`` less one), so a word's term neighbours are among the terms
+    under its own key and its deletions' keys (``n + 1`` lookups), measured after. ~8 keys
+    a term (~5 MB at 104k articles), built in ~30 ms with the vocabulary; a lookup touches a
+    few cache lines where the character-mask pre-filter reads every term of three lengths."""
+
+    __slots__ = ("keys", "tids")
+
+    def __init__(self, grids: dict[int, tuple[npt.NDArray[np.uint8], IntArray]]) -> None:
+        """``grids``: per length, the ASCII terms as rows of bytes, and their ids."""
+        keys: list[npt.NDArray[np.uint64]] = []
+        ids: list[IntArray] = []
+        for size, (grid, own) in grids.items():
+            if size > DELETIONS_MAX_LEN or not len(grid):
+                continue
+            if size <= 8:
+                keys.append(_packed(grid))
+                ids.append(own)
+            for rows in _deleted(grid, size):
+                keys.append(_packed(rows))
+                ids.append(own)
+        all_keys = np.concatenate(keys) if keys else np.zeros(0, np.uint64)
+        all_ids = np.concatenate(ids) if ids else np.zeros(0, np.int32)
+        order = np.argsort(all_keys)
+        self.keys: npt.NDArray[np.uint64] = all_keys[order]
+        self.tids: IntArray = all_ids[order]
+
+    def candidates(self, word: str) -> IntArray:
+        """Ids (sorted, distinct) of the table's terms that may be one typo from ``word``
+        (ASCII, shorter than ``DELETIONS_MAX_LEN``, no NUL), ``word`` among them if a term."""
+        w = np.frombuffer(word.encode("ascii"), np.uint8)
+        n = len(w)
+        q = np.concatenate([_packed(w[None, :]), _packed(_deleted(w, n))])
+        los = np.searchsorted(self.keys, q, side="left")
+        his = np.searchsorted(self.keys, q, side="right")
+        sizes = his - los
+        total = int(sizes.sum())
+        if not total:
+            return np.zeros(0, np.int32)
+        ends = np.cumsum(sizes)
+        idx = np.repeat(los - (ends - sizes), sizes) + np.arange(total)
+        return sorted_unique(self.tids[idx])
 
 
 class Vocab:
@@ -148,16 +302,54 @@ class Vocab:
         self.keys = np.array(
             [w.encode("utf-8", "surrogatepass")[:KEY_BYTES] for w in words], f"S{KEY_BYTES}"
         )
+        # Their first 8 bytes as big-endian numbers (the same order), for short heads.
+        self.head8: npt.NDArray[np.uint64] = (
+            self.keys.view(">u8")[::2].astype(np.uint64) if count else np.zeros(0, np.uint64)
+        )
+        # The terms again by length (alphabetical within), with their character masks
+        # and how many character kinds each has: the terms of lengths ``a..b`` are one
+        # slice, ``len_start[a]:len_start[b + 1]``, for one typo pre-filter (``near``).
         lens = np.fromiter(map(len, words), np.int64, count=count)
-        order = np.argsort(lens, kind="stable")  # by length, alphabetical within
+        order = np.argsort(lens, kind="stable")
         sizes, starts = np.unique(lens[order], return_index=True)
         ends = [*starts.tolist()[1:], count] if count else []
-        self.by_len: dict[int, _Bucket] = {}
+        masks: list[npt.NDArray[np.uint64]] = []
+        bigrams: list[npt.NDArray[np.uint64]] = []
+        flags: list[BoolArray] = []
+        grids: dict[int, tuple[npt.NDArray[np.uint8], IntArray]] = {}
+        by_len: list[str] = []
+        self.len_tids: IntArray = self.sorted_tids[order]
         for size, a, b in zip(sizes.tolist(), starts.tolist(), ends, strict=True):
-            idx = order[a:b]
-            self.by_len[size] = _Bucket(
-                [words[i] for i in idx.tolist()], self.sorted_tids[idx], size
-            )
+            same = [words[i] for i in order[a:b].tolist()]
+            ascii_flags, grid = _ascii_grid(same, size)
+            masks.append(_masks(same, ascii_flags, grid))
+            bigrams.append(_bigram_masks(same, ascii_flags, grid))
+            flags.append(ascii_flags)
+            grids[size] = (grid, self.len_tids[a:b][ascii_flags])
+            by_len += same
+        self.len_words: list[str] = by_len
+        self.len_masks: npt.NDArray[np.uint64] = (
+            np.concatenate(masks) if masks else np.zeros(0, np.uint64)
+        )
+        self.len_kinds: npt.NDArray[np.uint8] = np.bitwise_count(self.len_masks)
+        # and of adjacent character pairs (``near``'s second pre-filter, for two typos)
+        self.len_bigrams: npt.NDArray[np.uint64] = (
+            np.concatenate(bigrams) if bigrams else np.zeros(0, np.uint64)
+        )
+        top = int(sizes[-1]) if count else 0
+        # len_start[n]: the first term of n letters or more (n up to top + 1).
+        self.len_start: list[int] = np.searchsorted(
+            lens[order], np.arange(top + 2), side="left"
+        ).tolist()
+        # The non-ASCII terms (their positions in the order by length, and where each
+        # length starts there): the one-typo table holds the others.
+        wide = ~np.concatenate(flags) if flags else np.zeros(0, np.bool_)
+        self.wide_at: I64Array = np.flatnonzero(wide)
+        self.wide_start: list[int] = np.searchsorted(
+            lens[order][self.wide_at], np.arange(top + 2), side="left"
+        ).tolist()
+        self.deletions = _Deletions(grids)
+        self.term_of: list[str] = term_ids.terms
         self.cache: dict[tuple[str, bool, bool], list[Variant]] = {}
 
     def fuzzy_prefix_positions(self, word: str, limit: int, *, deletions: bool = True) -> list[int]:
@@ -210,48 +402,47 @@ class Vocab:
     ) -> tuple[I64Array, I64Array]:
         """:meth:`prefix_ranges` of the one-typo heads of an ASCII ``word`` shorter than
         ``KEY_BYTES - 1`` (substitutions and insertions at positions below ``reach``,
-        deletions and transpositions below ``last``), each head built as a row of bytes
-        in one array: a few array operations instead of a Python string per head."""
-        w = np.frombuffer(word.encode("ascii"), np.uint8)
-        n = len(w)
-        rows: list[npt.NDArray[np.uint8]] = []
-        sizes: list[int] = []
-        if reach:
-            at = np.repeat(np.arange(reach), len(_ALPHABET))
-            letters = np.tile(_ALPHABET, reach)
-            hit = np.arange(len(at))
-            sub = np.zeros((len(at), KEY_BYTES), np.uint8)
-            sub[:, :n] = w
-            sub[hit, at] = letters  # word[:i] + c + word[i + 1:]
-            cols = np.arange(n + 1)
-            shifted = w[np.maximum(cols - (cols > at[:, None]), 0)]
-            ins = np.zeros((len(at), KEY_BYTES), np.uint8)
-            ins[:, : n + 1] = shifted
-            ins[hit, at] = letters  # word[:i] + c + word[i:]
-            rows += [sub, ins]
-            sizes += [n, n + 1]
-        if last:
-            at = np.arange(last)
-            swap = np.zeros((last, KEY_BYTES), np.uint8)
-            swap[:, :n] = w
-            swap[at, at], swap[at, at + 1] = w[at + 1], w[at]
-            rows.append(swap)
-            sizes.append(n)
-            if deletions:
-                cols = np.arange(n - 1)
-                cut = np.zeros((last, KEY_BYTES), np.uint8)
-                cut[:, : n - 1] = w[cols + (cols >= at[:, None])]
-                rows.append(cut)
-                sizes.append(n - 1)
-        if not rows:
+        deletions and transpositions below ``last``), each head a row of bytes gathered
+        from the word and the edit alphabet by one index array (:func:`_edit_template`,
+        the same for every word of its length): a few array operations for them all."""
+        n = len(word)
+        t = _edit_template(n, deletions)
+        # The heads with their edit before ``reach`` (substitutions, insertions) or before
+        # ``last`` (transpositions, deletions: ``last`` is ``reach`` but for the last letter,
+        # where the template has none of them).
+        assert last == min(reach, n - 1)
+        short, long = t.short_upto[reach], t.long_upto[reach]
+        # The word's bytes, then the edit alphabet, then 0 (padding) and 0xff (an end).
+        src = np.frombuffer(word.encode("ascii") + _TEMPLATE_TAIL, np.uint8)
+        los: list[I64Array] = []
+        his: list[I64Array] = []
+        if short:
+            # Heads of up to 8 bytes: searched among the terms' first 8 bytes as numbers
+            # (``head8``: half the memory of the keys, a plain compare); the terms a head
+            # starts run from it to it with every byte after its own at 0xff.
+            first = src[t.short[:short]].view(">u8").ravel().astype(np.uint64)
+            los.append(np.searchsorted(self.head8, first, side="left"))
+            his.append(np.searchsorted(self.head8, first | t.after[:short], side="right"))
+        if long:
+            # Longer ones: only a term with the head's first 8 bytes can start with it, and
+            # most heads share them with none (``head8``; an empty range for those). The
+            # others among the keys, each followed by 0xff (never in UTF-8): after every
+            # term it starts.
+            rows = src[t.long[:long]]
+            first = rows.view(">u8")[:, 0].astype(np.uint64)
+            lo8 = np.searchsorted(self.head8, first, side="left")
+            some = np.flatnonzero(np.searchsorted(self.head8, first, side="right") > lo8)
+            hi = lo8.copy()
+            if len(some):
+                heads = rows[some].view(f"S{KEY_BYTES}").ravel()
+                ends = src[t.long_end[some]].view(f"S{KEY_BYTES}").ravel()
+                lo8[some] = np.searchsorted(self.keys, heads)
+                hi[some] = np.searchsorted(self.keys, ends)
+            los.append(lo8)
+            his.append(hi)
+        if not los:
             return np.zeros(0, np.int64), np.zeros(0, np.int64)
-        heads = np.concatenate(rows)
-        # Each head followed by b"\xff" (never in UTF-8): after every term it starts.
-        ends = heads.copy()
-        ends[np.arange(len(heads)), np.repeat(sizes, [len(r) for r in rows])] = 0xFF
-        los = np.searchsorted(self.keys, heads.view(f"S{KEY_BYTES}").ravel())
-        his = np.searchsorted(self.keys, ends.view(f"S{KEY_BYTES}").ravel())
-        return los.astype(np.int64), his.astype(np.int64)
+        return np.concatenate(los).astype(np.int64), np.concatenate(his).astype(np.int64)
 
     def prefix_ranges(self, heads: list[str]) -> tuple[I64Array, I64Array]:
         """For each of ``heads`` (in order), the range ``[lo, hi)`` of ``sorted_terms``
@@ -297,22 +488,72 @@ class Vocab:
 
     def near(self, word: str, k: int) -> list[Near]:
         """Vocabulary words within ``k`` typos (OSA:
-        a transposition counts as one), ``word`` itself excluded."""
-        out: list[Near] = []
+        a transposition counts as one), ``word`` itself excluded.
+
+        One typo from an ASCII word shorter than ``DELETIONS_MAX_LEN``: the terms the
+        one-typo table gives, measured, and the non-ASCII terms of lengths ``n - 1..n + 1``
+        through the pre-filter below. Otherwise every term of lengths ``n - k..n + k``
+        through the pre-filter: an edit adds or drops at most one character kind, so a
+        term with more than ``k`` kinds ``word`` lacks, or lacking more than ``k`` of its
+        kinds, is more than ``k`` edits away (with ``x`` the kinds both have, those are
+        ``kinds(term) - x`` and ``kinds(word) - x``); the survivors are measured with
+        rapidfuzz in one call."""
+        n = len(word)
+        if k == 1 and n < DELETIONS_MAX_LEN and word.isascii() and "\x00" not in word:
+            out: list[Near] = []
+            terms = self.term_of
+            for t in self.deletions.candidates(word).tolist():
+                term = terms[t]
+                dist = OSA.distance(word, term, score_cutoff=1)
+                if 0 < dist <= 1:
+                    out.append(Near(dist, t, term))
+            start = self.wide_start
+            last = len(start) - 1
+            lo = start[min(max(n - 1, 0), last)]
+            hi = start[min(max(n + 2, 0), last)]
+            if hi > lo:
+                out += self._near_among(word, 1, self.wide_at[lo:hi])
+            return out
+        start = self.len_start
+        last = len(start) - 1
+        lo = start[min(max(n - k, 0), last)]
+        hi = start[min(max(n + k + 1, 0), last)]
+        if hi <= lo:
+            return []
+        return self._near_among(word, k, slice(lo, hi))
+
+    def _near_among(self, word: str, k: int, at: slice | I64Array) -> list[Near]:
+        """:meth:`near` among the terms at ``at`` (positions in the order by length: a
+        slice, or the positions themselves)."""
         mask = char_mask(word)
-        for n in range(len(word) - k, len(word) + k + 1):
-            bucket = self.by_len.get(n)
-            if bucket is None:
-                continue
-            words, tids = bucket.candidates(word, mask, k)
-            if not words:
-                continue
+        shared = np.bitwise_count(self.len_masks[at] & np.uint64(mask))
+        ok = self.len_kinds[at] <= shared + np.uint8(k)
+        if mask.bit_count() > k:
+            ok &= shared >= np.uint8(mask.bit_count() - k)
+        if k >= 2:
+            # An edit takes at most three pairs of adjacent characters away (a
+            # transposition: the pair it swaps and the two around it) and brings at most
+            # three: a term missing, or adding, more than 3k pair kinds is further. Halves
+            # the candidates of a two-typo word (~560 -> ~290 at 104k articles).
+            pairs = bigram_mask(word)
+            other = self.len_bigrams[at]
+            gone = np.bitwise_count(other & np.uint64(pairs))
+            ok &= np.bitwise_count(other) <= gone + np.uint8(3 * k)
+            if pairs.bit_count() > 3 * k:
+                ok &= gone >= np.uint8(pairs.bit_count() - 3 * k)
+        sel = np.flatnonzero(ok) + at.start if isinstance(at, slice) else at[ok]
+        if not len(sel):
+            return []
+        words = self.len_words
+        cands = [words[i] for i in sel.tolist()]
+        tids = self.len_tids
+        return [
+            Near(int(dist), int(tids[sel[idx]]), term)
             for term, dist, idx in process.extract(
-                word, words, scorer=OSA.distance, score_cutoff=k, limit=None
-            ):
-                if dist > 0:
-                    out.append(Near(int(dist), int(tids[idx]), term))
-        return out
+                word, cands, scorer=OSA.distance, score_cutoff=k, limit=None
+            )
+            if dist > 0
+        ]
 
 
 def variants(
