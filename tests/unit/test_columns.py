@@ -119,6 +119,25 @@ def test_columns_from_a_warm_cache_agree_with_the_articles(library: Path, tmp_pa
     assert [a.id for a in warm.scan.articles] == [a.id for a in cold.scan.articles]
 
 
+def test_a_warm_open_copies_the_columns_out_only_when_asked(library: Path, tmp_path: Path) -> None:
+    """A process that only searches (the CLI) never copies the columns out of the mapping
+    (at a million: ~140 MB); the first sort or count does, once."""
+    from newstui.core.library.columns import LazyColumns
+
+    cache = tmp_path / "cache"
+    open_library([library], cache_dir=cache)
+    warm = open_library([library], cache_dir=cache)
+    articles = warm.scan.articles
+    assert isinstance(articles, ColumnarList)
+    assert isinstance(articles._columns, LazyColumns)  # not worked out yet
+    _scan, index = warm
+    assert index.search("oil").total
+    assert isinstance(articles._columns, LazyColumns)  # a search does not ask
+    first = articles.columns
+    assert first is not None and articles.columns is first  # worked out once
+    check_columns(articles, first)
+
+
 def test_columns_of_a_cold_open_and_of_a_delta_agree(library: Path, tmp_path: Path) -> None:
     cache = tmp_path / "cache"
     cold = open_library([library], cache_dir=cache)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import bisect
 import random
+from pathlib import Path
 
 import numpy as np
 from hypothesis import given, settings
@@ -309,3 +310,38 @@ def test_two_typos_find_every_neighbour_through_both_pre_filters(data: st.DataOb
     vocab = make_vocab(sorted(words))
     got = vocab.near(word, 2)
     assert {(n.distance, n.term) for n in got} == old_near(vocab, word, 2)
+
+
+def test_a_stored_ascii_body_is_read_as_bytes_with_the_same_positions(tmp_path: Path) -> None:
+    """The proximity bonus reads a warm library's body as its bytes on disk when they are
+    ASCII (no decoding): the positions are those of the decoded text; a body with other
+    characters, or one set as text, is read as text."""
+    from newstui.core.article import stored_ascii_body
+    from newstui.core.library.opening import open_library
+    from newstui.core.search.highlight import MATCH_CHARS, HitMatches
+
+    folder = tmp_path / "news"
+    folder.mkdir()
+    (folder / "a.md").write_text(
+        "# Oil prices\n\nOil prices rose; OIL output fell as prices of crude oil rose again.\n",
+        encoding="utf-8",
+    )
+    (folder / "b.md").write_text(
+        "# Café\n\nThe café's oil prices rose, the oil café said.\n", encoding="utf-8"
+    )
+    open_library([folder], cache_dir=tmp_path / "cache")
+    warm, _index = open_library([folder], cache_dir=tmp_path / "cache")
+    by_title = {a.title: a for a in warm.articles}
+    ascii_one, other = by_title["Oil prices"], by_title["Café"]
+    assert stored_ascii_body(ascii_one) == ascii_one.body.encode("ascii")
+    assert stored_ascii_body(other) is None  # é: read as text
+    matcher = Matcher([["oil"], ["prices", "rose"]])
+    for a in (ascii_one, other):
+        got = HitMatches(a, matcher).body_positions()
+        assert got == matcher.relative_positions(a.body[:MATCH_CHARS])
+    assert HitMatches(ascii_one, matcher).body_positions()[:3] == [(0, 0), (1, 1), (2, 1)]
+    many = Matcher([["oil"], ["prices", "rose", *(f"w{i}" for i in range(20))]])
+    assert HitMatches(ascii_one, many).body_positions() == many.relative_positions(ascii_one.body)
+    ascii_one.body = "oil and prices"  # set as text: no longer the stored bytes
+    assert stored_ascii_body(ascii_one) is None
+    assert HitMatches(ascii_one, matcher).body_positions() == [(0, 0), (2, 1)]

@@ -152,6 +152,8 @@ class BodySource(Protocol):
 
     def sizes(self, rows: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]: ...
 
+    def raw(self, row: int) -> bytes: ...
+
 
 def body_size(a: Article) -> int:
     """The body's length in UTF-8 bytes; a stored body's is known without reading it."""
@@ -165,6 +167,19 @@ def body_size(a: Article) -> int:
 
 # The slot behind Article.body (dataclass(slots=True) makes one per field).
 _BODY_SLOT: Any = Article.__dict__["body"]
+
+
+def stored_ascii_body(a: Article) -> bytes | None:
+    """A stored article's body as its bytes on disk when they are all ASCII (then equal to
+    ``a.body.encode()``), read without decoding; None for any other article or body."""
+    if not isinstance(a, StoredArticle):
+        return None
+    row = a.body_row
+    source = a._source
+    if row is None or source is None:
+        return None
+    raw = source.raw(row)
+    return raw if raw.isascii() else None
 
 
 def body_sizes(articles: Sequence[Article]) -> npt.NDArray[np.int64]:

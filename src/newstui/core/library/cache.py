@@ -94,6 +94,7 @@ from newstui.core.library import pages
 from newstui.core.library.columns import (
     ColumnarList,
     Columns,
+    LazyColumns,
     id_keys,
     stack,
     text_ranks,
@@ -471,8 +472,9 @@ class CachedLibrary:
     #: ``kept``'s rows in ``table``, and every row's dedupe key (as an integer)
     kept_rows: npt.NDArray[np.int32]
     keys: npt.NDArray[np.uint64]
-    #: every row's columns (``kept`` carries its own); None: built from the objects
-    columns: Columns | None = None
+    #: every row's columns, worked out on first ask (``kept`` carries its own); None:
+    #: built from the objects
+    columns: LazyColumns | None = None
 
 
 @dataclasses.dataclass(slots=True)
@@ -648,19 +650,10 @@ class BodyStore:
             if text is not None:
                 self._kept.move_to_end(row)
                 return text
-        if not 0 <= row < self._n:
-            return ""
-        a = self._base + int(self._starts[row])
-        b = self._base + int(self._starts[row + 1])
+        raw = self.raw(row)
         try:
-            if self._fd is not None:
-                raw: Any = os.pread(self._fd, b - a, a)
-                if len(raw) != b - a:
-                    raise CacheError("short read")
-            else:
-                raw = memoryview(self._buf)[a:b]
             text = str(raw, "utf-8", "surrogatepass")
-        except (OSError, UnicodeDecodeError, CacheError) as exc:
+        except UnicodeDecodeError as exc:
             log.info("cache body %d unreadable (%s): the cache is damaged", row, exc)
             return ""
         if len(text) <= self.KEEP_CHARS:
@@ -669,6 +662,25 @@ class BodyStore:
                 if len(self._kept) > self.KEEP:
                     self._kept.popitem(last=False)
         return text
+
+    def raw(self, row: int) -> bytes:
+        """Row ``row``'s body as stored (UTF-8), read and not decoded (b"" for a row out
+        of range or a short read): for a reading that only needs ASCII bytes (the search's
+        proximity bonus), no decoding and no copy kept."""
+        if not 0 <= row < self._n:
+            return b""
+        a = self._base + int(self._starts[row])
+        b = self._base + int(self._starts[row + 1])
+        try:
+            if self._fd is not None:
+                raw = os.pread(self._fd, b - a, a)
+                if len(raw) != b - a:
+                    raise CacheError("short read")
+                return raw
+            return bytes(memoryview(self._buf)[a:b])
+        except (OSError, CacheError) as exc:
+            log.info("cache body %d unreadable (%s): the cache is damaged", row, exc)
+            return b""
 
     def size(self, row: int) -> int:
         """Row ``row``'s body length in UTF-8 bytes (without reading it)."""
@@ -756,8 +768,8 @@ class _Parts:
     path_ix: npt.NDArray[np.int32]
     verifying: threading.Thread | None
     blobs: dict[str, npt.NDArray[Any]]
-    #: every row's columns (core/library/columns.py)
-    columns: Columns
+    #: every row's columns (core/library/columns.py), copied out on first ask
+    columns: LazyColumns
 
 
 def _decode_parts(buf: Any, path: Path | None, *, rows_before: int = 0) -> _Parts:
@@ -874,9 +886,10 @@ def _decode_parts(buf: Any, path: Path | None, *, rows_before: int = 0) -> _Part
 
 def _columns(
     header: dict[str, Any], blobs: dict[str, npt.NDArray[Any]], n: int, paths: list[Path]
-) -> Columns:
+) -> LazyColumns:
     """Every row's columns, from the blobs (checked already: the categories by
-    :func:`_category`, the paths by the caller); copies, not views of the mapping."""
+    :func:`_category`, the paths by the caller): checked now, copied out of the mapping on
+    the first ask (a list's order, the sidebar's counts; a search alone never asks)."""
     title_rank = blobs["column.title_rank"]
     id_key = blobs["column.id_key"]
     hex_ids = header["hex_ids"]
@@ -894,27 +907,31 @@ def _columns(
         and int(np.bincount(id_order, minlength=n).max()) == 1
     ):
         raise CacheError("the ids' order is not a permutation")
-    has = blobs["published.has"].astype(bool)
-    naive = blobs["published.offset"] == _NAIVE
     categories = header["categories"]
-    time = timestamps(blobs["published.micros"], naive, has)
-    return Columns(
-        time,
-        blobs["category.source"].astype(np.int32),
-        list(categories["source"]),
-        blobs["article.path"].astype(np.int32),
-        paths,
-        blobs["category.tags"].astype(np.int32),
-        [tuple(v.split("\x1f")) if v else () for v in categories["tags"]],
-        blobs["category.format"].astype(np.int32),
-        list(categories["format"]),
-        blobs["article.words"].astype(np.int64),
-        np.array(title_rank, dtype=np.int64),
-        np.array(id_key, dtype=np.uint64),
-        hex_ids,
-        id_order.astype(np.int64),
-        _times=(time_rank.astype(np.int64), np.isnan(time)),
-    )
+
+    def make() -> Columns:
+        has = blobs["published.has"].astype(bool)
+        naive = blobs["published.offset"] == _NAIVE
+        time = timestamps(blobs["published.micros"], naive, has)
+        return Columns(
+            time,
+            blobs["category.source"].astype(np.int32),
+            list(categories["source"]),
+            blobs["article.path"].astype(np.int32),
+            paths,
+            blobs["category.tags"].astype(np.int32),
+            [tuple(v.split("\x1f")) if v else () for v in categories["tags"]],
+            blobs["category.format"].astype(np.int32),
+            list(categories["format"]),
+            blobs["article.words"].astype(np.int64),
+            np.array(title_rank, dtype=np.int64),
+            np.array(id_key, dtype=np.uint64),
+            hex_ids,
+            id_order.astype(np.int64),
+            _times=(time_rank.astype(np.int64), np.isnan(time)),
+        )
+
+    return LazyColumns(make)
 
 
 def _decode(buf: Any, path: Path | None = None) -> CachedLibrary:
@@ -935,7 +952,9 @@ def _decode(buf: Any, path: Path | None = None) -> CachedLibrary:
         table,
         index,
         parts.duplicates,
-        ColumnarList(map(table.__getitem__, parts.kept.tolist()), parts.columns.take(parts.kept)),
+        ColumnarList(
+            map(table.__getitem__, parts.kept.tolist()), _taken(parts.columns, parts.kept)
+        ),
         [t for t in (parts.verifying,) if t is not None],
         base,
         parts.kept,
@@ -965,19 +984,23 @@ def _apply_delta(cached: CachedLibrary, buf: Any, path: Path | None) -> CachedLi
     indexed = [parts.table[i] for i in parts.indexed.tolist()]
     _check_postings(buf, parts.layout, len(indexed))
     table = cached.table + parts.table
-    columns = None
-    if cached.columns is not None:
-        base_table, more_table = cached.table, parts.table
-        columns = stack(
-            cached.columns,
+    base_columns, more_columns = cached.columns, parts.columns
+    base_table, more_table = cached.table, parts.table
+
+    def stacked() -> Columns | None:
+        below = None if base_columns is None else base_columns()
+        more = more_columns()
+        if below is None or more is None:
+            return None
+        return stack(
+            below,
             lambda row: base_table[row].title.casefold(),
-            parts.columns,
+            more,
             lambda row: more_table[row].title.casefold(),
         )
-    kept = ColumnarList(
-        map(table.__getitem__, parts.kept.tolist()),
-        None if columns is None else columns.take(parts.kept),
-    )
+
+    columns = LazyColumns(stacked)
+    kept = ColumnarList(map(table.__getitem__, parts.kept.tolist()), _taken(columns, parts.kept))
     keys = np.concatenate([cached.keys, parts.store.keys])
     # Last: on success the base index is taken over (a failure leaves it as it was).
     index = cached.index.stacked(indexed, parts.arrays, parts.terms, live, docs_checked=True)
@@ -995,6 +1018,16 @@ def _apply_delta(cached: CachedLibrary, buf: Any, path: Path | None) -> CachedLi
         keys,
         columns,
     )
+
+
+def _taken(columns: LazyColumns, rows: npt.NDArray[Any]) -> LazyColumns:
+    """The columns of ``rows`` of ``columns``, worked out on first ask."""
+
+    def take() -> Columns | None:
+        every = columns()
+        return None if every is None else every.take(rows)
+
+    return LazyColumns(take)
 
 
 def delta_file_for(path: Path) -> Path:

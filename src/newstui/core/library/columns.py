@@ -24,6 +24,7 @@ from __future__ import annotations
 import bisect
 import math
 import re
+import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -360,18 +361,49 @@ class Columns:
         return order
 
 
+class LazyColumns:
+    """Columns worked out on the first ask, once (a warm cache's: a process that only
+    searches, the CLI's, never copies them out of the mapping)."""
+
+    def __init__(self, make: Callable[[], Columns | None]) -> None:
+        self._make: Callable[[], Columns | None] | None = make
+        self._value: Columns | None = None
+        self._lock = threading.Lock()
+
+    def __call__(self) -> Columns | None:
+        with self._lock:
+            make, self._make = self._make, None
+            if make is not None:
+                self._value = make()
+            return self._value
+
+
 class ColumnarList(list["Article"]):
-    """A library's article list with its :class:`Columns` (``columns``; None once the list
-    is changed in place: every changing method drops them)."""
+    """A library's article list with its :class:`Columns` (``columns``: given, or a
+    :class:`LazyColumns` worked out on first ask; None once the list is changed in place:
+    every changing method drops them)."""
 
-    columns: Columns | None
-
-    def __init__(self, articles: Iterable[Article] = (), columns: Columns | None = None) -> None:
+    def __init__(
+        self, articles: Iterable[Article] = (), columns: Columns | LazyColumns | None = None
+    ) -> None:
         super().__init__(articles)
-        self.columns = columns if columns is not None and len(columns) == len(self) else None
+        self._columns: Columns | LazyColumns | None = columns
+
+    @property
+    def columns(self) -> Columns | None:
+        found = self._columns
+        if isinstance(found, LazyColumns):
+            found = self._columns = found()
+        if found is not None and len(found) != len(self):
+            found = self._columns = None
+        return found
+
+    @columns.setter
+    def columns(self, value: Columns | None) -> None:
+        self._columns = value
 
     def _changed(self) -> None:
-        self.columns = None
+        self._columns = None
 
     def append(self, item: Article, /) -> None:
         self._changed()

@@ -21,7 +21,7 @@ from collections.abc import Iterable, Sequence
 from itertools import compress, filterfalse
 from typing import NamedTuple
 
-from newstui.core.article import Article
+from newstui.core.article import Article, stored_ascii_body
 from newstui.core.search.normalize import (
     ASCII_TOKEN_RE,
     TOKEN_RE,
@@ -188,33 +188,49 @@ class Matcher:
         if not text or not self.clause_of:
             return []
         if text.isascii():
-            padded = self._padded_terms()
-            if len(padded) <= FIND_TERMS:
-                cut = b" " + text.encode("ascii").translate(_LOWER_NOT_ALNUM) + b" "
-                found: list[tuple[int, int]] = []
-                for pattern, c in padded:
-                    at = cut.find(pattern)
-                    while at >= 0:
-                        found.append((at, c))
-                        at = cut.find(pattern, at + len(pattern) - 1)
-                if len(found) < 2:
-                    return [(0, c) for _, c in found]
-                found.sort()
-                out: list[tuple[int, int]] = []
-                word = 0
-                before = found[0][0]
-                for at, c in found:
-                    # each match starts at the space before it: the words from the one
-                    # before up to this one
-                    word += len(cut[before:at].split())
-                    before = at
-                    out.append((word, c))
-                return out
+            found_ascii = self._find_ascii(text.encode("ascii"))
+            if found_ascii is not None:
+                return found_ascii
         hits = self.positions(text)
         if hits and hits[0][0]:
             first = hits[0][0]
             hits = [(i - first, c) for i, c in hits]
         return hits
+
+    def relative_positions_ascii(self, data: bytes) -> list[tuple[int, int]]:
+        """:meth:`relative_positions` of an ASCII text given as its bytes (a body read
+        from the cache undecoded)."""
+        if not data or not self.clause_of:
+            return []
+        found = self._find_ascii(data)
+        return found if found is not None else self.relative_positions(data.decode("ascii"))
+
+    def _find_ascii(self, data: bytes) -> list[tuple[int, int]] | None:
+        """The term-by-term reading of :meth:`relative_positions` for ASCII ``data``, or
+        None when the query has too many terms for it."""
+        padded = self._padded_terms()
+        if len(padded) > FIND_TERMS:
+            return None
+        cut = b" " + data.translate(_LOWER_NOT_ALNUM) + b" "
+        found: list[tuple[int, int]] = []
+        for pattern, c in padded:
+            at = cut.find(pattern)
+            while at >= 0:
+                found.append((at, c))
+                at = cut.find(pattern, at + len(pattern) - 1)
+        if len(found) < 2:
+            return [(0, c) for _, c in found]
+        found.sort()
+        out: list[tuple[int, int]] = []
+        word = 0
+        before = found[0][0]
+        for at, c in found:
+            # each match starts at the space before it: the words from the one before up
+            # to this one
+            word += len(cut[before:at].split())
+            before = at
+            out.append((word, c))
+        return out
 
     def _padded_terms(self) -> list[tuple[bytes, int]]:
         """The terms a run of ``[a-z0-9]`` can be, each with a space either side, and their
@@ -273,7 +289,11 @@ class HitMatches:
         return self.matcher.relative_positions(self.article.title[:MATCH_CHARS])
 
     def body_positions(self) -> list[tuple[int, int]]:
-        """The body's part of :meth:`positions` (the body read, when stored on disk)."""
+        """The body's part of :meth:`positions` (the body read, when stored on disk: as
+        its bytes when they are ASCII, not decoded)."""
+        raw = stored_ascii_body(self.article)
+        if raw is not None:
+            return self.matcher.relative_positions_ascii(raw[:MATCH_CHARS])
         return self.matcher.relative_positions(self.article.body[:MATCH_CHARS])
 
     def highlight(self, width: int = SNIPPET_CHARS) -> tuple[list[Span], str, list[Span]]:
