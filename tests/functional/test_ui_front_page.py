@@ -27,18 +27,24 @@ from newstui.core.library import opening
 from newstui.core.library.front import front_file_for
 
 
+def _hold(monkeypatch: pytest.MonkeyPatch, owner: Any, name: str) -> threading.Event:
+    """``owner.name`` waits (up to 30 s) for the returned event before it runs."""
+    release = threading.Event()
+    real = getattr(owner, name)
+
+    def held(*args: Any, **kwargs: Any) -> Any:
+        release.wait(30)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(owner, name, held)
+    return release
+
+
 @pytest.fixture
 def gate(monkeypatch: pytest.MonkeyPatch) -> Iterator[threading.Event]:
     """The library does not load until the test sets the event (a slow disk, a big
     library); set on the way out whatever happens."""
-    release = threading.Event()
-    real = opening.open_library
-
-    def gated(*args: Any, **kwargs: Any) -> Any:
-        release.wait(30)
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(opening, "open_library", gated)
+    release = _hold(monkeypatch, opening, "open_library")
     yield release
     release.set()
 
@@ -266,7 +272,7 @@ async def test_quitting_keeps_the_rows_as_shown_stories_folded(
 
 
 async def test_the_page_waits_for_the_stories_so_the_next_start_shows_them_folded(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, gate: threading.Event
 ) -> None:
     """While the stories are being grouped the list has one row per article: quitting
     then writes no page (the next start would show every version of a story); once they
@@ -275,14 +281,8 @@ async def test_the_page_waits_for_the_stories_so_the_next_start_shows_them_folde
 
     folder = write_stories(tmp_path / "articles")  # 9 articles, 7 stories
     page = front_file_for([folder])
-    hold = threading.Event()
-    real = store.load_stories
-
-    def held(*args: Any, **kwargs: Any) -> Any:
-        hold.wait(30)
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(store, "load_stories", held)
+    gate.set()
+    hold = _hold(monkeypatch, store, "load_stories")
     try:
         async with open_app(folder, wait=False) as (app, pilot):
             assert await wait_until(pilot, lambda: len(titles(app)) == 9)  # not grouped yet
@@ -297,20 +297,10 @@ async def test_the_page_waits_for_the_stories_so_the_next_start_shows_them_folde
     finally:
         hold.set()
     assert len(shown) == 7
-    monkeypatch.setattr(store, "load_stories", real)
-    gate = threading.Event()
-    real_open = opening.open_library
-
-    def gated(*args: Any, **kwargs: Any) -> Any:
-        gate.wait(30)
-        return real_open(*args, **kwargs)
-
-    monkeypatch.setattr(opening, "open_library", gated)
-    try:
-        async with open_app(folder, wait=False) as (app, pilot):
-            assert await wait_until(pilot, lambda: app.provisional)
-            assert titles(app) == shown  # one row a story, before anything is grouped
-    finally:
+    gate.clear()
+    async with open_app(folder, wait=False) as (app, pilot):
+        assert await wait_until(pilot, lambda: app.provisional)
+        assert titles(app) == shown  # one row a story, before anything is grouped
         gate.set()
 
 

@@ -13,6 +13,28 @@ from hypothesis import strategies as st
 from newstui.core.search.ranking import _summed
 
 
+def _random_index(words: list[str], *, seed: int, n: int, shape: tuple[int, int, int]) -> Any:
+    """An index of ``n`` articles whose title, body and tags are ``shape`` words drawn
+    from ``words``."""
+    from newstui.core.article import Article
+    from newstui.core.search import SearchIndex
+
+    rng = np.random.default_rng(seed)
+    title, body, tags = shape
+    index = SearchIndex()
+    index.add(
+        Article(
+            id=str(i),
+            title=" ".join(rng.choice(words, title)),
+            body=" ".join(rng.choice(words, body)),
+            format="text",
+            tags=tuple(rng.choice(words, tags)),
+        )
+        for i in range(n)
+    )
+    return index
+
+
 def test_small_posting_lists_summed_over_fields_as_before() -> None:
     """``ranking._summed`` (a stable sort of each field's sorted keys) gives the keys and
     the float64-then-float32 sums that ``np.unique`` and ``bincount`` over its inverse gave,
@@ -42,25 +64,12 @@ def test_small_posting_lists_summed_over_fields_as_before() -> None:
 def test_a_clauses_postings_are_counted_as_before() -> None:
     """``_postings_size`` (which picks the clause to restrict scoring to) counts what the
     posting lists of ``_postings`` hold, for every field and for one field (``title:``)."""
-    from newstui.core.article import Article
-    from newstui.core.search import SearchIndex
     from newstui.core.search.planning import plan
     from newstui.core.search.query import parse
     from newstui.core.search.ranking import _postings, _postings_size
 
     words = ["market", "markets", "marker", "trade", "traders", "trading", "oil", "coil"]
-    rng = np.random.default_rng(5)
-    index = SearchIndex()
-    index.add(
-        Article(
-            id=str(i),
-            title=" ".join(rng.choice(words, 3)),
-            body=" ".join(rng.choice(words, 12)),
-            format="text",
-            tags=tuple(rng.choice(words, 1)),
-        )
-        for i in range(200)
-    )
+    index = _random_index(words, seed=5, n=200, shape=(3, 12, 1))
     snap = index._snap
     counted = []
     for q in ("markt tradng", "title:markets oil", "marke", "coil OR trade", "zzzz"):
@@ -78,25 +87,12 @@ def test_common_words_scored_over_every_document_score_the_same(
     documents) is scored over every document: the same scores, to the bit, and so the same
     hits in the same order, as scoring it at its postings."""
     import newstui.core.search.ranking as ranking
-    from newstui.core.article import Article
-    from newstui.core.search import SearchIndex
     from newstui.core.search.planning import plan
     from newstui.core.search.query import parse
 
-    rng = np.random.default_rng(7)
     words = ["oil", "oils", "price", "prices", "crude", "march", "output", "opec", "barrel"]
     monkeypatch.setattr(ranking, "BATCH_POSTINGS", 16)  # "big" lists in a small index
-    index = SearchIndex()
-    index.add(
-        Article(
-            id=str(i),
-            title=" ".join(rng.choice(words, 4)),
-            body=" ".join(rng.choice(words, 30)),
-            format="text",
-            tags=tuple(rng.choice(words, 2)),
-        )
-        for i in range(400)
-    )
+    index = _random_index(words, seed=7, n=400, shape=(4, 30, 2))
     calls: list[int] = []
     dense = ranking._dense_scores
 
