@@ -209,9 +209,9 @@ class FrontPageActions:
 
     def front_keep(self, *, now: bool = False) -> None:
         """The library's list is on screen: write its top rows, as shown (stories folded:
-        not before they are grouped), for the next start — in a thread worker, or ``now`` (quitting: a
-        few hundred rows, no fsync). Only the library's own list: not a search's, not a
-        sidebar row's, not the provisional rows."""
+        not before they are grouped), for the next start — in a thread worker, or ``now``
+        (quitting: a few hundred rows, no fsync). Only the library's own list: not a
+        search's, not a sidebar row's, not the provisional rows."""
         app = cast("NewsApp", self)
         if not app._use_cache or app.search_query or app.sidebar_ctl.within() is not None:
             return

@@ -188,14 +188,8 @@ class Matcher:
         if not text or not self.clause_of:
             return []
         if text.isascii():
-            found_ascii = self._find_ascii(text.encode("ascii"))
-            if found_ascii is not None:
-                return found_ascii
-        hits = self.positions(text)
-        if hits and hits[0][0]:
-            first = hits[0][0]
-            hits = [(i - first, c) for i, c in hits]
-        return hits
+            return self.relative_positions_ascii(text.encode("ascii"))
+        return self._from_first(self.positions(text))
 
     def relative_positions_ascii(self, data: bytes) -> list[tuple[int, int]]:
         """:meth:`relative_positions` of an ASCII text given as its bytes (a body read
@@ -203,7 +197,15 @@ class Matcher:
         if not data or not self.clause_of:
             return []
         found = self._find_ascii(data)
-        return found if found is not None else self.relative_positions(data.decode("ascii"))
+        return found if found is not None else self._from_first(self.positions(data.decode()))
+
+    @staticmethod
+    def _from_first(hits: list[tuple[int, int]]) -> list[tuple[int, int]]:
+        """``(position, clause)`` pairs counted from the first one's position."""
+        if hits and hits[0][0]:
+            first = hits[0][0]
+            hits = [(i - first, c) for i, c in hits]
+        return hits
 
     def _find_ascii(self, data: bytes) -> list[tuple[int, int]] | None:
         """The term-by-term reading of :meth:`relative_positions` for ASCII ``data``, or

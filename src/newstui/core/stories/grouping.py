@@ -36,6 +36,7 @@ import threading
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from operator import attrgetter
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -84,22 +85,27 @@ class GroupingParams:
 _STAMP_BITS = 0x7FFFFFFFFFFFFFFF
 
 
+def _stamp(words: Any, title_chars: Any, body_bytes: Any) -> Any:
+    """The stamp of word counts, title lengths and body sizes: ints, or int64 arrays (whose
+    arithmetic wraps modulo 2**64, which keeps the low 63 bits the mask takes: the same)."""
+    return (words * 1_000_003 + title_chars * 7_919 + body_bytes) & _STAMP_BITS
+
+
 def fingerprint(a: Article) -> int:
     """A cheap stamp of an article's text (to notice an article whose text changed under
     the same id, as a URL keeps its id); a body still on disk is not read for it."""
-    return (a.word_count * 1_000_003 + len(a.title) * 7_919 + body_size(a)) & _STAMP_BITS
+    stamp: int = _stamp(a.word_count, len(a.title), body_size(a))
+    return stamp
 
 
 def fingerprints(articles: Sequence[Article]) -> I64Array:
-    """:func:`fingerprint` of every article, as arrays (a warm library's body sizes from
-    its store's offsets: no article at a time). int64 arithmetic wraps modulo 2**64,
-    which keeps the low 63 bits the mask takes: the same stamps."""
+    """:func:`fingerprint` of every article, as an array (a warm library's body sizes
+    from its store's offsets: no article at a time)."""
     n = len(articles)
     words = np.fromiter(map(attrgetter("word_count"), articles), np.int64, n)
     title = np.fromiter(map(len, map(attrgetter("title"), articles)), np.int64, n)
     with np.errstate(over="ignore"):
-        stamp = words * 1_000_003 + title * 7_919 + body_sizes(articles)
-    out: I64Array = stamp & _STAMP_BITS
+        out: I64Array = _stamp(words, title, body_sizes(articles))
     return out
 
 
