@@ -6,10 +6,10 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 
-import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from index_support import assert_same_index
 
 from newstui.core.article import Article
 from newstui.core.search import SearchIndex
@@ -197,18 +197,7 @@ def test_pieces_of_a_mixed_folder_index_as_the_regex_pass_did(
     )
     old = SearchIndex()
     old.add(corpus)
-    new_articles, new_arrays, new_terms = new.export_parts()
-    old_articles, old_arrays, old_terms = old.export_parts()
-    assert new_terms == old_terms  # the same term ids, first seen in the same order
-    assert [a.id for a in new_articles] == [a.id for a in old_articles]
-    assert sorted(new_arrays) == sorted(old_arrays)
-    for name, array in new_arrays.items():
-        np.testing.assert_array_equal(array, old_arrays[name], err_msg=name)
-    for q in ("x-ray", "us", "1000", "coop", "dont", "societe", "stop"):
-        assert new.search(q).hits, q
-        assert [h.article.id for h in new.search(q).hits] == [
-            h.article.id for h in old.search(q).hits
-        ]
+    assert_same_index(new, old, ("x-ray", "us", "1000", "coop", "dont", "societe", "stop"))
 
 
 def test_a_large_build_publishes_a_share_at_a_time_and_reports_every_chunk(

@@ -3,8 +3,8 @@ gives: the same term ids, postings, lengths and search results."""
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
+from index_support import assert_same_index
 
 from newstui.core.article import Article
 from newstui.core.search import SearchIndex, tokenisers, writing
@@ -54,18 +54,9 @@ def test_workers_and_one_process_build_the_same_index(monkeypatch: pytest.Monkey
     by_workers = build(articles, monkeypatch, workers=True)
     assert spawned  # the workers did tokenise
     alone = build(articles, monkeypatch, workers=False)
-    got_articles, got_arrays, got_terms = by_workers.export_parts()
-    want_articles, want_arrays, want_terms = alone.export_parts()
-    assert got_terms == want_terms  # every term the id a one-process build gives it
-    assert [a.id for a in got_articles] == [a.id for a in want_articles]
-    assert sorted(got_arrays) == sorted(want_arrays)
-    for name, array in got_arrays.items():
-        np.testing.assert_array_equal(array, want_arrays[name], err_msg=name)
-    for q in ("cocoa", "us", "xray", "oresund", "body12", "title299", "copy"):
-        assert by_workers.search(q).hits, q
-        assert [h.article.id for h in by_workers.search(q, limit=100).hits] == [
-            h.article.id for h in alone.search(q, limit=100).hits
-        ]
+    # every term the id a one-process build gives it, the same arrays and hits
+    queries = ("cocoa", "us", "xray", "oresund", "body12", "title299", "copy")
+    assert_same_index(by_workers, alone, queries, limit=100)
 
 
 def test_a_pool_that_cannot_start_leaves_the_build_in_this_process(
