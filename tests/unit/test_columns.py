@@ -123,12 +123,13 @@ def test_a_warm_open_copies_the_columns_out_only_when_asked(library: Path, tmp_p
     """A process that only searches (the CLI) never copies the columns out of the mapping
     (at a million: ~140 MB); the first sort or count does, once."""
     from newstui.core.library.columns import LazyColumns
+    from newstui.core.library.rows import ArticleRows
 
     cache = tmp_path / "cache"
     open_library([library], cache_dir=cache)
     warm = open_library([library], cache_dir=cache)
     articles = warm.scan.articles
-    assert isinstance(articles, ColumnarList)
+    assert isinstance(articles, ArticleRows)
     assert isinstance(articles._columns, LazyColumns)  # not worked out yet
     _scan, index = warm
     assert index.search("oil").total

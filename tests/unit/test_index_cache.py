@@ -15,6 +15,8 @@ import newstui.core.library.cache as cache_mod
 from newstui.core.library import ScanResult
 from newstui.core.library.cache import CACHE_VERSION, cache_file_for
 from newstui.core.library.opening import open_library
+from newstui.core.library.rows import ArticleRows
+from newstui.core.library.stored import stored_date
 from newstui.core.search import SearchIndex
 
 
@@ -432,9 +434,9 @@ def test_an_open_library_outlives_its_cache_file(library: Path, tmp_path: Path) 
     assert [a.body for a in scan.articles]
 
 
-def test_dates_come_back_exactly_and_shared() -> None:
-    """Dates are rebuilt by numpy for each distinct (time, offset): equal to the stored
-    ones to the microsecond, naive ones naive, and one object per distinct date."""
+def test_dates_come_back_exactly() -> None:
+    """A stored date comes back equal to the microsecond, with its UTC offset, a naive
+    one naive; one out of range refuses the cache."""
     from datetime import UTC, datetime, timedelta, timezone
 
     import numpy as np
@@ -456,34 +458,30 @@ def test_dates_come_back_exactly_and_shared() -> None:
         if dt is not None:
             micros[i], offs[i] = cache_mod._micros(dt)
             has[i] = 1
-    back = cache_mod._dates(micros, offs, has)
+    cache_mod._check_dates(micros, offs, has)
+    back = [
+        stored_date(int(m), int(o)) if h else None
+        for m, o, h in zip(micros, offs, has, strict=True)
+    ]
     assert back == stored
     assert [None if d is None else d.utcoffset() for d in back] == [
         None if d is None else d.utcoffset() for d in stored
     ]
-    assert back[0] is back[-1]
     bad = micros.copy()
     bad[0] = cache_mod._MAX_US + 1
     with pytest.raises(cache_mod.CacheError):
-        cache_mod._dates(bad, offs, has)
+        cache_mod._check_dates(bad, offs, has)
 
 
-def test_a_big_warm_open_takes_its_articles_out_of_the_cyclic_gc(
-    library: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """From FREEZE_ARTICLES articles, the loaded library is frozen out of the cyclic GC
-    (a collection would walk every article again); a small one is left alone."""
-    import gc
-
+def test_a_warm_open_makes_no_article_until_asked(library: Path, tmp_path: Path) -> None:
+    """A warm library's articles are rows of its cache, each made on the first ask: the
+    open makes none, a search only the few it ranks, and a row is one object however
+    often it is asked for."""
     cache = tmp_path / "cache"
     open_library([library], cache_dir=cache)
-    gc.unfreeze()
-    open_library([library], cache_dir=cache)
-    assert gc.get_freeze_count() == 0  # 4 articles: under the threshold
-    monkeypatch.setattr(cache_mod, "FREEZE_ARTICLES", 4)
-    try:
-        scan, _index = open_library([library], cache_dir=cache)
-        assert gc.get_freeze_count() > 0
-        assert not any(gc.is_tracked(a) and a in gc.get_objects(0) for a in scan.articles)
-    finally:
-        gc.unfreeze()
+    scan, _index = open_library([library], cache_dir=cache)
+    rows = scan.articles
+    assert isinstance(rows, ArticleRows)
+    assert rows.table.made == 0
+    assert len(rows) == 4 and rows.ids() == [a.id for a in rows]
+    assert rows[1] is rows[1] is rows[-3]

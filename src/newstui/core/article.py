@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 from newstui.core.text import clean_line, display_path
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
 
     import numpy as np
     import numpy.typing as npt
@@ -197,6 +197,31 @@ def body_sizes(articles: Sequence[Article]) -> npt.NDArray[np.int64]:
             if all(map(int.__instancecheck__, raw)):
                 return source.sizes(np.array(raw, np.int64))
     return np.fromiter(map(body_size, articles), np.int64, n)
+
+
+def article_ids(articles: Sequence[Article]) -> list[str]:
+    """Every article's id, in order: a warm library's rows give theirs without making an
+    article each (``ids()``: see :mod:`newstui.core.library.rows`)."""
+    ids: Callable[[], list[str]] | None = getattr(articles, "ids", None)
+    if ids is not None:
+        return ids()
+    return [a.id for a in articles]
+
+
+def ids_at(articles: Sequence[Article], positions: list[int]) -> list[str]:
+    """The ids of the articles at ``positions`` (a warm library's rows: no article made)."""
+    at: Callable[[list[int]], list[str]] | None = getattr(articles, "ids_at", None)
+    if at is not None:
+        return at(positions)
+    return [articles[i].id for i in positions]
+
+
+def paths_at(articles: Sequence[Article], positions: list[int]) -> list[Path | None]:
+    """The files of the articles at ``positions`` (a warm library's rows: none made)."""
+    at: Callable[[list[int]], list[Path | None]] | None = getattr(articles, "paths_at", None)
+    if at is not None:
+        return at(positions)
+    return [articles[i].path for i in positions]
 
 
 class StoredArticle(Article):

@@ -36,11 +36,12 @@ class BodyStore:
     KEEP_CHARS = 1 << 20
 
     def __init__(
-        self, buf: Any, base: int, starts: npt.NDArray[Any], keys: npt.NDArray[Any]
+        self, buf: Any, base: int, starts: npt.NDArray[Any], keys: npt.NDArray[Any] | None
     ) -> None:
         """``buf``: the cache file's mapping (or bytes); the bodies start at offset ``base``
         in it, row ``i``'s from ``starts[i]`` to ``starts[i + 1]`` after that; ``keys``:
-        each row's dedupe key (both checked by the caller: see ``cache._body_store``)."""
+        each row's dedupe key (both checked by the caller: see ``cache._body_store``), or
+        None for a store of other texts (the articles' ids, titles and URLs)."""
         self._buf = buf  # a bytes buffer (tests), or the mapping when no descriptor
         self._fd = _descriptor(buf)
         if self._fd is not None:
@@ -49,8 +50,8 @@ class BodyStore:
         self._base = base
         # copies (16 bytes an article): a read never touches the mapping (see above)
         self._starts = np.array(starts)
-        self._keys = np.array(keys)
-        self._n = len(keys)
+        self._keys = np.array(keys if keys is not None else [], np.uint64)
+        self._n = len(starts) - 1
         self._kept: OrderedDict[int, str] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -81,8 +82,16 @@ class BodyStore:
         proximity bonus), no decoding and no copy kept."""
         if not 0 <= row < self._n:
             return b""
-        a = self._base + int(self._starts[row])
-        b = self._base + int(self._starts[row + 1])
+        return self.span(row, row + 1)
+
+    def span(self, lo: int, hi: int) -> bytes:
+        """Rows ``lo`` to ``hi`` (excluded) as stored, in one read (b"" for rows out of
+        range or a short read)."""
+        if not 0 <= lo <= hi <= self._n:
+            return b""
+        a = self._base + int(self._starts[lo])
+        b = self._base + int(self._starts[hi])
+        row = lo
         try:
             if self._fd is not None:
                 raw = os.pread(self._fd, b - a, a)

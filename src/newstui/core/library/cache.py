@@ -76,10 +76,8 @@ import os
 import struct
 import threading
 import zlib
-from collections import deque
-from collections.abc import Callable, Iterable, Sequence
-from datetime import UTC, datetime, timedelta, timezone
-from itertools import repeat
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -92,7 +90,6 @@ from newstui.core.atomic import write_atomic
 from newstui.core.library import pages
 from newstui.core.library.bodies import BodyStore
 from newstui.core.library.columns import (
-    ColumnarList,
     Columns,
     LazyColumns,
     id_keys,
@@ -102,7 +99,9 @@ from newstui.core.library.columns import (
     timestamps,
 )
 from newstui.core.library.pages import release as _release
+from newstui.core.library.rows import ArticleRows, ArticleTable
 from newstui.core.library.scan import FileEntry, text_key
+from newstui.core.library.stored import NAIVE, TEXT_FIELDS, Categorical, check_text, stored_table
 from newstui.core.search.index import SearchIndex
 from newstui.core.search.segments import Segment
 
@@ -134,14 +133,11 @@ _ALIGN = 64
 # A file up to this size is verified whole before use; a bigger one has its bulk blobs
 # verified in a background thread (see the module doc).
 EAGER_VERIFY_BYTES = 64 << 20
-# From this many articles, a warm open freezes them out of the cyclic GC (see _load).
-FREEZE_ARTICLES = 50_000
-_TEXT_BLOCK = 8192  # articles decoded at a time
 _VERIFY_STEP = 8 << 20  # bytes hashed at a time by the background check
 log = logging.getLogger("newstui.cache")
 _DTYPES = {"<i4", "<i8", "<u2", "<u8", "<f8", "|u1"}
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_NAIVE = 2**31 - 1  # utc offset marker for a naive datetime
+_NAIVE = NAIVE  # utc offset marker for a naive datetime
 # The Article fields this format stores; any other Article shape disables the cache.
 _ARTICLE_FIELDS = (
     "id",
@@ -160,7 +156,7 @@ _ARTICLE_FIELDS = (
 )
 
 # Decoded at open (every article); the bodies are a blob of their own, read on demand.
-_TEXT_FIELDS = ("id", "title", "url")
+_TEXT_FIELDS = TEXT_FIELDS
 # Few distinct values, many articles: one code an article, the values once (in the header).
 _CATEGORIES = ("format", "author", "source", "tags")
 
@@ -194,10 +190,11 @@ def _micros(dt: datetime) -> tuple[int, int]:
 
 @dataclasses.dataclass(slots=True)
 class FileRecord:
-    """One article file as cached: its entry, its articles (before dedupe), its problems."""
+    """One article file as cached: its entry, its articles (before dedupe: a warm
+    cache's are rows of its table, made when asked for), its problems."""
 
     entry: FileEntry
-    articles: list[Article]
+    articles: Sequence[Article]
     problems: list[Problem]
     #: the row of its first article in the cache it came from (-1: not from a cache)
     first_row: int = -1
@@ -462,10 +459,11 @@ class CachedLibrary:
     background check of the bulk blobs (None when the file was verified whole)."""
 
     files: dict[str, FileRecord]
-    table: list[Article]
+    #: every row's article, made when asked for (see rows.py)
+    table: ArticleTable
     index: SearchIndex
     duplicates: list[Problem]
-    kept: list[Article]
+    kept: ArticleRows
     verifying: list[threading.Thread]
     #: the base file it came from (a delta is written against it)
     base: Base
@@ -620,38 +618,12 @@ def _body_store(buf: Any, layout: _Layout, n: int) -> BodyStore:
     return BodyStore(buf, layout.base + blob.offset, starts, keys)
 
 
-def _article_texts(buf: Any, layout: _Layout, n: int) -> list[list[str]]:
-    """The articles' text fields, column by column, decoded a block of articles at a time
-    (never the whole text at once); each block's pages are released once decoded."""
-    nt = len(_TEXT_FIELDS)
-    blob = layout.blobs["text"]
-    starts = layout.array(buf, "text.starts")
-    if starts.shape != (n + 1,) or int(starts[0]) != 0 or int(starts[-1]) != blob.size:
-        raise CacheError("article text offsets do not fit")
-    if n and bool(np.any(np.diff(starts) < 0)):
-        raise CacheError("article text offsets not sorted")
-    cols: list[list[str]] = [[] for _ in range(nt)]
-    view = memoryview(buf)
-    base = layout.base + blob.offset
-    for i in range(0, n, _TEXT_BLOCK):
-        j = min(n, i + _TEXT_BLOCK)
-        a, b = base + int(starts[i]), base + int(starts[j])
-        parts = str(view[a:b], "utf-8", "surrogatepass").split("\x00")
-        if len(parts) != (j - i) * nt + 1 or parts[-1]:
-            raise CacheError("article text does not fit")
-        for f in range(nt):
-            cols[f].extend(parts[f:-1:nt])
-        del parts
-        _release(buf, a, b)
-    return cols
-
-
 @dataclasses.dataclass(slots=True)
 class _Parts:
     """What one cache file (a base or a delta) holds, decoded, before the index is built."""
 
     layout: _Layout
-    table: list[Article]
+    table: ArticleTable
     files: dict[str, FileRecord]
     duplicates: list[Problem]
     indexed: npt.NDArray[np.int32]
@@ -682,48 +654,53 @@ def _decode_parts(buf: Any, path: Path | None, *, rows_before: int = 0) -> _Part
     if tuple(header["text_fields"]) != _TEXT_FIELDS:
         raise CacheError("unknown text layout")
     blobs = {name: layout.array(buf, name) for name, b in layout.blobs.items() if b.dtype != "utf8"}
-    ids, titles, urls = _article_texts(buf, layout, n)
-    formats, authors, sources, tags = (
-        _category(header, blobs, name, n, split=name == "tags") for name in _CATEGORIES
-    )
+    # The ids, titles and URLs: a copy of their blob (~65 bytes an article, 64 MB at a
+    # million: less than their strings would take), each row decoded when its article is
+    # made; a copy, so that a file cut under a running app takes no title away.
+    text_blob = layout.blobs["text"]
+    if text_blob.dtype != "utf8":
+        raise CacheError("blob text is not text")
+    text_at = layout.base + text_blob.offset
+    texts = bytes(memoryview(buf)[text_at : text_at + text_blob.size])
+    if len(texts) != text_blob.size:
+        raise CacheError("article text does not fit")
+    if not texts.isascii():
+        texts.decode("utf-8", "surrogatepass")  # UnicodeError: refused, never shown
+    text_starts = layout.array(buf, "text.starts")
+    check_text(texts, text_starts, n, CacheError)
+    categories = {
+        name: _category(header, blobs, name, n, split=name == "tags") for name in _CATEGORIES
+    }
     store = _body_store(buf, layout, n)
-    stored = StoredArticle.bound_to(store)
     path_arr = blobs["article.path"]
-    path_ix = path_arr.tolist()
-    entries = blobs["article.entry"].tolist()
-    truncated = blobs["article.truncated"].astype(bool).tolist()
-    word_count = _shared_ints(blobs["article.words"])  # a few thousand distinct counts
-    dates = (blobs["published.micros"], blobs["published.offset"], blobs["published.has"])
-    if not all(len(x) == n for x in (path_ix, entries, truncated, word_count, *dates)):
+    numbers = {  # copies (~40 bytes an article): see stored_table
+        "path": path_arr,
+        "entry": blobs["article.entry"],
+        "truncated": blobs["article.truncated"],
+        "words": blobs["article.words"],
+        "micros": blobs["published.micros"],
+        "offset": blobs["published.offset"],
+        "has": blobs["published.has"],
+    }
+    if not all(v.shape == (n,) for v in numbers.values()):
         raise CacheError("article metadata does not fit")
+    numbers = {k: np.array(v) for k, v in numbers.items()}
     file_rows = header["files"]
     file_paths: list[Path | None] = [Path(str(row[0])) for row in file_rows]
-    if path_ix and not -1 <= min(path_ix) <= max(path_ix) < len(file_paths):
+    if n and not -1 <= int(path_arr.min()) <= int(path_arr.max()) < len(file_paths):
         raise CacheError("article path out of range")
     file_paths.append(None)  # index -1
-    published = _dates(blobs["published.micros"], blobs["published.offset"], blobs["published.has"])
-    # Repeated values share one object (a format, author or source string, a tag tuple per
-    # distinct tag line): ~50 bytes an article each, built by C-level maps.
-    # Articles built column-wise (in Article's field order: see _ARTICLE_FIELDS); each body
-    # is its row in the body store until read.
-    table = _build(
-        stored,
+    _check_dates(numbers["micros"], numbers["offset"], numbers["has"])
+    # Each article is made when first asked for (rows.py): a list's drawn rows, a
+    # search's hits, the reader's; each body is its row in the body store until read.
+    table = stored_table(
+        StoredArticle.bound_to(store),
         n,
-        (
-            ids,
-            titles,
-            range(n),
-            formats,
-            list(map(file_paths.__getitem__, path_ix)),
-            [None if e < 0 else e for e in entries],
-            authors,
-            sources,
-            published,
-            urls,
-            tags,
-            truncated,
-            word_count,
-        ),
+        BodyStore(texts, 0, text_starts, None),
+        categories,
+        numbers,
+        file_paths,
+        store,
     )
     files: dict[str, FileRecord] = {}
     path_of = {str(p): p for p in file_paths if p is not None}
@@ -749,8 +726,9 @@ def _decode_parts(buf: Any, path: Path | None, *, rows_before: int = 0) -> _Part
     terms_text = layout.text(buf, "terms")
     terms = terms_text.split("\n") if terms_text else []
     for blob in layout.blobs.values():
-        # Read whole (the bounds checks, the checksums, the decoding) and not needed again:
-        # back to the page cache. Only the index's own arrays stay mapped in use.
+        # Read whole (the bounds checks, the checksums) and not needed now: back to the
+        # page cache (a row's text or numbers, when its article is made, come back a page
+        # at a time). Only the index's own arrays stay mapped in use.
         if _bulk(blob.name) or not blob.name.startswith("index."):
             _release(buf, layout.base + blob.offset, layout.base + blob.offset + blob.size)
     verifying = None
@@ -835,7 +813,7 @@ def _decode(buf: Any, path: Path | None = None) -> CachedLibrary:
     if header.get("base") is not None:
         raise CacheError("a delta, not a library cache")
     table = parts.table
-    indexed = [table[i] for i in parts.indexed.tolist()]
+    indexed = table.take(parts.indexed)
     _check_postings(buf, parts.layout, len(indexed))
     index = SearchIndex.from_parts(indexed, parts.arrays, parts.terms, docs_checked=True)
     if path is not None and len(buf) > EAGER_VERIFY_BYTES:
@@ -846,9 +824,7 @@ def _decode(buf: Any, path: Path | None = None) -> CachedLibrary:
         table,
         index,
         parts.duplicates,
-        ColumnarList(
-            map(table.__getitem__, parts.kept.tolist()), _taken(parts.columns, parts.kept)
-        ),
+        table.take(parts.kept, _taken(parts.columns, parts.kept)),
         [t for t in (parts.verifying,) if t is not None],
         base,
         parts.kept,
@@ -875,7 +851,7 @@ def _apply_delta(cached: CachedLibrary, buf: Any, path: Path | None) -> CachedLi
     files.update(parts.files)
     live_blob = parts.blobs.get("base.live")
     live = None if live_blob is None else live_blob.astype(bool)
-    indexed = [parts.table[i] for i in parts.indexed.tolist()]
+    indexed = parts.table.take(parts.indexed)
     _check_postings(buf, parts.layout, len(indexed))
     table = cached.table + parts.table
     base_columns, more_columns = cached.columns, parts.columns
@@ -894,7 +870,7 @@ def _apply_delta(cached: CachedLibrary, buf: Any, path: Path | None) -> CachedLi
         )
 
     columns = LazyColumns(stacked)
-    kept = ColumnarList(map(table.__getitem__, parts.kept.tolist()), _taken(columns, parts.kept))
+    kept = table.take(parts.kept, _taken(columns, parts.kept))
     keys = np.concatenate([cached.keys, parts.store.keys])
     # Last: on success the base index is taken over (a failure leaves it as it was).
     index = cached.index.stacked(indexed, parts.arrays, parts.terms, live, docs_checked=True)
@@ -986,50 +962,20 @@ _MAX_US = (datetime(9999, 12, 31, 23, 59, 59, 999999, tzinfo=UTC) - _EPOCH) // t
 )
 
 
-def _dates(
+def _check_dates(
     micros: npt.NDArray[np.int64], offsets: npt.NDArray[np.int32], has: npt.NDArray[np.uint8]
-) -> list[datetime | None]:
-    """The articles' dates: datetimes made by numpy (``datetime64[us]`` to objects, in C)
-    for each distinct date and offset, shared by the articles that have it."""
-    n = len(micros)
-    out = np.full(n, None, dtype=object)
+) -> None:
+    """Raise CacheError unless every stored date makes a datetime (see
+    :func:`~newstui.core.library.stored.stored_table`)."""
     rows = np.flatnonzero(has)
     offs = offsets[rows].astype(np.int64)
     naive = offs == _NAIVE
     local = micros[rows] + np.where(naive, 0, offs) * 1_000_000  # wall-clock time
     if len(rows) and (int(local.min()) < _MIN_US or int(local.max()) > _MAX_US):
         raise CacheError("date out of range")
-    for off in np.unique(offs).tolist():
-        sel = np.flatnonzero(offs == off)
-        uniq, inverse = np.unique(local[sel], return_inverse=True)
-        objs: list[datetime] = uniq.astype("datetime64[us]").astype(object).tolist()
-        if off != _NAIVE:
-            if not -86_400 < off < 86_400:
-                raise CacheError("date offset out of range")
-            tz = UTC if off == 0 else timezone(timedelta(seconds=off))
-            objs = [d.replace(tzinfo=tz) for d in objs]
-        shared = np.empty(len(objs), dtype=object)
-        shared[:] = objs
-        out[rows[sel]] = shared[inverse.reshape(-1)]
-    result: list[datetime | None] = out.tolist()
-    return result
-
-
-def _build(cls: type[Article], n: int, columns: tuple[Iterable[Any], ...]) -> list[Article]:
-    """``n`` articles of class ``cls`` (Article or a subclass without slots of its own),
-    their fields (in :data:`_ARTICLE_FIELDS` order) from ``columns``: each slot set by a
-    C-level map over all of them, not one ``__init__`` call an article (2x faster; the
-    values are the cache's, checked already, and word counts are given)."""
-    table: list[Article] = list(map(object.__new__, repeat(cls, n)))
-    for name, column in zip(_ARTICLE_FIELDS, columns, strict=True):
-        deque(map(Article.__dict__[name].__set__, table, column), maxlen=0)
-    return table
-
-
-def _shared_ints(values: npt.NDArray[Any]) -> list[int]:
-    """``values`` as ints, equal ones one object (a few thousand distinct word counts)."""
-    uniq, inverse = np.unique(values, return_inverse=True)
-    return list(map(uniq.tolist().__getitem__, inverse.reshape(-1).tolist()))
+    aware = offs[~naive]
+    if len(aware) and not (int(aware.min()) > -86_400 and int(aware.max()) < 86_400):
+        raise CacheError("date offset out of range")
 
 
 def _category(
@@ -1039,8 +985,8 @@ def _category(
     n: int,
     *,
     split: bool = False,
-) -> list[Any]:
-    """A categorical column: every article's value, equal values one object (a format,
+) -> Categorical:
+    """A categorical column, checked: each article's code into its values (a format,
     author or source string; a tag tuple, from the tag line ``split`` at US)."""
     values = header["categories"][name]
     if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
@@ -1049,7 +995,7 @@ def _category(
     if codes.shape != (n,) or (n and not 0 <= int(codes.min()) <= int(codes.max()) < len(values)):
         raise CacheError(f"category {name} does not fit")
     objects: list[Any] = [tuple(v.split("\x1f")) if v else () for v in values] if split else values
-    return list(map(objects.__getitem__, codes.tolist()))
+    return Categorical(objects, np.array(codes))  # a copy: see stored_table
 
 
 def _same_file(path: Path, ident: tuple[int, int]) -> bool:
@@ -1144,18 +1090,13 @@ def _load_bytes(data: bytes) -> CachedLibrary | None:
 def _load(
     buf: Any, path: Path | None, decode: Callable[[Any, Path | None], CachedLibrary]
 ) -> tuple[CachedLibrary | None, str]:
-    # Decoding makes a few long-lived objects per article: pause the cyclic GC, which
-    # would otherwise walk them again and again (not leaked, just not collected meanwhile).
+    # Decoding makes long-lived objects (the index's id map: a string an article): pause
+    # the cyclic GC, which would otherwise walk them again and again (not leaked).
     gc_was_enabled = gc.isenabled()
     gc.disable()
     try:
-        cached = decode(buf, path)
-        if len(cached.table) >= FREEZE_ARTICLES:
-            # Its objects live as long as the library: out of the cyclic GC's way for good
-            # (a collection would otherwise walk a million articles, several times, ~0.5 s
-            # each). What else is alive now is frozen too: only its cycles are never freed.
-            gc.freeze()
-        return cached, ""
+        # (no article is made here, so none to freeze out of the GC's way: see rows.py)
+        return decode(buf, path), ""
     except (ValueError, KeyError, TypeError, IndexError, OverflowError, UnicodeError) as exc:
         # corrupt or incompatible: rebuilt by the caller
         return None, str(exc) if isinstance(exc, CacheError) else f"{type(exc).__name__}: {exc}"

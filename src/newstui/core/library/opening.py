@@ -121,15 +121,16 @@ def open_library(
     removed = cached is not None and len(unchanged) != len(cached.files)
 
     if cached is not None and not to_load and not removed:
-        # Nothing changed: everything, index included, comes from the cache.
-        articles = cached.kept
+        # Nothing changed: everything, index included, comes from the cache (the
+        # articles as rows of its table, each made when first asked for).
+        kept = cached.kept
         problems = list(discover_problems)
         for e in entries:
             problems.extend(unchanged[str(e.path)].problems)
         problems.extend(cached.duplicates)
         if progress is not None:
-            progress(len(articles), len(articles))
-        return OpenLibrary(ScanResult(articles, problems, len(entries)), cached.index)
+            progress(len(kept), len(kept))
+        return OpenLibrary(ScanResult(kept, problems, len(entries)), cached.index)
 
     loaded = load_entries(to_load, progress=progress, keep_text_keys=True)
     memo = _Keys(loaded.key_for)  # dedupe keys, kept for the cache (it stores them)

@@ -46,7 +46,8 @@ class FileEntry:
 
 @dataclass(slots=True)
 class ScanResult:
-    articles: list[Article] = field(default_factory=list)
+    #: the articles (a warm library's: rows made when asked for, see rows.py)
+    articles: Sequence[Article] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     files_seen: int = 0
     # id(article) -> (article, text_key(article)), as the loaders knew it (see key_for)
@@ -261,7 +262,8 @@ def load_entries(
     (pays off for large HTML/feed files whose parsers release the GIL).
     """
     total = len(entries)
-    result = ScanResult(files_seen=total)
+    loaded: list[Article] = []
+    result = ScanResult(loaded, files_seen=total)
     step = max(1, -(-total // PROGRESS_STEPS))
     paths = [e.path for e in entries]
     outcomes: Iterable[LoadOutcome]
@@ -277,7 +279,7 @@ def load_entries(
     gc.disable()
     try:
         for n, outcome in enumerate(outcomes, 1):
-            result.articles.extend(outcome.articles)
+            loaded.extend(outcome.articles)
             result.problems.extend(outcome.problems)
             if keep_text_keys:
                 result.text_keys.update(outcome.text_keys)

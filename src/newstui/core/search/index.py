@@ -29,14 +29,14 @@ from __future__ import annotations
 
 import bisect
 import time
-from collections.abc import Callable, Container, Iterable
+from collections.abc import Callable, Container, Iterable, Sequence
 from functools import partial as partial_fn
 from typing import Any, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
 
-from newstui.core.article import Article
+from newstui.core.article import Article, ids_at, paths_at
 from newstui.core.progress import Progress
 from newstui.core.search.highlight import MATCH_CHARS, HitMatches, Matcher, highlight_spans
 from newstui.core.search.persistence import (
@@ -183,7 +183,7 @@ class SearchIndex:
     @classmethod
     def from_parts(
         cls,
-        articles: list[Article],
+        articles: Sequence[Article],
         arrays: dict[str, npt.NDArray[Any]],
         terms: list[str],
         config: RankingConfig | None = None,
@@ -212,7 +212,7 @@ class SearchIndex:
 
     def stacked(
         self,
-        articles: list[Article],
+        articles: Sequence[Article],
         arrays: dict[str, npt.NDArray[Any]],
         extra_terms: list[str],
         base_live: BoolArray | None,
@@ -270,11 +270,11 @@ class SearchIndex:
             if parsed.states:  # asked of the state only for the articles that matched
                 found = state_filter(snap.segments[si], found, parsed.states, state)
             if in_folders is not None and len(found):
-                arts = snap.segments[si].articles
-                found = found[np.fromiter((in_folders(arts[i].path) for i in found.tolist()), bool)]
+                paths = paths_at(snap.segments[si].articles, found.tolist())
+                found = found[np.fromiter(map(in_folders, paths), bool, len(found))]
             if within is not None and len(found):
-                arts = snap.segments[si].articles
-                found = found[np.fromiter((arts[i].id in within for i in found.tolist()), bool)]
+                ids = ids_at(snap.segments[si].articles, found.tolist())
+                found = found[np.fromiter(map(within.__contains__, ids), bool, len(found))]
             return found
 
         cands = [pick(si, ev.base & (ev.matched == n_required)) for si, ev in enumerate(evals)]

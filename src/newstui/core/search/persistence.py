@@ -3,13 +3,13 @@
 
 from __future__ import annotations
 
-from operator import attrgetter
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-from newstui.core.article import Article
+from newstui.core.article import Article, article_ids
 from newstui.core.search.segments import (
     FIELDS,
     BoolArray,
@@ -36,7 +36,7 @@ def export_parts(writer: Writer) -> tuple[list[Article], Arrays, list[str]]:
 
 
 def segment_from_parts(
-    articles: list[Article], arrays: Arrays, n_terms: int, *, docs_checked: bool = False
+    articles: Sequence[Article], arrays: Arrays, n_terms: int, *, docs_checked: bool = False
 ) -> Segment:
     """One segment from its parts (postings over ``n_terms`` term ids). Raises
     ``ValueError`` on inconsistent parts (a cache that does not fit). ``docs_checked``:
@@ -67,7 +67,7 @@ def segment_from_parts(
             raise ValueError("postings offsets not sorted")
         if not docs_checked and len(p.docs) and (int(p.docs.min()) < 0 or int(p.docs.max()) >= n):
             raise ValueError("postings point outside the articles")
-    return Segment(list(articles), published, lengths, fields, df)
+    return Segment(articles, published, lengths, fields, df)
 
 
 def _arrays(seg: Segment) -> Arrays:
@@ -80,7 +80,7 @@ def _arrays(seg: Segment) -> Arrays:
 
 
 def writer_from_parts(
-    articles: list[Article], arrays: Arrays, terms: list[str], *, docs_checked: bool = False
+    articles: Sequence[Article], arrays: Arrays, terms: list[str], *, docs_checked: bool = False
 ) -> Writer:
     """The inverse of :func:`export_parts`. Raises ``ValueError`` on inconsistent parts
     (a cache that does not fit), never builds an index that could fail later."""
@@ -91,8 +91,9 @@ def writer_from_parts(
     term_ids = TermDict()
     term_ids.update(zip(terms, range(nt), strict=True))
     term_ids.terms.extend(terms)
-    # id -> location(0, row), which is the row: built in C (no Python call a row)
-    where: dict[str, Location] = dict(zip(map(attrgetter("id"), articles), range(n), strict=True))
+    # id -> location(0, row), which is the row: built in C (no Python call a row; a warm
+    # cache's ids without an article each)
+    where: dict[str, Location] = dict(zip(article_ids(articles), range(n), strict=True))
     if len(where) != n:
         raise ValueError("duplicate article ids")
     if not n:
@@ -132,7 +133,7 @@ def tail_parts(
 
 def stack_parts(
     writer: Writer,
-    articles: list[Article],
+    articles: Sequence[Article],
     arrays: Arrays,
     extra_terms: list[str],
     base_live: BoolArray | None,
@@ -155,8 +156,12 @@ def stack_parts(
         raise ValueError("duplicate terms")
     n_terms = len(terms.terms) + len(extra_terms)
     seg = segment_from_parts(articles, arrays, n_terms, docs_checked=docs_checked)
-    dead = set() if base_live is None else {base.articles[i].id for i in np.flatnonzero(~base_live)}
-    ids = [a.id for a in articles]
+    dead = (
+        set()
+        if base_live is None
+        else {base.articles[i].id for i in np.flatnonzero(~base_live).tolist()}
+    )
+    ids = article_ids(articles)
     if len(set(ids)) != len(ids) or any(i in snap.where and i not in dead for i in ids):
         raise ValueError("an article of the delta is live in the base")
     # Only now that everything fits is the base's own id map changed (not copied: a

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import numpy.typing as npt
 
+from newstui.core.article import ids_at
 from newstui.core.search.arrays import sorted_unique
 from newstui.core.search.phrase import has_phrase
 from newstui.core.search.query import Query, Term
@@ -488,8 +489,8 @@ def state_filter(
 ) -> I64Array:
     """The documents of ``found`` that pass the ``is:`` filters (asked of ``state``)."""
     keep: list[int] = []
-    for li in found.tolist():
-        aid = seg.articles[li].id
+    docs = found.tolist()
+    for li, aid in zip(docs, ids_at(seg.articles, docs), strict=True):
         ok = True
         for s in states:
             if s == "starred":

@@ -72,7 +72,8 @@ class Postings:
 
 @dataclass(slots=True)
 class Segment:
-    articles: list[Article]
+    #: the documents' articles (a warm cache's: rows made when asked for)
+    articles: Sequence[Article]
     published: F64Array  # UTC timestamp, NaN when unknown
     lengths: npt.NDArray[np.int32]  # (n_fields, n)
     fields: list[Postings]
@@ -161,7 +162,7 @@ def merge(segments: Sequence[Segment], lives: Sequence[BoolArray | None]) -> Seg
         if live is None:
             articles.extend(seg.articles)
         else:
-            articles.extend(seg.articles[i] for i in keep)
+            articles.extend(map(seg.articles.__getitem__, keep.tolist()))
         published.append(seg.published[keep])
         lengths.append(seg.lengths[:, keep])
     fields: list[Postings] = []

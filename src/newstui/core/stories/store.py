@@ -33,7 +33,7 @@ import numpy as np
 import numpy.typing as npt
 
 from newstui.core import paths
-from newstui.core.article import Article
+from newstui.core.article import Article, article_ids
 from newstui.core.atomic import write_atomic
 from newstui.core.progress import Progress
 from newstui.core.stories.grouping import GroupingParams, Stories, fingerprints
@@ -203,7 +203,7 @@ def load_stories(
         stale: list[str] = []
         fresh = list(articles)
     else:
-        ids = [a.id for a in articles]
+        ids = article_ids(articles)  # (a warm library's: no article made)
         stamps = fingerprints(articles)
         if ids == stories.ids:  # the same articles in the same rows: a warm start
             stale = []
