@@ -25,6 +25,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input
 from textual.worker import get_current_worker
 
+from newstui.core.library.rows import with_ids
 from newstui.core.problems import ProblemSummary, summarize
 from newstui.core.settings import Settings, SettingsError, load_settings
 from newstui.core.state import StateStore
@@ -519,11 +520,13 @@ class NewsApp(FrontPageActions, StoryActions, FetchActions, App[int]):
         self.notify(event.error, title="Loading failed", severity="error", markup=False)
 
     # --- the list -------------------------------------------------------------------------
-    def _visible(self, articles: Iterable[Article]) -> list[Article]:
-        articles = self.sidebar_ctl.restrict(articles)  # the sidebar's row
+    def _visible(self, articles: Sequence[Article]) -> Sequence[Article]:
+        restricted = self.sidebar_ctl.restrict(articles)  # the sidebar's row
+        seq = restricted if isinstance(restricted, Sequence) else list(restricted)
         if not self.hide_read:
-            return list(articles) if not isinstance(articles, list) else articles
-        return [a for a in articles if not self.store.is_read(a.id)]
+            return seq
+        read = self.store.read_ids()
+        return with_ids(seq, lambda i: i not in read)
 
     def refresh_list(self, keep_id: str | None = None) -> None:
         """Show the full list or the current results, keeping ``keep_id`` selected."""
@@ -550,7 +553,7 @@ class NewsApp(FrontPageActions, StoryActions, FetchActions, App[int]):
         if event.library is self.library and event.sort == self.sort and not self.search_query:
             self._show_articles(event.library.order(event.sort), event.keep_id)
 
-    def _show_articles(self, articles: list[Article], keep_id: str | None) -> None:
+    def _show_articles(self, articles: Sequence[Article], keep_id: str | None) -> None:
         visible = self._visible(articles)
         self.front_replaced()
         self.article_list.set_articles(visible, keep_id=keep_id)

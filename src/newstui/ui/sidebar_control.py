@@ -32,6 +32,7 @@ from newstui.core.library.facets import (
     Key,
     SavedCount,
 )
+from newstui.core.library.rows import with_ids
 from newstui.core.state import SavedSearchError, StateError, StateStore
 from newstui.ui.safe import one_line
 from newstui.ui.screens.confirm import ConfirmScreen
@@ -281,13 +282,13 @@ class SidebarControl:
         done, self._restricted = self._restricted, None
         if done is not None and done[0] == self.row and done[1] is articles:
             return done[2]
+        seq = articles if isinstance(articles, Sequence) else list(articles)
         if self.row == UNREAD_KEY:  # the store's read ids, as a set: no call per article
             read = self.app.store.read_ids()
-            return [a for a in articles if a.id not in read]
+            return with_ids(seq, lambda i: i not in read)
         if self.row == STARRED_KEY:
-            starred = self.app.store.starred_ids()
-            return [a for a in articles if a.id in starred]
-        return [a for a in articles if a.id in members]
+            return with_ids(seq, self.app.store.starred_ids().__contains__)
+        return with_ids(seq, members.__contains__)
 
     @property
     def where(self) -> str:

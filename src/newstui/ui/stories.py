@@ -9,9 +9,15 @@ a pass over the list it is given.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
+
+import numpy as np
+import numpy.typing as npt
+
+from newstui.core.article import article_ids
+from newstui.core.library.rows import ArticleRows, with_ids
 
 if TYPE_CHECKING:
     from newstui.core.article import Article
@@ -84,22 +90,23 @@ class StorySnapshot:
         return cls(stories, story_of, members, rank, len(present) - folded)
 
 
-def _fold(articles: Sequence[Article], snap: StorySnapshot, library: int) -> list[Article]:
+def _fold(articles: Sequence[Article], snap: StorySnapshot, library: int) -> Sequence[Article]:
     """One row per story of ``articles`` (a list of a library of ``library`` articles),
-    nothing expanded: see :meth:`StoryView.rows`."""
+    nothing expanded: see :meth:`StoryView.rows`. By the articles' ids: a warm
+    library's rows stay rows (no article made)."""
     story_of, rank_of = snap.story_of, snap.rank.get
     if len(articles) >= library:
         # every article listed: each story's newest version is there (rank 0)
-        return [a for a in articles if not rank_of(a.id, 0)]
+        return with_ids(articles, lambda i: not rank_of(i, 0))
     best: dict[str, int] = {}
-    for article in articles:
-        r = rank_of(article.id)
+    for aid in article_ids(articles):
+        r = rank_of(aid)
         if r is not None:
-            story = story_of[article.id]
+            story = story_of[aid]
             if r < best.get(story, 1 << 30):
                 best[story] = r
     get = best.get
-    return [a for a in articles if rank_of(a.id, 0) == get(story_of.get(a.id, ""), 0)]
+    return with_ids(articles, lambda i: rank_of(i, 0) == get(story_of.get(i, ""), 0))
 
 
 #: Folds worked out ahead that are kept (the library's orders, a sidebar row's list).
@@ -112,16 +119,16 @@ class StoryView:
 
     def __init__(self) -> None:
         self.snapshot: StorySnapshot | None = None
-        self.by_id: dict[str, Article] = {}
+        self.by_id: Mapping[str, Article] = {}
         #: Stories whose versions are listed under their row.
         self.expanded: set[str] = set()
         #: The last fold of a list, reused while the list, the stories and what is
         #: expanded stay the same (the library's orders are kept lists).
         self._fold_key: tuple[object, ...] = ()
-        self._fold: tuple[list[Article], frozenset[int]] = ([], frozenset())
+        self._fold: tuple[Sequence[Article], frozenset[int]] = ([], frozenset())
         #: Folds of whole lists worked out in a worker (:meth:`prefold`), newest last:
         #: (the list, its length, the snapshot, the rows).
-        self._prefolds: list[tuple[Sequence[Article], int, StorySnapshot, list[Article]]] = []
+        self._prefolds: list[tuple[Sequence[Article], int, StorySnapshot, Sequence[Article]]] = []
 
     @property
     def stories(self) -> StoriesLike | None:
@@ -133,7 +140,7 @@ class StoryView:
         return self.snapshot.count if self.snapshot is not None else 0
 
     def set_stories(
-        self, stories: StoriesLike | StorySnapshot | None, by_id: dict[str, Article]
+        self, stories: StoriesLike | StorySnapshot | None, by_id: Mapping[str, Article]
     ) -> None:
         """New stories (a snapshot made in a worker, or the core's stories, snapshotted
         here) over the library's articles ``by_id``."""
@@ -214,7 +221,7 @@ class StoryView:
         others = len(self.snapshot.members[story]) - 1
         return RowInfo(story, others, expanded=story in self.expanded)
 
-    def rows(self, articles: Sequence[Article]) -> tuple[list[Article], frozenset[int]]:
+    def rows(self, articles: Sequence[Article]) -> tuple[Sequence[Article], frozenset[int]]:
         """One row per story: the story's newest version among ``articles``, where that
         version stands in their order; an expanded story's other versions follow it. The
         rows, and which of them are versions listed under their story.
@@ -224,7 +231,7 @@ class StoryView:
         lists: 104k articles in ~65 ms on a loaded 2-core machine, ~0 when reused)."""
         snap = self.snapshot
         if snap is None:
-            return list(articles), frozenset()
+            return articles, frozenset()
         expanded = frozenset(self.expanded)
         fk = self._fold_key
         if (
@@ -237,7 +244,7 @@ class StoryView:
             return self._fold
         for listed, count, folded_by, rows in self._prefolds:
             if listed is articles and count == len(articles) and folded_by is snap and not expanded:
-                fold: tuple[list[Article], frozenset[int]] = (rows, frozenset())
+                fold: tuple[Sequence[Article], frozenset[int]] = (rows, frozenset())
                 self._fold_key = (articles, len(articles), snap, expanded)
                 self._fold = fold
                 return fold
@@ -254,7 +261,7 @@ class StoryView:
         self,
         articles: Sequence[Article],
         snapshot: StorySnapshot | None = None,
-        by_id: dict[str, Article] | None = None,
+        by_id: Mapping[str, Article] | None = None,
     ) -> None:
         """Work out the fold of ``articles`` (a library's list in one of its orders, or a
         sidebar row's) under ``snapshot`` (default: the current one) — in a worker: at a
@@ -270,25 +277,43 @@ class StoryView:
         self._prefolds = [*kept, (articles, len(articles), snap, rows)]
 
     def _expand(
-        self, rows: list[Article], expanded: frozenset[str], versions: set[int]
-    ) -> list[Article]:
+        self, rows: Sequence[Article], expanded: frozenset[str], versions: set[int]
+    ) -> Sequence[Article]:
         """``rows`` with each expanded story's other versions after its row (their row
-        numbers added to ``versions``)."""
+        numbers added to ``versions``); a warm library's rows stay rows."""
         assert self.snapshot is not None
         story_of, members = self.snapshot.story_of, self.snapshot.members
-        opened = [(n, story_of[a.id]) for n, a in enumerate(rows) if story_of.get(a.id) in expanded]
+        ids = article_ids(rows)
+        opened = [(n, story_of[i]) for n, i in enumerate(ids) if story_of.get(i) in expanded]
+        if isinstance(rows, ArticleRows):
+            parts: list[npt.NDArray[np.int64]] = []
+            at = length = 0
+            for row, story in opened:
+                parts.append(rows.rows[at : row + 1])
+                length += row + 1 - at
+                extra = []
+                for other in members[story]:
+                    found = rows.row_of(other) if other != ids[row] else None
+                    if found is not None:
+                        versions.add(length)
+                        length += 1
+                        extra.append(found)
+                parts.append(np.array(extra, np.int64))
+                at = row + 1
+            parts.append(rows.rows[at:])
+            return rows.with_rows(np.concatenate(parts))
         out: list[Article] = []
         at = 0
         for row, story in opened:
             out += rows[at : row + 1]
-            head = rows[row].id
+            head = ids[row]
             for other in members[story]:
                 version = self.by_id.get(other)
                 if other != head and version is not None:
                     versions.add(len(out))
                     out.append(version)
             at = row + 1
-        return out + rows[at:]
+        return out + list(rows[at:])
 
     def hit_rows(self, hits: Sequence[Hit]) -> tuple[list[Hit], frozenset[int]]:
         """Search hits, one per story (its best-ranked version, where it ranks); an
@@ -327,7 +352,7 @@ class StoryView:
         if story is None or story in self.expanded or self.snapshot is None:
             return article_id
         members = set(self.snapshot.members[story])
-        return next((a.id for a in rows if a.id in members), article_id)
+        return next((i for i in article_ids(rows) if i in members), article_id)
 
 
 __all__ = ["PLAIN", "RowInfo", "StoriesLike", "StorySnapshot", "StoryView"]

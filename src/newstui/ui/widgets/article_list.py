@@ -20,6 +20,7 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from newstui.core.library.rows import position_of
 from newstui.ui.safe import one_line
 
 if TYPE_CHECKING:
@@ -142,10 +143,9 @@ class ArticleList(ScrollView, can_focus=True):
         self._cache.clear()
         new_cursor = 0 if cursor is None else cursor
         if keep_id is not None:
-            for n, article in enumerate(articles):
-                if article.id == keep_id:
-                    new_cursor = n
-                    break
+            found = position_of(articles, keep_id)  # (a warm library's: by id, no walk)
+            if found is not None:
+                new_cursor = found
         self._cursor = max(0, min(new_cursor, len(articles) - 1))
         self.virtual_size = Size(self.size.width, len(articles) * self.row_height)
         self._scroll_cursor_into_view(center=True)
@@ -174,11 +174,11 @@ class ArticleList(ScrollView, can_focus=True):
         self.post_message(self.Highlighted(self.highlighted, moved=True))
 
     def move_to_id(self, article_id: str) -> bool:
-        for n, article in enumerate(self._articles):
-            if article.id == article_id:
-                self.move_to(n, center=True)
-                return True
-        return False
+        found = position_of(self._articles, article_id)
+        if found is None:
+            return False
+        self.move_to(found, center=True)
+        return True
 
     def _scroll_cursor_into_view(self, *, center: bool = False) -> None:
         rh = self.row_height

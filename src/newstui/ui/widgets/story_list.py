@@ -10,7 +10,7 @@ on its story's row).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
@@ -64,13 +64,12 @@ class StoryList(ArticleList):
         self._input = (articles, hits)
         if hits is not None:
             row_hits, self._versions = self.view.hit_rows(hits)
-            rows = [h.article for h in row_hits]
-            keep_id = self.view.row_of(keep_id, rows)
+            keep_id = self.view.row_of(keep_id, [h.article for h in row_hits])
             super().set_articles([], hits=row_hits, keep_id=keep_id, cursor=cursor)
         else:
-            rows, self._versions = self.view.rows(articles)
-            keep_id = self.view.row_of(keep_id, rows)
-            super().set_articles(rows, keep_id=keep_id, cursor=cursor)
+            folded, self._versions = self.view.rows(articles)
+            keep_id = self.view.row_of(keep_id, folded)
+            super().set_articles(folded, keep_id=keep_id, cursor=cursor)
 
     def info(self, row: int) -> RowInfo:
         """What row ``row`` is (a story's row, a version, an article alone)."""
@@ -79,7 +78,7 @@ class StoryList(ArticleList):
         return self.view.info(self.articles[row].id, row in self._versions)
 
     def set_stories(
-        self, stories: StoriesLike | StorySnapshot | None, by_id: dict[str, Article]
+        self, stories: StoriesLike | StorySnapshot | None, by_id: Mapping[str, Article]
     ) -> None:
         """New stories (grouped in a worker): the rows again, the cursor kept."""
         self.view.set_stories(stories, by_id)
