@@ -162,3 +162,30 @@ def test_search_filters_read_the_rows_ids_and_files_not_articles(
     assert search("traders", within=set(traders[:130])) == 130
     assert search("cocoa folder:notes") == 5
     assert search("traders -folder:notes") == len(traders) > 100
+
+
+def test_a_new_file_joins_a_warm_library_as_rows(library: Path, tmp_path: Path) -> None:
+    """One new file in a warm library: the cache's rows stay rows (none made to list,
+    sort or count them), the new articles follow, searchable, sorted among the rest as
+    a fresh open sorts them."""
+    from newstui.ui.model import SortedArticles
+
+    cache = tmp_path / "cache"
+    open_library([library], cache_dir=cache)
+    (library / "zz-new.txt").write_text(
+        "Title: Quokka census\nDate: 1987-06-01\n\nA quokka count of cocoa farms.\n",
+        encoding="utf-8",
+    )
+    scan, index = open_library([library], cache_dir=cache)
+    rows = scan.articles
+    assert isinstance(rows, ArticleRows) and len(rows) == 306
+    assert rows[-1].title == "Quokka census"
+    made = rows.table.made
+    assert made <= 40  # the new ones (made already) and a few read to merge the titles
+    model = SortedArticles(rows)
+    fresh = SortedArticles(open_library([library], use_cache=False).scan.articles)
+    for sort in ("newest", "oldest", "title"):
+        assert [a.id for a in model.order(sort)[:40]] == [a.id for a in fresh.order(sort)[:40]]
+    assert rows.table.made - made <= 3 * 40  # the rows read, not the library
+    assert index.search("quokka").hits[0].article is rows[-1]
+    assert model.by_id[rows[-1].id] is rows[-1] and rows[-1] in rows

@@ -36,6 +36,8 @@ from newstui.core.library.cache import (
     write_cache,
     write_delta,
 )
+from newstui.core.library.columns import Columns, LazyColumns, stack
+from newstui.core.library.rows import ArticleRows, ArticleTable
 from newstui.core.library.scan import (
     FileEntry,
     ScanResult,
@@ -280,7 +282,7 @@ def _incremental(
     if _any_in(new_keys, cached.keys[kept_rows]):
         return None
     table = cached.table
-    articles = [*map(table.__getitem__, kept_rows.tolist()), *new]
+    articles = _with_new(cached, kept_rows, new)
     dups = [*(p for p in cached.duplicates if str(p.path) not in gone_paths), *new_dups]
     problems = list(discover_problems)
     for rec in records:
@@ -297,8 +299,34 @@ def _incremental(
         if not small or not write_delta(
             cache_path, cached, records, index, dups, kept_rows[kept_rows < base_rows], others, memo
         ):
-            write_cache(cache_path, records, index, dups, articles, memo)
+            write_cache(cache_path, records, index, dups, list(articles), memo)
     return OpenLibrary(scan, index)
+
+
+def _with_new(
+    cached: CachedLibrary, kept_rows: npt.NDArray[np.int32], new: list[Article]
+) -> ArticleRows:
+    """The kept rows of the cache's table, then the ``new`` articles: as rows (none of
+    the cache's made), with their columns worked out on first ask (the cache's and the
+    new ones' stacked: see :func:`newstui.core.library.columns.stack`)."""
+    table = cached.table
+    joined = table + ArticleTable.of(new)
+    rows = np.concatenate([kept_rows.astype(np.int64), len(table) + np.arange(len(new))])
+    every = cached.columns
+
+    def columns() -> Columns | None:
+        below = every() if every is not None else None
+        if below is None:
+            return None
+        both = stack(
+            below,
+            lambda row: table[row].title.casefold(),
+            Columns.of(new),
+            lambda row: new[row].title.casefold(),
+        )
+        return None if both is None else both.take(rows)
+
+    return joined.take(rows, LazyColumns(columns))
 
 
 _FIELDS = tuple(f.name for f in dataclasses.fields(Article))

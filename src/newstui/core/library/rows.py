@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any, overload
 import numpy as np
 import numpy.typing as npt
 
+from newstui.core.article import body_sizes
 from newstui.core.library.columns import Columns, LazyColumns
 
 if TYPE_CHECKING:
@@ -54,7 +55,7 @@ class ArticleTable(Sequence["Article"]):
         n: int,
         make: Callable[[int], Article],
         ids: Callable[[int, int], list[str]],
-        numbers: Callable[[str], npt.NDArray[np.int64]] | None = None,
+        numbers: Callable[[str], npt.NDArray[np.int64] | None] | None = None,
         every: Callable[[], list[Article]] | None = None,
         paths: Sequence[Path | None] | None = None,
     ) -> None:
@@ -158,17 +159,56 @@ class ArticleTable(Sequence["Article"]):
                 out.extend(other._ids(max(lo, n) - n, hi - n))
             return out
 
-        def numbers(name: str) -> npt.NDArray[np.int64]:
+        mine, theirs = self.path_values, other.path_values
+        paths = None
+        if mine is not None and theirs is not None:  # codes: -1 (None) last, as each has
+            paths = [*mine[:-1], *theirs[:-1], None]
+        shift = len(mine) - 1 if mine is not None else 0
+
+        def numbers(name: str) -> npt.NDArray[np.int64] | None:
             first, second = self.numbers(name), other.numbers(name)
-            if first is None or second is None:
-                raise KeyError(name)
-            return np.concatenate([first, second])
+            if first is None or second is None or (name == "path" and paths is None):
+                return None
+            if name == "path":
+                second = np.where(second < 0, -1, second + shift)
+            return np.concatenate([first, second]).astype(np.int64)
 
         def every() -> list[Article]:
             return [*self.make_every(), *other.make_every()]
 
-        known = self._numbers is not None and other._numbers is not None
-        return _Joined(n + len(other), make, ids, numbers if known else None, every)
+        joined = _Joined(n + len(other), make, ids, numbers, every, paths)
+        joined.parts = (self, other)
+        return joined
+
+    @classmethod
+    def of(cls, articles: list[Article]) -> ArticleTable:
+        """A table of articles made already (a few new files' on top of a cache's)."""
+        at: dict[Path, int] = {}
+        codes = np.array(
+            [-1 if a.path is None else at.setdefault(a.path, len(at)) for a in articles],
+            np.int64,
+        )
+
+        def numbers(name: str) -> npt.NDArray[np.int64] | None:
+            if name == "words":
+                return np.array([a.word_count for a in articles], np.int64)
+            if name == "title_chars":
+                return np.array([len(a.title) for a in articles], np.int64)
+            if name == "body_bytes":
+                return body_sizes(articles)
+            return codes if name == "path" else None
+
+        table = cls(len(articles), articles.__getitem__, _ids_of(articles), numbers)
+        table._all = articles
+        table.path_values = [*at, None]
+        return table
+
+
+def _ids_of(articles: list[Article]) -> Callable[[int, int], list[str]]:
+    def ids(lo: int, hi: int) -> list[str]:
+        return [a.id for a in articles[lo:hi]]
+
+    return ids
 
 
 class _Joined(ArticleTable):
@@ -191,9 +231,11 @@ class _Joined(ArticleTable):
             every = self._all = self._every()  # (made and kept by the two tables)
         return every
 
+    parts: tuple[ArticleTable, ArticleTable]
+
     @property
     def made(self) -> int:
-        return 0
+        return sum(part.made for part in self.parts)
 
 
 class ArticleRows(Sequence["Article"]):
