@@ -25,6 +25,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input
 from textual.worker import get_current_worker
 
+from newstui.core.article import article_ids
 from newstui.core.library.rows import with_ids
 from newstui.core.problems import ProblemSummary, summarize
 from newstui.core.settings import Settings, SettingsError, load_settings
@@ -1070,7 +1071,7 @@ class NewsApp(FrontPageActions, StoryActions, FetchActions, App[int]):
                 self.notify(f"Listing all {result.total:,} results…", timeout=3)
             self._all_results_thread(result.query, result.total, self.index)
             return
-        self._confirm_mark_read([a.id for a in self.article_list.articles])
+        self._confirm_mark_read(article_ids(self.article_list.articles))
 
     @work(thread=True, exclusive=True, group="mark-all")
     def _all_results_thread(self, query: str, total: int, index: SearchIndex) -> None:

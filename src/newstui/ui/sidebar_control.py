@@ -283,12 +283,7 @@ class SidebarControl:
         if done is not None and done[0] == self.row and done[1] is articles:
             return done[2]
         seq = articles if isinstance(articles, Sequence) else list(articles)
-        if self.row == UNREAD_KEY:  # the store's read ids, as a set: no call per article
-            read = self.app.store.read_ids()
-            return with_ids(seq, lambda i: i not in read)
-        if self.row == STARRED_KEY:
-            return with_ids(seq, self.app.store.starred_ids().__contains__)
-        return with_ids(seq, members.__contains__)
+        return self._kept(members, self.row, seq)
 
     @property
     def where(self) -> str:
@@ -354,16 +349,18 @@ class SidebarControl:
 
     def _kept(
         self, members: Container[str] | None, key: Key, articles: Sequence[Article]
-    ) -> list[Article]:
+    ) -> Sequence[Article]:
+        """``articles`` in row ``key`` (``members``: its ids; None: every article), by
+        their ids (the store's read ids as a set: no call an article; a warm library's
+        rows stay rows)."""
         if members is None:
-            return list(articles)
+            return articles
         if key == UNREAD_KEY:
             read = self.app.store.read_ids()
-            return [a for a in articles if a.id not in read]
+            return with_ids(articles, lambda i: i not in read)
         if key == STARRED_KEY:
-            starred = self.app.store.starred_ids()
-            return [a for a in articles if a.id in starred]
-        return [a for a in articles if a.id in members]
+            return with_ids(articles, self.app.store.starred_ids().__contains__)
+        return with_ids(articles, members.__contains__)
 
     def _row_landed(
         self,
