@@ -5,6 +5,7 @@ reader), not a million objects at open."""
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -189,3 +190,76 @@ def test_a_new_file_joins_a_warm_library_as_rows(library: Path, tmp_path: Path) 
     assert rows.table.made - made <= 3 * 40  # the rows read, not the library
     assert index.search("quokka").hits[0].article is rows[-1]
     assert model.by_id[rows[-1].id] is rows[-1] and rows[-1] in rows
+
+
+def _ingested(
+    lib: OpenLibrary, paths: list[Path], made: Callable[[], int] = lambda: 0
+) -> tuple[object, ...]:
+    from newstui.core.library.opening import ingest
+
+    before = made()
+    (scan, index), added = ingest(lib, paths)
+    # the files read again, and a few titles bisected to rank the new ones' among them
+    assert made() - before <= 40
+    arts = [tuple(str(getattr(a, f)) for f in FIELDS) for a in scan.articles]
+    hits = [[h.article.id for h in index.search(q, limit=50).hits] for q in ("cocoa", "quokka")]
+    return arts, [str(p) for p in scan.problems], [a.id for a in added], scan.files_seen, hits
+
+
+@pytest.mark.parametrize(
+    "change", ["new file first", "new file last", "edited", "a duplicate", "gone", "two files"]
+)
+def test_a_fetch_into_a_warm_library_is_what_it_is_into_a_cold_one(
+    library: Path, tmp_path: Path, change: str
+) -> None:
+    """``ingest`` (a fetch, newsboat's cache) of a warm library works by its rows (no
+    article made for the files it did not read) and ends as it does for a cold one: the
+    same articles in the same order, problems, new articles, files and search results."""
+    cache = tmp_path / "cache"
+    open_library([library], cache_dir=cache)
+    hot = open_library([library], cache_dir=cache)
+    cold = open_library([library], use_cache=False)
+    note = library / "notes" / "note2.md"
+    if change.startswith("new file"):
+        name = "aaa.txt" if change == "new file first" else "zzz.txt"
+        paths = [library / name]
+        paths[0].write_text("Title: Quokka census\n\nA quokka count of cocoa farms.\n")
+    elif change == "edited":
+        paths = [note]
+        note.write_text("---\ntitle: Note 2 — revised\n---\n\nA quokka note now.\n")
+    elif change == "a duplicate":  # the text of an article that stays: deduped whole
+        paths = [library / "copy.md"]
+        paths[0].write_bytes((library / "notes" / "note3.md").read_bytes())
+    elif change == "gone":
+        paths = [note]
+        note.unlink()
+    else:
+        paths = [library / "b.txt", note]
+        paths[0].write_text("Title: Quokka two\n\nAnother quokka.\n")
+        note.write_text("---\ntitle: Note 2 again\n---\n\nCocoa again.\n")
+    rows = hot.scan.articles
+    assert isinstance(rows, ArticleRows)
+    made = (lambda: rows.table.made) if change != "a duplicate" else (lambda: 0)
+    assert _ingested(hot, paths, made) == _ingested(cold, paths)
+
+
+def test_two_fetches_in_a_row_stay_rows_and_agree_with_a_cold_library(
+    library: Path, tmp_path: Path
+) -> None:
+    from newstui.core.library.opening import ingest
+
+    cache = tmp_path / "cache"
+    open_library([library], cache_dir=cache)
+    hot = open_library([library], cache_dir=cache)
+    cold = open_library([library], use_cache=False)
+    first = library / "m.txt"
+    first.write_text("Title: Quokka census\n\nA quokka count of cocoa farms.\n")
+    hot, _ = ingest(hot, [first])
+    cold, _ = ingest(cold, [first])
+    second = library / "notes" / "note1.md"
+    second.write_text("---\ntitle: Note 1 — again\n---\n\nA second quokka.\n")
+    rows = hot.scan.articles
+    assert isinstance(rows, ArticleRows)
+    assert _ingested(hot, [second, first], lambda: rows.table.made) == _ingested(
+        cold, [second, first]
+    )

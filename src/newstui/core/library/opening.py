@@ -329,6 +329,78 @@ def _with_new(
     return joined.take(rows, LazyColumns(columns))
 
 
+def _ingest_rows(
+    library: OpenLibrary, wanted: set[str], loaded: ScanResult
+) -> tuple[OpenLibrary, list[Article]] | None:
+    """:func:`ingest` of a warm library (rows of its cache) without making its articles:
+    the rows of the files read again leave, the new articles (deduped among themselves)
+    join the rest in file order, by the rows' files, ids and dedupe keys (numpy). None
+    when a new article has the text or the id of one that stays (the caller then dedupes
+    it all, as a first open would)."""
+    old, index = library
+    rows = old.articles
+    if not isinstance(rows, ArticleRows):
+        return None
+    table = rows.table
+    codes, table_keys, values = rows.numbers("path"), table.numbers("key"), table.path_values
+    if codes is None or table_keys is None or values is None:
+        return None
+    wanted_codes = [c for c, p in enumerate(values) if p is not None and str(p) in wanted]
+    going = np.isin(codes, wanted_codes)
+    keep_at, gone_at = np.flatnonzero(~going), np.flatnonzero(going)
+    gone = [rows[i] for i in gone_at.tolist()]
+    keys = _Keys(loaded.key_for)
+    with _gc_paused():
+        new, new_dups = dedupe(loaded.articles, key=keys)
+    new_keys = np.fromiter((int(keys(a), 16) for a in new), np.uint64, len(new))
+    if _any_in(new_keys, table_keys[rows.rows[keep_at]].view(np.uint64)):
+        return None
+    gone_rows = set(rows.rows[gone_at].tolist())
+    for a in new:
+        row = rows.row_of(a.id)
+        if row is not None and row not in gone_rows:
+            return None
+    # file order, as a first open (a stable sort of the files' paths, None last)
+    paths = {p for p in values if p is not None} | {a.path for a in new if a.path is not None}
+    rank = {p: i for i, p in enumerate(sorted(paths))}
+    code_rank = np.array([rank.get(p, len(rank)) if p is not None else len(rank) for p in values])
+    new_rank = [rank[a.path] if a.path is not None else len(rank) for a in new]
+    order = np.argsort(np.concatenate([code_rank[codes[keep_at]], new_rank]), kind="stable")
+    joined = table + ArticleTable.of(new, new_keys)
+    every = np.concatenate([rows.rows[keep_at], len(table) + np.arange(len(new))])
+
+    def columns() -> Columns | None:
+        below = rows.columns
+        if below is None:
+            return None
+        both = stack(
+            below.take(keep_at),
+            lambda r: rows[int(keep_at[r])].title.casefold(),
+            Columns.of(new),
+            lambda r: new[r].title.casefold(),
+        )
+        return None if both is None else both.take(order)
+
+    articles = joined.take(every[order], LazyColumns(columns))
+    problems = [
+        *(p for p in old.problems if p.kind != "duplicate" and str(p.path) not in wanted),
+        *loaded.problems,
+        *(p for p in old.problems if p.kind == "duplicate" and str(p.path) not in wanted),
+        *new_dups,
+    ]
+    before = {a.id: a for a in gone}
+    new_ids = {a.id for a in new}
+    index.remove([aid for aid in before if aid not in new_ids])
+    changed = [a for a in new if not _same(before.get(a.id), a)]
+    index.add(changed)
+    known_texts = set(map(keys, gone))  # (the rest's: none of the new ones', checked above)
+    added = [a for a in changed if keys(a) not in known_texts]
+    known = {str(values[c]) for c in np.unique(codes).tolist()}
+    known |= {str(p.path) for p in old.problems}
+    files_seen = old.files_seen + len(wanted - known)
+    return OpenLibrary(ScanResult(articles, problems, files_seen), index), added
+
+
 _FIELDS = tuple(f.name for f in dataclasses.fields(Article))
 
 
@@ -355,6 +427,9 @@ def ingest(library: OpenLibrary, paths: Sequence[Path]) -> tuple[OpenLibrary, li
     wanted = {str(p) for p in paths}
     entries = [FileEntry(Path(p), 0, 0) for p in sorted(wanted)]
     loaded = load_entries(entries, keep_text_keys=True)
+    fast = _ingest_rows(library, wanted, loaded)
+    if fast is not None:
+        return fast
     before = {a.id: a for a in old.articles}
     keep = [a for a in old.articles if str(a.path) not in wanted]
     with _gc_paused():

@@ -48,7 +48,8 @@ class ArticleTable(Sequence["Article"]):
 
     ``ids(lo, hi)`` gives the ids of rows ``lo`` to ``hi`` without making articles;
     ``numbers(name)`` every row's ``words`` (word count), ``title_chars`` (the title's
-    length) or ``body_bytes`` (the body's length in UTF-8) likewise."""
+    length), ``body_bytes`` (the body's length in UTF-8), ``path`` (a code into
+    ``path_values``) or ``key`` (the dedupe key's 64 bits) likewise."""
 
     def __init__(
         self,
@@ -165,13 +166,19 @@ class ArticleTable(Sequence["Article"]):
             paths = [*mine[:-1], *theirs[:-1], None]
         shift = len(mine) - 1 if mine is not None else 0
 
+        found: dict[str, npt.NDArray[np.int64] | None] = {}
+
         def numbers(name: str) -> npt.NDArray[np.int64] | None:
+            if name in found:
+                return found[name]
             first, second = self.numbers(name), other.numbers(name)
-            if first is None or second is None or (name == "path" and paths is None):
-                return None
-            if name == "path":
-                second = np.where(second < 0, -1, second + shift)
-            return np.concatenate([first, second]).astype(np.int64)
+            value = None
+            if first is not None and second is not None and (name != "path" or paths):
+                if name == "path":
+                    second = np.where(second < 0, -1, second + shift)
+                value = np.concatenate([first, second]).astype(np.int64)
+            found[name] = value
+            return value
 
         def every() -> list[Article]:
             return [*self.make_every(), *other.make_every()]
@@ -181,8 +188,9 @@ class ArticleTable(Sequence["Article"]):
         return joined
 
     @classmethod
-    def of(cls, articles: list[Article]) -> ArticleTable:
-        """A table of articles made already (a few new files' on top of a cache's)."""
+    def of(cls, articles: list[Article], keys: npt.NDArray[Any] | None = None) -> ArticleTable:
+        """A table of articles made already (a few new files' on top of a cache's), with
+        their dedupe keys (as integers) when known."""
         at: dict[Path, int] = {}
         codes = np.array(
             [-1 if a.path is None else at.setdefault(a.path, len(at)) for a in articles],
@@ -196,6 +204,8 @@ class ArticleTable(Sequence["Article"]):
                 return np.array([len(a.title) for a in articles], np.int64)
             if name == "body_bytes":
                 return body_sizes(articles)
+            if name == "key":
+                return None if keys is None else np.asarray(keys).view(np.int64)
             return codes if name == "path" else None
 
         table = cls(len(articles), articles.__getitem__, _ids_of(articles), numbers)

@@ -146,6 +146,8 @@ def stored_table(
                 value = bodies.sizes(np.arange(n, dtype=np.int64))
             elif name == "path":
                 value = path_ix.astype(np.int64)
+            elif name == "key":
+                value = bodies.keys.view(np.int64)
             elif name == "title_chars":
                 value = _title_chars(text, n)
             else:
