@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any, SupportsIndex, overload
 import numpy as np
 import numpy.typing as npt
 
+from newstui.core.article import article_ids
 from newstui.core.order import ORDER_FIELDS
 
 if TYPE_CHECKING:
@@ -340,8 +341,8 @@ class Columns:
         row_of = self._row_of
         if row_of is None:  # the first row of an id, as counted; shared once whole
             row_of = {}
-            for i, a in enumerate(articles):
-                row_of.setdefault(a.id, i)
+            for i, aid in enumerate(article_ids(articles)):  # (a warm library's: none made)
+                row_of.setdefault(aid, i)
             self._row_of = row_of
         got = {row_of[i] for i in ids if i in row_of}
         return np.array(sorted(got), dtype=np.int64)
