@@ -20,7 +20,7 @@ from textual.message import Message
 
 from newstui.core.library.scan import PROGRESS_STEPS
 from newstui.core.search import SearchIndex
-from newstui.ui.app import LoadProgress
+from newstui.ui.messages import LoadProgress
 from newstui.ui.model import SortedArticles
 
 

@@ -28,7 +28,8 @@ from textual.message import Message
 from newstui.core.article import Article
 from newstui.core.search import SearchIndex
 from newstui.core.search.results import Hit, SearchResult, Span
-from newstui.ui.app import Scanned, create_app
+from newstui.ui.app import create_app
+from newstui.ui.messages import Scanned
 
 
 async def test_search_with_a_typo_highlights_and_enter_opens_top(articles_dir: Path) -> None:

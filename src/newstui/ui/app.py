@@ -6,7 +6,6 @@
 
 from __future__ import annotations
 
-import gc
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
@@ -27,24 +26,21 @@ from textual.worker import get_current_worker
 
 from newstui.core.article import article_ids
 from newstui.core.library.rows import with_ids
-from newstui.core.problems import ProblemSummary, summarize
+from newstui.core.problems import ProblemSummary
 from newstui.core.settings import Settings, SettingsError, load_settings
 from newstui.core.state import StateStore
 from newstui.ui.fetch_app import FetchActions
 from newstui.ui.front_page import FrontPageActions
 from newstui.ui.keymap import PANES, check_keymap
+from newstui.ui.loading import LoadingActions
 from newstui.ui.messages import (
-    Indexed,
-    LoadFailed,
-    LoadProgress,
     MoreResults,
-    Scanned,
     SearchDone,
     Sorted,
 )
 from newstui.ui.model import SEARCH_SORTS, SORTS, SortedArticles, next_sort, sort_hits
 from newstui.ui.preview import PreviewFollower
-from newstui.ui.safe import clean, one_line, query_text
+from newstui.ui.safe import clean, one_line
 from newstui.ui.screens.confirm import ConfirmScreen
 from newstui.ui.screens.help import BindingGroup, HelpScreen
 from newstui.ui.screens.problems import ProblemsScreen
@@ -73,7 +69,6 @@ if TYPE_CHECKING:
     # The loaders and the search engine take ~1 s to import (numpy, trafilatura, feedparser):
     # the loading thread imports them while the first frame is painted.
     from newstui.core.article import Article, Problem
-    from newstui.core.library import ScanResult
     from newstui.core.search import SearchIndex, SearchResult
 
 #: Below this many articles a sort runs inline; above, in a thread worker.
@@ -90,7 +85,7 @@ STATUS_FOLLOWS = (
 )
 
 
-class NewsApp(FrontPageActions, StoryActions, FetchActions, App[int]):
+class NewsApp(LoadingActions, FrontPageActions, StoryActions, FetchActions, App[int]):
     """A keyboard-first reader for a folder of news articles."""
 
     CSS_PATH = "newstui.tcss"
@@ -347,178 +342,6 @@ class NewsApp(FrontPageActions, StoryActions, FetchActions, App[int]):
             self.article_list.refresh_rows()
             # after the new theme's styles are computed
             self.call_after_refresh(self.reader.relayout)
-
-    # --- loading --------------------------------------------------------------------------
-    @work(thread=True, exclusive=True, group="load")
-    def load(self, reload: bool) -> None:
-        """Scan the folder and index it, reporting progress (the counts that wait in the
-        queue are superseded by newer ones: ``LoadProgress.can_replace``)."""
-        worker = get_current_worker()
-
-        phase = ["Loading"]
-
-        def progress(name: str) -> Callable[..., None]:
-            phase[0] = name
-
-            def report(*args: Any) -> None:
-                nums = [a for a in args if isinstance(a, int)]
-                if len(nums) >= 2:
-                    self.post_message(LoadProgress(phase[0], nums[-2], nums[-1]))
-
-            return report
-
-        try:
-            from newstui.core.library.newsboat import import_states
-            from newstui.core.library.opening import open_library
-
-            import_states(self.folders, self.store)  # newsboat's read/starred, new items only
-            shown_early = False
-
-            def scanned(scan: ScanResult, index: SearchIndex) -> None:
-                # Articles known, index about to fill: show the list and let searches
-                # run against the filling index now, not after the whole build.
-                nonlocal shown_early
-                if not worker.is_cancelled:
-                    shown_early = True
-                    phase[0] = "Indexing"
-                    library = SortedArticles(scan.articles)
-                    self.post_message(Scanned(scan, index, False, reload, library))
-
-            scan, index = open_library(
-                self.folders,
-                use_cache=self._use_cache,
-                progress=progress("Loading"),
-                on_scanned=scanned,
-            )
-            if worker.is_cancelled:
-                return
-            if shown_early:
-                self.post_message(Indexed(index))
-            else:
-                library = SortedArticles(scan.articles)
-                # the list's order too, before the threads that start on arrival (stories,
-                # the sidebar's counts, the index's tables) share the GIL with it
-                library.order(self.sort)
-                self.post_message(Scanned(scan, index, True, reload, library))
-                # From the cache: build the lookup tables now, in this thread, rather
-                # than on the first keystroke (~50 ms at 100k articles).
-                index.prepare()
-        except Exception as exc:  # a bug or an unreadable folder: say so, keep running
-            self.post_message(LoadFailed(f"{type(exc).__name__}: {exc}"))
-
-    @on(LoadProgress)
-    def _on_load_progress(self, event: LoadProgress) -> None:
-        if event.phase == "Fetching" and not self.fetching:
-            return  # a late message from a finished fetch
-        self.progress = Progress.counting(event.phase, event.done, event.total)
-        if event.phase == "Indexing" and self.session.refresh(event.done):
-            self._start_search()  # the index has doubled since the shown search
-
-    @on(Scanned)
-    def _on_scanned(self, event: Scanned) -> None:
-        keep = self.article_list.highlighted
-        library = event.library
-        self.library = library if library is not None else SortedArticles(event.scan.articles)
-        self.front_known(self.library)
-        self.problems = list(event.scan.problems)  # duplicates too: the ! screen lists them
-        self.problem_summary = summarize(self.problems)
-        self.sidebar_ctl.library_changed(self.library.articles)
-        # before a waiting search starts: it must know the index is still filling
-        self.indexing = not event.indexed
-        self.is_loading = not event.indexed
-        if not event.reload or event.indexed:
-            self.index = event.index
-            self._start_search()  # a query typed before the index existed
-        if event.indexed:
-            self.progress = None
-        else:
-            self.progress = (self.progress or Progress("")).relabel("Indexing…")
-        keep_id = keep.id if keep else None
-        if not self._restored and not self.front_moved:
-            keep_id = self.store.get_value("last_article") or keep_id
-        self.refresh_list(keep_id=keep_id)
-        if self.problem_summary.files:
-            n = self.problem_summary.files
-            self.notify(
-                f"{n:,} file{'s' if n != 1 else ''} could not be loaded fully — press ! to see why",
-                title="Loading",
-                severity="warning",
-                markup=False,
-                timeout=8,
-            )
-        if event.reload:
-            self._refresh_reader()
-            self.notify(f"Reloaded: {len(self.library):,} articles", markup=False, timeout=3)
-        if event.indexed:
-            self._after_indexed()
-
-    def _refresh_reader(self) -> None:
-        """After a reload: the open article's new text (its file changed), or an empty
-        reader (its file is gone) — never the stale text."""
-        reader = self.reader
-        old = reader.article
-        if old is None:
-            return
-        new = self.library.by_id.get(old.id)
-        if new is None and old.path is not None:
-            # edited without a URL: a new id, the same file and entry
-            new = next(
-                (a for a in self.library.articles if a.path == old.path and a.entry == old.entry),
-                None,
-            )
-        if new is None:
-            reader.show(None)
-            self._on_reader_closed()
-            self.notify("The article you were reading is no longer in the folder", timeout=4)
-            return
-        if self.opened_id == old.id:
-            self.opened_id = new.id
-        if _content(new) != _content(old):
-            terms = self.highlight_terms
-            reader.show(new, terms, line=int(reader.scroll_y))
-        else:
-            reader.article = new
-
-    @on(Indexed)
-    def _on_indexed(self, event: Indexed) -> None:
-        self.index = event.index
-        self.indexing = False
-        self.is_loading = False
-        self.progress = None
-        if not self.article_list.articles and not self.search_query:
-            self.refresh_list()  # its "Loading articles…" message is out of date now
-        self._after_indexed()
-
-    def _after_indexed(self) -> None:
-        # The library and index are long-lived and large (millions of objects at 100k
-        # articles): move them out of the cyclic GC's reach, or every full collection
-        # walks them all and stalls the UI for a few hundred ms.
-        gc.collect()
-        gc.freeze()
-        self.hold_gc()  # and what the stories and the sidebar build next (a large library)
-        self.sidebar_ctl.count_saved()  # with every article indexed
-        if not self._restored:
-            self._restored = True
-            last_search = query_text(self.store.get_value("last_search") or "").strip()
-            if last_search and not self.search_box.value:
-                with self.search_box.prevent(Input.Changed):
-                    self.search_box.value = last_search
-                self.search_box.cursor_position = len(last_search)
-                # The results of the restored search keep the last article selected.
-                self.session.restore(last_search, self.store.get_value("last_article"))
-                self._start_search()
-                return
-        if self.search_query:
-            self.request_search(self.search_query, force=True)  # the index is complete now
-
-    @on(LoadFailed)
-    def _on_load_failed(self, event: LoadFailed) -> None:
-        self.is_loading = self.indexing = False
-        self.progress = None
-        self.article_list.set_message(
-            [Text(f"Could not load {self.where}: {one_line(event.error)}")]
-        )
-        self.notify(event.error, title="Loading failed", severity="error", markup=False)
 
     # --- the list -------------------------------------------------------------------------
     def _visible(self, articles: Sequence[Article]) -> Sequence[Article]:
@@ -1013,11 +836,6 @@ class NewsApp(FrontPageActions, StoryActions, FetchActions, App[int]):
             self.sort = sort
         self.refresh_list()
 
-    def action_reload(self) -> None:
-        self.notify(f"Reloading {self.where}…", markup=False, timeout=2)
-        self.is_loading = True
-        self.load(reload=True)
-
     def action_help(self) -> None:
         if isinstance(self.screen, HelpScreen):
             return
@@ -1146,18 +964,6 @@ class NewsApp(FrontPageActions, StoryActions, FetchActions, App[int]):
         self.front_keep(now=True)  # the rows as they are now (stories folded)
         self.store.set_value("last_search", self.search_query or None)
         self._remember_search()
-
-
-def _content(article: Article) -> tuple[object, ...]:
-    return (
-        article.title,
-        article.body,
-        article.url,
-        article.author,
-        article.source,
-        article.published,
-        article.format,
-    )
 
 
 def _bind(app: NewsApp, sort: str) -> Callable[[], None]:
