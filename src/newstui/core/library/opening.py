@@ -32,11 +32,11 @@ from newstui.core.library.cache import (
     cache_file_for,
     cache_supported,
     inspect_cache,
-    log,
     write_cache,
     write_delta,
 )
 from newstui.core.library.columns import Columns, LazyColumns, stack
+from newstui.core.library.layout import log
 from newstui.core.library.rows import ArticleRows, ArticleTable
 from newstui.core.library.scan import (
     FileEntry,
