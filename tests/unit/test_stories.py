@@ -590,3 +590,26 @@ def test_a_short_correction_of_numbers_joins_the_item_whose_headline_it_repeats(
     st = group_stories([original, corrected, other])
     assert st.story_of(corrected.id) == st.story_of(original.id)
     assert st.story_of(other.id) != st.story_of(original.id)
+
+
+def test_a_snapshot_of_every_version_is_the_one_built_a_story_at_a_time() -> None:
+    """The app's snapshot of the stories: taken from the core's groups as they are when
+    the library holds every version (a warm start), built a story at a time otherwise;
+    either way the same stories, members, ranks and count."""
+    from newstui.ui.stories import StorySnapshot
+
+    arts = [ORIGINAL, CORRECTED, SYNDICATED, UPDATED, *SAME_COMPANY]
+    st = group_stories(arts)
+
+    class Plain:  # the core's stories without their groups: built a story at a time
+        story_of = st.story_of
+        members = st.members
+        size = st.size
+        stories = st.stories
+
+    for ids in ([a.id for a in arts], [a.id for a in arts if a is not CORRECTED]):
+        fast, slow = StorySnapshot.of(st, ids), StorySnapshot.of(Plain(), ids)
+        assert fast.story_of == slow.story_of and fast.members == slow.members
+        assert fast.rank == slow.rank and fast.count == slow.count
+        assert any(len(m) >= 3 for m in fast.members.values())
+    assert StorySnapshot.of(st, [a.id for a in arts]).story_of is st.groups()[0]

@@ -74,6 +74,16 @@ class StorySnapshot:
     def of(cls, stories: StoriesLike, ids: Iterable[str]) -> StorySnapshot:
         """The snapshot of ``stories`` over the library's article ``ids``."""
         present = set(ids)
+        groups = getattr(stories, "groups", None)
+        if callable(groups):
+            shared, every = groups()
+            if all(i in present for ids_of in every.values() for i in ids_of):
+                # every version is in the library (a warm start): the core's groups as
+                # they are, not rebuilt a story at a time (~1 s at a million articles)
+                whole = {sid: tuple(ids_of) for sid, ids_of in every.items()}
+                ranks = {i: n for ids_of in whole.values() for n, i in enumerate(ids_of)}
+                folded = sum(len(ids_of) - 1 for ids_of in whole.values())
+                return cls(stories, shared, whole, ranks, len(present) - folded)
         story_of: dict[str, str] = {}
         members: dict[str, tuple[str, ...]] = {}
         rank: dict[str, int] = {}

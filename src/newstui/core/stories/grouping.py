@@ -169,6 +169,13 @@ class Stories:
             return list(found)
         return [story_id] if story_id in self._row else []
 
+    def groups(self) -> tuple[dict[str, str], dict[str, list[str]]]:
+        """The stories of two or more articles as published: article id -> story id, and
+        story id -> its ids newest first. Shared, not copied (a million ids): read them,
+        never change them (a regrouping publishes new ones)."""
+        groups = self._groups
+        return groups.story_of, groups.members
+
     def size(self, story_id: str) -> int:
         """How many articles the story holds (0 for an unknown id)."""
         found = self._groups.members.get(story_id)
