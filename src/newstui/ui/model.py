@@ -58,7 +58,7 @@ class ById(Mapping[str, "Article"]):
         if self._dict is not None:
             return iter(self._dict)
         assert self._rows is not None
-        return iter(dict.fromkeys(self._rows.ids()))
+        return iter(self._rows.ids())  # (a library's ids are distinct)
 
     def __len__(self) -> int:
         if self._dict is not None:
