@@ -179,8 +179,8 @@ def test_the_rerank_reads_no_body_when_the_title_has_the_words_side_by_side(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     from newstui.core.article import Article
-    from newstui.core.search import SearchIndex
-    from newstui.core.search.highlight import HitMatches
+    from newstui.core.search import SearchIndex, rerank
+    from newstui.core.search.highlight import Matcher
 
     index = SearchIndex()
     index.add(
@@ -195,13 +195,13 @@ def test_the_rerank_reads_no_body_when_the_title_has_the_words_side_by_side(
         ]
     )
     read: list[str] = []
-    body_positions = HitMatches.body_positions
+    body_positions = rerank.body_positions
 
-    def counted(self: HitMatches) -> list[tuple[int, int]]:
-        read.append(self.article.id)
-        return body_positions(self)
+    def counted(arts: list[Article], matcher: Matcher) -> list[list[tuple[int, int]]]:
+        read.extend(a.id for a in arts)
+        return body_positions(arts, matcher)
 
-    monkeypatch.setattr(HitMatches, "body_positions", counted)
+    monkeypatch.setattr(rerank, "body_positions", counted)
     hits = [h.article.id for h in index.search("oil prices", limit=10).hits]
     assert hits[0] == "a"  # "Oil prices" side by side in the title: the full bonus
     assert "a" not in read and {"b", "c"} <= set(read)
