@@ -143,3 +143,22 @@ def test_stored_titles_and_bodies_read_together_give_the_one_hit_positions(
         assert title_positions(arts * 5, matcher) == want_titles * 5  # (read together)
         assert body_positions(arts, matcher) == want_bodies
     assert len(arts[0].body) < MATCH_CHARS
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.lists(st.lists(st.tuples(st.integers(0, 300), st.integers(0, 1)), max_size=150), max_size=2)
+)
+def test_the_bonus_of_two_words_is_proximity_s_to_the_bit(
+    fields: list[list[tuple[int, int]]],
+) -> None:
+    """A two-word query's bonus (``near_pair``) is ``ranking.proximity``'s, to the bit: one
+    field or two, a word missing, more than 64 matches of a word (only the first 64
+    count); positions in order, as a text gives them."""
+    from newstui.core.search.rerank import near_pair
+
+    fields = [sorted(dict(f).items()) for f in fields]
+    assert near_pair(fields) == proximity(fields, 2)
+    far = [(2 * i, 0) for i in range(64)]
+    for extra in ([(500, 0), (501, 1)], [(126, 1)]):  # a 65th beside the second; or not
+        assert near_pair([[*far, *extra]]) == proximity([[*far, *extra]], 2)

@@ -21,7 +21,7 @@ from typing import NamedTuple
 
 from newstui.core.article import Article, stored_ascii_body
 from newstui.core.search.highlight import MATCH_CHARS, HitMatches, Matcher
-from newstui.core.search.ranking import proximity
+from newstui.core.search.ranking import _closest, proximity
 
 Positions = list[tuple[int, int]]
 
@@ -94,11 +94,31 @@ def nearness(articles: Sequence[Article], matcher: Matcher, n_clauses: int) -> l
 def _proximity(title: Positions, n_clauses: int, body: Positions | None = None) -> float:
     """``proximity([title])`` or ``proximity([title, body])``: 0 at once for fields of
     fewer than two matches each (no pair; most titles)."""
-    if body is None:
-        return proximity([title], n_clauses) if len(title) > 1 else 0.0
-    if len(body) < 2:
-        return proximity([title], n_clauses) if len(title) > 1 else 0.0
-    return proximity([title, body], n_clauses) if len(title) > 1 else proximity([body], n_clauses)
+    fields = [f for f in (title, body) if f is not None and len(f) > 1]
+    if not fields:
+        return 0.0
+    return near_pair(fields) if n_clauses == 2 else proximity(fields, n_clauses)
+
+
+def near_pair(fields: Sequence[Positions]) -> float:
+    """``proximity(fields, 2)`` (most queries: two words), with fewer steps: the one pair
+    of clauses, 0 and 1, per field; the same arithmetic, so the same float."""
+    best = 0.0
+    for matches in fields:
+        pa = [p + 1 for p, c in matches if not c][:64]
+        if not pa or len(pa) == len(matches):
+            continue
+        pb = [p for p, c in matches if c == 1][:64]
+        if not pb:
+            continue
+        if len(pa) * len(pb) <= 64:
+            cost = min([abs(y - x) for x in pa for y in pb])
+        else:
+            cost = _closest(pa, pb)
+        near = 1.0 / (1.0 + cost)
+        if near > best:
+            best = near
+    return 0.0 + best
 
 
 def rerank(
@@ -139,8 +159,10 @@ def rerank(
     ceiling = [round(d.key - d.score + max(d.score, d.score * most), 6) for d in docs]
     walk = sorted(range(len(docs)), key=ceiling.__getitem__, reverse=True)
     # ... and the least (as ``boosted`` at no bonus: a boost only raises it).
-    least = [round(d.key - d.score + d.score, 6) for d in docs]
-    floor = sorted(least, reverse=True)[need - 1]
+    # (rounding is monotonic: the ``need``-th best rounded key is the ``need``-th best
+    # key, rounded)
+    least = [d.key - d.score + d.score for d in docs]
+    floor = round(sorted(least, reverse=True)[need - 1], 6)
     ahead = [i for i in walk if ceiling[i] >= floor]  # (a start of the walk)
     titles = dict(
         zip(ahead, title_positions([docs[i].article for i in ahead], matcher), strict=True)
@@ -148,8 +170,8 @@ def rerank(
     near_of = {i: _proximity(t, n_clauses) for i, t in titles.items()}
     for i, x in near_of.items():
         if x:
-            least[i] = round(boosted(docs[i], x).key, 6)
-    floor = sorted(least, reverse=True)[need - 1]
+            least[i] = boosted(docs[i], x).key
+    floor = round(sorted(least, reverse=True)[need - 1], 6)
     ahead = [i for i in ahead if ceiling[i] >= floor]
     rest = [i for i in ahead if near_of[i] < 1.0]
     bodies = body_positions([docs[i].article for i in rest], matcher)
