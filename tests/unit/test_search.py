@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -698,28 +699,37 @@ def test_the_proximity_bonus_reads_only_the_hits_that_can_reach_the_page(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """A page of 5 among 40 candidates: the five with both words in the title are read
-    for proximity (and those whose score could still overtake them), not all 40."""
-    from newstui.core.search import highlight
+    for proximity (and those whose score could still overtake them), not all 40; their
+    titles earn the whole bonus, so no body is read."""
+    from newstui.core.search import rerank
 
     filler = " ".join(["word"] * 30)
     index = index_of(
         *(art(f"top{i}", f"Cocoa prices {i}", "x") for i in range(5)),
         *(art(f"low{i}", f"Report {i}", f"cocoa {filler} prices {filler}") for i in range(35)),
     )
-    read: list[str] = []
-    positions = highlight.HitMatches.title_positions  # read first for every boosted hit
+    titles: list[str] = []
+    bodies: list[str] = []
+    title_positions, body_positions = rerank.title_positions, rerank.body_positions
 
-    def counting(self: highlight.HitMatches) -> list[tuple[int, int]]:
-        read.append(self.article.id)
-        return positions(self)
+    def counting_titles(arts: list[Article], matcher: Any) -> Any:
+        titles.extend(a.id for a in arts)
+        return title_positions(arts, matcher)
 
-    monkeypatch.setattr(highlight.HitMatches, "title_positions", counting)
+    def counting_bodies(arts: list[Article], matcher: Any) -> Any:
+        bodies.extend(a.id for a in arts)
+        return body_positions(arts, matcher)
+
+    monkeypatch.setattr(rerank, "title_positions", counting_titles)
+    monkeypatch.setattr(rerank, "body_positions", counting_bodies)
     res = index.search("cocoa prices ", limit=5)
     assert sorted(ids(res)) == [f"top{i}" for i in range(5)]
-    assert sorted(read) == [f"top{i}" for i in range(5)]
-    read.clear()
+    assert sorted(titles) == [f"top{i}" for i in range(5)]
+    assert bodies == []
+    titles.clear()
     assert len(index.search("cocoa prices ", limit=40).hits) == 40
-    assert len(read) == 40  # a page as long as the window: every candidate
+    assert len(titles) == 40  # a page as long as the window: every candidate
+    assert set(bodies) == {f"low{i}" for i in range(35)} and len(bodies) == 35
 
 
 _QUERY_PARTS = (

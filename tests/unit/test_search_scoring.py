@@ -179,8 +179,8 @@ def test_the_rerank_reads_no_body_when_the_title_has_the_words_side_by_side(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     from newstui.core.article import Article
-    from newstui.core.search import SearchIndex
-    from newstui.core.search.highlight import HitMatches
+    from newstui.core.search import SearchIndex, rerank
+    from newstui.core.search.highlight import Matcher
 
     index = SearchIndex()
     index.add(
@@ -195,13 +195,43 @@ def test_the_rerank_reads_no_body_when_the_title_has_the_words_side_by_side(
         ]
     )
     read: list[str] = []
-    body_positions = HitMatches.body_positions
+    body_positions = rerank.body_positions
 
-    def counted(self: HitMatches) -> list[tuple[int, int]]:
-        read.append(self.article.id)
-        return body_positions(self)
+    def counted(arts: list[Article], matcher: Matcher) -> list[list[tuple[int, int]]]:
+        read.extend(a.id for a in arts)
+        return body_positions(arts, matcher)
 
-    monkeypatch.setattr(HitMatches, "body_positions", counted)
+    monkeypatch.setattr(rerank, "body_positions", counted)
     hits = [h.article.id for h in index.search("oil prices", limit=10).hits]
     assert hits[0] == "a"  # "Oil prices" side by side in the title: the full bonus
     assert "a" not in read and {"b", "c"} <= set(read)
+
+
+def test_scores_with_no_filter_are_those_with_a_filter_that_keeps_every_document() -> None:
+    """With no filter (no deletion, date or excluded word) the scores are not masked by the
+    filters (nothing to mask; a one-word alternative already scores 0 where absent): the
+    same to the bit as with a filter that keeps every document (an excluded word no
+    article has), for one word, a compound of several, a phrase, alternatives, a field."""
+    from newstui.core.search.planning import plan
+    from newstui.core.search.query import parse
+    from newstui.core.search.ranking import evaluate
+
+    words = ["oil", "crude", "prices", "march", "opec", "output", "e-mail", "barrel"]
+    index = _random_index(words, seed=11, n=300, shape=(3, 20, 1))
+    snap = index._snap
+    for q in (
+        "oil prices",
+        "oli pric",
+        "email output",
+        '"crude oil" march',
+        "opec OR barel",
+        "title:oil",
+    ):
+        got = []
+        for text in (q, f"-zzzqqq {q}"):
+            parsed = parse(text)
+            ev = evaluate(snap, 0, parsed, plan(snap, parsed, index.config), index.config)
+            got.append((ev.total.tobytes(), ev.matched.tobytes(), ev.base.all()))
+            got.append([(h.article.id, h.score) for h in index.search(text, limit=30).hits])
+        assert got[0] == got[2] and got[1] == got[3], q
+        assert got[1]  # (something matched)

@@ -345,3 +345,28 @@ def test_a_stored_ascii_body_is_read_as_bytes_with_the_same_positions(tmp_path: 
     ascii_one.body = "oil and prices"  # set as text: no longer the stored bytes
     assert stored_ascii_body(ascii_one) is None
     assert HitMatches(ascii_one, matcher).body_positions() == [(0, 0), (2, 1)]
+
+
+def test_a_vocabulary_builds_every_edit_template_a_typo_while_typing_needs() -> None:
+    """The one-typo heads of a typo'd last word come from per-length templates: built with
+    the vocabulary (kept for the process), so no search builds one (~0.1-0.2 ms each, paid
+    by the first search with a typo'd last word of each length)."""
+    from newstui.core.search import spelling
+
+    spelling._edit_template.cache_clear()
+    vocab = make_vocab(["session", "sessions", "parliamentary", "lesson"])
+    built = spelling._edit_template.cache_info().misses
+    for word in ("sesion", "parliamentery", "lesso", "a", "abcdefghijklmn"):
+        vocab.fuzzy_prefix_positions(word, 32)
+        vocab.fuzzy_prefix_positions(word, 32, deletions=False)
+    assert spelling._edit_template.cache_info().misses == built
+
+
+def test_the_pre_filters_survivors_are_the_terms_in_length_order() -> None:
+    vocab = make_vocab(["parliament", "parliaments", "parlament", "a", "zzzzzzzzzz", "é"])
+    assert list(vocab.len_word_objects) == vocab.len_words
+    assert {n.term for n in vocab.near("parliamint", 2)} == {
+        "parliament",
+        "parliaments",
+        "parlament",
+    }

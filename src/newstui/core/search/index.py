@@ -12,6 +12,8 @@
 ``spelling``                  typo tolerance, prefix completion, "did you mean"
 ``planning``                  a query resolved to vocabulary terms (the query plan)
 ``ranking``                   ranking knobs, BM25F scoring, the proximity bonus
+``rerank``                    the proximity bonus for the best candidates, their texts
+                              read a group at a time
 ``phrase``                    quoted phrases verified on the text
 ``highlight``                 the one matcher: spans, snippets, the reader's highlights
 ``snippet``                   cutting a snippet line
@@ -27,11 +29,10 @@ Cost
 
 from __future__ import annotations
 
-import bisect
 import time
-from collections.abc import Callable, Container, Iterable, Sequence
+from collections.abc import Container, Iterable, Sequence
 from functools import partial as partial_fn
-from typing import Any, NamedTuple
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -52,9 +53,9 @@ from newstui.core.search.ranking import (
     RankingConfig,
     SegmentScores,
     evaluate,
-    proximity,
     state_filter,
 )
+from newstui.core.search.rerank import Ranked, rerank
 from newstui.core.search.results import Hit, SearchResult, StateView
 from newstui.core.search.segments import (
     FIELDS,
@@ -81,16 +82,6 @@ __all__ = [
     "make_snippet",
     "max_typos",
 ]
-
-
-class Ranked(NamedTuple):
-    """A candidate hit while ordering: its score, its sort key (required clauses matched,
-    then score) and its publication time (NaN as far past)."""
-
-    article: Article
-    score: float
-    key: float
-    published: float
 
 
 class SearchIndex:
@@ -302,21 +293,15 @@ class SearchIndex:
         window = min(count, max(offset + limit, cfg.rerank_window))
         docs = self._order(snap, evals, cands, count, window, scored=n_clauses > 0)
         matcher = Matcher([cp.terms for cp in plans])
-        found: dict[int, HitMatches] = {}
-
-        def matches_of(article: Article) -> HitMatches:
-            hm = found.get(id(article))
-            if hm is None:
-                hm = found[id(article)] = HitMatches(article, matcher)
-            return hm
-
         if n_clauses > 1 and cfg.proximity_weight > 0:
-            rerank = cfg.rerank_window
-            docs[:rerank] = self._rerank(docs[:rerank], matches_of, n_clauses, offset + limit)
+            window = cfg.rerank_window
+            docs[:window] = rerank(
+                docs[:window], matcher, n_clauses, offset + limit, cfg.proximity_weight
+            )
         hits: list[Hit] = []
         for d in docs[offset : offset + limit]:
             # Worked out when first read (the rows a list draws), not for the whole page.
-            work = partial_fn(matches_of(d.article).highlight, snippet_width)
+            work = partial_fn(HitMatches(d.article, matcher).highlight, snippet_width)
             hits.append(Hit(d.article, round(d.score, 6), highlight=work))
         published = np.concatenate([snap.segments[si].published[c] for si, c in enumerate(cands)])
         return SearchResult(
@@ -379,52 +364,3 @@ class SearchIndex:
                 strict=True,
             )
         ]
-
-    def _rerank(
-        self,
-        docs: list[Ranked],
-        matches_of: Callable[[Article], HitMatches],
-        n_clauses: int,
-        need: int,
-    ) -> list[Ranked]:
-        """``docs`` with the proximity bonus (query words close together and in order),
-        best first; only the first ``need`` are sure to be in their place.
-
-        Reading a hit's text for the bonus is the costly part, so it is read only for the
-        documents that may end among the first ``need``: the bonus multiplies a score by
-        1 to ``1 + proximity_weight``, so a document whose score at the most bonus stays
-        below the ``need``-th best boosted key seen so far cannot rise that high. The first
-        ``need`` are exactly those of a full re-rank (ties included); the others follow
-        unboosted."""
-        weight = self.config.proximity_weight
-
-        def boosted(d: Ranked) -> Ranked:
-            hm = matches_of(d.article)
-            title = hm.title_positions()
-            near = proximity([title], n_clauses)
-            if near < 1.0:  # else the title has every pair side by side: the body can add nothing
-                near = proximity([title, hm.body_positions()], n_clauses)
-            bonus = 1.0 + weight * near
-            score = d.score * bonus
-            return Ranked(d.article, score, d.key - d.score + score, d.published)
-
-        def order(d: Ranked) -> tuple[float, float]:
-            return (-round(d.key, 6), -d.published)
-
-        if need >= len(docs):
-            out = [boosted(d) for d in docs]
-            out.sort(key=order)
-            return out
-        # The highest key each document can reach (the same arithmetic as ``boosted`` at
-        # the biggest bonus; float rounding is monotonic, so no boost can exceed it).
-        most = 1.0 + weight
-        ceiling = [round(d.key - d.score + max(d.score, d.score * most), 6) for d in docs]
-        done: dict[int, Ranked] = {}
-        found: list[float] = []  # the boosted keys (rounded, negated), ascending
-        for i in sorted(range(len(docs)), key=ceiling.__getitem__, reverse=True):
-            if len(found) >= need and ceiling[i] < -found[need - 1]:
-                break  # this one and every one after it rank below the first ``need``
-            d = done[i] = boosted(docs[i])
-            bisect.insort(found, -round(d.key, 6))
-        first = sorted((done[i] for i in sorted(done)), key=order)
-        return first + [d for i, d in enumerate(docs) if i not in done]

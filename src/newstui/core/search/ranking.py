@@ -438,6 +438,10 @@ def evaluate(
         base &= published < query.before
     for term in query.excluded:
         base &= ~contains(seg, term, snap, base, rows)
+    # Every document passes the filters (most queries): masking with ``base`` changes
+    # nothing, and a one-word alternative's scores are already 0 where it is absent.
+    everyone = live is None and query.after is None and query.before is None
+    everyone = everyone and not query.excluded
     scratch = np.zeros(seg.n, np.float32) if rows is None else np.zeros(0, np.float32)
     total: FloatArray | None = None
     matched = np.zeros(size, np.int16)
@@ -457,13 +461,15 @@ def evaluate(
                     ok &= ws > 0
             if alt is None or ok is None:
                 continue
-            ok &= base
+            if not everyone:
+                ok &= base
             if ap.term.phrase:
                 for li in np.flatnonzero(ok).tolist():
                     doc = li if rows is None else int(rows[li])
                     if not has_phrase(seg.articles[doc], ap.term.words, ap.fields):
                         ok[li] = False
-            alt *= ok  # a document not matching every word (or filtered out) scores 0
+            if not everyone or ap.term.phrase or len(ap.words) > 1:
+                alt *= ok  # a document not matching every word (or filtered out) scores 0
             if clause_score is None or clause_ok is None:
                 clause_score, clause_ok = alt, ok
             else:
