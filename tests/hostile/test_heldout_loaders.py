@@ -330,3 +330,24 @@ def test_the_budget_measures_the_child_not_the_process_that_started_it() -> None
     del ballast
     assert small.peak_rss_mb < 100
     assert 200 < grown.peak_rss_mb < 300
+
+
+def test_the_budget_measures_a_child_too_quick_to_be_polled(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Under load a child can end before its status is read once: it reports its own peak
+    as it exits, not the forked parent's (this test failed the full suite under load)."""
+    import budget
+
+    monkeypatch.setattr(budget, "_vm_hwm_kb", lambda pid: 0)  # never caught running
+    ballast = bytearray(300 * 1024 * 1024)
+    for i in range(0, len(ballast), 4096):
+        ballast[i] = 1
+    small = run_bounded(code="print(1)", timeout=30)
+    grown = run_bounded(
+        code="b = bytearray(200 * 1024 * 1024)\nfor i in range(0, len(b), 4096): b[i] = 1",
+        timeout=30,
+    )
+    del ballast
+    assert small.stdout == "1\n" and small.peak_rss_mb < 100
+    assert 200 < grown.peak_rss_mb < 300
