@@ -264,7 +264,6 @@ class ArticleRows(Sequence["Article"]):
         self.table = table
         self.rows = rows
         self._columns = columns
-        self._row_list: list[int] | None = None
         #: the rows these were taken from that know their columns, and where these are
         #: among them (for :meth:`times`)
         self._within = within
@@ -291,10 +290,9 @@ class ArticleRows(Sequence["Article"]):
         return map(table.__getitem__, self._rows())
 
     def _rows(self) -> list[int]:
-        found = self._row_list
-        if found is None:
-            found = self._row_list = self.rows.tolist()
-        return found
+        # (not kept: a million Python ints is ~36 MB a view, and a library keeps a view
+        # per sort order and fold; 20 ms to make again)
+        return self.rows.tolist()  # type: ignore[no-any-return]
 
     @property
     def columns(self) -> Columns | None:
