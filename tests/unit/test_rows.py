@@ -14,6 +14,16 @@ from newstui.core.article import Article, article_ids
 from newstui.core.library.opening import OpenLibrary, open_library
 from newstui.core.library.rows import ArticleRows
 
+
+@pytest.fixture(autouse=True)
+def lazy(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A library of any size made row by row (a small one is made at once by default:
+    see ``cache.EAGER_ROWS``), as a big one is."""
+    import newstui.core.library.cache as cache_mod
+
+    monkeypatch.setattr(cache_mod, "EAGER_ROWS", 0)
+
+
 WORDS = ["grain", "wheat", "cocoa", "coffee", "sugar", "rubber", "copper", "nickel"]
 FIELDS = [f.name for f in dataclasses.fields(Article)]
 
@@ -263,3 +273,22 @@ def test_two_fetches_in_a_row_stay_rows_and_agree_with_a_cold_library(
     assert _ingested(hot, [second, first], lambda: rows.table.made) == _ingested(
         cold, [second, first]
     )
+
+
+def test_a_small_library_is_made_at_once_and_its_searches_make_nothing(
+    library: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Up to ``EAGER_ROWS`` articles a warm open makes them all at once (~0.1 s at 100k),
+    so that a search's hits cost nothing more; the rows are the same either way."""
+    import newstui.core.library.cache as cache_mod
+
+    monkeypatch.setattr(cache_mod, "EAGER_ROWS", 305)
+    cold, hot = warm(library, tmp_path)
+    rows = hot.scan.articles
+    assert isinstance(rows, ArticleRows) and rows.table.made == 305
+    first = rows[0]
+    assert hot.search_index.search("cocoa").hits and rows[0] is first
+    assert [a.id for a in rows] == [a.id for a in cold.scan.articles]
+    monkeypatch.setattr(cache_mod, "EAGER_ROWS", 304)
+    again = open_library([library], cache_dir=tmp_path / "cache").scan.articles
+    assert isinstance(again, ArticleRows) and again.table.made == 0
