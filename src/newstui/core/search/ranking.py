@@ -522,22 +522,27 @@ def proximity(fields: Sequence[Sequence[tuple[int, int]]], n_clauses: int) -> fl
     word ``y`` after the first's ``x`` and ``x - y + 1`` otherwise: ``|y - (x + 1)|``."""
     total = 0.0
     for ca in range(n_clauses - 1):
-        cb = ca + 1
         best = 0.0
         for matches in fields:
-            pa = [p + 1 for p, c in matches if c == ca][:64]
-            if not pa:
-                continue
-            pb = [p for p, c in matches if c == cb][:64]
-            if not pb:
-                continue
-            if len(pa) * len(pb) <= 64:
-                cost = min([abs(y - x) for x in pa for y in pb])
-            else:
-                cost = _closest(pa, pb)
-            best = max(best, 1.0 / (1.0 + cost))
+            best = max(best, pair_nearness(matches, ca, ca + 1))
         total += best
     return total / max(1, n_clauses - 1)
+
+
+def pair_nearness(matches: Sequence[tuple[int, int]], ca: int, cb: int) -> float:
+    """``1 / (1 + cost)`` of the cheapest pair of clause ``ca``'s and clause ``cb``'s
+    first 64 matches in one field (0 when either has none): see :func:`proximity`."""
+    pa = [p + 1 for p, c in matches if c == ca][:64]
+    if not pa:
+        return 0.0
+    pb = [p for p, c in matches if c == cb][:64]
+    if not pb:
+        return 0.0
+    if len(pa) * len(pb) <= 64:
+        cost = min([abs(y - x) for x in pa for y in pb])
+    else:
+        cost = _closest(pa, pb)
+    return 1.0 / (1.0 + cost)
 
 
 def _closest(xs: list[int], ys: list[int]) -> int:

@@ -21,7 +21,7 @@ from typing import NamedTuple
 
 from newstui.core.article import Article, stored_ascii_body
 from newstui.core.search.highlight import MATCH_CHARS, HitMatches, Matcher
-from newstui.core.search.ranking import _closest, proximity
+from newstui.core.search.ranking import pair_nearness, proximity
 
 Positions = list[tuple[int, int]]
 
@@ -105,17 +105,7 @@ def near_pair(fields: Sequence[Positions]) -> float:
     of clauses, 0 and 1, per field; the same arithmetic, so the same float."""
     best = 0.0
     for matches in fields:
-        pa = [p + 1 for p, c in matches if not c][:64]
-        if not pa or len(pa) == len(matches):
-            continue
-        pb = [p for p, c in matches if c == 1][:64]
-        if not pb:
-            continue
-        if len(pa) * len(pb) <= 64:
-            cost = min([abs(y - x) for x in pa for y in pb])
-        else:
-            cost = _closest(pa, pb)
-        near = 1.0 / (1.0 + cost)
+        near = pair_nearness(matches, 0, 1)
         if near > best:
             best = near
     return 0.0 + best
