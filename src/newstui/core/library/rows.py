@@ -93,7 +93,9 @@ class ArticleTable(Sequence["Article"]):
             return found
         if not 0 <= row < self._n:
             raise IndexError("article row out of range")
-        return self._made.setdefault(row, self._make(row))
+        made = self._make(row)
+        every = self._all  # (all made meanwhile, in another thread: theirs)
+        return every[row] if every is not None else self._made.setdefault(row, made)
 
     def __iter__(self) -> Iterator[Article]:
         return iter(self.make_every())

@@ -185,7 +185,10 @@ def stored_table(
         texts_of: list[list[str]] = [[], [], []]
         for lo in range(0, n, _BLOCK):
             hi = min(n, lo + _BLOCK)
-            parts = str(text.span(lo, hi), "utf-8", "replace").split("\x00")
+            try:
+                parts = str(text.span(lo, hi), "utf-8", "surrogatepass").split("\x00")
+            except UnicodeDecodeError:  # a damaged file: row by row, as texts() reads
+                parts = []
             if len(parts) != 3 * (hi - lo) + 1:
                 rows = [texts(r) for r in range(lo, hi)]
                 parts = [f for row in rows for f in row] + [""]
