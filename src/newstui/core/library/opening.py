@@ -18,7 +18,7 @@ import dataclasses
 import gc
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -282,7 +282,8 @@ def _incremental(
     if _any_in(new_keys, cached.keys[kept_rows]):
         return None
     table = cached.table
-    articles = _with_new(cached, kept_rows, new)
+    everything = cached.table.take(np.arange(len(cached.table)), cached.columns)
+    articles = _with_new(everything, kept_rows, new, new_keys)
     dups = [*(p for p in cached.duplicates if str(p.path) not in gone_paths), *new_dups]
     problems = list(discover_problems)
     for rec in records:
@@ -304,29 +305,35 @@ def _incremental(
 
 
 def _with_new(
-    cached: CachedLibrary, kept_rows: npt.NDArray[np.int32], new: list[Article]
+    rows: ArticleRows,
+    kept: npt.NDArray[Any],
+    new: list[Article],
+    new_keys: npt.NDArray[np.uint64],
+    order: npt.NDArray[Any] | None = None,
 ) -> ArticleRows:
-    """The kept rows of the cache's table, then the ``new`` articles: as rows (none of
-    the cache's made), with their columns worked out on first ask (the cache's and the
-    new ones' stacked: see :func:`newstui.core.library.columns.stack`)."""
-    table = cached.table
-    joined = table + ArticleTable.of(new)
-    rows = np.concatenate([kept_rows.astype(np.int64), len(table) + np.arange(len(new))])
-    every = cached.columns
+    """The rows at positions ``kept`` of ``rows`` and then the ``new`` articles (with
+    their dedupe keys), in ``order`` when given: as rows (none of the old ones made),
+    their columns worked out on first ask (the old rows' and the new ones' stacked: see
+    :func:`newstui.core.library.columns.stack`)."""
+    table = rows.table
+    joined = table + ArticleTable.of(new, new_keys)
+    every = np.concatenate([rows.rows[kept], len(table) + np.arange(len(new))])
 
     def columns() -> Columns | None:
-        below = every() if every is not None else None
+        below = rows.columns
         if below is None:
             return None
         both = stack(
-            below,
-            lambda row: table[row].title.casefold(),
+            below.take(kept),
+            lambda r: rows[int(kept[r])].title.casefold(),
             Columns.of(new),
-            lambda row: new[row].title.casefold(),
+            lambda r: new[r].title.casefold(),
         )
-        return None if both is None else both.take(rows)
+        if both is None:
+            return None
+        return both if order is None else both.take(order)
 
-    return joined.take(rows, LazyColumns(columns))
+    return joined.take(every if order is None else every[order], LazyColumns(columns))
 
 
 def _ingest_rows(
@@ -366,22 +373,7 @@ def _ingest_rows(
     code_rank = np.array([rank.get(p, len(rank)) if p is not None else len(rank) for p in values])
     new_rank = [rank[a.path] if a.path is not None else len(rank) for a in new]
     order = np.argsort(np.concatenate([code_rank[codes[keep_at]], new_rank]), kind="stable")
-    joined = table + ArticleTable.of(new, new_keys)
-    every = np.concatenate([rows.rows[keep_at], len(table) + np.arange(len(new))])
-
-    def columns() -> Columns | None:
-        below = rows.columns
-        if below is None:
-            return None
-        both = stack(
-            below.take(keep_at),
-            lambda r: rows[int(keep_at[r])].title.casefold(),
-            Columns.of(new),
-            lambda r: new[r].title.casefold(),
-        )
-        return None if both is None else both.take(order)
-
-    articles = joined.take(every[order], LazyColumns(columns))
+    articles = _with_new(rows, keep_at, new, new_keys, order)
     problems = [
         *(p for p in old.problems if p.kind != "duplicate" and str(p.path) not in wanted),
         *loaded.problems,
