@@ -292,3 +292,18 @@ def test_a_small_library_is_made_at_once_and_its_searches_make_nothing(
     monkeypatch.setattr(cache_mod, "EAGER_ROWS", 304)
     again = open_library([library], cache_dir=tmp_path / "cache").scan.articles
     assert isinstance(again, ArticleRows) and again.table.made == 0
+
+
+def test_a_fetch_after_a_new_file_stays_on_rows(library: Path, tmp_path: Path) -> None:
+    """A library opened with a new file (the cache and a delta's new articles) takes a
+    fetch by its rows too: the new articles carry their dedupe keys."""
+    cache = tmp_path / "cache"
+    open_library([library], cache_dir=cache)
+    (library / "new.txt").write_text("Title: Quokka census\n\nA quokka count.\n")
+    hot = open_library([library], cache_dir=cache)
+    cold = open_library([library], use_cache=False)
+    fetched = library / "z-fetched.txt"
+    fetched.write_text("Title: Wombat census\n\nA wombat count of cocoa farms.\n")
+    rows = hot.scan.articles
+    assert isinstance(rows, ArticleRows)
+    assert _ingested(hot, [fetched], lambda: rows.table.made) == _ingested(cold, [fetched])
