@@ -108,6 +108,9 @@ def test_rows_behave_as_a_read_only_list(library: Path, tmp_path: Path) -> None:
     assert every[42] in rows and rows.index(every[42]) == 42
     stranger = Article(id="0" * 16, title="x", body="y", format="text")
     assert stranger not in rows
+    made = rows.table.made
+    assert every[42] in rows.table and stranger not in rows.table
+    assert rows.table.made == made  # asked by id: nothing made
     with pytest.raises(ValueError):
         rows.index(stranger)
     assert [a.id for a in rows + [stranger]][-2:] == [every[-1].id, stranger.id]  # noqa: RUF005

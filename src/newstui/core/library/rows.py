@@ -85,17 +85,22 @@ class ArticleTable(Sequence["Article"]):
         every = self._all
         if every is not None:
             return every[i]
-        row = operator.index(i)
-        if row < 0:
-            row += self._n
+        row = self._row(i)
         found = self._made.get(row)
         if found is not None:
             return found
-        if not 0 <= row < self._n:
-            raise IndexError("article row out of range")
         made = self._make(row)
         every = self._all  # (all made meanwhile, in another thread: theirs)
         return every[row] if every is not None else self._made.setdefault(row, made)
+
+    def _row(self, i: int) -> int:
+        """The row ``table[i]`` names (negative from the end); IndexError out of range."""
+        row = operator.index(i)
+        if row < 0:
+            row += self._n
+        if not 0 <= row < self._n:
+            raise IndexError("article row out of range")
+        return row
 
     def __iter__(self) -> Iterator[Article]:
         return iter(self.make_every())
@@ -121,7 +126,9 @@ class ArticleTable(Sequence["Article"]):
         return self._all
 
     def __contains__(self, value: object) -> bool:
-        return ArticleRows(self, np.arange(self._n, dtype=np.int64)).__contains__(value)
+        # by the ids (no article made, no id map built for one question)
+        article_id = getattr(value, "id", None)
+        return isinstance(article_id, str) and article_id in self.ids()
 
     @property
     def made(self) -> int:
@@ -229,12 +236,7 @@ class _Joined(ArticleTable):
     def __getitem__(self, i: int | slice) -> Any:
         if isinstance(i, slice):
             return ArticleRows(self, np.arange(self._n, dtype=np.int64)[i])
-        row = operator.index(i)
-        if row < 0:
-            row += self._n
-        if not 0 <= row < self._n:
-            raise IndexError("article row out of range")
-        return self._make(row)
+        return self._make(self._row(i))
 
     def make_every(self) -> list[Article]:
         every = self._all

@@ -171,7 +171,7 @@ def stored_table(
             elif name == "key":
                 value = bodies.keys.view(np.int64)
             elif name == "title_chars":
-                value = _title_chars(text, n)
+                value = _title_chars(text, n, lambda row: texts(row)[1])
             else:
                 raise KeyError(name)
             found[name] = value
@@ -251,30 +251,23 @@ def _dates(
 _BLOCK = 65536  # rows at a time
 
 
-def _title_chars(text: BodyStore, n: int) -> npt.NDArray[np.int64]:
+def _title_chars(text: BodyStore, n: int, title: Callable[[int], str]) -> npt.NDArray[np.int64]:
     """Each row's title length in characters (``len(title)``), from the text blob
     without decoding: the UTF-8 bytes between a row's first and second NUL that do not
-    continue a character, a block of rows at a time."""
+    continue a character, a block of rows at a time (a damaged block: each row's
+    ``title(row)``, as its article would have it)."""
     out = np.zeros(n, np.int64)
     for lo in range(0, n, _BLOCK):
         hi = min(n, lo + _BLOCK)
         blob = np.frombuffer(text.span(lo, hi), np.uint8)
         nuls = np.flatnonzero(blob == 0)
         if len(nuls) != 3 * (hi - lo):  # a damaged blob: as its rows decode
-            out[lo:hi] = [len(row) for row in _titles(text, lo, hi)]
+            out[lo:hi] = [len(title(row)) for row in range(lo, hi)]
             continue
         starts = nuls[0::3] + 1
         ends = nuls[1::3]
         counted = np.concatenate([[0], np.cumsum((blob & 0xC0) != 0x80, dtype=np.int64)])
         out[lo:hi] = counted[ends] - counted[starts]
-    return out
-
-
-def _titles(text: BodyStore, lo: int, hi: int) -> list[str]:
-    out = []
-    for row in range(lo, hi):
-        parts = str(text.raw(row), "utf-8", "replace").split("\x00")
-        out.append(parts[1] if len(parts) > 1 else "")
     return out
 
 
