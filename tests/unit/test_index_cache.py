@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 import newstui.core.library.cache as cache_mod
+import newstui.core.library.layout as layout_mod
 from newstui.core.library import ScanResult
 from newstui.core.library.cache import CACHE_VERSION, cache_file_for
 from newstui.core.library.opening import open_library
@@ -164,13 +165,13 @@ def test_consistent_checksum_but_inconsistent_content_is_rejected(
     open_library([library], cache_dir=cache)
     path = cache_file_for([library], cache)
     data = path.read_bytes()
-    _, _, _, header_len = cache_mod._PREFIX.unpack_from(data)
-    body = bytearray(data[cache_mod._PREFIX.size :])
+    _, _, _, header_len = layout_mod._PREFIX.unpack_from(data)
+    body = bytearray(data[layout_mod._PREFIX.size :])
     header = bytes(body[:header_len]).replace(b'"articles":4', b'"articles":9')
     assert header != body[:header_len]
     new_body = header + bytes(body[header_len:])
     forged = (
-        cache_mod._PREFIX.pack(cache_mod.MAGIC, CACHE_VERSION, zlib.crc32(header), len(header))
+        layout_mod._PREFIX.pack(layout_mod.MAGIC, CACHE_VERSION, zlib.crc32(header), len(header))
         + new_body
     )
     assert cache_mod._load_bytes(forged) is None
@@ -322,7 +323,7 @@ def test_a_damaged_or_foreign_cache_is_rebuilt_with_its_reason(
     if damage == "truncated":
         path.write_bytes(data[: len(data) - 100])
     elif damage == "header":
-        _flip(path, cache_mod._PREFIX.size + 5)
+        _flip(path, layout_mod._PREFIX.size + 5)
     elif damage.endswith("version"):
         version = bytearray(data)
         v = CACHE_VERSION - 1 if damage == "previous version" else CACHE_VERSION + 1
@@ -383,9 +384,9 @@ def _rewrite_blob(path: Path, name: str, value: bytes) -> None:
         if row[0] == name:
             row[5] = zlib.crc32(bytes(data[start : start + blob.size]))
     raw = json.dumps(header, ensure_ascii=False, separators=(",", ":")).encode()
-    prefix = cache_mod._PREFIX.pack(cache_mod.MAGIC, CACHE_VERSION, zlib.crc32(raw), len(raw))
+    prefix = layout_mod._PREFIX.pack(layout_mod.MAGIC, CACHE_VERSION, zlib.crc32(raw), len(raw))
     head = prefix + raw
-    head += bytes(-len(head) % cache_mod._ALIGN)
+    head += bytes(-len(head) % layout_mod._ALIGN)
     path.write_bytes(head + bytes(data[layout.base :]))
 
 

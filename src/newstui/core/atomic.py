@@ -21,8 +21,9 @@ import errno
 import os
 import secrets
 import stat
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import BinaryIO
 
 __all__ = [
     "NEW_FILE_MODE",
@@ -81,7 +82,10 @@ def open_folder(folder: Path, *, create: bool = True, refuse_link: bool = False)
         raise
 
 
-Data = str | bytes | Iterable[bytes | memoryview]
+#: What is written: text (as UTF-8), bytes, buffers one after the other, or a function
+#: that writes the file itself through its handle (it may seek: a file whose header is
+#: known only once its body is written, see ``newstui.core.library.merging``).
+Data = str | bytes | Iterable[bytes | memoryview] | Callable[[BinaryIO], None]
 
 
 def write_temp(
@@ -94,8 +98,7 @@ def write_temp(
     fsync: bool = True,
     errors: str = "strict",
 ) -> str:
-    """Write ``data`` (text as UTF-8, or bytes, or buffers one after the other) to a new
-    temp file in the folder ``dir_fd``; its name. Removed again if writing fails."""
+    """Write ``data`` (see :data:`Data`) to a new temp file in the folder ``dir_fd``; its name. Removed again if writing fails."""
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW | _CLOEXEC
     for _ in range(100):
         name = f"{prefix}{os.getpid()}-{secrets.token_hex(6)}{suffix}"
@@ -112,6 +115,8 @@ def write_temp(
                 fh.write(data.encode("utf-8", errors))
             elif isinstance(data, bytes):
                 fh.write(data)
+            elif callable(data):
+                data(fh)
             else:
                 for chunk in data:
                     fh.write(chunk)

@@ -69,7 +69,6 @@ import contextlib
 import dataclasses
 import gc
 import hashlib
-import json
 import os
 import threading
 import zlib
@@ -97,9 +96,7 @@ from newstui.core.library.columns import (
 )
 from newstui.core.library.layout import (
     _ALIGN,
-    _PREFIX,
     CACHE_VERSION,
-    MAGIC,
     CacheError,
     _bulk,
     _check_postings,
@@ -107,7 +104,10 @@ from newstui.core.library.layout import (
     _map,
     _postings_ranges,
     _verify_later,
+    encode_head,
     log,
+    payload_start,
+    raw_blob,
 )
 from newstui.core.library.pages import release as _release
 from newstui.core.library.rows import ArticleRows, ArticleTable
@@ -375,14 +375,11 @@ def _pack(
         offset += size
 
     for name, arr in blobs:
-        arr = np.ascontiguousarray(arr)
-        dt = arr.dtype.newbyteorder("<") if arr.dtype.byteorder == ">" else arr.dtype
-        raw = np.ascontiguousarray(arr.astype(dt, copy=False)).reshape(-1).view(np.uint8).data
-        put(name, dt.str, list(arr.shape), raw)
+        put(name, *raw_blob(arr))
     put("text", "utf8", [], text)
     put("body", "utf8", [], bodies)
     put("terms", "utf8", [], terms_blob)
-    header = json.dumps(
+    head = encode_head(
         {
             "version": CACHE_VERSION,
             "generation": generation,
@@ -394,12 +391,9 @@ def _pack(
             "duplicates": [[str(p.path), p.reason, p.kind, p.entry, p.count] for p in dup_problems],
             "blobs": layout,
             **extra_header,
-        },
-        ensure_ascii=False,
-        separators=(",", ":"),
-    ).encode("utf-8", "surrogatepass")
-    head = _PREFIX.pack(MAGIC, CACHE_VERSION, zlib.crc32(header), len(header)) + header
-    return [head, bytes(-len(head) % _ALIGN), *payload], table, generation
+        }
+    )
+    return [head, bytes(payload_start(len(head)) - len(head)), *payload], table, generation
 
 
 def write_cache(
@@ -473,6 +467,12 @@ class CachedLibrary:
     #: every row's columns, worked out on first ask (``kept`` carries its own); None:
     #: built from the objects
     columns: LazyColumns | None = None
+
+    def delta_rows(self) -> int:
+        """How many articles its delta holds, plus the base's it removed (0: no delta)."""
+        rows = self.base.rows
+        stay = sum(len(r.articles) for r in self.files.values() if 0 <= r.first_row < rows)
+        return len(self.table) - stay
 
 
 @dataclasses.dataclass(slots=True)

@@ -123,6 +123,31 @@ class _Layout:
         return str(memoryview(buf)[start : start + blob.size], "utf-8", "surrogatepass")
 
 
+def raw_blob(arr: npt.NDArray[Any]) -> tuple[str, list[int], memoryview]:
+    """An array as a blob: its little-endian dtype, shape and bytes (no copy when it is
+    already contiguous and little-endian)."""
+    arr = np.ascontiguousarray(arr)
+    dt = arr.dtype.newbyteorder("<") if arr.dtype.byteorder == ">" else arr.dtype
+    raw = np.ascontiguousarray(arr.astype(dt, copy=False)).reshape(-1).view(np.uint8).data
+    return dt.str, list(arr.shape), raw
+
+
+def encode_head(header: dict[str, Any], *, size: int = 0) -> bytes:
+    """The prefix and the header of a cache file, the header padded with spaces to ``size``
+    bytes when shorter (JSON ignores them: a file whose checksums are known only once its
+    blobs are written reserves its header's room first). Not yet aligned."""
+    raw = json.dumps(header, ensure_ascii=False, separators=(",", ":")).encode(
+        "utf-8", "surrogatepass"
+    )
+    raw += b" " * (size - len(raw))
+    return _PREFIX.pack(MAGIC, CACHE_VERSION, zlib.crc32(raw), len(raw)) + raw
+
+
+def payload_start(head_size: int) -> int:
+    """Where the blobs start after a prefix and header of ``head_size`` bytes."""
+    return head_size + (-head_size % _ALIGN)
+
+
 def _check_postings(buf: Any, layout: _Layout, n: int) -> None:
     """Every posting names one of the ``n`` indexed articles: checked a slice at a time,
     each slice's pages given back (a whole check would make all of them resident)."""
