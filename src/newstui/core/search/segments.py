@@ -10,7 +10,7 @@ lengths and publication times are numpy arrays too, so scoring is vectorised.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -204,3 +204,100 @@ def merge(segments: Sequence[Segment], lives: Sequence[BoolArray | None]) -> Seg
         fields,
         document_frequencies(fields, n_terms),
     )
+
+
+# ------------------------------------------------------------- merged a block at a time
+#
+# Two segments as stored (a cache's base and its delta, mapped) merged into one without
+# holding either's postings whole: what ``merge`` gives for them, a block of terms at a
+# time, so that a million articles' postings (~80 million) go through a few MB.
+
+#: postings taken at a time by :func:`merged_postings`
+BLOCK_POSTINGS = 1 << 22
+
+
+def _term_blocks(offsets: I64Array, step: int) -> list[tuple[int, int]]:
+    """Ranges of terms holding about ``step`` postings each (one term alone when more)."""
+    n = len(offsets) - 1
+    out: list[tuple[int, int]] = []
+    t0 = 0
+    while t0 < n:
+        t1 = int(np.searchsorted(offsets, offsets[t0] + step, side="right")) - 1
+        t1 = min(max(t1, t0 + 1), n)
+        out.append((t0, t1))
+        t0 = t1
+    return out
+
+
+def _live_counts(p: Postings, live: BoolArray | None, n_terms: int, step: int) -> I64Array:
+    """Each of ``n_terms`` terms' postings in ``p`` whose document is ``live``."""
+    counts = np.zeros(n_terms, np.int64)
+    offs = p.offsets
+    if live is None:
+        counts[: p.n_terms] = np.diff(offs)
+        return counts
+    for t0, t1 in _term_blocks(offs, step):
+        a, b = int(offs[t0]), int(offs[t1])
+        alive = np.zeros(b - a + 1, np.int64)
+        np.cumsum(live[p.docs[a:b]], out=alive[1:])
+        counts[t0:t1] = alive[offs[t0 + 1 : t1 + 1] - a] - alive[offs[t0:t1] - a]
+    return counts
+
+
+def merged_postings(
+    base: Postings,
+    live: BoolArray | None,
+    n_base: int,
+    more: Postings,
+    n_terms: int,
+    step: int | None = None,
+) -> tuple[I64Array, Iterator[tuple[int, int, int, IntArray, npt.NDArray[np.uint16]]]]:
+    """One field's postings of ``base`` (``n_base`` documents, those ``live``: None, all)
+    and ``more`` (over ``n_terms`` terms, ``base``'s first) merged as :func:`merge` merges
+    their segments: ``base``'s live documents renumbered in order, then ``more``'s after
+    them. The merged offsets, and the merged postings a block of terms at a time:
+    ``(t0, t1, first posting, docs, tfs)``, in order (terms ``t0``..``t1`` of both inputs
+    read once the block is yielded); ``step``: postings a block (:data:`BLOCK_POSTINGS`)."""
+    step = BLOCK_POSTINGS if step is None else step
+    if more.n_terms != n_terms or base.n_terms > n_terms:
+        raise ValueError("postings do not share a vocabulary")
+    bo = np.full(n_terms + 1, base.offsets[-1], np.int64)
+    bo[: len(base.offsets)] = base.offsets
+    mo = np.asarray(more.offsets, np.int64)
+    bc = _live_counts(base, live, n_terms, step)
+    mc = np.diff(mo)
+    offsets = np.zeros(n_terms + 1, np.int64)
+    np.cumsum(bc + mc, out=offsets[1:])
+    if live is None:
+        renumber = None
+        n_live = n_base
+    else:
+        renumber = (np.cumsum(live, dtype=np.int64) - 1).astype(np.int32)
+        n_live = int(live.sum())
+
+    def blocks() -> Iterator[tuple[int, int, int, IntArray, npt.NDArray[np.uint16]]]:
+        for t0, t1 in _term_blocks(bo + mo, step):
+            docs_b: IntArray = base.docs[bo[t0] : bo[t1]]
+            tfs_b = base.tfs[bo[t0] : bo[t1]]
+            if live is not None and renumber is not None:
+                keep = live[docs_b]
+                docs_b, tfs_b = renumber[docs_b[keep]], tfs_b[keep]
+            docs_m = more.docs[mo[t0] : mo[t1]] + np.int32(n_live)
+            tfs_m = more.tfs[mo[t0] : mo[t1]]
+            start = int(offsets[t0])
+            at = offsets[t0:t1] - start  # each term's first merged posting in the block
+            out_docs = np.empty(int(offsets[t1]) - start, np.int32)
+            out_tfs = np.empty(len(out_docs), np.uint16)
+            # each term's base postings first, then more's: scattered into place
+            for counts, lead, docs, tfs in (
+                (bc[t0:t1], at, docs_b, tfs_b),
+                (mc[t0:t1], at + bc[t0:t1], docs_m, tfs_m),
+            ):
+                if len(docs):
+                    dest = np.repeat(lead - (np.cumsum(counts) - counts), counts)
+                    dest += np.arange(len(docs))
+                    out_docs[dest] = docs
+                    out_tfs[dest] = tfs
+            yield t0, t1, start, out_docs, out_tfs
+
+    return offsets, blocks()
