@@ -23,4 +23,7 @@ def isolated_xdg(
         monkeypatch.setenv(var, str(path))
     monkeypatch.delenv("NEWSTUI_ARTICLES", raising=False)
     monkeypatch.delenv("NO_COLOR", raising=False)
+    # no cache merge in the background (a process outliving its test): the tests of
+    # merging start one themselves (tests/unit/test_cache_merge.py)
+    monkeypatch.setenv("NEWSTUI_CACHE_MERGE", "off")
     yield root

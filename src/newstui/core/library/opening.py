@@ -24,6 +24,7 @@ import numpy as np
 import numpy.typing as npt
 
 from newstui.core.article import Article, Problem, StoredArticle
+from newstui.core.library import merging
 from newstui.core.library.cache import (
     CachedLibrary,
     CacheError,
@@ -132,6 +133,9 @@ def open_library(
         problems.extend(cached.duplicates)
         if progress is not None:
             progress(len(kept), len(kept))
+        delta_rows = cached.delta_rows()
+        if delta_rows:  # one left unmerged (not due then, or the merge was stopped)
+            merging.start_if_due(cache_path, cached.base.rows, delta_rows)
         return OpenLibrary(ScanResult(kept, problems, len(entries)), cached.index)
 
     loaded = load_entries(to_load, progress=progress, keep_text_keys=True)
@@ -244,8 +248,9 @@ def _incremental(
     """The library after a few files changed, without touching the others (issue 13):
     the changed and removed files' articles leave, the new ones are deduped among
     themselves and checked against the rest by key and id (numpy, no body read), the
-    index takes them as a segment of their own, and the cache gets a delta (or, past
-    :data:`DELTA_SHARE` of the base, is rewritten whole).
+    index takes them as a segment of their own, and the cache gets a delta (merged into
+    the base in the background when that pays: :mod:`.merging`), or, past
+    :data:`DELTA_SHARE` of the base, is rewritten whole.
 
     None when that would not give what a full dedupe gives: an article that goes whose
     text has a duplicate that stays (which would now be kept), or a new article with the
@@ -295,11 +300,13 @@ def _incremental(
     index.update([table[r].id for r in old_rows[going].tolist()], new, progress=progress)
     base_rows = cached.base.rows
     others = [*map(table.__getitem__, kept_rows[kept_rows >= base_rows].tolist()), *new]
-    small = len(others) + int(dead[:base_rows].sum()) <= DELTA_SHARE * base_rows
+    delta_rows = len(others) + int(dead[:base_rows].sum())
     with contextlib.suppress(OSError, CacheError):
-        if not small or not write_delta(
+        if delta_rows <= DELTA_SHARE * base_rows and write_delta(
             cache_path, cached, records, index, dups, kept_rows[kept_rows < base_rows], others, memo
         ):
+            merging.start_if_due(cache_path, base_rows, delta_rows)
+        else:
             write_cache(cache_path, records, index, dups, list(articles), memo)
     return OpenLibrary(scan, index)
 
