@@ -143,6 +143,17 @@ def child_newstui(n: int, phase: str) -> dict[str, Any]:
     return out
 
 
+def child_merge(n: int) -> dict[str, Any]:
+    """The cache's delta merged into its base, as the background merge does it."""
+    from newstui.core.library.cache import cache_file_for
+    from newstui.core.library.merging import merge
+
+    path = cache_file_for([BENCH_TMP / f"scale-{n}"], WORK / f"scale-cache-{n}")
+    t = time.perf_counter()
+    merged = merge(path)
+    return {"merge_s": time.perf_counter() - t, "merged": merged, "rss_mb": peak_rss_mb()}
+
+
 def _load_jsonl(n: int) -> list[dict[str, Any]]:
     dest = BENCH_TMP / f"scale-{n}" / "corpus.jsonl"
     with dest.open(encoding="utf-8") as f:
@@ -265,6 +276,7 @@ def child_bare() -> dict[str, Any]:
 
 CHILDREN = {
     "newstui": child_newstui,
+    "merge": child_merge,
     "fts5": child_fts5,
     "tantivy": child_tantivy,
     "app": child_app,
@@ -273,7 +285,8 @@ CHILDREN = {
 
 
 def _run(kind: str, *args: str, xdg: Path | None = None) -> dict[str, Any]:
-    env = dict(os.environ, BENCH_T0=repr(time.time()))
+    # no merge in the background: the driver merges when it measures it
+    env = dict(os.environ, BENCH_T0=repr(time.time()), NEWSTUI_CACHE_MERGE="off")
     if xdg is not None:
         # the app keeps its index cache in XDG_CACHE_HOME: one per size, warm after the first run
         for name in ("XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME"):
@@ -302,7 +315,9 @@ def measure(label: str, n: int) -> dict[str, Any]:
         "Zyxwvutsrq quokka\n\nA quokka zyxwvutsrq arrived late.\n", encoding="utf-8"
     )
     row["incremental"] = _run("newstui", str(n), "incremental")
-    row["warm_after"] = _run("newstui", str(n), "warm")
+    row["warm_after"] = _run("newstui", str(n), "warm")  # a base and its delta
+    row["merge"] = _run("merge", str(n))
+    row["warm_merged"] = _run("newstui", str(n), "warm")  # one base again
     new_file.unlink(missing_ok=True)
     _run("newstui", str(n), "incremental")  # the cache without the file again
     xdg = WORK / f"scale-xdg-{n}"
@@ -351,6 +366,20 @@ def table(rows: list[dict[str, Any]]) -> str:
             f"| {_f(_g(r, 'tantivy', 'typo_10', 'p95'), 2)} "
             f"| {_f(_g(r, 'warm', 'prefix_10', 'p95'))} / {_f(_g(r, 'fts5', 'prefix_10', 'p95'))}"
             f" / {_f(_g(r, 'tantivy', 'prefix_10', 'p95'))} |"
+        )
+    lines += [
+        "",
+        "| size | typo p95 @10 ms: one base / with a delta / merged | merge s (peak RSS MB) "
+        "| warm open s: with a delta / merged |",
+        "|---|---|---|---|",
+    ]
+    for r in rows:
+        lines.append(
+            f"| {r['size']} | {_f(_g(r, 'warm', 'typo_10', 'p95'), 2)} / "
+            f"{_f(_g(r, 'warm_after', 'typo_10', 'p95'), 2)} / "
+            f"{_f(_g(r, 'warm_merged', 'typo_10', 'p95'), 2)} "
+            f"| {_f(_g(r, 'merge', 'merge_s'), 1)} ({_f(_g(r, 'merge', 'rss_mb'), 0)}) "
+            f"| {_f(_g(r, 'warm_after', 'open_s'), 2)} / {_f(_g(r, 'warm_merged', 'open_s'), 2)} |"
         )
     if len(rows) >= 2:
         a, b = rows[0], rows[-1]

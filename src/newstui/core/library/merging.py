@@ -50,11 +50,12 @@ from newstui.core.library import pages
 from newstui.core.library.cache import (
     _CATEGORIES,
     _NAIVE,
+    _columns,
     _decode,
     _load,
     delta_file_for,
 )
-from newstui.core.library.columns import id_keys, text_ranks, time_ranks, timestamps
+from newstui.core.library.columns import id_keys, stack, text_ranks, time_ranks, timestamps
 from newstui.core.library.layout import (
     _ALIGN,
     _PREFIX,
@@ -216,7 +217,10 @@ def _merge(path: Path) -> bool:
 def _check_opens(path: Path) -> None:
     """Raise CacheError unless the file opens as a warm start opens a cache (every
     checksum, every range, the index built)."""
-    opened, why = _load(_map(path), None, _decode)
+    buf = _map(path)
+    layout = _Layout(buf)
+    layout.verify(buf, list(layout.blobs.values()), release=True)  # each page given back
+    opened, why = _load(buf, path, _decode)  # (a big file's bulk blobs: checked just now)
     if opened is None:
         raise CacheError(f"the merged file does not open ({why})")
 
@@ -251,7 +255,7 @@ class _Plan:
         if len(self.sel) and (int(self.sel.min()) < 0 or int(self.sel.max()) >= nb):
             raise CacheError("file rows do not fit")
         kb = len(self.sel)
-        self.n = n = kb + nd
+        self.n = kb + nd
         new_row = np.full(nb + nd, -1, np.int64)  # a row of base-then-delta: its new row
         new_row[self.sel] = np.arange(kb)
         new_row[nb:] = kb + np.arange(nd)
@@ -289,18 +293,10 @@ class _Plan:
             self.blobs[f"category.{name}"] = codes
             self.categories[name] = values
         self.runs = [*_runs(self.sel)]
-        text = self._text()
-        self.text = text
-        fields = text.decode("utf-8", "surrogatepass").split("\x00")
-        if len(fields) != 3 * n + 1:
-            raise CacheError("article text does not fit")
-        ids, titles = fields[0 : 3 * n : 3], fields[1 : 3 * n : 3]
-        del fields
+        self.text = self._text()
         # the columns' ranks, as a whole write computes them (cache._pack)
-        self.blobs["column.title_rank"] = text_ranks([t.casefold() for t in titles])
-        del titles
-        id_key, self.hex_ids = id_keys(ids)
-        del ids
+        title_rank, id_key, self.hex_ids = self._ranks(nb, nd)
+        self.blobs["column.title_rank"] = title_rank
         self.blobs["column.id_key"] = id_key
         self.blobs["column.id_order"] = np.argsort(id_key, kind="stable").astype(np.int32)
         micros, offsets = self.blobs["published.micros"], self.blobs["published.offset"]
@@ -356,6 +352,58 @@ class _Plan:
         )
         for name, (offs, _) in zip(FIELDS, self.postings, strict=True):
             self.blobs[f"index.{name}.offsets"] = offs
+        # what was read of the inputs goes back to the page cache (a page read again, the
+        # bodies' and postings' as they are copied, faults back in)
+        pages.release(bbuf, 0, len(bbuf))
+        pages.release(dbuf, 0, len(dbuf))
+
+    def _read(self, field: str, t0: int, t1: int) -> None:
+        """Terms ``t0``..``t1`` of ``field`` merged: their input postings' pages given back."""
+        for layout, buf, arrays in (
+            (self.base, self.bbuf, self.b),
+            (self.delta, self.dbuf, self.d),
+        ):
+            offsets = arrays[f"index.{field}.offsets"]
+            last = len(offsets) - 1
+            lo, hi = int(offsets[min(t0, last)]), int(offsets[min(t1, last)])
+            for kind, width in (("docs", 4), ("tfs", 2)):
+                at = layout.base + layout.blobs[f"index.{field}.{kind}"].offset
+                pages.release(buf, at + width * lo, at + width * hi)
+
+    def _ranks(
+        self, nb: int, nd: int
+    ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.uint64], bool]:
+        """The merged rows' title ranks and id keys (and whether those are the ids' own
+        values), as a whole write computes them: the base's and the delta's merged
+        (:func:`~newstui.core.library.columns.stack`: a few of the base's titles read for
+        each of the delta's), or, unless every id is newstui's own, worked out again from
+        every row's text."""
+        sel = self.sel
+        below = _columns(self.base.header, self.b, nb, [])()
+        more = _columns(self.delta.header, self.d, nd, [])()
+        stacked = None
+        if below is not None and more is not None:
+            stacked = stack(
+                below.take(sel),
+                lambda row: self._title(self.base, self.bbuf, self.b, int(sel[row])),
+                more,
+                lambda row: self._title(self.delta, self.dbuf, self.d, row),
+            )
+        if stacked is not None:
+            return stacked.title_rank, stacked.id_key, True
+        fields = self.text.decode("utf-8", "surrogatepass").split("\x00")
+        if len(fields) != 3 * self.n + 1:
+            raise CacheError("article text does not fit")
+        id_key, hex_ids = id_keys(fields[0 : 3 * self.n : 3])
+        return text_ranks([t.casefold() for t in fields[1 : 3 * self.n : 3]]), id_key, hex_ids
+
+    @staticmethod
+    def _title(layout: _Layout, buf: Any, arrays: dict[str, npt.NDArray[Any]], row: int) -> str:
+        """Row ``row``'s title, case-folded, read from its file's text blob."""
+        at = layout.base + layout.blobs["text"].offset
+        starts = arrays["text.starts"]
+        raw = bytes(memoryview(buf)[at + int(starts[row]) : at + int(starts[row + 1])])
+        return raw.split(b"\x00")[1].decode("utf-8", "surrogatepass").casefold()
 
     @staticmethod
     def _arrays(layout: _Layout, buf: Any) -> dict[str, npt.NDArray[Any]]:
@@ -478,14 +526,10 @@ class _Plan:
         for field, (_, blocks) in zip(FIELDS, self.postings, strict=True):
             crcs.setdefault(f"index.{field}.docs", 0)
             crcs.setdefault(f"index.{field}.tfs", 0)
-            for _, _, first, docs, tfs in blocks:
+            for t0, t1, first, docs, tfs in blocks:
                 put(f"index.{field}.docs", docs.data, 4 * first)
                 put(f"index.{field}.tfs", tfs.data, 2 * first)
-            for layout_, buf in ((self.base, self.bbuf), (self.delta, self.dbuf)):
-                for kind in ("docs", "tfs"):
-                    blob = layout_.blobs[f"index.{field}.{kind}"]
-                    a = layout_.base + blob.offset
-                    pages.release(buf, a, a + blob.size)
+                self._read(field, t0, t1)
         for row in layout:
             row[5] = crcs[row[0]]
         head = encode_head(header, size=room - _PREFIX.size)
