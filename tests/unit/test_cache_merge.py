@@ -335,3 +335,42 @@ def test_postings_merged_a_block_at_a_time_are_the_whole_merge() -> None:
             assert np.array_equal(offsets, whole.fields[f].offsets)
             assert np.array_equal(docs, whole.fields[f].docs)
             assert np.array_equal(tfs, whole.fields[f].tfs)
+
+
+def _rewrite_header(path: Path, change: Any) -> None:
+    """The cache file at ``path`` with its header changed by ``change`` (checksums made
+    good again: what a file made on purpose would be)."""
+    import newstui.core.library.layout as layout_mod
+
+    data = path.read_bytes()
+    layout = layout_mod._Layout(data)
+    header = dict(layout.header)
+    change(header)
+    head = layout_mod.encode_head(header)
+    start = layout_mod.payload_start(len(head))
+    path.write_bytes(head + bytes(start - len(head)) + data[layout.base :])
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda h: h.update(articles=10**12),  # asks for a terabyte of rows
+        lambda h: h["files"][0].__setitem__(4, 10**12),  # a file of a trillion rows
+        lambda h: h["files"][0].__setitem__(3, -5),
+        lambda h: h.update(removed=["/nowhere"]),
+        lambda h: h["files"].append(list(h["files"][0])),  # two files on the same rows
+    ],
+)
+def test_a_delta_made_on_purpose_is_refused_without_a_crash(
+    library: Path, tmp_path: Path, change: Any
+) -> None:
+    cache = tmp_path / "cache"
+    _open(library, cache)
+    _change(library)
+    with_delta = what_a_user_sees(_open(library, cache))
+    path = cache_file_for([library], cache)
+    _rewrite_header(delta_file_for(path), change)
+    base = path.read_bytes()
+    assert not merging.merge(path)
+    assert path.read_bytes() == base
+    assert what_a_user_sees(_open(library, cache))[:2] == with_delta[:2]

@@ -34,8 +34,9 @@ generation): when a few files changed, :func:`write_delta` writes only them (the
 and articles, the index segment of what was added, the base's rows that left as a live
 mask, the library's kept rows and duplicates) and the base stays as it is. A warm open
 maps the base, then the delta on top (:func:`inspect_cache`); a delta that does not fit its
-base is ignored (its files are read again). Past ``opening.DELTA_SHARE`` of the base the
-whole file is rewritten and the delta removed.
+base is ignored (its files are read again). A delta is merged into a new base in the
+background when that pays (:mod:`.merging`, file to file); past ``opening.DELTA_SHARE`` of
+the base the whole file is rewritten in the open instead, and the delta removed.
 
 The file is *mapped*, not parsed (issue 13): it is opened with ``mmap`` and every array,
 the search index's postings included, is a read-only numpy view of the mapping

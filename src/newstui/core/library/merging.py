@@ -135,8 +135,17 @@ def merge(path: Path) -> bool:
             return _merge(path)
         except FileNotFoundError:
             return False
-        except (OSError, ValueError, KeyError, IndexError, TypeError, OverflowError) as exc:
-            # (CacheError and UnicodeError are ValueErrors)
+        except (
+            OSError,
+            ValueError,
+            KeyError,
+            IndexError,
+            TypeError,
+            OverflowError,
+            MemoryError,
+        ) as exc:
+            # (CacheError and UnicodeError are ValueErrors; a file whose numbers ask for
+            # more memory than there is is not merged either)
             log.info("cache delta of %s not merged (%s)", path, exc)
             return False
         finally:
@@ -243,17 +252,26 @@ class _Plan:
         self.bbuf, self.base, self.dbuf, self.delta = bbuf, base, dbuf, delta
         bh, dh = base.header, delta.header
         nb, nd = int(bh["articles"]), int(dh["articles"])
+        # the row counts are the per-row blobs' own (a header cannot ask for more memory
+        # than its file holds)
+        if base.blobs["keys"].shape != (nb,) or delta.blobs["keys"].shape != (nd,):
+            raise CacheError("the article counts do not fit")
+        for rows_in, file_rows in ((nb, bh["files"]), (nd, dh["files"])):
+            for row in file_rows:
+                if not 0 <= int(row[3]) <= int(row[3]) + int(row[4]) <= rows_in:
+                    raise CacheError("file rows do not fit")
         removed = {str(k) for k in dh["removed"]}
         base_files = [row for row in bh["files"] if str(row[0]) not in removed]
         if len(base_files) != len(bh["files"]) - len(removed):
             raise CacheError("the delta removes a file the cache does not have")
-        if {str(r[0]) for r in base_files} & {str(r[0]) for r in dh["files"]}:
-            raise CacheError("a file both in the base and in the delta")
+        paths = [str(r[0]) for r in base_files] + [str(r[0]) for r in dh["files"]]
+        if len(set(paths)) != len(paths):
+            raise CacheError("a file twice in the base and its delta")
         # the rows of the base's files that stay, in order, then the delta's
         sel = [np.arange(int(r[3]), int(r[3]) + int(r[4]), dtype=np.int64) for r in base_files]
         self.sel = np.concatenate(sel) if sel else np.zeros(0, np.int64)
-        if len(self.sel) and (int(self.sel.min()) < 0 or int(self.sel.max()) >= nb):
-            raise CacheError("file rows do not fit")
+        if len(self.sel) > 1 and int(np.diff(self.sel).min()) <= 0:
+            raise CacheError("files share rows")
         kb = len(self.sel)
         self.n = kb + nd
         new_row = np.full(nb + nd, -1, np.int64)  # a row of base-then-delta: its new row

@@ -261,6 +261,12 @@ def merged_postings(
     step = BLOCK_POSTINGS if step is None else step
     if more.n_terms != n_terms or base.n_terms > n_terms:
         raise ValueError("postings do not share a vocabulary")
+    for p in (base, more):
+        offs = p.offsets
+        if offs[0] != 0 or offs[-1] != len(p.docs) or len(p.docs) != len(p.tfs):
+            raise ValueError("postings offsets out of range")
+        if np.any(np.diff(offs) < 0):
+            raise ValueError("postings offsets not sorted")
     bo = np.full(n_terms + 1, base.offsets[-1], np.int64)
     bo[: len(base.offsets)] = base.offsets
     mo = np.asarray(more.offsets, np.int64)
