@@ -77,6 +77,16 @@ def _change(root: Path) -> None:
     shutil.copy(root / "new.txt", root / "zz-copy-of-new.txt")
 
 
+def _with_delta(library: Path, tmp_path: Path) -> tuple[Path, Path, OpenLibrary]:
+    """The library opened, changed (:func:`_change`) and opened again: its cache folder, its cache
+    file (with a delta beside it) and the library as that second open gives it."""
+    cache = tmp_path / "cache"
+    _open(library, cache)
+    _change(library)
+    lib = _open(library, cache)
+    return cache, cache_file_for([library], cache), lib
+
+
 def what_a_user_sees(lib: OpenLibrary) -> tuple[Any, ...]:
     """Every article (fields and body), the problems, what each query finds and its score."""
     scan, index = lib
@@ -99,11 +109,7 @@ def _open(root: Path, cache: Path) -> OpenLibrary:
 def test_a_merged_delta_gives_what_a_fresh_build_gives_from_one_file(
     library: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    cache = tmp_path / "cache"
-    _open(library, cache)
-    _change(library)
-    with_delta = _open(library, cache)
-    path = cache_file_for([library], cache)
+    cache, path, with_delta = _with_delta(library, tmp_path)
     assert delta_file_for(path).exists()
     # small blocks and copies, so that a tiny library goes through many of each
     monkeypatch.setattr(segments, "BLOCK_POSTINGS", 5)
@@ -133,11 +139,7 @@ def test_a_merged_delta_gives_what_a_fresh_build_gives_from_one_file(
 def test_the_merged_base_takes_the_next_changes_as_a_delta_again(
     library: Path, tmp_path: Path
 ) -> None:
-    cache = tmp_path / "cache"
-    _open(library, cache)
-    _change(library)
-    _open(library, cache)
-    path = cache_file_for([library], cache)
+    cache, path, _ = _with_delta(library, tmp_path)
     assert merging.merge(path)
     (library / "story11.txt").unlink()
     _write_story(library, 40)
@@ -169,11 +171,8 @@ def _damage(path: Path, at: int) -> None:
 def test_a_damaged_file_is_not_merged_and_nothing_is_lost(
     library: Path, tmp_path: Path, which: str
 ) -> None:
-    cache = tmp_path / "cache"
-    _open(library, cache)
-    _change(library)
-    with_delta = what_a_user_sees(_open(library, cache))
-    path = cache_file_for([library], cache)
+    cache, path, lib = _with_delta(library, tmp_path)
+    with_delta = what_a_user_sees(lib)
     victim = path if which == "base" else delta_file_for(path)
     _damage(victim, victim.stat().st_size - 3)  # in the last blob: its checksum fails
     files = {p.name: p.read_bytes() for p in cache.iterdir()}
@@ -190,11 +189,7 @@ def test_a_damaged_file_is_not_merged_and_nothing_is_lost(
 def test_a_base_rewritten_during_the_merge_is_kept(
     library: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    cache = tmp_path / "cache"
-    _open(library, cache)
-    _change(library)
-    _open(library, cache)
-    path = cache_file_for([library], cache)
+    cache, path, _ = _with_delta(library, tmp_path)
     # another open rewrites the whole cache while the merge checks its file
     open_library([library], cache_dir=tmp_path / "other")
     other = cache_file_for([library], tmp_path / "other").read_bytes()
@@ -215,11 +210,7 @@ def test_one_merge_at_a_time_and_a_killed_ones_leftovers_are_removed(
 ) -> None:
     import fcntl
 
-    cache = tmp_path / "cache"
-    _open(library, cache)
-    _change(library)
-    _open(library, cache)
-    path = cache_file_for([library], cache)
+    _, path, _ = _with_delta(library, tmp_path)
     leftover = path.with_name(f".{path.name}.merged.123-abc.tmp")
     leftover.write_bytes(b"half a file")
     fd = os.open(path.with_name(path.name + ".lock"), os.O_RDWR | os.O_CREAT)
@@ -364,11 +355,8 @@ def _rewrite_header(path: Path, change: Any) -> None:
 def test_a_delta_made_on_purpose_is_refused_without_a_crash(
     library: Path, tmp_path: Path, change: Any
 ) -> None:
-    cache = tmp_path / "cache"
-    _open(library, cache)
-    _change(library)
-    with_delta = what_a_user_sees(_open(library, cache))
-    path = cache_file_for([library], cache)
+    cache, path, lib = _with_delta(library, tmp_path)
+    with_delta = what_a_user_sees(lib)
     _rewrite_header(delta_file_for(path), change)
     base = path.read_bytes()
     assert not merging.merge(path)
