@@ -275,6 +275,24 @@ def test_an_open_that_writes_a_delta_starts_the_merge_in_the_background(
     assert _wait_for(lambda: not delta_file_for(path).exists())
 
 
+def test_an_open_removes_what_a_killed_merge_left(
+    library: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache, path, _ = _with_delta(library, tmp_path)
+    monkeypatch.setenv(merging.ENV, "on")
+    monkeypatch.setattr(merging, "SMALL_BASE_BYTES", 1)  # a merge not due
+    monkeypatch.setattr(merging, "MERGE_SHARE", 0.9)
+    leftovers = [
+        path.with_name(path.name + ".merged"),
+        path.with_name(f".{path.name}.merged.9-x.tmp"),
+    ]
+    for p in leftovers:
+        p.write_bytes(b"half a merged file")
+    _open(library, cache)
+    assert not any(p.exists() for p in leftovers)
+    assert delta_file_for(path).exists()  # the delta itself stays
+
+
 def test_a_big_fresh_base_with_a_small_delta_starts_no_merge(
     library: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -104,6 +104,7 @@ def start_if_due(path: Path, base_rows: int, delta_rows: int) -> subprocess.Pope
     except OSError:
         return None
     if not due(base_rows, delta_rows, st.st_size, time.time() - st.st_mtime):
+        _tidy(path)
         return None
     try:
         proc = subprocess.Popen(
@@ -173,18 +174,37 @@ def _lock(path: Path) -> int | None:
     return fd
 
 
+def _tidy(path: Path) -> None:
+    """Remove what a merge killed half-way left beside the cache ``path`` (up to its
+    size on disk), unless a merge is running."""
+    if not _leftovers(path):
+        return
+    lock = _lock(path)
+    if lock is not None:
+        try:
+            _remove_leftovers(path)
+        finally:
+            os.close(lock)
+
+
 def _merged_file(path: Path) -> Path:
     return path.with_name(path.name + ".merged")
 
 
 def _remove_leftovers(path: Path) -> None:
     """A merge's files left by one killed half-way (under the lock: none is running)."""
-    leftovers = [_merged_file(path)]
-    with contextlib.suppress(OSError):
-        leftovers += path.parent.glob(f".{_merged_file(path).name}.*")
-    for p in leftovers:
+    for p in _leftovers(path):
         with contextlib.suppress(OSError):
             p.unlink()
+
+
+def _leftovers(path: Path) -> list[Path]:
+    """A merge's files beside the cache ``path``: the merged file, its temporary files."""
+    merged = _merged_file(path)
+    found = [merged] if merged.exists() else []
+    with contextlib.suppress(OSError):
+        found += path.parent.glob(f".{merged.name}.*")
+    return found
 
 
 def _generation(path: Path) -> str | None:
