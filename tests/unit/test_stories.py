@@ -413,6 +413,23 @@ def test_a_warm_start_reads_the_components_and_they_follow_a_lone_article_leavin
         Stories.from_parts(*parts, *more, label=bad)
 
 
+def test_a_lone_article_arriving_keeps_the_stored_stories_readable(tmp_path: Path) -> None:
+    """A new article like no other (one fetched file in a big library) changes no story;
+    its row still gets its component, or the file written then would not be read back, and
+    the next start would group the whole library again (at a million articles: minutes and
+    several GB)."""
+    arts = [ORIGINAL, CORRECTED, SYNDICATED, *SAME_COMPANY]
+    load_stories([tmp_path], arts, cache_dir=tmp_path)
+    lone = art("lone", "Harbour dredging starts", story_text(77))
+    st = load_stories([tmp_path], [*arts, lone], cache_dir=tmp_path)
+    assert st.members(lone.id) == [lone.id]  # alone: no story changed
+    back = read_stories(stories_file_for([tmp_path], tmp_path))
+    assert back is not None
+    assert np.array_equal(back.label, st.label)
+    every = [*arts, lone]
+    assert _groups(back, every) == _groups(group_stories(every), every)
+
+
 def test_stamps_of_a_warm_library_are_its_articles_fingerprints(tmp_path: Path) -> None:
     """The stamps a warm start compares are taken from the cache's body offsets at once;
     they are the fingerprints one article at a time gives, and a text changed under the

@@ -259,8 +259,12 @@ class Stories:
             )
             self.edges = np.concatenate([self.edges, pairs[ok].astype(np.int32)])
             self.weights = np.concatenate([self.weights, jac[ok].astype(np.float32)])
-            if again or ok.any():  # else no story changed: lone articles came in
+            if again or ok.any() or len(self.label) != first_new:
                 self._publish()
+            else:  # no story changed: lone articles came in, each its own component
+                self.label = np.concatenate(
+                    [self.label, np.arange(first_new, len(self.ids), dtype=self.label.dtype)]
+                )
 
     def _band_index(self, upto: int) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.int32]]:
         if self._bands is None:
