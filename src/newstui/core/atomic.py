@@ -98,7 +98,8 @@ def write_temp(
     fsync: bool = True,
     errors: str = "strict",
 ) -> str:
-    """Write ``data`` (see :data:`Data`) to a new temp file in the folder ``dir_fd``; its name. Removed again if writing fails."""
+    """Write ``data`` (see :data:`Data`) to a new temp file in the folder ``dir_fd``; its
+    name. Removed again if writing fails."""
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW | _CLOEXEC
     for _ in range(100):
         name = f"{prefix}{os.getpid()}-{secrets.token_hex(6)}{suffix}"
