@@ -630,3 +630,76 @@ def test_a_snapshot_of_every_version_is_the_one_built_a_story_at_a_time() -> Non
         assert fast.rank == slow.rank and fast.count == slow.count
         assert any(len(m) >= 3 for m in fast.members.values())
     assert StorySnapshot.of(st, [a.id for a in arts]).story_of is st.groups()[0]
+
+
+def _versions_corpus() -> list[Article]:
+    """Forty stories of two to four versions (edits, cut leads, added paragraphs, marked
+    corrections), short wire items, wordless ones, and lone articles, in no order."""
+    rng = random.Random(2026)
+    out: list[Article] = []
+    for k in range(40):
+        sents = story_text(500 + k)
+        when = T0 + timedelta(days=k % 9, hours=k)
+        title = f"Story {k}: {' '.join(sents[0].split()[:5])}"
+        out.append(art(f"s{k}", title, sents, when))
+        for v in range(rng.randint(1, 3)):
+            kind = rng.choice(["edit", "cut", "more", "mark"])
+            if kind == "edit":
+                body_ = [*sents[:4], sentence(rng), *sents[5:]]
+            elif kind == "cut":
+                body_ = sents[2:]
+            elif kind == "more":
+                body_ = [*sents, *story_text(900 + k, 4)]
+            else:
+                body_ = [*sents[:7], sentence(rng), *sents[8:]]
+            mark = "CORRECTED - " if kind == "mark" else ""
+            out.append(art(f"s{k}v{v}", f"{mark}{title}", body_, when + timedelta(hours=v + 1)))
+    for k in range(12):
+        out.append(art(f"short{k}", f"Wire brief {k % 4}", [f"Prices at {k % 4} said."], T0))
+    out += [art(f"empty{k}", "", []) for k in range(3)]
+    out += [art(f"lone{k}", f"Lone item {k}", story_text(3000 + k), T0) for k in range(10)]
+    rng.shuffle(out)
+    # and last (the articles a test adds later), echoes: a few sentences of an earlier story
+    # in other text, which share a band or two with it at most (candidates, rarely linked)
+    for k in range(8):
+        echo = [*story_text(500 + k)[: 2 + k % 3], *story_text(7000 + k, 10)]
+        out.append(art(f"echo{k}", f"Echo {k}", echo, T0 + timedelta(days=k % 9)))
+    out.append(art("empty-new", "", []))  # wordless: pairs with no other wordless one
+    return out
+
+
+def test_a_few_new_articles_pair_by_scanning_the_bands_as_the_band_index_pairs_them() -> None:
+    """A handful of new articles in a big library are paired by scanning each band (no
+    sorted index of every row's keys: seconds and GBs at a million): the same candidate
+    pairs as the index gives, and the stories a cold build gives."""
+    from newstui.core.stories import grouping
+
+    arts = _versions_corpus()
+    first, later = arts[:-20], arts[-20:]
+    st = group_stories(first)
+    for batch in (later[:1], later[1:8], later[8:20]):
+        assert len(batch) <= grouping.FEW_NEW
+        scanned = group_stories(first)  # the same state, paired the other way
+        st.add(batch)
+        # the index's way, on the same rows
+        scanned._bands = None
+        indexed = group_stories(first)
+        indexed._band_index(len(first))  # built: the index path is taken
+        for s in (scanned, indexed):
+            s.add(batch)
+        first = [*first, *batch]
+        for s in (st, scanned, indexed):
+            assert _groups(s, first) == _groups(group_stories(first), first)
+    n0 = len(arts) - 20
+    fresh = group_stories(arts[:n0])
+    fresh.add(later[8:])  # (grouped again to compare the pairs themselves)
+    probe = group_stories(arts[:n0])
+    probe.ids.extend(a.id for a in later[8:])
+    sk = grouping._sketch(later[8:], None)
+    probe.sig = np.concatenate([probe.sig, sk.sig])
+    probe.when = np.concatenate([probe.when, [a.published.timestamp() for a in later[8:]]])
+    by_scan = probe._scanned_pairs(n0)
+    probe._bands = None
+    probe._band_index(n0)
+    by_index = probe._incremental_pairs(n0)
+    assert len(by_scan) and np.array_equal(by_scan, by_index)

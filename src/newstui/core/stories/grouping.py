@@ -47,6 +47,7 @@ from newstui.core.search.segments import timestamp
 from newstui.core.stories.sketch import (
     BINS,
     CHUNK,
+    EMPTY,
     Sketches,
     headline_key,
     sketch_articles,
@@ -57,6 +58,10 @@ __all__ = ["GroupingParams", "Stories", "group_stories"]
 
 I64Array = npt.NDArray[np.int64]
 F64Array = npt.NDArray[np.float64]
+
+
+#: up to this many new articles are paired by scanning the bands (Stories._scanned_pairs)
+FEW_NEW = 32
 
 
 @dataclass(frozen=True, slots=True)
@@ -275,9 +280,13 @@ class Stories:
 
     def _incremental_pairs(self, first_new: int) -> npt.NDArray[np.int64]:
         """Candidate pairs of the rows from ``first_new`` on (few) with the others and among
-        themselves, by binary search in the sorted band keys; the new keys are merged in."""
-        keys, rows = self._band_index(first_new)
+        themselves, by binary search in the sorted band keys; the new keys are merged in.
+        A handful of new rows (a fetched file in a big library) scan the bands instead
+        (:meth:`_scanned_pairs`): no index of a million rows' keys is built for them."""
         n = len(self.ids)
+        if n - first_new <= FEW_NEW and self.params.rows == 2 and self._bands is None:
+            return self._scanned_pairs(first_new)
+        keys, rows = self._band_index(first_new)
         new_keys = band_keys(self.sig[first_new:], self.params.rows).astype(np.uint32)
         new_rows = np.arange(first_new, n, dtype=np.int64)
         found: list[I64Array] = []
@@ -300,6 +309,37 @@ class Stories:
             merged_keys.append(np.insert(col, at, q))
             merged_rows.append(np.insert(rows[b], at, new_rows.astype(np.int32)))
         self._bands = (np.stack(merged_keys), np.stack(merged_rows))
+        inner = candidate_pairs(self.sig[first_new:], self.params, when=self.when[first_new:])
+        if len(inner):
+            found.append((inner[:, 0] + first_new) * n + inner[:, 1] + first_new)
+        if not found:
+            return np.zeros((0, 2), np.int64)
+        flat = _unique_sorted(np.concatenate(found))
+        return np.stack([flat // n, flat % n], axis=1)
+
+    def _scanned_pairs(self, first_new: int) -> npt.NDArray[np.int64]:
+        """:meth:`_incremental_pairs` for a handful of new rows, with bands of two values:
+        each band is read as one 64-bit value (its key without the hash) and compared
+        across the old rows, new row by new row (~30 ms each at a million rows, where
+        sorting every band's keys takes seconds and GBs). A band's candidates are the
+        first ``max_run`` old rows equal in it, as in the sorted index; a text with no
+        words (every value empty) matches nothing, as its band keys are its own."""
+        n = len(self.ids)
+        sig = np.ascontiguousarray(self.sig)
+        bands = sig[:, : (BINS // 2) * 2].view(np.uint64)  # (n, bands): a band a value
+        old = bands[:first_new]
+        found: list[I64Array] = []
+        for row in range(first_new, n):
+            if bool((sig[row] == EMPTY).all()):
+                continue  # (a sketch with words has no empty value: see sketch.py)
+            hit_rows, hit_bands = np.nonzero(old == bands[row])
+            if not len(hit_rows):
+                continue
+            order = np.argsort(hit_bands, kind="stable")  # each band's rows, ascending
+            hit_rows, hit_bands = hit_rows[order], hit_bands[order]
+            first = np.searchsorted(hit_bands, hit_bands, "left")
+            keep = np.arange(len(hit_rows)) - first < self.params.max_run
+            found.append(hit_rows[keep].astype(np.int64) * n + row)
         inner = candidate_pairs(self.sig[first_new:], self.params, when=self.when[first_new:])
         if len(inner):
             found.append((inner[:, 0] + first_new) * n + inner[:, 1] + first_new)
