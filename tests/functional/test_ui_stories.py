@@ -441,3 +441,41 @@ async def test_no_article_is_repred_for_the_workers(
         await settle(pilot)
         assert isinstance(app.screen, DiffScreen) and app.screen.runs
     assert calls == []
+
+
+async def test_quitting_stops_a_long_grouping_rather_than_waiting_for_it(
+    folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Grouping a million articles the first time takes minutes: quitting meanwhile stops
+    it at its next step (the app used to wait for the whole grouping)."""
+    import threading
+    import time
+
+    import newstui.core.stories.store as store
+
+    started = threading.Event()
+    stopped: list[BaseException] = []
+
+    def long_grouping(*args: object, progress: object = None, **kwargs: object) -> object:
+        started.set()
+        end = time.monotonic() + 20
+        try:
+            while time.monotonic() < end:  # a step at a time, as Stories.add reports them
+                time.sleep(0.02)
+                if callable(progress):
+                    progress(1, 2)
+        except Exception as exc:
+            stopped.append(exc)
+            raise
+        raise AssertionError("never stopped")
+
+    monkeypatch.setattr(store, "load_stories", long_grouping)
+    t0 = 0.0
+    async with open_app(folder, wait=False) as (app, pilot):
+        await wait_until(pilot, started.is_set)
+        t0 = time.monotonic()
+        app.exit()
+    while not stopped and time.monotonic() - t0 < 30:
+        time.sleep(0.02)
+    assert stopped, "the grouping was not stopped"
+    assert time.monotonic() - t0 < 5  # at its next step, not at its end

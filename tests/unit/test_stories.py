@@ -703,3 +703,48 @@ def test_a_few_new_articles_pair_by_scanning_the_bands_as_the_band_index_pairs_t
     probe._band_index(n0)
     by_index = probe._incremental_pairs(n0)
     assert len(by_scan) and np.array_equal(by_scan, by_index)
+
+
+def test_a_grouping_stopped_from_its_progress_writes_nothing(tmp_path: Path) -> None:
+    """The app stops a long grouping (quitting at a million articles) by raising from the
+    progress callback: it stops between steps, the stories file is left as it was, and the
+    next load groups as if nothing happened."""
+    arts = [ORIGINAL, CORRECTED, SYNDICATED, *SAME_COMPANY]
+    load_stories([tmp_path], arts, cache_dir=tmp_path)
+    path = stories_file_for([tmp_path], tmp_path)
+    before = path.read_bytes()
+    calls: list[tuple[int, int]] = []
+
+    class Stop(Exception):
+        pass
+
+    def stop(done: int, total: int) -> None:
+        calls.append((done, total))
+        raise Stop
+
+    with pytest.raises(Stop):
+        load_stories([tmp_path], [*arts, UPDATED], cache_dir=tmp_path, progress=stop)
+    assert calls  # asked between steps even for a small grouping
+    assert path.read_bytes() == before
+    every = [*arts, UPDATED]
+    st = load_stories([tmp_path], every, cache_dir=tmp_path)
+    assert _groups(st, every) == _groups(group_stories(every), every)
+
+
+def test_stories_stopped_while_sketching_are_left_as_they_were() -> None:
+    from newstui.core.stories import sketch
+
+    st = group_stories([ORIGINAL, CORRECTED])
+    before = (list(st.ids), st.sig.copy(), st.label.copy())
+    many = [art(f"m{k}", f"Item {k}", story_text(k, 2)) for k in range(sketch.CHUNK + 10)]
+
+    def stop(done: int, total: int) -> None:
+        raise KeyboardInterrupt
+
+    changed = art("corr", "Something else entirely", story_text(55), CORRECTED.published)
+    assert changed.id == CORRECTED.id  # held already: replaced, if the grouping went on
+    with pytest.raises(KeyboardInterrupt):
+        st.add([*many, changed], progress=stop)
+    assert st.ids == before[0]
+    assert np.array_equal(st.sig, before[1]) and np.array_equal(st.label, before[2])
+    assert grouped(st, ORIGINAL, CORRECTED)

@@ -28,6 +28,10 @@ if TYPE_CHECKING:
     from newstui.ui.model import SortedArticles
 
 
+class _Stopped(Exception):
+    """The stories' worker was cancelled (the app quits, or a newer library came)."""
+
+
 class StoryActions:
     """Stories in the app (a mixin of :class:`~newstui.ui.app.NewsApp`)."""
 
@@ -93,18 +97,30 @@ class StoryActions:
     @work(thread=True, exclusive=True, group="stories", description="group stories")
     def _group_thread(self, library: SortedArticles) -> None:
         app = cast("NewsApp", self)
+        worker = get_current_worker()
+
+        def until_cancelled(done: int, total: int) -> None:
+            # a grouping of a million articles takes minutes: quitting (or a newer library)
+            # stops it between steps rather than waiting for it
+            if worker.is_cancelled:
+                raise _Stopped
+
         try:
             from newstui.core.stories.store import load_stories
 
             # through the stories' cache file: only new or changed articles are grouped
-            stories = load_stories(app.folders, library.articles, use_cache=app._use_cache)
+            stories = load_stories(
+                app.folders, library.articles, use_cache=app._use_cache, progress=until_cancelled
+            )
             snapshot = StorySnapshot.of(stories, library.by_id)
             # the list's rows under the new stories, here rather than on the event loop
             app.story_view.prefold(library.order(app.sort), snapshot, library.by_id)
+        except _Stopped:
+            return
         except Exception as exc:  # a bug: the list stays one row per article
             app.call_from_thread(self._stories_failed, library, f"{type(exc).__name__}: {exc}")
             return
-        if not get_current_worker().is_cancelled:
+        if not worker.is_cancelled:
             app.call_from_thread(app._stories_landed, library, snapshot)
 
     def _stories_failed(self, library: SortedArticles, why: str) -> None:

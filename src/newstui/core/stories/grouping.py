@@ -211,15 +211,20 @@ class Stories:
 
     def add(self, articles: Iterable[Article], *, progress: Progress | None = None) -> None:
         """Group new articles in (an id already held is replaced: its text may have
-        changed). Costs the new articles' sketches and one pass over the band keys."""
+        changed). Costs the new articles' sketches and one pass over the band keys.
+
+        ``progress(done, total)`` is called as the sketches are made, then once more after
+        each later step (the candidates, their check): a long grouping can be stopped by
+        raising from it. A stop before the sketches are done leaves these stories as they
+        were; a later one leaves them half-grouped, to be thrown away."""
         arts = list({a.id: a for a in articles}.values())
         if not arts:
             return
         with self._lock:
+            sk = _sketch(arts, progress)
             again = [a.id for a in arts if a.id in self._row]
             if again:
                 self._drop(again)
-            sk = _sketch(arts, progress)
             first_new = len(self.ids)
             self.ids.extend(a.id for a in arts)
             for i, a in enumerate(arts, first_new):
@@ -245,6 +250,8 @@ class Stories:
             else:
                 pairs = candidate_pairs(self.sig, self.params, first_new=first_new, when=self.when)
                 self._bands = None
+            if progress is not None:
+                progress(len(arts), len(arts))
             extra = marked_pairs(self.head, self.marked, self.params, first_new)
             if len(extra):
                 n = len(self.ids)
@@ -262,6 +269,8 @@ class Stories:
                 self.marked,
                 self.tmask,
             )
+            if progress is not None:
+                progress(len(arts), len(arts))
             self.edges = np.concatenate([self.edges, pairs[ok].astype(np.int32)])
             self.weights = np.concatenate([self.weights, jac[ok].astype(np.float32)])
             if again or ok.any() or len(self.label) != first_new:

@@ -223,7 +223,9 @@ def load_stories(
 ) -> Stories:
     """The stories of ``articles`` (a library's, after dedupe), through the cache file of
     ``roots``: unchanged articles come from it, new or changed ones are grouped in, gone
-    ones removed; the file is rewritten when anything changed."""
+    ones removed; the file is rewritten when anything changed. ``progress``: see
+    :meth:`Stories.add` (an exception raised from it stops the grouping, and nothing is
+    written)."""
     path = stories_file_for(roots, cache_dir)
     stories = read_stories(path, params) if use_cache else None
     if stories is None:
