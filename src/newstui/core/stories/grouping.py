@@ -318,6 +318,12 @@ class Stories:
             merged_keys.append(np.insert(col, at, q))
             merged_rows.append(np.insert(rows[b], at, new_rows.astype(np.int32)))
         self._bands = (np.stack(merged_keys), np.stack(merged_rows))
+        return self._with_pairs_among_new(found, first_new)
+
+    def _with_pairs_among_new(self, found: list[I64Array], first_new: int) -> npt.NDArray[np.int64]:
+        """The pairs ``found`` (each ``old * n + new``) and the new rows' candidate pairs
+        among themselves, as sorted distinct ``(i, j)`` rows."""
+        n = len(self.ids)
         inner = candidate_pairs(self.sig[first_new:], self.params, when=self.when[first_new:])
         if len(inner):
             found.append((inner[:, 0] + first_new) * n + inner[:, 1] + first_new)
@@ -349,13 +355,7 @@ class Stories:
             first = np.searchsorted(hit_bands, hit_bands, "left")
             keep = np.arange(len(hit_rows)) - first < self.params.max_run
             found.append(hit_rows[keep].astype(np.int64) * n + row)
-        inner = candidate_pairs(self.sig[first_new:], self.params, when=self.when[first_new:])
-        if len(inner):
-            found.append((inner[:, 0] + first_new) * n + inner[:, 1] + first_new)
-        if not found:
-            return np.zeros((0, 2), np.int64)
-        flat = _unique_sorted(np.concatenate(found))
-        return np.stack([flat // n, flat % n], axis=1)
+        return self._with_pairs_among_new(found, first_new)
 
     def remove(self, article_ids: Iterable[str]) -> None:
         """Take articles out (unknown ids are ignored); a story they held together splits."""
