@@ -205,6 +205,32 @@ def test_a_base_rewritten_during_the_merge_is_kept(
     assert not [p.name for p in cache.iterdir() if "merged" in p.name]
 
 
+def test_a_delta_rewritten_during_the_merge_is_kept(
+    library: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another open takes one more new file into a new delta while the merge runs: the
+    merge gives way (its result would lack that file) and the new delta is the one used."""
+    cache, path, _ = _with_delta(library, tmp_path)
+    base = path.read_bytes()
+    check = merging._check_opens
+
+    def another_open_meanwhile(merged: Path) -> None:
+        check(merged)
+        _write_story(library, 43)
+        _open(library, cache)
+
+    monkeypatch.setattr(merging, "_check_opens", another_open_meanwhile)
+    assert not merging.merge(path)
+    assert path.read_bytes() == base
+    assert delta_file_for(path).exists()
+    again = _open(library, cache)
+    assert any(a.title.startswith("Story 43 ") for a in again.scan.articles)
+    assert (
+        what_a_user_sees(again)[:2]
+        == what_a_user_sees(open_library([library], use_cache=False))[:2]
+    )
+
+
 def test_one_merge_at_a_time_and_a_killed_ones_leftovers_are_removed(
     library: Path, tmp_path: Path
 ) -> None:
