@@ -479,3 +479,20 @@ async def test_quitting_stops_a_long_grouping_rather_than_waiting_for_it(
         time.sleep(0.02)
     assert stopped, "the grouping was not stopped"
     assert time.monotonic() - t0 < 5  # at its next step, not at its end
+
+
+async def test_a_reload_of_an_unchanged_library_keeps_its_stories(folder: Path) -> None:
+    """``r`` with nothing changed keeps the stories as they are (at a million articles
+    grouping them again costs seconds and GBs); with a change, they are grouped again."""
+    async with open_app(folder) as (app, pilot):
+        shown = app.story_view.snapshot
+        assert shown is not None
+        await pilot.press("r")
+        await settle(pilot)
+        assert app.story_view.snapshot is shown
+        assert "9 articles in 7 stories" in status_text(app)
+        write_article(folder, "zz-more.txt", "Harbour dredging starts", "Dredgers arrived.")
+        await pilot.press("r")
+        await settle(pilot)
+        assert app.story_view.snapshot is not shown
+        assert "10 articles in 8 stories" in status_text(app)

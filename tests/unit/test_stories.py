@@ -748,3 +748,24 @@ def test_stories_stopped_while_sketching_are_left_as_they_were() -> None:
     assert st.ids == before[0]
     assert np.array_equal(st.sig, before[1]) and np.array_equal(st.label, before[2])
     assert grouped(st, ORIGINAL, CORRECTED)
+
+
+def test_stories_in_use_are_kept_as_they_are_when_nothing_changed(tmp_path: Path) -> None:
+    """A reload of an unchanged library keeps the stories it has (nothing read, nothing
+    written); with a change they are grouped from the file as before, and the ones in use
+    are left untouched (the app still shows them meanwhile)."""
+    arts = [ORIGINAL, CORRECTED, SYNDICATED, *SAME_COMPANY]
+    in_use = load_stories([tmp_path], arts, cache_dir=tmp_path)
+    path = stories_file_for([tmp_path], tmp_path)
+    path.unlink()  # nothing to read: kept stories do not need it
+    assert load_stories([tmp_path], arts, cache_dir=tmp_path, current=in_use) is in_use
+    assert not path.exists()  # nor written
+    ids, label = list(in_use.ids), in_use.label.copy()
+    every = [*arts, UPDATED]
+    regrouped = load_stories([tmp_path], every, cache_dir=tmp_path, current=in_use)
+    assert regrouped is not in_use
+    assert _groups(regrouped, every) == _groups(group_stories(every), every)
+    assert in_use.ids == ids and np.array_equal(in_use.label, label)
+    edited = art("corr", "Something else entirely", story_text(55), CORRECTED.published)
+    changed = [ORIGINAL, edited, SYNDICATED, *SAME_COMPANY]  # same ids, a text changed
+    assert load_stories([tmp_path], changed, cache_dir=tmp_path, current=in_use) is not in_use

@@ -106,13 +106,24 @@ class StoryActions:
                 raise _Stopped
 
         try:
+            from newstui.core.stories.grouping import Stories
             from newstui.core.stories.store import load_stories
 
-            # through the stories' cache file: only new or changed articles are grouped
+            # through the stories' cache file: only new or changed articles are grouped; a
+            # reload of an unchanged library keeps the stories (and their snapshot) it has
+            shown = app.story_view.snapshot
+            in_use = shown.stories if shown is not None else None
             stories = load_stories(
-                app.folders, library.articles, use_cache=app._use_cache, progress=until_cancelled
+                app.folders,
+                library.articles,
+                use_cache=app._use_cache,
+                progress=until_cancelled,
+                current=in_use if isinstance(in_use, Stories) else None,
             )
-            snapshot = StorySnapshot.of(stories, library.by_id)
+            if shown is not None and stories is in_use:
+                snapshot = shown
+            else:
+                snapshot = StorySnapshot.of(stories, library.by_id)
             # the list's rows under the new stories, here rather than on the event loop
             app.story_view.prefold(library.order(app.sort), snapshot, library.by_id)
         except _Stopped:

@@ -220,21 +220,31 @@ def load_stories(
     cache_dir: Path | None = None,
     params: GroupingParams | None = None,
     progress: Progress | None = None,
+    current: Stories | None = None,
 ) -> Stories:
     """The stories of ``articles`` (a library's, after dedupe), through the cache file of
     ``roots``: unchanged articles come from it, new or changed ones are grouped in, gone
     ones removed; the file is rewritten when anything changed. ``progress``: see
     :meth:`Stories.add` (an exception raised from it stops the grouping, and nothing is
-    written)."""
+    written). ``current``: the stories in use (a reload): returned as they are when they
+    hold exactly ``articles`` as they are now, and never changed (nothing read or written:
+    at a million articles a reload of an unchanged library skips ~2 s and ~0.6 GB)."""
     path = stories_file_for(roots, cache_dir)
+    ids = article_ids(articles)  # (a warm library's: no article made)
+    stamps = fingerprints(articles)
+    if (
+        current is not None
+        and current.params == (params or GroupingParams())
+        and ids == current.ids
+        and np.array_equal(stamps, current.stamp)
+    ):
+        return current
     stories = read_stories(path, params) if use_cache else None
     if stories is None:
         stories = Stories(params)
         stale: list[str] = []
         fresh = list(articles)
     else:
-        ids = article_ids(articles)  # (a warm library's: no article made)
-        stamps = fingerprints(articles)
         if ids == stories.ids:  # the same articles in the same rows: a warm start
             stale = []
             changed = np.flatnonzero(stamps != stories.stamp)
