@@ -232,7 +232,7 @@ def _merge(path: Path) -> bool:
     _check_opens(target)
     if (
         _generation(path) != base.header["generation"]
-        or _generation(delta_path) != (delta.header["generation"])
+        or _generation(delta_path) != delta.header["generation"]
     ):
         log.info("cache %s changed while its delta was merged: left as it is", path)
         return False
@@ -281,7 +281,9 @@ class _Plan:
                 if not 0 <= int(row[3]) <= int(row[3]) + int(row[4]) <= rows_in:
                     raise CacheError("file rows do not fit")
         removed = {str(k) for k in dh["removed"]}
-        base_files = [row for row in bh["files"] if str(row[0]) not in removed]
+        # the base's files that stay (their places in its list, and their rows there)
+        keep_file = [i for i, r in enumerate(bh["files"]) if str(r[0]) not in removed]
+        base_files = [bh["files"][i] for i in keep_file]
         if len(base_files) != len(bh["files"]) - len(removed):
             raise CacheError("the delta removes a file the cache does not have")
         paths = [str(r[0]) for r in base_files] + [str(r[0]) for r in dh["files"]]
@@ -311,7 +313,6 @@ class _Plan:
             return np.concatenate([b[name][self.sel], d[name]])
 
         file_of_base = np.full(len(bh["files"]) + 1, -1, np.int64)  # [-1]: no file
-        keep_file = [i for i, r in enumerate(bh["files"]) if str(r[0]) not in removed]
         file_of_base[keep_file] = np.arange(len(keep_file))
         path_b = file_of_base[b["article.path"][self.sel]]
         path_d = np.where(d["article.path"] < 0, -1, d["article.path"] + len(keep_file))
@@ -330,7 +331,7 @@ class _Plan:
             codes, values = self._category(name)
             self.blobs[f"category.{name}"] = codes
             self.categories[name] = values
-        self.runs = [*_runs(self.sel)]
+        self.runs = _runs(self.sel)
         self.text = self._text()
         # the columns' ranks, as a whole write computes them (cache._pack)
         title_rank, id_key, self.hex_ids = self._ranks(nb, nd)
@@ -345,17 +346,17 @@ class _Plan:
         # the index: the base segment's live rows, then the delta's
         live_blob = d.get("base.live")
         base_indexed = b["indexed"]
-        self.live = None if live_blob is None else live_blob.astype(bool)
-        if self.live is not None and self.live.shape != base_indexed.shape:
+        live = None if live_blob is None else live_blob.astype(bool)
+        if live is not None and live.shape != base_indexed.shape:
             raise CacheError("the delta's live rows do not fit the base")
-        live_rows = base_indexed if self.live is None else base_indexed[self.live]
+        live_rows = base_indexed if live is None else base_indexed[live]
         indexed = np.concatenate([new_row[live_rows], new_row[nb + d["indexed"]]])
         kept = new_row[d["kept"]]
         if (len(indexed) and int(indexed.min()) < 0) or (len(kept) and int(kept.min()) < 0):
             raise CacheError("an indexed or kept article in no file")
         self.blobs["indexed"] = indexed.astype(np.int32)
         self.blobs["kept"] = kept.astype(np.int32)
-        live_cols = slice(None) if self.live is None else self.live
+        live_cols = slice(None) if live is None else live
         self.blobs["index.lengths"] = np.concatenate(
             [b["index.lengths"][:, live_cols], d["index.lengths"]], axis=1
         ).astype(np.int32)
@@ -364,7 +365,7 @@ class _Plan:
         )
         base_terms = base.text(bbuf, "terms")
         more_terms = delta.text(dbuf, "terms")
-        self.n_terms = n_terms = len(d["index.title.offsets"]) - 1
+        n_terms = len(d["index.title.offsets"]) - 1
         terms = [*(base_terms.split("\n") if base_terms else [])]
         terms += more_terms.split("\n") if more_terms else []
         if len(terms) != n_terms or len(b["index.title.offsets"]) - 1 > n_terms:
@@ -374,7 +375,7 @@ class _Plan:
         self.postings = [
             merged_postings(
                 self._postings(b, name),
-                self.live,
+                live,
                 len(base_indexed),
                 self._postings(d, name),
                 n_terms,
