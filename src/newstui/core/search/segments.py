@@ -145,6 +145,23 @@ def document_frequencies(fields: Sequence[Postings], n_terms: int) -> IntArray:
     return df
 
 
+def _scatter(
+    out_docs: IntArray,
+    out_tfs: npt.NDArray[np.uint16],
+    lead: I64Array,
+    counts: I64Array,
+    docs: IntArray,
+    tfs: npt.NDArray[np.uint16],
+) -> None:
+    """Put one segment's postings (``counts`` of them for each term, in term order) into
+    ``out_*`` from each term's ``lead`` position on."""
+    if len(docs):
+        first = np.cumsum(counts) - counts  # each term's start in this segment
+        dest = np.repeat(lead - first, counts) + np.arange(len(docs))
+        out_docs[dest] = docs
+        out_tfs[dest] = tfs
+
+
 def merge(segments: Sequence[Segment], lives: Sequence[BoolArray | None]) -> Segment:
     """One segment holding the live documents of ``segments``, in order."""
     n_terms = max(s.n_terms for s in segments)
@@ -190,11 +207,7 @@ def merge(segments: Sequence[Segment], lives: Sequence[BoolArray | None]) -> Seg
         out_tfs = np.empty(int(offsets[-1]), np.uint16)
         cursor = offsets[:-1].copy()  # where each term's next postings go
         for counts, docs, tfs in parts:
-            if len(docs):
-                first = np.cumsum(counts) - counts  # each term's start in this segment
-                dest = np.repeat(cursor - first, counts) + np.arange(len(docs))
-                out_docs[dest] = docs
-                out_tfs[dest] = tfs
+            _scatter(out_docs, out_tfs, cursor, counts, docs, tfs)
             cursor += counts
         fields.append(Postings(offsets, out_docs, out_tfs))
     return Segment(
@@ -299,11 +312,7 @@ def merged_postings(
                 (bc[t0:t1], at, docs_b, tfs_b),
                 (mc[t0:t1], at + bc[t0:t1], docs_m, tfs_m),
             ):
-                if len(docs):
-                    dest = np.repeat(lead - (np.cumsum(counts) - counts), counts)
-                    dest += np.arange(len(docs))
-                    out_docs[dest] = docs
-                    out_tfs[dest] = tfs
+                _scatter(out_docs, out_tfs, lead, counts, docs, tfs)
             yield t0, t1, start, out_docs, out_tfs
 
     return offsets, blocks()
